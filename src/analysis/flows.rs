@@ -1,0 +1,380 @@
+//! The flows an environment needs (RULES.md "Flows"), each followed hop by hop: source SG egress, route,
+//! NACLs out and in, destination SG ingress, and the return legs through the NACLs on ephemeral ports.
+
+use std::fmt;
+
+use ipnet::Ipv4Net;
+use serde::Serialize;
+
+use super::addr::{AddrSet, Ports};
+use super::nacl::{self, Direction, NaclVerdict, Packet};
+use super::routing::{self, RouteMatch, RouteTarget};
+use super::sg::{self, Peer};
+use super::{Analysis, Routing};
+use crate::model::{Network, Subnet, VpcEndpoint};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FlowKind {
+    #[serde(rename = "F-SELF")]
+    SelfTraffic,
+    #[serde(rename = "F-INTERNET")]
+    Internet,
+    #[serde(rename = "F-ENDPOINT")]
+    Endpoint,
+    #[serde(rename = "F-S3")]
+    S3,
+    #[serde(rename = "F-DB")]
+    Database,
+    #[serde(rename = "F-WEB")]
+    Webserver,
+}
+
+impl fmt::Display for FlowKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    SgEgress,
+    Route,
+    NaclEgress,
+    NaclIngress,
+    SgIngress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leg {
+    Request,
+    Return,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub step: Step,
+    pub leg: Leg,
+    /// The resource deciding this hop: SG IDs, route table, NACL.
+    pub resource: String,
+    pub subnet: String,
+    pub allowed: bool,
+    /// The deciding rule or route, in words.
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<RouteMatch>,
+    /// NACL hops: the far end and the ports judged, and the deciding entry's number (None: the `*` deny).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<String>,
+    #[serde(skip)]
+    pub deciding_rule: Option<u32>,
+}
+
+impl Hop {
+    fn blank(step: Step, subnet: &Subnet) -> Self {
+        Hop {
+            step,
+            leg: Leg::Request,
+            resource: String::new(),
+            subnet: subnet.subnet_id.clone(),
+            allowed: true,
+            rule: String::new(),
+            route: None,
+            peer: None,
+            ports: None,
+            deciding_rule: None,
+        }
+    }
+
+    pub fn is_nacl(&self) -> bool {
+        matches!(self.step, Step::NaclEgress | Step::NaclIngress)
+    }
+}
+
+impl fmt::Display for Hop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = if self.allowed { "pass" } else { "BLOCK" };
+        let step = match (self.step, self.leg) {
+            (Step::SgEgress, _) => "SG egress",
+            (Step::Route, _) => "route",
+            (Step::NaclEgress, Leg::Request) => "NACL out",
+            (Step::NaclIngress, Leg::Request) => "NACL in",
+            (Step::NaclEgress, Leg::Return) => "NACL out (return)",
+            (Step::NaclIngress, Leg::Return) => "NACL in (return)",
+            (Step::SgIngress, _) => "SG ingress",
+        };
+        write!(f, "{mark:5} {step:17} {} [{}]: {}", self.resource, self.subnet, self.rule)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub kind: FlowKind,
+    pub source_subnet: String,
+    pub destination: String,
+    pub port: u16,
+    /// The endpoint (interface, customer database/webserver) the flow goes to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<String>,
+    pub hops: Vec<Hop>,
+    /// Index in `hops` of the first hop that blocks.
+    pub blocked_at: Option<usize>,
+}
+
+impl Flow {
+    pub fn label(&self) -> String {
+        format!("{} {} -> {} tcp/{}", self.kind, self.source_subnet, self.destination, self.port)
+    }
+
+    pub fn blocked(&self) -> bool {
+        self.blocked_at.is_some()
+    }
+
+    pub fn first_block(&self) -> Option<&Hop> {
+        self.blocked_at.and_then(|i| self.hops.get(i))
+    }
+
+    /// The hop lines with the first blocking one marked, each with whether it passed.
+    pub fn trace(&self) -> Vec<(String, bool)> {
+        let mut lines = vec![(self.label(), false)];
+        for (i, hop) in self.hops.iter().enumerate() {
+            let marker = if Some(i) == self.blocked_at { "  <- first block" } else { "" };
+            lines.push((format!("  {hop}{marker}"), hop.allowed));
+        }
+        lines
+    }
+}
+
+/// The far end of a NACL hop: its addresses and how to name them.
+struct Far {
+    addrs: AddrSet,
+    label: String,
+}
+
+impl Far {
+    fn subnet(subnet: &Subnet) -> Self {
+        Far { addrs: AddrSet::from_net(subnet.cidr_block), label: subnet.cidr_block.to_string() }
+    }
+}
+
+/// One end of a flow: a set of ENIs in a subnet.
+struct End<'a> {
+    subnet: &'a Subnet,
+    groups: Vec<String>,
+}
+
+struct FlowBuilder<'a> {
+    network: &'a Network,
+    hops: Vec<Hop>,
+}
+
+impl<'a> FlowBuilder<'a> {
+    fn new(network: &'a Network) -> Self {
+        Self { network, hops: Vec::new() }
+    }
+
+    fn sg(&mut self, step: Step, groups: &[String], subnet: &Subnet, peer: &Peer, port: u16) {
+        let direction = if step == Step::SgEgress { Direction::Egress } else { Direction::Ingress };
+        let verdict = sg::evaluate(self.network, groups, direction, peer, port);
+        self.hops.push(Hop {
+            resource: groups.join(","),
+            allowed: verdict.allowed,
+            rule: verdict.rule_label(),
+            ..Hop::blank(step, subnet)
+        });
+    }
+
+    /// The route from `subnet` for every CIDR of `destination`; the hop passes when each takes a route of
+    /// the expected kind and none is a blackhole.
+    fn route(&mut self, subnet: &Subnet, destination: &[Ipv4Net], expect: impl Fn(&RouteTarget) -> bool) {
+        let Some((table, _)) = self.network.effective_route_table(subnet) else {
+            self.hops.push(Hop {
+                resource: "(no route table)".to_string(),
+                allowed: false,
+                rule: "no route table applies to the subnet".to_string(),
+                ..Hop::blank(Step::Route, subnet)
+            });
+            return;
+        };
+        let mut worst: Option<(bool, String, Option<RouteMatch>)> = None;
+        for cidr in destination {
+            let (ok, rule, found) = match routing::lookup(self.network, table, *cidr) {
+                None => (false, format!("no route for {cidr}"), None),
+                Some(m) if m.blackhole => (false, format!("{m}"), Some(m)),
+                Some(m) => (expect(&m.target), format!("{m}"), Some(m)),
+            };
+            if worst.as_ref().is_none_or(|(worst_ok, _, _)| *worst_ok && !ok) {
+                worst = Some((ok, rule, found));
+            }
+        }
+        let (allowed, rule, route) = worst.unwrap_or((true, "no destination".to_string(), None));
+        self.hops.push(Hop { resource: table.route_table_id.clone(), allowed, rule, route, ..Hop::blank(Step::Route, subnet) });
+    }
+
+    fn nacl(&mut self, subnet: &Subnet, direction: Direction, leg: Leg, peer: &Far, ports: Ports) {
+        let Far { addrs: peer, label } = peer;
+        let Some((acl, entries)) = self.network.effective_nacl(subnet) else { return };
+        let verdict = nacl::evaluate(entries, &Packet { direction, protocol: nacl::TCP, peer: peer.clone(), ports });
+        let step = if direction == Direction::Egress { Step::NaclEgress } else { Step::NaclIngress };
+        let deciding_rule = match verdict {
+            NaclVerdict::Allow { rule } | NaclVerdict::Deny { rule } => Some(rule),
+            NaclVerdict::DenyImplicit => None,
+        };
+        self.hops.push(Hop {
+            leg,
+            resource: acl.network_acl_id.clone(),
+            allowed: verdict.allowed(),
+            rule: format!("{} ({} {label} port {ports})", verdict.rule_label(), if direction == Direction::Egress { "to" } else { "from" }),
+            peer: Some(peer.to_string()),
+            ports: Some(ports.to_string()),
+            deciding_rule,
+            ..Hop::blank(step, subnet)
+        });
+    }
+
+    /// NACL hops for traffic between two subnets (none within one subnet).
+    fn cross(&mut self, from: &Subnet, to: &Subnet, from_addrs: &Far, to_addrs: &Far, port: u16) {
+        if from.subnet_id == to.subnet_id {
+            return;
+        }
+        self.nacl(from, Direction::Egress, Leg::Request, to_addrs, Ports::single(port));
+        self.nacl(to, Direction::Ingress, Leg::Request, from_addrs, Ports::single(port));
+        self.nacl(to, Direction::Egress, Leg::Return, from_addrs, Ports::EPHEMERAL);
+        self.nacl(from, Direction::Ingress, Leg::Return, to_addrs, Ports::EPHEMERAL);
+    }
+
+    fn finish(self, kind: FlowKind, source: &Subnet, destination: String, port: u16, endpoint_id: Option<String>) -> Flow {
+        let blocked_at = self.hops.iter().position(|h| !h.allowed);
+        Flow { kind, source_subnet: source.subnet_id.clone(), destination, port, endpoint_id, hops: self.hops, blocked_at }
+    }
+}
+
+/// ENI to ENI inside the VPC: source SG egress, local route, NACLs, destination SG ingress.
+fn eni_flow(network: &Network, kind: FlowKind, source: &End<'_>, dest: &End<'_>, port: u16, endpoint_id: Option<&str>) -> Flow {
+    let (source_far, dest_far) = (Far::subnet(source.subnet), Far::subnet(dest.subnet));
+    let mut b = FlowBuilder::new(network);
+    let dest_peer = Peer { groups: dest.groups.clone(), addrs: dest_far.addrs.clone(), prefix_list: None };
+    b.sg(Step::SgEgress, &source.groups, source.subnet, &dest_peer, port);
+    b.route(source.subnet, &[dest.subnet.cidr_block], |t| *t == RouteTarget::Local);
+    b.cross(source.subnet, dest.subnet, &source_far, &dest_far, port);
+    let source_peer = Peer { groups: source.groups.clone(), addrs: source_far.addrs, prefix_list: None };
+    b.sg(Step::SgIngress, &dest.groups, dest.subnet, &source_peer, port);
+    let destination = match endpoint_id {
+        Some(id) => format!("{id} in {}", dest.subnet.subnet_id),
+        None => dest.subnet.subnet_id.clone(),
+    };
+    b.finish(kind, source.subnet, destination, port, endpoint_id.map(str::to_string))
+}
+
+pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
+    let network = a.network;
+    let groups = a.settings.security_group_ids.clone();
+    let ends: Vec<End<'_>> = a.subnets.iter().map(|s| End { subnet: s, groups: groups.clone() }).collect();
+    let mut flows = Vec::new();
+
+    for source in &ends {
+        for dest in ends.iter().filter(|d| d.subnet.subnet_id != source.subnet.subnet_id) {
+            for port in [5432, 443] {
+                flows.push(eni_flow(network, FlowKind::SelfTraffic, source, dest, port, None));
+            }
+        }
+    }
+
+    if a.routing == Routing::Public {
+        for (source, egress) in ends.iter().zip(&a.egress) {
+            if let Some(route) = egress.default_route.as_ref().filter(|r| r.target.is_nat() && !r.blackhole) {
+                flows.push(internet_flow(a, source, route));
+            }
+        }
+    }
+
+    for used in a.used_endpoints.iter().filter(|u| u.is_interface()) {
+        for (dest_subnet, source) in endpoint_subnets(network, used.endpoint).flat_map(|d| ends.iter().map(move |s| (d, s))) {
+            let dest = End { subnet: dest_subnet, groups: endpoint_groups(used.endpoint) };
+            flows.push(eni_flow(network, FlowKind::Endpoint, source, &dest, 443, Some(&used.endpoint.vpc_endpoint_id)));
+        }
+    }
+
+    for used in a.used_endpoints.iter().filter(|u| !u.is_interface()) {
+        let Some(list) = network.prefix_list_named(&used.service.name) else { continue };
+        for source in &ends {
+            flows.push(s3_flow(network, source, &list.prefix_list_id, &list.cidrs));
+        }
+    }
+
+    for (kind, endpoint, port) in customer_endpoints(a) {
+        for dest_subnet in endpoint_subnets(network, endpoint) {
+            for source in &ends {
+                let dest = End { subnet: dest_subnet, groups: endpoint_groups(endpoint) };
+                flows.push(eni_flow(network, kind, source, &dest, port, Some(&endpoint.vpc_endpoint_id)));
+            }
+        }
+    }
+    flows
+}
+
+/// The customer-managed database and webserver endpoints of an existing environment, found by the
+/// service names GetEnvironment reports.
+pub fn customer_endpoints<'n>(a: &Analysis<'n>) -> Vec<(FlowKind, &'n VpcEndpoint, u16)> {
+    let Some(environment) = &a.settings.environment else { return Vec::new() };
+    let wanted = [
+        (FlowKind::Database, environment.database_vpc_endpoint_service.as_deref(), 5432),
+        (FlowKind::Webserver, environment.webserver_vpc_endpoint_service.as_deref(), 443),
+    ];
+    let mut found = Vec::new();
+    for (kind, service, port) in wanted {
+        let Some(service) = service else { continue };
+        found.extend(a.vpc_endpoints().filter(|e| e.service_name == service).map(|e| (kind, e, port)));
+    }
+    found
+}
+
+fn endpoint_subnets<'n>(network: &'n Network, endpoint: &'n VpcEndpoint) -> impl Iterator<Item = &'n Subnet> + 'n {
+    endpoint.subnet_ids.iter().filter_map(move |id| network.subnet(id))
+}
+
+fn endpoint_groups(endpoint: &VpcEndpoint) -> Vec<String> {
+    endpoint.groups.iter().map(|g| g.group_id.clone()).collect()
+}
+
+/// Env subnet -> NAT -> internet, TCP 443; the NAT's own subnet NACL in both directions and the return legs.
+fn internet_flow(a: &Analysis<'_>, source: &End<'_>, route: &RouteMatch) -> Flow {
+    let network = a.network;
+    let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();
+    let internet = Far { addrs: AddrSet::internet(&vpc_cidrs), label: "the internet".to_string() };
+    let source_far = Far::subnet(source.subnet);
+    let mut b = FlowBuilder::new(network);
+    let peer = Peer { groups: Vec::new(), addrs: internet.addrs.clone(), prefix_list: None };
+    b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
+    b.route(source.subnet, &[Ipv4Net::default()], RouteTarget::is_nat);
+    b.nacl(source.subnet, Direction::Egress, Leg::Request, &internet, Ports::single(443));
+    let nat_subnet = match &route.target {
+        RouteTarget::NatGateway(id) => network.nat_gateway(id).and_then(|n| network.subnet(&n.subnet_id)),
+        _ => None,
+    };
+    if let Some(nat_subnet) = nat_subnet.filter(|n| n.subnet_id != source.subnet.subnet_id) {
+        b.nacl(nat_subnet, Direction::Ingress, Leg::Request, &source_far, Ports::single(443));
+        b.route(nat_subnet, &[Ipv4Net::default()], |t| matches!(t, RouteTarget::InternetGateway(_)));
+        b.nacl(nat_subnet, Direction::Egress, Leg::Request, &internet, Ports::single(443));
+        b.nacl(nat_subnet, Direction::Ingress, Leg::Return, &internet, Ports::EPHEMERAL);
+        b.nacl(nat_subnet, Direction::Egress, Leg::Return, &source_far, Ports::EPHEMERAL);
+    }
+    b.nacl(source.subnet, Direction::Ingress, Leg::Return, &internet, Ports::EPHEMERAL);
+    b.finish(FlowKind::Internet, source.subnet, format!("internet via {}", route.target.id()), 443, None)
+}
+
+/// Env subnet -> S3's public ranges through the gateway endpoint's prefix-list route, TCP 443.
+fn s3_flow(network: &Network, source: &End<'_>, prefix_list: &str, cidrs: &[Ipv4Net]) -> Flow {
+    let s3 = Far { addrs: AddrSet::from_nets(cidrs), label: format!("S3 ({prefix_list})") };
+    let mut b = FlowBuilder::new(network);
+    let peer = Peer { groups: Vec::new(), addrs: s3.addrs.clone(), prefix_list: Some(prefix_list.to_string()) };
+    b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
+    b.route(source.subnet, cidrs, |t| matches!(t, RouteTarget::GatewayEndpoint(_)));
+    b.nacl(source.subnet, Direction::Egress, Leg::Request, &s3, Ports::single(443));
+    b.nacl(source.subnet, Direction::Ingress, Leg::Return, &s3, Ports::EPHEMERAL);
+    b.finish(FlowKind::S3, source.subnet, format!("S3 ({prefix_list})"), 443, None)
+}

@@ -1,0 +1,308 @@
+//! Everything rules need to know about one target, computed once: which subnets and groups it uses, how
+//! each subnet reaches the internet, the routing mode, the AWS services it needs and the endpoints that
+//! carry them, and every required flow evaluated hop by hop.
+
+pub mod addr;
+pub mod flows;
+pub mod nacl;
+pub mod policy;
+pub mod routing;
+pub mod sg;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::model::{Association, Network, Subnet, VpcEndpoint};
+use crate::target::{RoutingAssertion, Settings};
+use addr::AddrSet;
+use flows::Flow;
+use routing::{RouteMatch, RouteTarget};
+
+/// How the environment's subnets reach AWS services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Routing {
+    /// 0.0.0.0/0 through a NAT device.
+    Public,
+    /// No internet path: VPC endpoints carry everything.
+    Private,
+    /// The default route leaves through something the tool cannot see past (TGW, VGW, peering, firewall).
+    Unverifiable,
+}
+
+/// What one env subnet's default route does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Egress {
+    Nat,
+    /// No default route, or one that cannot carry the environment's traffic (IGW without public IPs,
+    /// blackhole).
+    None,
+    Unverifiable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubnetEgress {
+    pub subnet_id: String,
+    pub route_table_id: Option<String>,
+    pub association: Option<Association>,
+    pub default_route: Option<RouteMatch>,
+    pub egress: Egress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Need {
+    Required,
+    Recommended,
+    Optional,
+}
+
+/// An AWS service the environment talks to, and how much it needs an endpoint in private routing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub short: &'static str,
+    pub name: String,
+    pub need: Need,
+}
+
+/// The services of `RULES.md`'s VPCE section, for one region and key choice.
+pub fn services(region: &str, customer_managed_key: bool) -> Vec<Service> {
+    let kms = if customer_managed_key { Need::Required } else { Need::Recommended };
+    [
+        ("s3", Need::Required),
+        ("sqs", Need::Required),
+        ("logs", Need::Required),
+        ("monitoring", Need::Required),
+        ("kms", kms),
+        ("ecr.api", Need::Recommended),
+        ("ecr.dkr", Need::Recommended),
+        ("airflow.api", Need::Recommended),
+        ("airflow.env", Need::Recommended),
+        ("airflow.ops", Need::Optional),
+    ]
+    .into_iter()
+    .map(|(short, need)| Service { short, name: format!("com.amazonaws.{region}.{short}"), need })
+    .collect()
+}
+
+/// An endpoint in the env VPC that carries traffic of a needed service for this environment.
+#[derive(Debug, Clone)]
+pub struct UsedEndpoint<'n> {
+    pub endpoint: &'n VpcEndpoint,
+    pub service: Service,
+}
+
+impl UsedEndpoint<'_> {
+    pub fn is_interface(&self) -> bool {
+        self.endpoint.vpc_endpoint_type.eq_ignore_ascii_case("Interface")
+    }
+}
+
+pub struct Analysis<'n> {
+    pub network: &'n Network,
+    pub settings: &'n Settings,
+    /// Env subnets that exist in the snapshot, in the order given.
+    pub subnets: Vec<&'n Subnet>,
+    /// The VPC most of the env subnets and groups are in.
+    pub vpc_id: Option<String>,
+    pub egress: Vec<SubnetEgress>,
+    pub derived_routing: Option<Routing>,
+    pub routing: Routing,
+    pub services: Vec<Service>,
+    pub used_endpoints: Vec<UsedEndpoint<'n>>,
+    pub flows: Vec<Flow>,
+}
+
+impl<'n> Analysis<'n> {
+    pub fn new(network: &'n Network, settings: &'n Settings) -> Self {
+        let subnets: Vec<&Subnet> = settings.subnet_ids.iter().filter_map(|id| network.subnet(id)).collect();
+        let vpc_id = majority_vpc(network, &subnets, &settings.security_group_ids);
+        let egress: Vec<SubnetEgress> = subnets.iter().map(|s| subnet_egress(network, s)).collect();
+        let derived_routing = derive_routing(&egress);
+        let routing = match (derived_routing, settings.routing) {
+            (Some(Routing::Unverifiable) | None, RoutingAssertion::Public) => Routing::Public,
+            (Some(Routing::Unverifiable) | None, RoutingAssertion::Private) => Routing::Private,
+            (Some(derived), _) => derived,
+            (None, RoutingAssertion::Auto) => Routing::Unverifiable,
+        };
+        let services = services(&settings.region, settings.kms_key.is_some());
+        let mut analysis = Self {
+            network,
+            settings,
+            subnets,
+            vpc_id,
+            egress,
+            derived_routing,
+            routing,
+            services,
+            used_endpoints: Vec::new(),
+            flows: Vec::new(),
+        };
+        analysis.used_endpoints = analysis.find_used_endpoints();
+        analysis.flows = flows::required_flows(&analysis);
+        analysis
+    }
+
+    pub fn env_subnet_addrs(&self) -> AddrSet {
+        AddrSet::from_nets(self.subnets.iter().map(|s| &s.cidr_block))
+    }
+
+    pub fn vpc_endpoints(&self) -> impl Iterator<Item = &'n VpcEndpoint> + '_ {
+        let vpc = self.vpc_id.clone();
+        self.network.snapshot.vpc_endpoints.iter().flatten().filter(move |e| vpc.as_deref() == Some(e.vpc_id.as_str()))
+    }
+
+    /// The env subnets' effective route tables, each once.
+    pub fn env_route_tables(&self) -> Vec<&'n crate::model::RouteTable> {
+        let mut tables: Vec<&crate::model::RouteTable> = Vec::new();
+        for subnet in &self.subnets {
+            if let Some((table, _)) = self.network.effective_route_table(subnet) {
+                if !tables.iter().any(|t| t.route_table_id == table.route_table_id) {
+                    tables.push(table);
+                }
+            }
+        }
+        tables
+    }
+
+    /// Interface endpoints carry traffic when their private DNS captures the service name (any routing) or,
+    /// in private routing, because nothing else can; gateway endpoints only through the route tables they are on.
+    fn find_used_endpoints(&self) -> Vec<UsedEndpoint<'n>> {
+        let by_name: HashMap<&str, &Service> = self.services.iter().map(|s| (s.name.as_str(), s)).collect();
+        let tables = self.env_route_tables();
+        self.vpc_endpoints()
+            .filter_map(|endpoint| {
+                let service = by_name.get(endpoint.service_name.as_str())?;
+                let used = match endpoint.vpc_endpoint_type.to_ascii_lowercase().as_str() {
+                    "interface" => endpoint.private_dns_enabled || self.routing == Routing::Private,
+                    "gateway" => tables
+                        .iter()
+                        .any(|t| routing::prefix_list_route_to(self.network, t, &endpoint.vpc_endpoint_id).is_some()),
+                    _ => false,
+                };
+                used.then(|| UsedEndpoint { endpoint, service: (*service).clone() })
+            })
+            .collect()
+    }
+
+    pub fn used_endpoints_for(&self, short: &str) -> impl Iterator<Item = &UsedEndpoint<'n>> + '_ {
+        let short = short.to_string();
+        self.used_endpoints.iter().filter(move |u| u.service.short == short)
+    }
+
+    /// The AZ ID of a subnet (its name when the ID was not captured).
+    pub fn zone_of(subnet: &Subnet) -> Option<&str> {
+        subnet.availability_zone_id.as_deref().or(subnet.availability_zone.as_deref())
+    }
+}
+
+fn majority_vpc(network: &Network, subnets: &[&Subnet], groups: &[String]) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let vpcs = subnets
+        .iter()
+        .map(|s| s.vpc_id.as_str())
+        .chain(groups.iter().filter_map(|g| network.security_group(g)?.vpc_id.as_deref()));
+    for vpc in vpcs {
+        match counts.iter_mut().find(|(v, _)| *v == vpc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((vpc, 1)),
+        }
+    }
+    // Ties go to the first seen, which is the first subnet's VPC.
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v.to_string())
+}
+
+fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {
+    let effective = network.effective_route_table(subnet);
+    let default_route = effective.and_then(|(table, _)| routing::default_route(network, table));
+    let egress = match &default_route {
+        None => Egress::None,
+        Some(route) if route.blackhole => Egress::None,
+        Some(route) => match &route.target {
+            t if t.is_nat() => Egress::Nat,
+            RouteTarget::InternetGateway(_) | RouteTarget::Local | RouteTarget::GatewayEndpoint(_) | RouteTarget::EgressOnlyInternetGateway(_) => Egress::None,
+            _ => Egress::Unverifiable,
+        },
+    };
+    SubnetEgress {
+        subnet_id: subnet.subnet_id.clone(),
+        route_table_id: effective.map(|(t, _)| t.route_table_id.clone()),
+        association: effective.map(|(_, a)| a),
+        default_route,
+        egress,
+    }
+}
+
+/// All NAT: public. Any subnet without egress: private (a mix is RT001's finding). Otherwise unverifiable.
+fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
+    if egress.is_empty() {
+        return None;
+    }
+    if egress.iter().all(|e| e.egress == Egress::Nat) {
+        Some(Routing::Public)
+    } else if egress.iter().any(|e| e.egress == Egress::None) {
+        Some(Routing::Private)
+    } else {
+        Some(Routing::Unverifiable)
+    }
+}
+
+impl Analysis<'_> {
+    /// Needed services with no endpoint of any kind in the env VPC (S3: gateway or interface).
+    pub fn missing_services(&self) -> Vec<&Service> {
+        self.services
+            .iter()
+            .filter(|service| !self.vpc_endpoints().any(|e| e.service_name == service.name))
+            .collect()
+    }
+
+    /// The requests the environment makes through a service's endpoint, as (action, resource) pairs with
+    /// `*` meaning "any" (MWAA execution role documentation; queue and bucket from the environment).
+    pub fn service_requests(&self, short: &str) -> Vec<(String, String)> {
+        let region = &self.settings.region;
+        let account = self.settings.account_id.as_deref().unwrap_or("*");
+        let pairs = |actions: &[&str], resource: &str| -> Vec<(String, String)> {
+            actions.iter().map(|a| (a.to_string(), resource.to_string())).collect()
+        };
+        match short {
+            "s3" => {
+                let mut requests = pairs(&["s3:GetObject"], &format!("arn:aws:s3:::prod-{region}-starport-layer-bucket/*"));
+                if let Some(bucket) = &self.settings.source_bucket_arn {
+                    requests.extend(pairs(&["s3:GetObject*", "s3:List*"], &format!("{bucket}/*")));
+                    requests.extend(pairs(&["s3:GetBucket*", "s3:List*"], bucket));
+                }
+                requests
+            }
+            "sqs" => {
+                let queue = self
+                    .settings
+                    .environment
+                    .as_ref()
+                    .and_then(|e| e.celery_executor_queue.clone())
+                    .unwrap_or_else(|| format!("arn:aws:sqs:{region}:*:airflow-celery-*"));
+                pairs(
+                    &["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"],
+                    &queue,
+                )
+            }
+            "logs" => pairs(
+                &["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents", "logs:GetLogEvents", "logs:GetLogRecord", "logs:GetLogGroupFields", "logs:GetQueryResults"],
+                &format!("arn:aws:logs:{region}:{account}:log-group:airflow-*"),
+            ),
+            "monitoring" => pairs(&["cloudwatch:PutMetricData"], "*"),
+            "kms" => {
+                let key = self.settings.kms_key.clone().unwrap_or_else(|| format!("arn:aws:kms:{region}:*:key/*"));
+                pairs(&["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Encrypt"], &key)
+            }
+            "ecr.api" | "ecr.dkr" => pairs(&["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*"),
+            "airflow.api" | "airflow.env" | "airflow.ops" => {
+                let name = self.settings.environment_name().unwrap_or("*");
+                pairs(&["airflow:PublishMetrics"], &format!("arn:aws:airflow:{region}:{account}:environment/{name}"))
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Command-line interface (CLI.md): commands, flags and how a target is resolved from them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use mwaa_preflight::target::RoutingAssertion;
+
+#[derive(Parser)]
+#[command(name = "mwaa-preflight", version, about = "Will this VPC carry an Amazon MWAA environment? And if one is stuck, why?")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Preflight a planned or existing environment's network.
+    Check(CheckArgs),
+    /// Explain an existing environment's state (PENDING, CREATE_FAILED, UNAVAILABLE) with the failing facts.
+    Diagnose(DiagnoseArgs),
+    /// List the rule catalog: code, name, severity, summary.
+    Rules,
+    /// Print one rule's documentation.
+    Explain {
+        /// A rule code (SUB004) or name (distinct-az).
+        rule: String,
+    },
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The two subnets of a planned environment.
+    #[arg(long, value_delimiter = ',', requires = "security_group_ids", conflicts_with = "environment")]
+    pub subnet_ids: Vec<String>,
+    /// Its 1-5 security groups.
+    #[arg(long, value_delimiter = ',', requires = "subnet_ids", conflicts_with = "environment")]
+    pub security_group_ids: Vec<String>,
+    /// An existing environment (its configuration comes from the snapshot's `Environment` member).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Read the network from a snapshot file (no AWS calls).
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+pub struct DiagnoseArgs {
+    /// The environment's name.
+    pub name: String,
+    /// Read the environment and its network from a snapshot file.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// Assert the routing mode instead of deriving it from the route tables.
+    #[arg(long, value_enum, default_value_t = RoutingAssertion::Auto)]
+    pub routing: RoutingAssertion,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Args)]
+pub struct NetworkArgs {
+    /// Web server access: public (PUBLIC_ONLY) or private (PRIVATE_ONLY).
+    #[arg(long, value_enum)]
+    pub webserver_access: Option<Access>,
+    /// Who creates the environment's VPC endpoints.
+    #[arg(long, value_enum)]
+    pub endpoint_management: Option<Management>,
+    /// Assert the routing mode; by default it is derived from the route tables.
+    #[arg(long, value_enum, default_value_t = RoutingAssertion::Auto)]
+    pub routing: RoutingAssertion,
+    /// The DAG bucket (checked against the S3 endpoint policy).
+    #[arg(long)]
+    pub source_bucket_arn: Option<String>,
+    /// A customer managed KMS key (makes the kms endpoint required in private routing).
+    #[arg(long)]
+    pub kms_key: Option<String>,
+    /// mw1.micro, mw1.small, mw1.medium, mw1.large, mw1.xlarge, mw1.2xlarge.
+    #[arg(long)]
+    pub environment_class: Option<String>,
+    #[arg(long)]
+    pub max_workers: Option<u32>,
+    #[arg(long)]
+    pub schedulers: Option<u32>,
+}
+
+impl NetworkArgs {
+    /// The flags that describe a planned environment (an existing one supplies its own).
+    pub fn planned_only_flags(&self) -> Vec<&'static str> {
+        let given = [
+            (self.webserver_access.is_some(), "--webserver-access"),
+            (self.endpoint_management.is_some(), "--endpoint-management"),
+            (self.source_bucket_arn.is_some(), "--source-bucket-arn"),
+            (self.kms_key.is_some(), "--kms-key"),
+            (self.environment_class.is_some(), "--environment-class"),
+            (self.max_workers.is_some(), "--max-workers"),
+            (self.schedulers.is_some(), "--schedulers"),
+        ];
+        given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Access {
+    Public,
+    Private,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Management {
+    Service,
+    Customer,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args)]
+pub struct OutputArgs {
+    /// Report format (default: human on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Colors in the human report (NO_COLOR is honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Only the findings and the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also print each finding's evidence (human report).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Args)]
+pub struct AwsArgs {
+    /// The AWS region (default: the snapshot's, else the subnets' Availability Zones).
+    #[arg(long)]
+    pub region: Option<String>,
+}

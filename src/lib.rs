@@ -1,0 +1,19 @@
+//! mwaa-preflight: checks that a VPC will carry an Amazon MWAA environment, and explains why one is stuck.
+//!
+//! Data flows one way: collect (snapshot) -> [`model`] -> [`analysis`] -> [`rules`] -> [`report`].
+
+pub mod analysis;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod target;
+
+use model::Network;
+use target::Settings;
+
+/// Analyses one target and runs the catalog on it (`diagnose` adds the environment rules).
+pub fn evaluate(network: &Network, settings: &Settings, diagnose: bool) -> report::Report {
+    let analysis = analysis::Analysis::new(network, settings);
+    let outcome = rules::run(&analysis, diagnose);
+    report::Report::new(&analysis, outcome)
+}

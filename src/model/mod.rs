@@ -1,0 +1,290 @@
+//! The network model: the snapshot's members, indexed by ID, with what every analysis needs to look up.
+//! Built once per input and shared read-only by all targets (and threads).
+
+pub mod snapshot;
+pub mod source;
+
+use std::collections::HashMap;
+
+use ipnet::Ipv4Net;
+
+use crate::analysis::policy::Policy;
+pub use snapshot::*;
+
+/// Which member of the snapshot a rule needs; absent members make the rule skip, never pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    Vpcs,
+    Subnets,
+    RouteTables,
+    NetworkAcls,
+    SecurityGroups,
+    VpcEndpoints,
+    NatGateways,
+    InternetGateways,
+    PrefixLists,
+    DhcpOptions,
+    VpcAttributes,
+    EvaluationResults,
+}
+
+impl Member {
+    pub fn name(self) -> &'static str {
+        match self {
+            Member::Vpcs => "Vpcs",
+            Member::Subnets => "Subnets",
+            Member::RouteTables => "RouteTables",
+            Member::NetworkAcls => "NetworkAcls",
+            Member::SecurityGroups => "SecurityGroups",
+            Member::VpcEndpoints => "VpcEndpoints",
+            Member::NatGateways => "NatGateways",
+            Member::InternetGateways => "InternetGateways",
+            Member::PrefixLists => "PrefixLists",
+            Member::DhcpOptions => "DhcpOptions",
+            Member::VpcAttributes => "VpcAttributes",
+            Member::EvaluationResults => "EvaluationResults",
+        }
+    }
+
+    /// The read-only API call that fills the member (named in skip reasons).
+    pub fn api_action(self) -> &'static str {
+        match self {
+            Member::Vpcs => "ec2:DescribeVpcs",
+            Member::Subnets => "ec2:DescribeSubnets",
+            Member::RouteTables => "ec2:DescribeRouteTables",
+            Member::NetworkAcls => "ec2:DescribeNetworkAcls",
+            Member::SecurityGroups => "ec2:DescribeSecurityGroups",
+            Member::VpcEndpoints => "ec2:DescribeVpcEndpoints",
+            Member::NatGateways => "ec2:DescribeNatGateways",
+            Member::InternetGateways => "ec2:DescribeInternetGateways",
+            Member::PrefixLists => "ec2:DescribePrefixLists",
+            Member::DhcpOptions => "ec2:DescribeDhcpOptions",
+            Member::VpcAttributes => "ec2:DescribeVpcAttribute",
+            Member::EvaluationResults => "iam:SimulatePrincipalPolicy",
+        }
+    }
+}
+
+/// A VPC endpoint's policy as parsed at load time (no policy means full access).
+#[derive(Debug)]
+pub enum EndpointPolicy {
+    FullAccess,
+    Document(Policy),
+}
+
+pub struct Network {
+    pub snapshot: Snapshot,
+    subnets: HashMap<String, usize>,
+    security_groups: HashMap<String, usize>,
+    endpoints: HashMap<String, usize>,
+    nat_gateways: HashMap<String, usize>,
+    route_table_by_subnet: HashMap<String, usize>,
+    main_route_table_by_vpc: HashMap<String, usize>,
+    nacl_by_subnet: HashMap<String, usize>,
+    default_nacl_by_vpc: HashMap<String, usize>,
+    /// Entries of each NACL sorted by rule number: evaluation order, not API order.
+    sorted_nacl_entries: Vec<Vec<NetworkAclEntry>>,
+    prefix_list_cidrs: HashMap<String, Vec<Ipv4Net>>,
+    endpoint_policies: Vec<EndpointPolicy>,
+}
+
+/// A policy document that is not valid JSON policy: reported with the endpoint it belongs to.
+#[derive(Debug)]
+pub struct BadPolicy {
+    pub endpoint_id: String,
+    pub reason: String,
+}
+
+impl Network {
+    pub fn new(snapshot: Snapshot) -> Result<Self, BadPolicy> {
+        fn index<T>(items: Option<&Vec<T>>, id: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+            items
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, item)| (id(item).to_string(), i))
+                .collect()
+        }
+        let subnets = index(snapshot.subnets.as_ref(), |s| &s.subnet_id);
+        let security_groups = index(snapshot.security_groups.as_ref(), |g| &g.group_id);
+        let endpoints = index(snapshot.vpc_endpoints.as_ref(), |e| &e.vpc_endpoint_id);
+        let nat_gateways = index(snapshot.nat_gateways.as_ref(), |n| &n.nat_gateway_id);
+
+        let mut route_table_by_subnet = HashMap::new();
+        let mut main_route_table_by_vpc = HashMap::new();
+        for (i, table) in snapshot.route_tables.iter().flatten().enumerate() {
+            for assoc in &table.associations {
+                if assoc.main {
+                    main_route_table_by_vpc.insert(table.vpc_id.clone(), i);
+                }
+                if let Some(subnet) = &assoc.subnet_id {
+                    route_table_by_subnet.insert(subnet.clone(), i);
+                }
+            }
+        }
+
+        let mut nacl_by_subnet = HashMap::new();
+        let mut default_nacl_by_vpc = HashMap::new();
+        let mut sorted_nacl_entries = Vec::new();
+        for (i, acl) in snapshot.network_acls.iter().flatten().enumerate() {
+            for assoc in &acl.associations {
+                nacl_by_subnet.insert(assoc.subnet_id.clone(), i);
+            }
+            if acl.is_default {
+                default_nacl_by_vpc.insert(acl.vpc_id.clone(), i);
+            }
+            let mut entries = acl.entries.clone();
+            entries.sort_by_key(|e| e.rule_number);
+            sorted_nacl_entries.push(entries);
+        }
+
+        let mut prefix_list_cidrs: HashMap<String, Vec<Ipv4Net>> = HashMap::new();
+        for list in snapshot.prefix_lists.iter().flatten() {
+            prefix_list_cidrs.insert(list.prefix_list_id.clone(), list.cidrs.clone());
+        }
+        for (id, entries) in snapshot.managed_prefix_list_entries.iter().flatten() {
+            prefix_list_cidrs.insert(id.clone(), entries.iter().map(|e| e.cidr).collect());
+        }
+
+        let mut endpoint_policies = Vec::new();
+        for endpoint in snapshot.vpc_endpoints.iter().flatten() {
+            let policy = match endpoint.policy_document.as_deref() {
+                None => EndpointPolicy::FullAccess,
+                Some(text) => EndpointPolicy::Document(Policy::parse(text).map_err(|reason| BadPolicy {
+                    endpoint_id: endpoint.vpc_endpoint_id.clone(),
+                    reason,
+                })?),
+            };
+            endpoint_policies.push(policy);
+        }
+
+        Ok(Self {
+            snapshot,
+            subnets,
+            security_groups,
+            endpoints,
+            nat_gateways,
+            route_table_by_subnet,
+            main_route_table_by_vpc,
+            nacl_by_subnet,
+            default_nacl_by_vpc,
+            sorted_nacl_entries,
+            prefix_list_cidrs,
+            endpoint_policies,
+        })
+    }
+
+    pub fn has(&self, member: Member) -> bool {
+        let s = &self.snapshot;
+        match member {
+            Member::Vpcs => s.vpcs.is_some(),
+            Member::Subnets => s.subnets.is_some(),
+            Member::RouteTables => s.route_tables.is_some(),
+            Member::NetworkAcls => s.network_acls.is_some(),
+            Member::SecurityGroups => s.security_groups.is_some(),
+            Member::VpcEndpoints => s.vpc_endpoints.is_some(),
+            Member::NatGateways => s.nat_gateways.is_some(),
+            Member::InternetGateways => s.internet_gateways.is_some(),
+            Member::PrefixLists => s.prefix_lists.is_some() || s.managed_prefix_list_entries.is_some(),
+            Member::DhcpOptions => s.dhcp_options.is_some(),
+            Member::VpcAttributes => s.vpc_attributes.is_some(),
+            Member::EvaluationResults => s.evaluation_results.is_some(),
+        }
+    }
+
+    pub fn subnet(&self, id: &str) -> Option<&Subnet> {
+        self.subnets.get(id).and_then(|&i| self.snapshot.subnets.as_ref()?.get(i))
+    }
+
+    pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
+        self.security_groups.get(id).and_then(|&i| self.snapshot.security_groups.as_ref()?.get(i))
+    }
+
+    pub fn endpoint(&self, id: &str) -> Option<&VpcEndpoint> {
+        self.endpoints.get(id).and_then(|&i| self.snapshot.vpc_endpoints.as_ref()?.get(i))
+    }
+
+    pub fn endpoint_policy(&self, id: &str) -> Option<&EndpointPolicy> {
+        self.endpoints.get(id).and_then(|&i| self.endpoint_policies.get(i))
+    }
+
+    pub fn nat_gateway(&self, id: &str) -> Option<&NatGateway> {
+        self.nat_gateways.get(id).and_then(|&i| self.snapshot.nat_gateways.as_ref()?.get(i))
+    }
+
+    pub fn vpc(&self, id: &str) -> Option<&Vpc> {
+        self.snapshot.vpcs.iter().flatten().find(|v| v.vpc_id == id)
+    }
+
+    /// The VPC's IPv4 CIDRs: from the VPC itself, else (VPCs not captured) its subnets' CIDRs.
+    pub fn vpc_cidrs(&self, vpc_id: &str) -> Vec<Ipv4Net> {
+        match self.vpc(vpc_id) {
+            Some(vpc) => vpc
+                .cidr_block
+                .into_iter()
+                .chain(vpc.cidr_block_association_set.iter().map(|a| a.cidr_block))
+                .collect(),
+            None => self.subnets_in_vpc(vpc_id).map(|s| s.cidr_block).collect(),
+        }
+    }
+
+    pub fn subnets_in_vpc<'a>(&'a self, vpc_id: &'a str) -> impl Iterator<Item = &'a Subnet> + 'a {
+        self.snapshot.subnets.iter().flatten().filter(move |s| s.vpc_id == vpc_id)
+    }
+
+    pub fn endpoints_in_vpc<'a>(&'a self, vpc_id: &'a str) -> impl Iterator<Item = &'a VpcEndpoint> + 'a {
+        self.snapshot.vpc_endpoints.iter().flatten().filter(move |e| e.vpc_id == vpc_id)
+    }
+
+    /// The route table a subnet uses: its explicit association, else its VPC's main table.
+    pub fn effective_route_table(&self, subnet: &Subnet) -> Option<(&RouteTable, Association)> {
+        let tables = self.snapshot.route_tables.as_ref()?;
+        if let Some(&i) = self.route_table_by_subnet.get(&subnet.subnet_id) {
+            return tables.get(i).map(|t| (t, Association::Explicit));
+        }
+        let &i = self.main_route_table_by_vpc.get(&subnet.vpc_id)?;
+        tables.get(i).map(|t| (t, Association::Main))
+    }
+
+    /// The NACL a subnet uses (every subnet has exactly one; unassociated means the VPC default) with its
+    /// entries in evaluation order.
+    pub fn effective_nacl(&self, subnet: &Subnet) -> Option<(&NetworkAcl, &[NetworkAclEntry])> {
+        let acls = self.snapshot.network_acls.as_ref()?;
+        let &i = self
+            .nacl_by_subnet
+            .get(&subnet.subnet_id)
+            .or_else(|| self.default_nacl_by_vpc.get(&subnet.vpc_id))?;
+        Some((acls.get(i)?, self.sorted_nacl_entries.get(i)?.as_slice()))
+    }
+
+    pub fn prefix_list_cidrs(&self, id: &str) -> Option<&[Ipv4Net]> {
+        self.prefix_list_cidrs.get(id).map(Vec::as_slice)
+    }
+
+    /// The AWS-managed prefix list of a service (`com.amazonaws.<region>.s3`).
+    pub fn prefix_list_named(&self, name: &str) -> Option<&PrefixList> {
+        self.snapshot
+            .prefix_lists
+            .iter()
+            .flatten()
+            .find(|p| p.prefix_list_name.as_deref() == Some(name))
+    }
+
+    pub fn internet_gateway_attached(&self, igw_id: &str, vpc_id: &str) -> Option<bool> {
+        let gateways = self.snapshot.internet_gateways.as_ref()?;
+        Some(gateways.iter().any(|g| {
+            g.internet_gateway_id == igw_id
+                && g.attachments.iter().any(|a| {
+                    a.vpc_id == vpc_id
+                        && a.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available") || s.eq_ignore_ascii_case("attached"))
+                })
+        }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Association {
+    Explicit,
+    Main,
+}

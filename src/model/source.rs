@@ -1,0 +1,195 @@
+//! Reading a snapshot file, and pointing back into it: parse errors and findings carry spans into the text.
+
+use std::path::Path;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+use super::{Network, Snapshot};
+
+/// Problems with the input that stop the tool (exit code 2).
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    #[error("cannot read snapshot {path}: {source}")]
+    #[diagnostic(
+        code(mwaa_preflight::snapshot_unreadable),
+        help("check the path; write one with `mwaa-preflight snapshot --output FILE` or assemble it from AWS CLI output")
+    )]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid snapshot {path}: {message}")]
+    #[diagnostic(
+        code(mwaa_preflight::snapshot_invalid),
+        help("members use the shapes `aws ec2 describe-... --output json` prints; see `Snapshot file` in the CLI docs")
+    )]
+    Invalid {
+        path: String,
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("{message}")]
+        span: SourceSpan,
+    },
+}
+
+/// The snapshot's text, kept to locate resources in it (SARIF regions, human labels).
+#[derive(Debug, Clone)]
+pub struct SnapshotSource {
+    pub path: String,
+    pub text: String,
+}
+
+impl SnapshotSource {
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self { path: path.display().to_string(), text })
+    }
+
+    pub fn parse(&self) -> Result<Network, InputError> {
+        let snapshot: Snapshot = serde_json::from_str(&self.text).map_err(|err| {
+            let offset = self.offset_of(err.line(), err.column());
+            let full = err.to_string();
+            let message = full.split(" at line ").next().unwrap_or(&full).to_string();
+            self.invalid(message, offset, 1)
+        })?;
+        Network::new(snapshot).map_err(|bad| {
+            let (offset, len) = self.locate(&bad.endpoint_id).unwrap_or((0, 1));
+            self.invalid(format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason), offset, len)
+        })
+    }
+
+    fn invalid(&self, message: String, offset: usize, len: usize) -> InputError {
+        let offset = offset.min(self.text.len());
+        let len = len.min(self.text.len() - offset);
+        InputError::Invalid {
+            path: self.path.clone(),
+            message,
+            src: NamedSource::new(&self.path, self.text.clone()),
+            span: (offset, len).into(),
+        }
+    }
+
+    /// Byte offset of a 1-based line and column (serde_json's convention; line 0 means end of input).
+    fn offset_of(&self, line: usize, column: usize) -> usize {
+        if line == 0 {
+            return self.text.len().saturating_sub(1);
+        }
+        let line_start: usize = self.text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+        (line_start + column.saturating_sub(1)).min(self.text.len().saturating_sub(1))
+    }
+
+    /// Where a resource is defined: the `"<Key>": "<id>"` pair inside the member that describes it (a
+    /// subnet in `Subnets`, not in a route table's associations), else the first keyed or quoted mention.
+    /// Returns the byte offset and length of the quoted ID.
+    pub fn locate(&self, id: &str) -> Option<(usize, usize)> {
+        let quoted = format!("\"{id}\"");
+        let key_before = |offset: usize| -> Option<&str> {
+            let before = self.text[..offset].trim_end().strip_suffix(':')?.trim_end().strip_suffix('"')?;
+            let start = before.rfind('"')?;
+            Some(&before[start + 1..])
+        };
+        if let Some((member, key)) = defining_member(id) {
+            if let Some(start) = self.text.find(&format!("\"{member}\"")) {
+                // The shallowest keyed occurrence is the object's own ID, not a reference in its associations.
+                let found = self.text[start..]
+                    .match_indices(&quoted)
+                    .map(|(o, _)| start + o)
+                    .filter(|&o| key_before(o) == Some(key))
+                    .min_by_key(|&o| nesting_depth(&self.text[start..o]));
+                if let Some(offset) = found {
+                    return Some((offset, quoted.len()));
+                }
+            }
+        }
+        let mut matches = self.text.match_indices(&quoted).map(|(o, _)| o);
+        let first = matches.next()?;
+        let keyed = std::iter::once(first).chain(matches).find(|&o| key_before(o).is_some_and(|k| k.ends_with("Id")));
+        Some((keyed.unwrap_or(first), quoted.len()))
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+/// How many JSON objects and arrays are open at the end of `text`, strings skipped.
+fn nesting_depth(text: &str) -> i64 {
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for c in text.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, '"') => in_string = true,
+            (false, _, '{' | '[') => depth += 1,
+            (false, _, '}' | ']') => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// The snapshot member and key that define a resource, by its ID prefix.
+fn defining_member(id: &str) -> Option<(&'static str, &'static str)> {
+    let prefix = id.split('-').next()?;
+    Some(match prefix {
+        "vpc" => ("Vpcs", "VpcId"),
+        "subnet" => ("Subnets", "SubnetId"),
+        "rtb" => ("RouteTables", "RouteTableId"),
+        "acl" => ("NetworkAcls", "NetworkAclId"),
+        "sg" => ("SecurityGroups", "GroupId"),
+        "vpce" => ("VpcEndpoints", "VpcEndpointId"),
+        "nat" => ("NatGateways", "NatGatewayId"),
+        "igw" => ("InternetGateways", "InternetGatewayId"),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> SnapshotSource {
+        SnapshotSource { path: "snap.json".into(), text: text.into() }
+    }
+
+    #[test]
+    fn syntax_error_points_at_the_spot() {
+        let src = source("{\n  \"Subnets\": [\n    {\"SubnetId\": \"subnet-1\",}\n  ]\n}\n");
+        let Err(InputError::Invalid { span, .. }) = src.parse() else { panic!("expected an invalid-snapshot error") };
+        assert_eq!(src.line_col(span.offset()).0, 3);
+    }
+
+    #[test]
+    fn bad_cidr_is_located() {
+        let src = source("{\"Subnets\": [{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}]}");
+        let Err(InputError::Invalid { message, .. }) = src.parse() else { panic!("expected an invalid-snapshot error") };
+        assert!(message.contains("invalid IP"), "{message}");
+    }
+
+    #[test]
+    fn locate_prefers_the_defining_member() {
+        let src = source("{\"RouteTables\": [{\"Associations\": [{\"SubnetId\": \"subnet-1\"}]}],\n\"Subnets\": [{\"SubnetId\": \"subnet-1\"}]}");
+        let (offset, len) = src.locate("subnet-1").expect("found");
+        assert_eq!(&src.text[offset..offset + len], "\"subnet-1\"");
+        assert_eq!(src.line_col(offset).0, 2);
+        let acl = source("{\"NetworkAcls\": [{\"Associations\": [{\"NetworkAclId\": \"acl-1\", \"Note\": \"{[\"}],\n\"NetworkAclId\": \"acl-1\"}]}");
+        let (offset, _) = acl.locate("acl-1").expect("found");
+        assert_eq!(acl.line_col(offset).0, 2);
+        let bare = source("{\"Note\": [\"x-1\"], \"Other\": [{\"ThingId\": \"x-1\"}]}");
+        let (offset, _) = bare.locate("x-1").expect("found");
+        assert!(bare.text[..offset].ends_with("\"ThingId\": "));
+        assert_eq!(bare.locate("com.amazonaws.us-east-1.sqs"), None);
+    }
+}

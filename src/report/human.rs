@@ -1,0 +1,116 @@
+//! The human view: one miette diagnostic per finding (code, severity, the snapshot excerpt that defines
+//! the resource, the flow hops, the fix and the doc link), grouped by severity, then the summary.
+
+use std::fmt::{self, Write as _};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{locate, Report};
+use crate::model::source::SnapshotSource;
+use crate::rules::{Finding, Severity};
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    text: String,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!("{} {}", self.finding.code, self.finding.name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let mut help = self.finding.remediation.clone();
+        let _ = write!(help, "\ndocs: {}", self.finding.docs);
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    /// Also show each finding's evidence.
+    pub verbose: bool,
+}
+
+pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, quiet: bool) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_wrap_lines(false).with_links(false);
+    let named = source.map(|s| NamedSource::new(&s.path, s.text.clone()));
+    let mut out = String::new();
+    if !quiet {
+        let t = &report.target;
+        let what = match (&t.environment, &t.status) {
+            (Some(name), Some(status)) => format!("environment {name} ({status})"),
+            (Some(name), None) => format!("environment {name}"),
+            _ => "planned environment".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing\n",
+            report.tool.version,
+            t.vpc_id.as_deref().unwrap_or("unknown VPC"),
+            t.region,
+            t.subnet_ids.join(", "),
+            t.security_group_ids.join(", "),
+            serde_json::to_value(t.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        );
+    }
+    for finding in &report.findings {
+        let mut text = match &finding.resource {
+            Some(resource) => format!("{resource}: {}", finding.message),
+            None => finding.message.clone(),
+        };
+        for line in finding.trace.iter().filter(|l| style.verbose || !l.detail) {
+            let _ = write!(text, "\n    {}", line.text);
+        }
+        if style.verbose {
+            let evidence = serde_json::to_string_pretty(&finding.evidence).unwrap_or_default();
+            let _ = write!(text, "\n    evidence: {}", evidence.replace('\n', "\n    "));
+        }
+        let label = locate(source, finding).map(|(_, _, offset, len)| LabeledSpan::new(Some("defined here".to_string()), offset, len));
+        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(named.clone()), label };
+        let _ = handler.render_report(&mut out, &diagnostic);
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let _ = writeln!(out, "{} error(s), {} warning(s), {} info; {} check(s) passed, {} skipped", s.errors, s.warnings, s.infos, s.passed, s.skipped);
+    if !quiet {
+        for skipped in &report.skipped {
+            let _ = writeln!(out, "  skipped {}: {}", skipped.code, skipped.reason);
+        }
+    }
+    out
+}

@@ -1,0 +1,151 @@
+//! SARIF 2.1.0 for code-scanning UIs: one `rule` per catalog entry, results located in the snapshot file
+//! when the input was one. Plain serde structs, as ruff and cfn-guard do.
+
+use serde::Serialize;
+
+use super::{locate, Report};
+use crate::model::source::SnapshotSource;
+use crate::rules::{registry, Severity};
+
+#[derive(Serialize)]
+pub struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run>,
+}
+
+#[derive(Serialize)]
+struct Run {
+    tool: SarifTool,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct SarifTool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<SarifRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    help_uri: &'static str,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: String,
+    kind: &'static str,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn render(report: &Report, source: Option<&SnapshotSource>) -> Log {
+    let rules = registry::ALL
+        .iter()
+        .map(|r| SarifRule {
+            id: r.code,
+            name: r.name,
+            short_description: Text { text: r.summary.to_string() },
+            full_description: Text { text: r.doc.to_string() },
+            help_uri: r.source,
+            default_configuration: Configuration { level: level(r.severity) },
+        })
+        .collect();
+    let results = report
+        .findings
+        .iter()
+        .map(|f| {
+            let physical_location = locate(source, f).zip(source).map(|((line, column, _, len), src)| PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: src.path.clone() },
+                region: Region { start_line: line, start_column: column, end_column: column + len },
+            });
+            let resource = f.resource.clone().unwrap_or_else(|| report.target.vpc_id.clone().unwrap_or_default());
+            SarifResult {
+                rule_id: f.code,
+                rule_index: registry::ALL.iter().position(|r| r.code == f.code).unwrap_or(0),
+                level: level(f.severity),
+                message: Text { text: format!("{} Fix: {}", f.message, f.remediation) },
+                locations: vec![Location { physical_location, logical_locations: vec![LogicalLocation { name: resource, kind: "resource" }] }],
+            }
+        })
+        .collect();
+    Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: SarifTool {
+                driver: Driver { name: super::TOOL.name, version: super::TOOL.version, rules },
+            },
+            results,
+        }],
+    }
+}

@@ -1,0 +1,47 @@
+use serde_json::json;
+
+use super::shared::{customer_endpoints, placement_problems};
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::Analysis;
+use crate::model::Member;
+use crate::target::EndpointManagement;
+
+pub static RULE: Rule = Rule {
+    code: "CME004",
+    name: "customer-endpoint-placement",
+    severity: Severity::Error,
+    summary: "Customer database/web server endpoints are available, in the env subnets, and admit the env security groups",
+    source: docs::ENDPOINT_MANAGEMENT,
+    doc: include_str!("../../rules/CME004.md"),
+    needs: &[Member::VpcEndpoints, Member::SecurityGroups],
+    check: Check::Network(check),
+};
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    if a.settings.endpoint_management != EndpointManagement::Customer {
+        return Ok(Vec::new());
+    }
+    let mut findings = Vec::new();
+    for wanted in customer_endpoints(a) {
+        for endpoint in &wanted.endpoints {
+            let problems = placement_problems(a, &wanted, endpoint);
+            if problems.is_empty() {
+                continue;
+            }
+            let env_group = a.settings.security_group_ids.first().map_or("ENV_SG_ID", String::as_str);
+            let endpoint_group = endpoint.groups.first().map_or("ENDPOINT_SG_ID", |g| g.group_id.as_str());
+            findings.push(
+                RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("{} endpoint {}: {}", wanted.what, endpoint.vpc_endpoint_id, problems.join("; ")))
+                    .remediation(format!(
+                        "Recreate it in exactly the environment's subnets ({}) with security groups that admit the environment on TCP {}: \
+                         aws ec2 authorize-security-group-ingress --group-id {endpoint_group} --protocol tcp --port {} --source-group {env_group}",
+                        a.settings.subnet_ids.join(" "),
+                        wanted.port,
+                        wanted.port
+                    ))
+                    .evidence(json!({"endpoint": endpoint.vpc_endpoint_id, "service_name": endpoint.service_name, "kind": wanted.what, "problems": problems})),
+            );
+        }
+    }
+    Ok(findings)
+}

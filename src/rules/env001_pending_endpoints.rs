@@ -1,0 +1,70 @@
+use serde_json::json;
+
+use super::shared::{create_interface_endpoint, customer_endpoints, placement_problems};
+use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip};
+use crate::analysis::Analysis;
+
+pub static RULE: Rule = Rule {
+    code: "ENV001",
+    name: "pending-endpoints",
+    severity: Severity::Error,
+    summary: "A PENDING environment: which customer endpoints are missing, how to create them, and the hours left",
+    source: docs::ENDPOINT_MANAGEMENT,
+    doc: include_str!("../../rules/ENV001.md"),
+    needs: &[],
+    check: Check::Environment(check),
+};
+
+/// A CUSTOMER environment waits this long for its endpoints, then turns CREATE_FAILED.
+const WINDOW_HOURS: i64 = 72;
+
+fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
+    let environment = a.settings.environment.as_ref().ok_or_else(|| Skip("no environment".to_string()))?;
+    if !environment.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("PENDING")) {
+        return Ok(Vec::new());
+    }
+    let mut waiting = Vec::new();
+    let mut commands = Vec::new();
+    for wanted in customer_endpoints(a) {
+        let service = wanted.service_name.clone().unwrap_or_else(|| format!("(no {} service name reported yet)", wanted.what));
+        if wanted.endpoints.is_empty() {
+            waiting.push(format!("{} endpoint for {service}: missing", wanted.what));
+            if let Some(name) = &wanted.service_name {
+                commands.push(create_interface_endpoint(a, name, false));
+            }
+        }
+        for endpoint in &wanted.endpoints {
+            let problems = placement_problems(a, &wanted, endpoint);
+            if !problems.is_empty() {
+                waiting.push(format!("{} endpoint {} for {service}: {}", wanted.what, endpoint.vpc_endpoint_id, problems.join("; ")));
+            }
+        }
+    }
+    let hours_left = match (environment.created_at.as_ref().and_then(|t| t.to_jiff()), a.settings.observed_at) {
+        (Some(created), Some(now)) => Some(WINDOW_HOURS - (now.as_second() - created.as_second()) / 3600),
+        _ => None,
+    };
+    let clock = match hours_left {
+        Some(h) if h > 0 => format!("{h} of the {WINDOW_HOURS} hours left before it turns CREATE_FAILED"),
+        Some(_) => format!("the {WINDOW_HOURS}-hour window has passed: it will turn CREATE_FAILED; delete and recreate it"),
+        None => format!("it turns CREATE_FAILED {WINDOW_HOURS} hours after creation (CreatedAt unknown)"),
+    };
+    let sqs_policy = network_findings.iter().find(|f| f.code == "VPCE008");
+    let mut remediation = if commands.is_empty() {
+        "Fix the endpoints listed above; the environment leaves PENDING once both are available.".to_string()
+    } else {
+        format!("Create the endpoint(s): {}", commands.join("   then   "))
+    };
+    if let Some(sqs) = sqs_policy {
+        remediation.push_str(&format!("   Also admit the Celery queue in the SQS endpoint policy: {}", sqs.remediation));
+    }
+    let message = if waiting.is_empty() {
+        format!("{} is PENDING although its customer endpoints look ready; {clock}", environment.name)
+    } else {
+        format!("{} is PENDING, waiting for: {}; {clock}", environment.name, waiting.join("; "))
+    };
+    Ok(vec![RULE
+        .finding(Some(&environment.name), message)
+        .remediation(remediation)
+        .evidence(json!({"status": "PENDING", "waiting_for": waiting, "hours_left": hours_left, "create_commands": commands}))])
+}

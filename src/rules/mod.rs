@@ -1,0 +1,228 @@
+//! The rule catalog. Each rule lives in its own module with its code, name, default severity and the
+//! documentation in `rules/<CODE>.md`; `registry::ALL` lists them. A rule is a pure function of the
+//! analysis and returns findings with evidence, or says why it could not be evaluated.
+
+pub mod registry;
+
+mod acl001_nacl_blocks_flow;
+mod cme001_shared_vpc_endpoint_management;
+mod cme002_database_endpoint;
+mod cme003_webserver_endpoint;
+mod cme004_customer_endpoint_placement;
+mod cme005_endpoint_permission;
+mod dns001_dns_support;
+mod dns002_dns_hostnames;
+mod dns003_custom_dns;
+mod env001_pending_endpoints;
+mod env002_create_failed;
+mod env003_environment_unhealthy;
+mod rt001_routing_mode;
+mod rt002_nat_egress;
+mod rt003_nat_per_az;
+mod rt004_blackhole_route;
+mod rt005_unverifiable_egress;
+mod rt006_s3_gateway_route;
+mod sg001_sg_count;
+mod sg002_sg_not_found;
+mod sg003_sg_self_reference;
+mod sg004_sg_egress;
+mod sg005_sg_egress_restricted;
+mod sub001_subnet_count;
+mod sub002_subnet_not_found;
+mod sub003_same_vpc;
+mod sub004_distinct_az;
+mod sub005_subnet_private;
+mod sub006_free_ip_capacity;
+mod vpce001_endpoint_missing;
+mod vpce002_endpoint_state;
+mod vpce003_endpoint_private_dns;
+mod vpce004_endpoint_az_coverage;
+mod vpce005_endpoint_sg_ingress;
+mod vpce006_endpoint_policy;
+mod vpce007_s3_endpoint_policy;
+mod vpce008_sqs_endpoint_policy;
+mod shared;
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::analysis::Analysis;
+use crate::model::Member;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// AWS documentation pages the rules cite.
+pub mod docs {
+    pub const NETWORKING: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html";
+    pub const VPC_SECURITY: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-security.html";
+    pub const CREATE_ENDPOINTS: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-vpe-create-access.html";
+    pub const ENDPOINT_MANAGEMENT: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-endpoint-management.html";
+    pub const TROUBLESHOOTING: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/t-create-update-environment.html";
+    pub const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
+}
+
+pub type CheckResult = Result<Vec<Finding>, Skip>;
+
+/// Why a rule could not be evaluated; never reported as passed.
+#[derive(Debug, Clone)]
+pub struct Skip(pub String);
+
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Evaluates the network.
+    Network(fn(&Analysis<'_>) -> CheckResult),
+    /// Explains an existing environment's state with the network findings (`diagnose` only).
+    Environment(fn(&Analysis<'_>, &[Finding]) -> CheckResult),
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The AWS page the requirement comes from.
+    pub source: &'static str,
+    /// `rules/<CODE>.md`, printed by `explain`.
+    pub doc: &'static str,
+    /// Snapshot members without which the rule is skipped.
+    pub needs: &'static [Member],
+    pub check: Check,
+}
+
+impl Rule {
+    pub fn finding(&'static self, resource: Option<&str>, message: impl Into<String>) -> Finding {
+        Finding {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            resource: resource.map(str::to_string),
+            message: message.into(),
+            remediation: String::new(),
+            evidence: Value::Object(Default::default()),
+            docs: self.source,
+            trace: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub resource: Option<String>,
+    pub message: String,
+    pub remediation: String,
+    pub evidence: Value,
+    pub docs: &'static str,
+    /// Extra lines for the human report (flow hops); the same facts are in `evidence`.
+    #[serde(skip)]
+    pub trace: Vec<TraceLine>,
+}
+
+impl Finding {
+    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+        self.remediation = text.into();
+        self
+    }
+
+    pub fn evidence(mut self, evidence: Value) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn trace(mut self, lines: Vec<TraceLine>) -> Self {
+        self.trace = lines;
+        self
+    }
+
+    /// Report order: severity, then code, then resource.
+    pub fn sort_key(&self) -> (Severity, &'static str, String) {
+        (self.severity, self.code, self.resource.clone().unwrap_or_default())
+    }
+}
+
+/// A line of a finding's human trace; `detail` lines (hops that pass) show only with `--verbose`.
+#[derive(Debug, Clone)]
+pub struct TraceLine {
+    pub text: String,
+    pub detail: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<Skipped>,
+    pub passed: usize,
+}
+
+/// Runs the catalog on one target: network rules always, environment rules when `diagnose`.
+pub fn run(analysis: &Analysis<'_>, diagnose: bool) -> Outcome {
+    let mut outcome = Outcome::default();
+    let apply = |rule: &'static Rule, result: CheckResult, outcome: &mut Outcome| match result {
+        Ok(findings) if findings.is_empty() => outcome.passed += 1,
+        Ok(findings) => outcome.findings.extend(findings),
+        Err(Skip(reason)) => outcome.skipped.push(Skipped { code: rule.code, reason }),
+    };
+    for rule in registry::ALL {
+        if let Check::Network(check) = rule.check {
+            let result = missing(analysis, rule).map_or_else(|| check(analysis), Err);
+            apply(rule, result, &mut outcome);
+        }
+    }
+    if diagnose {
+        let network_findings = outcome.findings.clone();
+        for rule in registry::ALL {
+            if let Check::Environment(check) = rule.check {
+                let result = missing(analysis, rule).map_or_else(|| check(analysis, &network_findings), Err);
+                apply(rule, result, &mut outcome);
+            }
+        }
+    }
+    dedupe(&mut outcome.findings);
+    outcome
+}
+
+fn missing(analysis: &Analysis<'_>, rule: &Rule) -> Option<Skip> {
+    let absent: Vec<&Member> = rule.needs.iter().filter(|m| !analysis.network.has(**m)).collect();
+    (!absent.is_empty()).then(|| {
+        let names: Vec<String> = absent.iter().map(|m| format!("{} ({})", m.name(), m.api_action())).collect();
+        Skip(format!("not captured: {}", names.join(", ")))
+    })
+}
+
+/// One finding per (code, resource): keep the most severe, sorted for the report.
+fn dedupe(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.code, f.resource.clone())));
+}

@@ -1,0 +1,62 @@
+use serde_json::json;
+
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::{Analysis, Egress};
+use crate::model::Member;
+use crate::target::RoutingAssertion;
+
+pub static RULE: Rule = Rule {
+    code: "RT001",
+    name: "routing-mode",
+    severity: Severity::Error,
+    summary: "Both subnets route the same way, and as --routing asserts",
+    source: docs::NETWORKING,
+    doc: include_str!("../../rules/RT001.md"),
+    needs: &[Member::Subnets, Member::RouteTables],
+    check: Check::Network(check),
+};
+
+fn describe(egress: Egress) -> &'static str {
+    match egress {
+        Egress::Nat => "routes 0.0.0.0/0 to a NAT device (public routing)",
+        Egress::None => "has no working 0.0.0.0/0 route to a NAT device (private routing)",
+        Egress::Unverifiable => "routes 0.0.0.0/0 to a target the tool cannot see past",
+    }
+}
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    let mut findings = Vec::new();
+    let Some(first) = a.egress.first() else { return Ok(findings) };
+    for other in a.egress.iter().skip(1).filter(|e| e.egress != first.egress) {
+        findings.push(
+            RULE.finding(
+                Some(&other.subnet_id),
+                format!("the subnets disagree: {} {}, but {} {}", first.subnet_id, describe(first.egress), other.subnet_id, describe(other.egress)),
+            )
+            .remediation(format!(
+                "Give both subnets the same kind of default route: a NAT gateway in each subnet's AZ (public routing), \
+                 or none plus the VPC endpoints (private routing). Inspect: aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
+                other.subnet_id
+            ))
+            .evidence(json!({"subnets": [first, other]})),
+        );
+    }
+    let contradicted = match a.settings.routing {
+        RoutingAssertion::Public => Some(Egress::None),
+        RoutingAssertion::Private => Some(Egress::Nat),
+        RoutingAssertion::Auto => None,
+    };
+    for egress in a.egress.iter().filter(|e| Some(e.egress) == contradicted) {
+        let asserted = if contradicted == Some(Egress::None) { "public" } else { "private" };
+        findings.push(
+            RULE.finding(Some(&egress.subnet_id), format!("--routing {asserted} is asserted, but {} {}", egress.subnet_id, describe(egress.egress)))
+                .remediation(format!(
+                    "Either fix the route table of {} ({}) or drop the assertion and let the tool derive the mode from the routes.",
+                    egress.subnet_id,
+                    egress.route_table_id.as_deref().unwrap_or("none")
+                ))
+                .evidence(json!({"asserted": asserted, "subnet": egress})),
+        );
+    }
+    Ok(findings)
+}

@@ -1,0 +1,39 @@
+use serde_json::json;
+
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::routing::RouteTarget;
+use crate::analysis::{Analysis, Routing};
+use crate::model::Member;
+
+pub static RULE: Rule = Rule {
+    code: "RT003",
+    name: "nat-per-az",
+    severity: Severity::Warning,
+    summary: "Public routing: the subnets egress through NAT gateways in two different AZs",
+    source: docs::NETWORKING,
+    doc: include_str!("../../rules/RT003.md"),
+    needs: &[Member::Subnets, Member::RouteTables, Member::NatGateways],
+    check: Check::Network(check),
+};
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    if a.routing != Routing::Public || a.egress.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut nats = Vec::new();
+    for egress in &a.egress {
+        let Some(RouteTarget::NatGateway(id)) = egress.default_route.as_ref().map(|r| &r.target) else { return Ok(Vec::new()) };
+        let zone = a.network.nat_gateway(id).and_then(|n| a.network.subnet(&n.subnet_id)).and_then(Analysis::zone_of);
+        nats.push((egress.subnet_id.as_str(), id.as_str(), zone));
+    }
+    let (_, first_nat, first_zone) = nats[0];
+    let one_az = nats.iter().all(|(_, id, zone)| *id == first_nat || (zone.is_some() && *zone == first_zone));
+    if !one_az {
+        return Ok(Vec::new());
+    }
+    let zone = first_zone.unwrap_or("one AZ");
+    Ok(vec![RULE
+        .finding(Some(first_nat), format!("all env subnets egress through NAT in {zone}: an outage of that AZ cuts the environment off"))
+        .remediation("Create a NAT gateway in each AZ's public subnet and point each private subnet's route table at the NAT in its own AZ.")
+        .evidence(json!({"nat_gateways": nats.iter().map(|(s, n, z)| json!({"subnet_id": s, "nat_gateway_id": n, "availability_zone_id": z})).collect::<Vec<_>>()}))])
+}

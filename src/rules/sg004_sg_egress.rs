@@ -1,0 +1,37 @@
+use super::shared::{blocked_by, flow_lines, flow_report};
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::flows::Step;
+use crate::analysis::Analysis;
+use crate::model::Member;
+
+pub static RULE: Rule = Rule {
+    code: "SG004",
+    name: "sg-egress",
+    severity: Severity::Error,
+    summary: "The env security groups' outbound rules allow every required flow",
+    source: docs::VPC_SECURITY,
+    doc: include_str!("../../rules/SG004.md"),
+    needs: &[Member::SecurityGroups],
+    check: Check::Network(check),
+};
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    let Some(first) = a.settings.security_group_ids.first() else { return Ok(Vec::new()) };
+    let groups = blocked_by(&a.flows, |_, hop| hop.step == Step::SgEgress, |_, _| Some(first.clone()));
+    Ok(groups
+        .into_iter()
+        .map(|(group, items)| {
+            let (evidence, trace) = flow_report(&items);
+            RULE.finding(
+                Some(&group),
+                format!("the outbound rules of {} block {}", a.settings.security_group_ids.join(", "), flow_lines(&items)),
+            )
+            .remediation(format!(
+                "Restore the documented outbound rule (all traffic to 0.0.0.0/0): aws ec2 authorize-security-group-egress --group-id {group} \
+                 --ip-permissions 'IpProtocol=-1,IpRanges=[{{CidrIp=0.0.0.0/0}}]'"
+            ))
+            .evidence(evidence)
+            .trace(trace)
+        })
+        .collect())
+}

@@ -1,0 +1,242 @@
+//! What several rules say the same way: flows blocked at a kind of hop, endpoint policies that do not
+//! admit the environment's requests, and the AWS CLI commands that fix things.
+
+use serde_json::{json, Value};
+
+use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
+use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
+use crate::analysis::policy::{Decision, Request};
+use crate::analysis::Analysis;
+use crate::model::{EndpointPolicy, VpcEndpoint};
+use crate::target::{EndpointManagement, WebserverAccess};
+
+/// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
+pub fn blocked_by<'a>(
+    flows: &'a [Flow],
+    hop_matches: impl Fn(&Flow, &Hop) -> bool,
+    key: impl Fn(&Flow, &Hop) -> Option<String>,
+) -> Vec<(String, Vec<(&'a Flow, &'a Hop)>)> {
+    let mut groups: Vec<(String, Vec<(&Flow, &Hop)>)> = Vec::new();
+    for flow in flows {
+        for hop in flow.hops.iter().filter(|h| !h.allowed && hop_matches(flow, h)) {
+            let Some(key) = key(flow, hop) else { continue };
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, items)) => items.push((flow, hop)),
+                None => groups.push((key, vec![(flow, hop)])),
+            }
+        }
+    }
+    groups
+}
+
+/// Evidence and trace lines for a set of blocked flows.
+pub fn flow_report(items: &[(&Flow, &Hop)]) -> (Value, Vec<TraceLine>) {
+    let evidence = json!({
+        "flows": items.iter().map(|(flow, hop)| json!({
+            "flow": flow.label(),
+            "blocking_hop": hop,
+            "first_blocking_hop": flow.first_block(),
+            "hops": flow.hops,
+        })).collect::<Vec<_>>()
+    });
+    let mut trace = Vec::new();
+    for flow in distinct_flows(items) {
+        trace.extend(flow.trace().into_iter().map(|(text, passed)| TraceLine { text, detail: passed }));
+    }
+    (evidence, trace)
+}
+
+fn distinct_flows<'a>(items: &[(&'a Flow, &'a Hop)]) -> Vec<&'a Flow> {
+    let mut flows: Vec<&Flow> = Vec::new();
+    for (flow, _) in items {
+        if !flows.iter().any(|f| std::ptr::eq(*f, *flow)) {
+            flows.push(flow);
+        }
+    }
+    flows
+}
+
+/// The blocked flows in a sentence: "2 required flow(s): F-SELF subnet-a -> subnet-b tcp/5432, ...".
+pub fn flow_lines(items: &[(&Flow, &Hop)]) -> String {
+    let flows = distinct_flows(items);
+    let labels: Vec<String> = flows.iter().map(|f| f.label()).collect();
+    format!("{} required flow(s): {}", flows.len(), labels.join(", "))
+}
+
+/// A finding when an endpoint's policy does not admit every request, else `None`. Error when provably
+/// blocked, warning when the tool cannot prove it either way.
+pub fn policy_finding(rule: &'static Rule, analysis: &Analysis<'_>, endpoint: &VpcEndpoint, requests: &[(String, String)]) -> Option<Finding> {
+    let Some(EndpointPolicy::Document(policy)) = analysis.network.endpoint_policy(&endpoint.vpc_endpoint_id) else {
+        return None;
+    };
+    let mut denied = Vec::new();
+    let mut unprovable = Vec::new();
+    for (action, resource) in requests {
+        match policy.evaluate(Request { action, resource }) {
+            Decision::Allowed => {}
+            Decision::Denied { statement } => denied.push(json!({
+                "action": action, "resource": resource,
+                "denied_by": statement.unwrap_or_else(|| "no statement allows it".to_string()),
+            })),
+            Decision::Unprovable { reason } => unprovable.push(json!({"action": action, "resource": resource, "reason": reason})),
+        }
+    }
+    if denied.is_empty() && unprovable.is_empty() {
+        return None;
+    }
+    let (severity, verb, list) = if denied.is_empty() {
+        (Severity::Warning, "may not allow", &unprovable)
+    } else {
+        (Severity::Error, "does not allow", &denied)
+    };
+    let what: Vec<String> = list
+        .iter()
+        .map(|r| format!("{} on {}", r["action"].as_str().unwrap_or_default(), r["resource"].as_str().unwrap_or_default()))
+        .collect();
+    let statement = json!({
+        "Effect": "Allow", "Principal": "*",
+        "Action": requests.iter().map(|(a, _)| a.clone()).collect::<std::collections::BTreeSet<_>>(),
+        "Resource": requests.iter().map(|(_, r)| r.clone()).collect::<std::collections::BTreeSet<_>>(),
+    });
+    Some(
+        rule.finding(
+            Some(&endpoint.vpc_endpoint_id),
+            format!("the policy of {} ({}) {verb} what the environment needs: {}", endpoint.vpc_endpoint_id, endpoint.service_name, what.join(", ")),
+        )
+        .severity(severity)
+        .remediation(format!(
+            "Add a statement that allows these requests (and remove any Deny that covers them), then apply it: \
+             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document file://policy.json   \
+             Statement to add: {}",
+            endpoint.vpc_endpoint_id, statement
+        ))
+        .evidence(json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable})),
+    )
+}
+
+/// `aws ec2 create-vpc-endpoint` for an interface endpoint in the env subnets with the env groups.
+pub fn create_interface_endpoint(analysis: &Analysis<'_>, service_name: &str, private_dns: bool) -> String {
+    format!(
+        "aws ec2 create-vpc-endpoint --vpc-id {} --vpc-endpoint-type Interface --service-name {service_name} \
+         --subnet-ids {} --security-group-ids {}{}",
+        analysis.vpc_id.as_deref().unwrap_or("VPC_ID"),
+        analysis.settings.subnet_ids.join(" "),
+        analysis.settings.security_group_ids.join(" "),
+        if private_dns { " --private-dns-enabled" } else { "" }
+    )
+}
+
+/// A customer-managed MWAA endpoint the environment waits for (database always, web server when private).
+pub struct CustomerEndpoint<'n> {
+    pub kind: FlowKind,
+    pub what: &'static str,
+    pub port: u16,
+    /// The service name from GetEnvironment, once MWAA has provisioned it.
+    pub service_name: Option<String>,
+    pub endpoints: Vec<&'n VpcEndpoint>,
+}
+
+/// The customer-managed endpoints an existing CUSTOMER environment needs, with those found in its VPC.
+pub fn customer_endpoints<'n>(a: &Analysis<'n>) -> Vec<CustomerEndpoint<'n>> {
+    let Some(environment) = &a.settings.environment else { return Vec::new() };
+    let mut wanted = vec![(FlowKind::Database, "database", 5432, environment.database_vpc_endpoint_service.clone())];
+    if a.settings.webserver_access == WebserverAccess::PrivateOnly {
+        wanted.push((FlowKind::Webserver, "web server", 443, environment.webserver_vpc_endpoint_service.clone()));
+    }
+    wanted
+        .into_iter()
+        .map(|(kind, what, port, service_name)| {
+            let endpoints = match &service_name {
+                Some(name) => a.vpc_endpoints().filter(|e| &e.service_name == name).collect(),
+                None => Vec::new(),
+            };
+            CustomerEndpoint { kind, what, port, service_name, endpoints }
+        })
+        .collect()
+}
+
+/// What is wrong with a customer endpoint that exists: state, subnets, security groups.
+pub fn placement_problems(a: &Analysis<'_>, wanted: &CustomerEndpoint<'_>, endpoint: &VpcEndpoint) -> Vec<String> {
+    let mut problems = Vec::new();
+    let state = endpoint.state.as_deref().unwrap_or("unknown");
+    if !state.eq_ignore_ascii_case("available") {
+        problems.push(format!("it is {state}, not available"));
+    }
+    let outside: Vec<&String> = a.settings.subnet_ids.iter().filter(|s| !endpoint.subnet_ids.contains(s)).collect();
+    if !outside.is_empty() {
+        problems.push(format!(
+            "it is not in the environment's subnet(s) {} (its subnets: {})",
+            outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            endpoint.subnet_ids.join(", ")
+        ));
+    }
+    let blocked = a.flows.iter().any(|f| {
+        f.kind == wanted.kind
+            && f.endpoint_id.as_deref() == Some(&endpoint.vpc_endpoint_id)
+            && f.hops.iter().any(|h| h.step == Step::SgIngress && !h.allowed)
+    });
+    if blocked {
+        problems.push(format!("its security groups do not admit TCP {} from the environment's security groups", wanted.port));
+    }
+    problems
+}
+
+/// CME002 and CME003: the customer endpoint of `kind` is missing from the env VPC.
+pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: FlowKind) -> CheckResult {
+    if a.settings.endpoint_management != EndpointManagement::Customer {
+        return Ok(Vec::new());
+    }
+    if a.settings.environment.is_none() {
+        return Err(Skip(
+            "the endpoint service names exist only after CreateEnvironment; run `diagnose NAME` while the environment is PENDING".to_string(),
+        ));
+    }
+    let Some(wanted) = customer_endpoints(a).into_iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
+    let Some(service) = wanted.service_name.as_deref() else {
+        return Err(Skip(format!("GetEnvironment reports no {} endpoint service name yet", wanted.what)));
+    };
+    if !wanted.endpoints.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![rule
+        .finding(
+            Some(service),
+            format!("no VPC endpoint in {} for the {} endpoint service {service}", a.vpc_id.as_deref().unwrap_or("the VPC"), wanted.what),
+        )
+        .remediation(create_interface_endpoint(a, service, false))
+        .evidence(json!({"service_name": service, "kind": wanted.what, "vpc_id": a.vpc_id}))])
+}
+
+/// ENV002 and ENV003: the environment is in one of `statuses`; report AWS's last error and the network
+/// findings ranked as likely causes (errors first, then warnings).
+pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_findings: &[Finding], statuses: &[&str]) -> CheckResult {
+    let environment = a.settings.environment.as_ref().ok_or_else(|| Skip("no environment".to_string()))?;
+    let Some(status) = environment.status.as_deref().filter(|s| statuses.iter().any(|w| s.eq_ignore_ascii_case(w))) else {
+        return Ok(Vec::new());
+    };
+    let error = environment.last_update.as_ref().and_then(|u| u.error.as_ref());
+    let code = error.and_then(|e| e.error_code.as_deref()).unwrap_or("no error code");
+    let text = error.and_then(|e| e.error_message.as_deref()).unwrap_or("no error message");
+    let mut causes: Vec<&Finding> = network_findings.iter().filter(|f| f.severity != Severity::Info).collect();
+    causes.sort_by_key(|f| f.sort_key());
+    let ranked: Vec<String> = causes
+        .iter()
+        .map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-")))
+        .collect();
+    let verdict = if ranked.is_empty() {
+        "no network finding explains it: check the execution role's permissions and the environment's logs".to_string()
+    } else {
+        format!("likely causes, most likely first: {}", ranked.join(", "))
+    };
+    Ok(vec![rule
+        .finding(Some(&environment.name), format!("{} is {status}: {code}: {text}; {verdict}", environment.name))
+        .remediation(if ranked.is_empty() {
+            "Review the execution role (aws iam simulate-principal-policy) and the environment's CloudWatch logs, then update or recreate the environment.".to_string()
+        } else {
+            "Fix the findings listed (each has its own remediation), then update the environment, or delete and recreate it if creation failed.".to_string()
+        })
+        .evidence(json!({
+            "status": status, "error_code": code, "error_message": text,
+            "likely_causes": causes.iter().map(|f| json!({"code": f.code, "resource": f.resource, "severity": f.severity})).collect::<Vec<_>>()
+        }))])
+}

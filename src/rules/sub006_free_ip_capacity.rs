@@ -1,0 +1,56 @@
+use serde_json::json;
+
+use super::{docs, Check, CheckResult, Rule, Severity, Skip};
+use crate::analysis::{Analysis, Need, Routing};
+use crate::model::Member;
+
+pub static RULE: Rule = Rule {
+    code: "SUB006",
+    name: "free-ip-capacity",
+    severity: Severity::Warning,
+    summary: "Each subnet has free IP addresses for workers, schedulers and endpoint interfaces",
+    source: docs::NETWORKING,
+    doc: include_str!("../../rules/SUB006.md"),
+    needs: &[Member::Subnets],
+    check: Check::Network(check),
+};
+
+/// MWAA endpoint ENIs per subnet (database, web server) and headroom for rolling replacements.
+const MWAA_ENDPOINT_ENIS: u32 = 2;
+const HEADROOM: u32 = 5;
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    let (schedulers, workers) = (a.settings.schedulers, a.settings.max_workers);
+    let containers = (schedulers + workers).div_ceil(2);
+    let endpoints_to_create = if a.routing == Routing::Private {
+        let missing = a.missing_services();
+        u32::try_from(missing.iter().filter(|s| s.short != "s3" && s.need != Need::Optional).count()).unwrap_or(u32::MAX)
+    } else {
+        0
+    };
+    let needed = containers + MWAA_ENDPOINT_ENIS + endpoints_to_create + HEADROOM;
+    let counted: Vec<_> = a.subnets.iter().filter_map(|s| Some((s, s.available_ip_address_count?))).collect();
+    if counted.is_empty() {
+        return Err(Skip("no env subnet has AvailableIpAddressCount in the snapshot".to_string()));
+    }
+    Ok(counted
+        .into_iter()
+        .filter(|(_, free)| *free < needed)
+        .map(|(subnet, free)| {
+            RULE.finding(
+                Some(&subnet.subnet_id),
+                format!(
+                    "{} has {free} free addresses; the environment may need {needed} = ceil(({schedulers} schedulers + {workers} max workers) / 2) \
+                     + {MWAA_ENDPOINT_ENIS} MWAA endpoint ENIs + {endpoints_to_create} interface endpoints to create + {HEADROOM} headroom",
+                    subnet.subnet_id
+                ),
+            )
+            .remediation("Use a larger subnet (a /24 leaves 251 addresses), free addresses in it, or lower MaxWorkers.")
+            .evidence(json!({
+                "subnet_id": subnet.subnet_id, "available": free, "needed": needed,
+                "inputs": {"schedulers": schedulers, "max_workers": workers, "mwaa_endpoint_enis": MWAA_ENDPOINT_ENIS,
+                           "interface_endpoints_to_create": endpoints_to_create, "headroom": HEADROOM}
+            }))
+        })
+        .collect())
+}

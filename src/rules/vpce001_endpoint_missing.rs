@@ -1,0 +1,56 @@
+use serde_json::json;
+
+use super::shared::create_interface_endpoint;
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::{Analysis, Need, Routing};
+use crate::model::Member;
+
+pub static RULE: Rule = Rule {
+    code: "VPCE001",
+    name: "endpoint-missing",
+    severity: Severity::Error,
+    summary: "Private routing: every needed AWS service has a VPC endpoint (error, warning or info by service)",
+    source: docs::CREATE_ENDPOINTS,
+    doc: include_str!("../../rules/VPCE001.md"),
+    needs: &[Member::VpcEndpoints],
+    check: Check::Network(check),
+};
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    if a.routing != Routing::Private {
+        return Ok(Vec::new());
+    }
+    Ok(a.missing_services()
+        .into_iter()
+        .map(|service| {
+            let severity = match service.need {
+                Need::Required => Severity::Error,
+                Need::Recommended => Severity::Warning,
+                Need::Optional => Severity::Info,
+            };
+            let command = if service.short == "s3" {
+                let tables: Vec<String> = a.env_route_tables().iter().map(|t| t.route_table_id.clone()).collect();
+                format!(
+                    "aws ec2 create-vpc-endpoint --vpc-id {} --vpc-endpoint-type Gateway --service-name {} --route-table-ids {}",
+                    a.vpc_id.as_deref().unwrap_or("VPC_ID"),
+                    service.name,
+                    tables.join(" ")
+                )
+            } else {
+                create_interface_endpoint(a, &service.name, true)
+            };
+            let consequence = match service.need {
+                Need::Required => "with private routing the environment cannot reach it",
+                Need::Recommended => "with private routing the environment cannot reach it (AWS lists it as needed for image pulls, the CLI or metrics)",
+                Need::Optional => "AWS lists it as optional for private routing",
+            };
+            RULE.finding(
+                Some(&service.name),
+                format!("no VPC endpoint for {} in {}: {consequence}", service.name, a.vpc_id.as_deref().unwrap_or("the VPC")),
+            )
+            .severity(severity)
+            .remediation(command)
+            .evidence(json!({"service_name": service.name, "need": service.need, "vpc_id": a.vpc_id}))
+        })
+        .collect())
+}

@@ -1,0 +1,35 @@
+use serde_json::json;
+
+use super::{docs, Check, CheckResult, Rule, Severity};
+use crate::analysis::{Analysis, Routing};
+use crate::model::Member;
+
+pub static RULE: Rule = Rule {
+    code: "VPCE003",
+    name: "endpoint-private-dns",
+    severity: Severity::Error,
+    summary: "Private routing: interface endpoints for needed services have private DNS enabled",
+    source: docs::CREATE_ENDPOINTS,
+    doc: include_str!("../../rules/VPCE003.md"),
+    needs: &[Member::VpcEndpoints],
+    check: Check::Network(check),
+};
+
+fn check(a: &Analysis<'_>) -> CheckResult {
+    if a.routing != Routing::Private {
+        return Ok(Vec::new());
+    }
+    Ok(a.used_endpoints
+        .iter()
+        .filter(|u| u.is_interface() && !u.endpoint.private_dns_enabled)
+        .map(|u| {
+            let e = u.endpoint;
+            RULE.finding(
+                Some(&e.vpc_endpoint_id),
+                format!("{} ({}) has private DNS disabled: the environment resolves the public name and cannot reach it", e.vpc_endpoint_id, e.service_name),
+            )
+            .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled", e.vpc_endpoint_id))
+            .evidence(json!({"endpoint": e.vpc_endpoint_id, "service_name": e.service_name, "private_dns_enabled": false}))
+        })
+        .collect())
+}

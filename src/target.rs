@@ -1,0 +1,142 @@
+//! What is being checked: the environment's network settings, from flags (a planned environment) or from
+//! an existing environment's GetEnvironment answer.
+
+use serde::Serialize;
+
+use crate::model::Environment;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutingAssertion {
+    Auto,
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebserverAccess {
+    PublicOnly,
+    PrivateOnly,
+    Other(String),
+}
+
+impl WebserverAccess {
+    pub fn parse(value: &str) -> Self {
+        match value.to_ascii_uppercase().as_str() {
+            "PUBLIC_ONLY" | "PUBLIC" => WebserverAccess::PublicOnly,
+            "PRIVATE_ONLY" | "PRIVATE" => WebserverAccess::PrivateOnly,
+            other => WebserverAccess::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_api(&self) -> &str {
+        match self {
+            WebserverAccess::PublicOnly => "PUBLIC_ONLY",
+            WebserverAccess::PrivateOnly => "PRIVATE_ONLY",
+            WebserverAccess::Other(other) => other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointManagement {
+    Service,
+    Customer,
+}
+
+impl EndpointManagement {
+    pub fn parse(value: &str) -> Self {
+        if value.eq_ignore_ascii_case("customer") {
+            EndpointManagement::Customer
+        } else {
+            EndpointManagement::Service
+        }
+    }
+
+    pub fn as_api(self) -> &'static str {
+        match self {
+            EndpointManagement::Service => "SERVICE",
+            EndpointManagement::Customer => "CUSTOMER",
+        }
+    }
+}
+
+/// MWAA's defaults when a planned environment does not say (CreateEnvironment API reference).
+pub const DEFAULT_MAX_WORKERS: u32 = 10;
+pub const DEFAULT_SCHEDULERS: u32 = 2;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub webserver_access: WebserverAccess,
+    pub endpoint_management: EndpointManagement,
+    pub routing: RoutingAssertion,
+    pub source_bucket_arn: Option<String>,
+    pub kms_key: Option<String>,
+    pub environment_class: Option<String>,
+    pub max_workers: u32,
+    pub schedulers: u32,
+    /// The existing environment, when the target is one (`--environment`, `diagnose`).
+    pub environment: Option<Environment>,
+    pub region: String,
+    pub account_id: Option<String>,
+    /// The moment the state was read (the snapshot's `captured_at`, or now): ENV001's clock.
+    pub observed_at: Option<jiff::Timestamp>,
+}
+
+impl Settings {
+    /// Settings of an existing environment, as GetEnvironment describes it.
+    pub fn from_environment(environment: &Environment, region: String, account_id: Option<String>) -> Self {
+        let network = environment.network_configuration.clone().unwrap_or_default();
+        Self {
+            subnet_ids: network.subnet_ids,
+            security_group_ids: network.security_group_ids,
+            webserver_access: environment
+                .webserver_access_mode
+                .as_deref()
+                .map_or(WebserverAccess::PublicOnly, WebserverAccess::parse),
+            endpoint_management: environment
+                .endpoint_management
+                .as_deref()
+                .map_or(EndpointManagement::Service, EndpointManagement::parse),
+            routing: RoutingAssertion::Auto,
+            source_bucket_arn: environment.source_bucket_arn.clone(),
+            kms_key: environment.kms_key.clone(),
+            environment_class: environment.environment_class.clone(),
+            max_workers: environment.max_workers.unwrap_or(DEFAULT_MAX_WORKERS),
+            schedulers: environment.schedulers.unwrap_or(DEFAULT_SCHEDULERS),
+            environment: Some(environment.clone()),
+            region,
+            account_id,
+            observed_at: None,
+        }
+    }
+
+    pub fn environment_name(&self) -> Option<&str> {
+        self.environment.as_ref().map(|e| e.name.as_str())
+    }
+}
+
+/// The region an AZ name belongs to (`us-east-1a` -> `us-east-1`, `us-west-2-lax-1a` -> `us-west-2`).
+pub fn region_of_zone(zone: &str) -> Option<String> {
+    let parts: Vec<&str> = zone.split('-').collect();
+    if parts.len() < 3 {
+        return None;
+    }
+    let number: String = parts[2].chars().take_while(char::is_ascii_digit).collect();
+    (!number.is_empty()).then(|| format!("{}-{}-{number}", parts[0], parts[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_from_zones() {
+        assert_eq!(region_of_zone("us-east-1a").as_deref(), Some("us-east-1"));
+        assert_eq!(region_of_zone("ap-southeast-2c").as_deref(), Some("ap-southeast-2"));
+        assert_eq!(region_of_zone("us-west-2-lax-1a").as_deref(), Some("us-west-2"));
+        assert_eq!(region_of_zone("nowhere"), None);
+    }
+}
