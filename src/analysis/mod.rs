@@ -36,10 +36,23 @@ pub enum Routing {
 #[serde(rename_all = "snake_case")]
 pub enum Egress {
     Nat,
-    /// No default route, or one that cannot carry the environment's traffic (IGW without public IPs,
-    /// blackhole).
+    /// Straight to an internet gateway: a public subnet, which MWAA's tasks (no public IPs) cannot use;
+    /// SUB005's finding. It still shows the public-routing intent.
+    InternetGateway,
+    /// No default route, or a blackhole.
     None,
     Unverifiable,
+}
+
+impl Egress {
+    /// Whether the route shows public-routing intent (what RT001 compares between subnets).
+    pub fn intent(self) -> Option<Routing> {
+        match self {
+            Egress::Nat | Egress::InternetGateway => Some(Routing::Public),
+            Egress::None => Some(Routing::Private),
+            Egress::Unverifiable => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,7 +236,8 @@ fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {
         Some(route) if route.blackhole => Egress::None,
         Some(route) => match &route.target {
             t if t.is_nat() => Egress::Nat,
-            RouteTarget::InternetGateway(_) | RouteTarget::Local | RouteTarget::GatewayEndpoint(_) | RouteTarget::EgressOnlyInternetGateway(_) => Egress::None,
+            RouteTarget::InternetGateway(_) => Egress::InternetGateway,
+            RouteTarget::Local | RouteTarget::GatewayEndpoint(_) | RouteTarget::EgressOnlyInternetGateway(_) => Egress::None,
             _ => Egress::Unverifiable,
         },
     };
@@ -236,15 +250,17 @@ fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {
     }
 }
 
-/// All NAT: public. Any subnet without egress: private (a mix is RT001's finding). Otherwise unverifiable.
+/// Any public intent (NAT, or IGW): public, where a subnet without it is RT001's and RT002's finding.
+/// All without egress: private. Otherwise (a TGW, VGW, peering or firewall route) unverifiable.
 fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
     if egress.is_empty() {
         return None;
     }
-    if egress.iter().all(|e| e.egress == Egress::Nat) {
-        Some(Routing::Public)
-    } else if egress.iter().any(|e| e.egress == Egress::None) {
+    let intents: Vec<Option<Routing>> = egress.iter().map(|e| e.egress.intent()).collect();
+    if intents.iter().all(|i| *i == Some(Routing::Private)) {
         Some(Routing::Private)
+    } else if intents.iter().any(|i| *i == Some(Routing::Public)) && intents.iter().all(Option::is_some) {
+        Some(Routing::Public)
     } else {
         Some(Routing::Unverifiable)
     }

@@ -49,20 +49,19 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
         Some(_) => format!("the {WINDOW_HOURS}-hour window has passed: it will turn CREATE_FAILED; delete and recreate it"),
         None => format!("it turns CREATE_FAILED {WINDOW_HOURS} hours after creation (CreatedAt unknown)"),
     };
+    if waiting.is_empty() {
+        return Ok(Vec::new());
+    }
     let sqs_policy = network_findings.iter().find(|f| f.code == "VPCE008");
     let mut remediation = if commands.is_empty() {
-        "Fix the endpoints listed above; the environment leaves PENDING once both are available.".to_string()
+        "Fix the endpoints listed; the environment leaves PENDING once they are available.".to_string()
     } else {
         format!("Create the endpoint(s): {}", commands.join("   then   "))
     };
     if let Some(sqs) = sqs_policy {
         remediation.push_str(&format!("   Also admit the Celery queue in the SQS endpoint policy: {}", sqs.remediation));
     }
-    let message = if waiting.is_empty() {
-        format!("{} is PENDING although its customer endpoints look ready; {clock}", environment.name)
-    } else {
-        format!("{} is PENDING, waiting for: {}; {clock}", environment.name, waiting.join("; "))
-    };
+    let message = format!("{} is PENDING, waiting for: {}; {clock}", environment.name, waiting.join("; "));
     Ok(vec![RULE
         .finding(Some(&environment.name), message)
         .remediation(remediation)

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::{docs, Check, CheckResult, Rule, Severity};
-use crate::analysis::{Analysis, Egress};
+use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
 use crate::target::RoutingAssertion;
 
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
 fn describe(egress: Egress) -> &'static str {
     match egress {
         Egress::Nat => "routes 0.0.0.0/0 to a NAT device (public routing)",
+        Egress::InternetGateway => "routes 0.0.0.0/0 to an internet gateway (public intent)",
         Egress::None => "has no working 0.0.0.0/0 route to a NAT device (private routing)",
         Egress::Unverifiable => "routes 0.0.0.0/0 to a target the tool cannot see past",
     }
@@ -27,7 +28,7 @@ fn describe(egress: Egress) -> &'static str {
 fn check(a: &Analysis<'_>) -> CheckResult {
     let mut findings = Vec::new();
     let Some(first) = a.egress.first() else { return Ok(findings) };
-    for other in a.egress.iter().skip(1).filter(|e| e.egress != first.egress) {
+    for other in a.egress.iter().skip(1).filter(|e| e.egress.intent() != first.egress.intent()) {
         findings.push(
             RULE.finding(
                 Some(&other.subnet_id),
@@ -41,13 +42,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .evidence(json!({"subnets": [first, other]})),
         );
     }
-    let contradicted = match a.settings.routing {
-        RoutingAssertion::Public => Some(Egress::None),
-        RoutingAssertion::Private => Some(Egress::Nat),
-        RoutingAssertion::Auto => None,
+    let (asserted, contradiction) = match a.settings.routing {
+        RoutingAssertion::Public => ("public", Routing::Private),
+        RoutingAssertion::Private => ("private", Routing::Public),
+        RoutingAssertion::Auto => return Ok(findings),
     };
-    for egress in a.egress.iter().filter(|e| Some(e.egress) == contradicted) {
-        let asserted = if contradicted == Some(Egress::None) { "public" } else { "private" };
+    for egress in a.egress.iter().filter(|e| e.egress.intent() == Some(contradiction)) {
         findings.push(
             RULE.finding(Some(&egress.subnet_id), format!("--routing {asserted} is asserted, but {} {}", egress.subnet_id, describe(egress.egress)))
                 .remediation(format!(

@@ -1,0 +1,96 @@
+//! Shared by the integration tests: running the real binary and materialising fixture cases.
+#![allow(dead_code)] // each test binary uses part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mwaa-preflight"));
+    command.env_remove("NO_COLOR").env_remove("AWS_REGION");
+    command
+}
+
+pub fn run(args: &[&str]) -> Output {
+    binary().args(args).output().expect("the binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fixture case: a reference network, a JSON patch that breaks (or keeps) it, the arguments, and the
+/// exact findings expected (`[code, resource]` or `[code, resource, severity]`).
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    pub description: String,
+    pub network: String,
+    pub args: Vec<String>,
+    pub patch: json_patch::Patch,
+    pub exit: i32,
+    pub findings: Vec<Vec<Value>>,
+    #[serde(default)]
+    pub skipped: Option<Vec<String>>,
+}
+
+pub fn load_case(path: &Path) -> Case {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The case's snapshot: the reference network with the patch applied, written next to the other
+/// materialised cases under target/.
+pub fn materialise(case: &Case, name: &str) -> PathBuf {
+    let base = root().join("fixtures/networks").join(format!("{}.json", case.network));
+    let text = std::fs::read_to_string(&base).unwrap_or_else(|e| panic!("{}: {e}", base.display()));
+    let mut doc: Value = serde_json::from_str(&text).expect("reference network is JSON");
+    json_patch::patch(&mut doc, &case.patch).unwrap_or_else(|e| panic!("{name}: patch does not apply: {e}"));
+    let dir = root().join("target/fixture-cases");
+    std::fs::create_dir_all(&dir).expect("target dir");
+    let path = dir.join(format!("{}.json", name.replace('/', "__")));
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("json")).expect("write case");
+    path
+}
+
+pub fn case_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let dir = root().join("fixtures/cases");
+    for code in std::fs::read_dir(&dir).expect("fixtures/cases") {
+        let code = code.expect("entry").path();
+        for file in std::fs::read_dir(&code).expect("rule dir") {
+            let file = file.expect("entry").path();
+            if file.extension().is_some_and(|e| e == "json") {
+                files.push(file);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The rule codes of the spec's catalog (`| CODE | name | ...` rows), kept beside the checkout.
+pub fn spec_codes() -> Vec<String> {
+    let path = root().join("../shared/spec/RULES.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut codes: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let cell = line.strip_prefix("| ")?.split(' ').next()?;
+            let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
+            (cell.len() == letters.len() + 3 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase())).then(|| cell.to_string())
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
