@@ -1,0 +1,93 @@
+//! The catalog stays in one-to-one step: the spec's RULES.md, the registry, rules/<CODE>.md and the
+//! fixture cases (a failing and a passing one per rule).
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use mwaa_preflight::rules::registry;
+use serde_json::Value;
+
+fn registry_codes() -> BTreeSet<String> {
+    registry::ALL.iter().map(|r| r.code.to_string()).collect()
+}
+
+#[test]
+fn registry_matches_the_spec_catalog() {
+    let spec: BTreeSet<String> = support::spec_codes().into_iter().collect();
+    assert_eq!(registry_codes(), spec, "registry vs ../shared/spec/RULES.md");
+    let rules_md = std::fs::read_to_string(support::root().join("../shared/spec/RULES.md")).expect("RULES.md");
+    for rule in registry::ALL {
+        let row = rules_md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", rule.code)))
+            .unwrap_or_else(|| panic!("{} has no row", rule.code));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells[2], rule.name, "{} name", rule.code);
+        // VPCE001's severity depends on the service ("by service"): the registry holds the highest.
+        let severity = rule.severity.to_string();
+        assert!(cells[3].contains(&severity) || cells[3].starts_with("by service"), "{}: spec severity {:?}, registry {severity}", rule.code, cells[3]);
+    }
+}
+
+#[test]
+fn every_rule_has_its_document_and_no_document_is_orphaned() {
+    let mut docs = BTreeSet::new();
+    for entry in std::fs::read_dir(support::root().join("rules")).expect("rules/") {
+        let path = entry.expect("entry").path();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        docs.insert(stem);
+    }
+    assert_eq!(docs, registry_codes(), "rules/*.md vs registry");
+    for rule in registry::ALL {
+        let heading = format!("# {} {}\n", rule.code, rule.name);
+        assert!(rule.doc.starts_with(&heading), "{} doc must start with {heading:?}", rule.code);
+        for section in ["## What it checks", "## Why it matters", "## How to fix", "## Examples"] {
+            assert!(rule.doc.contains(section), "{} doc lacks {section}", rule.code);
+        }
+        assert!(rule.source.starts_with("https://docs.aws.amazon.com/"), "{} source link", rule.code);
+    }
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_fixture() {
+    let mut fails = BTreeSet::new();
+    let mut passes = BTreeSet::new();
+    for file in support::case_files() {
+        let dir = file.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let case = support::load_case(&file);
+        let fires = case.findings.iter().any(|f| f.first().and_then(Value::as_str) == Some(dir.as_str()));
+        if stem.starts_with("fail_") {
+            assert!(fires, "{dir}/{stem} is a failing case but does not expect {dir}");
+            fails.insert(dir);
+        } else if stem.starts_with("pass_") {
+            assert!(!fires, "{dir}/{stem} is a passing case but expects {dir}");
+            passes.insert(dir);
+        } else {
+            panic!("{dir}/{stem}: case names start with fail_ or pass_");
+        }
+    }
+    assert_eq!(fails, registry_codes(), "rules without a failing fixture");
+    assert_eq!(passes, registry_codes(), "rules without a passing fixture");
+}
+
+#[test]
+fn explain_prints_the_document_by_code_or_name() {
+    let by_code = support::run(&["explain", "sub004"]);
+    assert!(by_code.status.success());
+    assert!(support::stdout(&by_code).starts_with("# SUB004 distinct-az\n"));
+    let by_name = support::run(&["explain", "nacl-blocks-flow"]);
+    assert!(support::stdout(&by_name).starts_with("# ACL001 nacl-blocks-flow\n"));
+    let unknown = support::run(&["explain", "XYZ999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(support::stderr(&unknown).contains("no rule \"XYZ999\""));
+}
+
+#[test]
+fn rules_lists_the_whole_catalog() {
+    let output = support::run(&["rules"]);
+    let text = support::stdout(&output);
+    assert_eq!(text.lines().count(), registry::ALL.len());
+    assert!(text.lines().any(|l| l.starts_with("VPCE007  s3-endpoint-policy")));
+}

@@ -1,0 +1,210 @@
+//! The command line as users and CI meet it: exit codes, bad input with locations, output options.
+
+mod support;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+const PUBLIC: &str = "fixtures/networks/public.json";
+const PLANNED: [&str; 4] = ["--subnet-ids", "subnet-a1a1a1a1,subnet-b2b2b2b2", "--security-group-ids", "sg-e1e1e1e1"];
+
+fn run_in_root(args: &[&str]) -> std::process::Output {
+    support::binary().current_dir(support::root()).args(args).output().expect("binary runs")
+}
+
+fn scratch(name: &str, text: &str) -> PathBuf {
+    let dir = support::root().join("target/cli-tests");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn check_file(path: &PathBuf, extra: &[&str]) -> std::process::Output {
+    let path = path.display().to_string();
+    let mut args = vec!["check", "--snapshot", path.as_str()];
+    args.extend(PLANNED);
+    args.extend(extra);
+    run_in_root(&args)
+}
+
+#[test]
+fn malformed_json_is_reported_with_its_line_and_column() {
+    let path = scratch("malformed.json", "{\n  \"Subnets\": [\n    {\"SubnetId\": \"subnet-1\",}\n  ]\n}\n");
+    let output = check_file(&path, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    assert!(err.contains("malformed.json:3:"), "{err}");
+    assert!(err.contains("trailing comma"), "{err}");
+    assert!(support::stdout(&output).is_empty());
+}
+
+#[test]
+fn a_wrong_value_shape_and_a_bad_cidr_are_located() {
+    let path = scratch("bad_cidr.json", "{\"Subnets\": [\n{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\",\n \"CidrBlock\": \"10.0.0.0/33\"}]}");
+    let output = check_file(&path, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    assert!(err.contains("bad_cidr.json:3:") && err.contains("invalid IP"), "{err}");
+
+    let path = scratch("bad_shape.json", "{\"Subnets\": {\"SubnetId\": \"subnet-1\"}}");
+    let output = check_file(&path, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("invalid type: map, expected a sequence"), "{}", support::stderr(&output));
+}
+
+#[test]
+fn an_invalid_endpoint_policy_names_the_endpoint() {
+    let path = scratch(
+        "bad_policy.json",
+        "{\"VpcEndpoints\": [{\"VpcEndpointId\": \"vpce-1\", \"VpcEndpointType\": \"Interface\", \"VpcId\": \"vpc-1\",\n\"ServiceName\": \"x\", \"PolicyDocument\": \"{\\\"Statement\\\": [{\\\"Effect\\\": \\\"Perhaps\\\"}]}\"}]}",
+    );
+    let output = check_file(&path, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    assert!(err.contains("PolicyDocument of vpce-1") && err.contains("Effect must be Allow or Deny"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_way_out() {
+    let missing = run_in_root(&["check", "--snapshot", "no/such/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(support::stderr(&missing).contains("cannot read snapshot no/such/file.json"));
+
+    let no_target = run_in_root(&["check", "--snapshot", PUBLIC]);
+    assert_eq!(no_target.status.code(), Some(2));
+    assert!(support::stderr(&no_target).contains("has no Environment member"));
+
+    let no_snapshot = run_in_root(&["check", "--subnet-ids", "subnet-a", "--security-group-ids", "sg-1"]);
+    assert_eq!(no_snapshot.status.code(), Some(2));
+    assert!(support::stderr(&no_snapshot).contains("needs --snapshot FILE"));
+
+    let half_target = run_in_root(&["check", "--snapshot", PUBLIC, "--subnet-ids", "subnet-a1a1a1a1"]);
+    assert_eq!(half_target.status.code(), Some(2));
+
+    let wrong_env = run_in_root(&["diagnose", "other-env", "--snapshot", "fixtures/networks/private.json"]);
+    assert_eq!(wrong_env.status.code(), Some(2));
+    assert!(support::stderr(&wrong_env).contains("environment other-env is not in"));
+
+    let planned_flag_on_env = run_in_root(&["check", "--snapshot", "fixtures/networks/private.json", "--max-workers", "5"]);
+    assert_eq!(planned_flag_on_env.status.code(), Some(2));
+    assert!(support::stderr(&planned_flag_on_env).contains("--max-workers describe(s) a planned environment"));
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // One NAT gateway for both subnets: a warning only.
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let one_nat = text.replace("\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"", "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"");
+    assert_ne!(text, one_nat, "fixture layout changed");
+    let path = scratch("one_nat.json", &one_nat);
+    assert_eq!(check_file(&path, &["--format", "json"]).status.code(), Some(0));
+    assert_eq!(check_file(&path, &["--format", "json", "--fail-on", "warning"]).status.code(), Some(1));
+    assert_eq!(check_file(&path, &["--format", "json", "--fail-on", "info"]).status.code(), Some(1));
+    assert_eq!(check_file(&path, &["--format", "json", "--fail-on", "never"]).status.code(), Some(0));
+}
+
+#[test]
+fn json_report_has_the_schema_of_the_contract() {
+    let mut args = vec!["check", "--snapshot", PUBLIC, "--format", "json"];
+    args.extend(PLANNED);
+    let output = run_in_root(&args);
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let keys = |v: &Value| -> Vec<String> { v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default() };
+    assert_eq!(keys(&report), ["findings", "schema_version", "skipped", "summary", "target", "tool"]);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(
+        keys(&report["target"]),
+        ["account_id", "endpoint_management", "environment", "region", "routing", "security_group_ids", "status", "subnet_ids", "vpc_id", "webserver_access_mode"]
+    );
+    assert_eq!(report["target"]["routing"], "public");
+    assert_eq!(keys(&report["summary"]), ["errors", "infos", "passed", "skipped", "warnings"]);
+    assert_eq!(report["skipped"][0]["code"], "CME005");
+}
+
+#[test]
+fn finding_fields_follow_the_contract() {
+    let path = scratch("no_dns.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace(
+        "\"EnableDnsSupport\": {\n        \"Value\": true",
+        "\"EnableDnsSupport\": {\n        \"Value\": false",
+    ));
+    let output = check_file(&path, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let finding = &report["findings"][0];
+    let keys: Vec<&String> = finding.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["code", "docs", "evidence", "message", "name", "remediation", "resource", "severity"]);
+    assert_eq!(finding["code"], "DNS001");
+    assert_eq!(finding["resource"], "vpc-0e0e0e0e");
+    assert!(finding["remediation"].as_str().is_some_and(|r| r.contains("aws ec2 modify-vpc-attribute --vpc-id vpc-0e0e0e0e --enable-dns-support")));
+}
+
+#[test]
+fn a_member_that_was_not_captured_skips_its_rules() {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture")).expect("json");
+    doc.as_object_mut().expect("object").remove("NetworkAcls");
+    let path = scratch("no_nacls.json", &doc.to_string());
+    let output = check_file(&path, &["--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap_or_default(), s["reason"].as_str().unwrap_or_default()))
+        .collect();
+    assert!(skipped.contains(&("ACL001", "not captured: NetworkAcls (ec2:DescribeNetworkAcls)")), "{skipped:?}");
+    assert_eq!(report["summary"]["skipped"], 2);
+}
+
+#[test]
+fn sarif_locates_results_in_the_snapshot() {
+    let path = scratch("no_dns_sarif.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace(
+        "\"EnableDnsSupport\": {\n        \"Value\": true",
+        "\"EnableDnsSupport\": {\n        \"Value\": false",
+    ));
+    let output = check_file(&path, &["--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().map(Vec::len), Some(mwaa_preflight::rules::registry::ALL.len()));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "DNS001");
+    assert_eq!(result["level"], "error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert!(location["artifactLocation"]["uri"].as_str().is_some_and(|u| u.ends_with("no_dns_sarif.json")));
+    let line = location["region"]["startLine"].as_u64().expect("line");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let defining = text.lines().nth(usize::try_from(line).expect("line") - 1).expect("line exists");
+    assert!(defining.contains("\"VpcId\": \"vpc-0e0e0e0e\""), "line {line}: {defining}");
+}
+
+#[test]
+fn output_file_and_colors() {
+    let out = support::root().join("target/cli-tests/report.json");
+    let _ = std::fs::remove_file(&out);
+    let out_arg = out.display().to_string();
+    let mut args = vec!["check", "--snapshot", PUBLIC, "--output", out_arg.as_str()];
+    args.extend(PLANNED);
+    let output = run_in_root(&args);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(support::stdout(&output).is_empty());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("report written")).expect("json by default in a file");
+    assert_eq!(written["schema_version"], 1);
+
+    let path = scratch("colors.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace("\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3"));
+    let colored = check_file(&path, &["--format", "human", "--color", "always"]);
+    assert!(support::stdout(&colored).contains("\u{1b}["));
+    let plain = check_file(&path, &["--format", "human", "--color", "never"]);
+    assert!(!support::stdout(&plain).contains("\u{1b}["));
+    assert!(support::stdout(&plain).contains("SUB006 free-ip-capacity"));
+    let no_color = support::binary()
+        .current_dir(support::root())
+        .env("NO_COLOR", "1")
+        .args(["check", "--snapshot", path.to_str().expect("utf-8"), "--format", "human"])
+        .args(PLANNED)
+        .output()
+        .expect("runs");
+    assert!(!support::stdout(&no_color).contains("\u{1b}["));
+}

@@ -1,0 +1,126 @@
+//! Arbitrary input never panics: the snapshot loader, the policy parser and the whole evaluation either
+//! answer or return an error.
+
+use mwaa_preflight::analysis::policy::{Policy, Request};
+use mwaa_preflight::model::source::SnapshotSource;
+use mwaa_preflight::target::{EndpointManagement, RoutingAssertion, Settings, WebserverAccess};
+use proptest::prelude::*;
+
+fn settings(subnets: Vec<String>, groups: Vec<String>) -> Settings {
+    Settings {
+        subnet_ids: subnets,
+        security_group_ids: groups,
+        webserver_access: WebserverAccess::PrivateOnly,
+        endpoint_management: EndpointManagement::Customer,
+        routing: RoutingAssertion::Auto,
+        source_bucket_arn: Some("arn:aws:s3:::bucket".into()),
+        kms_key: None,
+        environment_class: None,
+        max_workers: 10,
+        schedulers: 2,
+        environment: None,
+        region: "us-east-1".into(),
+        account_id: Some("111122223333".into()),
+        observed_at: None,
+    }
+}
+
+/// JSON-ish text built from snapshot vocabulary, so the generator reaches past the first syntax error.
+fn snapshot_text() -> impl Strategy<Value = String> {
+    let token = prop::sample::select(vec![
+        "{", "}", "[", "]", ",", ":", "\"Subnets\"", "\"SubnetId\"", "\"subnet-1\"", "\"VpcId\"", "\"vpc-1\"", "\"CidrBlock\"",
+        "\"10.0.0.0/24\"", "\"0.0.0.0/0\"", "\"RouteTables\"", "\"Routes\"", "\"NetworkAcls\"", "\"Entries\"", "\"RuleNumber\"", "7",
+        "-1", "\"Protocol\"", "\"6\"", "\"PolicyDocument\"", "\"{}\"", "\"VpcEndpoints\"", "null", "true", "1e400", "\"\\u0000\"",
+    ]);
+    prop::collection::vec(token, 0..60).prop_map(|tokens| tokens.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn snapshot_loading_and_evaluation_never_panic(text in snapshot_text()) {
+        let source = SnapshotSource { path: "fuzz.json".into(), text };
+        if let Ok(network) = source.parse() {
+            let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
+            let _ = mwaa_preflight::evaluate(&network, &settings, true);
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(text in ".{0,300}") {
+        let source = SnapshotSource { path: "fuzz.json".into(), text };
+        let _ = source.parse();
+    }
+
+    #[test]
+    fn policy_parsing_and_evaluation_never_panic(
+        text in prop::sample::select(vec![
+            r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}"#,
+            r#"{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "x"}, "NotAction": ["s3:*"], "NotResource": "arn:*"}]}"#,
+            r#"{"Statement": [{"Effect": "Allow", "Action": [], "Resource": [], "Condition": {}}]}"#,
+            r#"{"Statement": "nope"}"#, "[]", "", "{\"Statement\": [null]}",
+        ]),
+        action in "[a-z0-9:*?]{0,20}",
+        resource in "[a-z0-9:/*?-]{0,40}",
+    ) {
+        if let Ok(policy) = Policy::parse(&text) {
+            let _ = policy.evaluate(Request { action: &action, resource: &resource });
+        }
+    }
+}
+
+fn cidr() -> impl Strategy<Value = String> {
+    (any::<[u8; 4]>(), 0u8..=32).prop_map(|(a, len)| format!("{}.{}.{}.{}/{len}", a[0], a[1], a[2], a[3]))
+}
+
+fn protocol() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["-1", "6", "17", "1", "58", "tcp", "all", "999", "icmpv6", ""]).prop_map(str::to_string)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Well-formed snapshots with random rules, routes and ports: evaluation always completes.
+    #[test]
+    fn random_networks_evaluate(
+        nacl in prop::collection::vec((0u32..40000, protocol(), any::<bool>(), any::<bool>(), cidr(), -5i32..70000, -5i32..70000), 0..12),
+        perms in prop::collection::vec((protocol(), -2i32..70000, -2i32..70000, cidr(), any::<bool>()), 0..8),
+        routes in prop::collection::vec((cidr(), prop::sample::select(vec!["GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId", "VpcPeeringConnectionId"]),
+            prop::sample::select(vec!["local", "igw-1", "nat-1", "vpce-1", "vgw-1", "tgw-1"]), any::<bool>()), 0..6),
+        cidr_a in cidr(),
+        cidr_b in cidr(),
+    ) {
+        let entries: Vec<serde_json::Value> = nacl.iter().map(|(n, p, allow, egress, c, from, to)| serde_json::json!({
+            "RuleNumber": n, "Protocol": p, "RuleAction": if *allow { "allow" } else { "deny" }, "Egress": egress,
+            "CidrBlock": c, "PortRange": {"From": from, "To": to}
+        })).collect();
+        let permissions: Vec<serde_json::Value> = perms.iter().map(|(p, from, to, c, self_ref)| {
+            let mut perm = serde_json::json!({"IpProtocol": p, "FromPort": from, "ToPort": to, "IpRanges": [{"CidrIp": c}]});
+            if *self_ref { perm["UserIdGroupPairs"] = serde_json::json!([{"GroupId": "sg-1"}]); }
+            perm
+        }).collect();
+        let routes: Vec<serde_json::Value> = routes.iter().map(|(c, key, target, blackhole)| serde_json::json!({
+            "DestinationCidrBlock": c, *key: target, "State": if *blackhole { "blackhole" } else { "active" }
+        })).collect();
+        let snapshot = serde_json::json!({
+            "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": cidr_a}],
+            "Subnets": [
+                {"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": cidr_a, "AvailabilityZoneId": "use1-az1", "AvailableIpAddressCount": 3},
+                {"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": cidr_b, "AvailabilityZoneId": "use1-az2"}
+            ],
+            "RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Associations": [{"Main": true}], "Routes": routes}],
+            "NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true, "Entries": entries}],
+            "SecurityGroups": [{"GroupId": "sg-1", "VpcId": "vpc-1", "IpPermissions": permissions.clone(), "IpPermissionsEgress": permissions}],
+            "NatGateways": [{"NatGatewayId": "nat-1", "SubnetId": "subnet-1"}],
+            "VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+                "ServiceName": "com.amazonaws.us-east-1.sqs", "SubnetIds": ["subnet-2"], "Groups": [{"GroupId": "sg-1"}]}],
+            "PrefixLists": [{"PrefixListId": "pl-1", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": [cidr_b]}]
+        });
+        let source = SnapshotSource { path: "random.json".into(), text: snapshot.to_string() };
+        let network = source.parse().expect("well-formed snapshot");
+        let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
+        let report = mwaa_preflight::evaluate(&network, &settings, true);
+        prop_assert_eq!(report.schema_version, 1);
+    }
+}
