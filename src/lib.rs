@@ -17,3 +17,9 @@ pub fn evaluate(network: &Network, settings: &Settings, diagnose: bool) -> repor
     let outcome = rules::run(&analysis, diagnose);
     report::Report::new(&analysis, outcome)
 }
+
+/// Evaluates many targets of one network in parallel (rayon); reports come back in input order.
+pub fn evaluate_all(network: &Network, targets: &[Settings], diagnose: bool) -> Vec<report::Report> {
+    use rayon::prelude::*;
+    targets.par_iter().map(|settings| evaluate(network, settings, diagnose)).collect()
+}

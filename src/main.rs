@@ -20,7 +20,7 @@ use cli::{Access, CheckArgs, Cli, ColorChoice, Command, DiagnoseArgs, FailOn, Fo
 enum Failure {
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Input(#[from] InputError),
+    Input(Box<InputError>),
     #[error("{message}")]
     #[diagnostic(code(mwaa_preflight::usage))]
     Usage {
@@ -31,6 +31,12 @@ enum Failure {
     #[error("cannot write the report to {path}: {source}")]
     #[diagnostic(code(mwaa_preflight::output))]
     Output { path: String, source: std::io::Error },
+}
+
+impl From<Box<InputError>> for Failure {
+    fn from(error: Box<InputError>) -> Self {
+        Failure::Input(error)
+    }
 }
 
 fn usage(message: impl Into<String>, help: impl Into<String>) -> Failure {
@@ -95,28 +101,21 @@ fn check(args: CheckArgs) -> Result<ExitCode, Failure> {
     let planned = !args.subnet_ids.is_empty();
     let mut settings = if planned {
         let n = &args.network;
-        Settings {
-            subnet_ids: args.subnet_ids.clone(),
-            security_group_ids: args.security_group_ids.clone(),
-            webserver_access: match n.webserver_access {
-                Some(Access::Private) => WebserverAccess::PrivateOnly,
-                _ => WebserverAccess::PublicOnly,
-            },
-            endpoint_management: match n.endpoint_management {
-                Some(Management::Customer) => EndpointManagement::Customer,
-                _ => EndpointManagement::Service,
-            },
-            routing: n.routing,
-            source_bucket_arn: n.source_bucket_arn.clone(),
-            kms_key: n.kms_key.clone(),
-            environment_class: n.environment_class.clone(),
-            max_workers: n.max_workers.unwrap_or(DEFAULT_MAX_WORKERS),
-            schedulers: n.schedulers.unwrap_or(DEFAULT_SCHEDULERS),
-            environment: None,
-            region: String::new(),
-            account_id: snapshot.account_id.clone(),
-            observed_at: None,
+        let mut settings = Settings::planned(args.subnet_ids.clone(), args.security_group_ids.clone(), String::new());
+        if let Some(Access::Private) = n.webserver_access {
+            settings.webserver_access = WebserverAccess::PrivateOnly;
         }
+        if let Some(Management::Customer) = n.endpoint_management {
+            settings.endpoint_management = EndpointManagement::Customer;
+        }
+        settings.routing = n.routing;
+        settings.source_bucket_arn = n.source_bucket_arn.clone();
+        settings.kms_key = n.kms_key.clone();
+        settings.environment_class = n.environment_class.clone();
+        settings.max_workers = n.max_workers.unwrap_or(DEFAULT_MAX_WORKERS);
+        settings.schedulers = n.schedulers.unwrap_or(DEFAULT_SCHEDULERS);
+        settings.account_id = snapshot.account_id.clone();
+        settings
     } else {
         let environment = snapshot.environment.as_ref().ok_or_else(|| {
             usage(

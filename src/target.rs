@@ -86,6 +86,26 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// A planned environment with MWAA's defaults (public web server, SERVICE endpoints, routing derived).
+    pub fn planned(subnet_ids: Vec<String>, security_group_ids: Vec<String>, region: String) -> Self {
+        Self {
+            subnet_ids,
+            security_group_ids,
+            webserver_access: WebserverAccess::PublicOnly,
+            endpoint_management: EndpointManagement::Service,
+            routing: RoutingAssertion::Auto,
+            source_bucket_arn: None,
+            kms_key: None,
+            environment_class: None,
+            max_workers: DEFAULT_MAX_WORKERS,
+            schedulers: DEFAULT_SCHEDULERS,
+            environment: None,
+            region,
+            account_id: None,
+            observed_at: None,
+        }
+    }
+
     /// Settings of an existing environment, as GetEnvironment describes it.
     pub fn from_environment(environment: &Environment, region: String, account_id: Option<String>) -> Self {
         let network = environment.network_configuration.clone().unwrap_or_default();

@@ -91,3 +91,11 @@ fn rules_lists_the_whole_catalog() {
     assert_eq!(text.lines().count(), registry::ALL.len());
     assert!(text.lines().any(|l| l.starts_with("VPCE007  s3-endpoint-policy")));
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README.md");
+    for rule in registry::ALL {
+        assert!(readme.contains(&format!("| {} | {} |", rule.code, rule.name)), "README lacks {}", rule.code);
+    }
+}

@@ -2,7 +2,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -21,7 +21,7 @@ fn scratch(name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn check_file(path: &PathBuf, extra: &[&str]) -> std::process::Output {
+fn check_file(path: &Path, extra: &[&str]) -> std::process::Output {
     let path = path.display().to_string();
     let mut args = vec!["check", "--snapshot", path.as_str()];
     args.extend(PLANNED);

@@ -3,25 +3,16 @@
 
 use mwaa_preflight::analysis::policy::{Policy, Request};
 use mwaa_preflight::model::source::SnapshotSource;
-use mwaa_preflight::target::{EndpointManagement, RoutingAssertion, Settings, WebserverAccess};
+use mwaa_preflight::target::{EndpointManagement, Settings, WebserverAccess};
 use proptest::prelude::*;
 
 fn settings(subnets: Vec<String>, groups: Vec<String>) -> Settings {
     Settings {
-        subnet_ids: subnets,
-        security_group_ids: groups,
         webserver_access: WebserverAccess::PrivateOnly,
         endpoint_management: EndpointManagement::Customer,
-        routing: RoutingAssertion::Auto,
         source_bucket_arn: Some("arn:aws:s3:::bucket".into()),
-        kms_key: None,
-        environment_class: None,
-        max_workers: 10,
-        schedulers: 2,
-        environment: None,
-        region: "us-east-1".into(),
         account_id: Some("111122223333".into()),
-        observed_at: None,
+        ..Settings::planned(subnets, groups, "us-east-1".into())
     }
 }
 
@@ -64,7 +55,7 @@ proptest! {
         action in "[a-z0-9:*?]{0,20}",
         resource in "[a-z0-9:/*?-]{0,40}",
     ) {
-        if let Ok(policy) = Policy::parse(&text) {
+        if let Ok(policy) = Policy::parse(text) {
             let _ = policy.evaluate(Request { action: &action, resource: &resource });
         }
     }

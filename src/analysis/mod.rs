@@ -259,7 +259,7 @@ fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
     let intents: Vec<Option<Routing>> = egress.iter().map(|e| e.egress.intent()).collect();
     if intents.iter().all(|i| *i == Some(Routing::Private)) {
         Some(Routing::Private)
-    } else if intents.iter().any(|i| *i == Some(Routing::Public)) && intents.iter().all(Option::is_some) {
+    } else if intents.contains(&Some(Routing::Public)) && intents.iter().all(Option::is_some) {
         Some(Routing::Public)
     } else {
         Some(Routing::Unverifiable)

@@ -43,15 +43,14 @@ pub struct SnapshotSource {
 }
 
 impl SnapshotSource {
-    pub fn read(path: &Path) -> Result<Self, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
-            path: path.display().to_string(),
-            source,
+    pub fn read(path: &Path) -> Result<Self, Box<InputError>> {
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            Box::new(InputError::Unreadable { path: path.display().to_string(), source })
         })?;
         Ok(Self { path: path.display().to_string(), text })
     }
 
-    pub fn parse(&self) -> Result<Network, InputError> {
+    pub fn parse(&self) -> Result<Network, Box<InputError>> {
         let snapshot: Snapshot = serde_json::from_str(&self.text).map_err(|err| {
             let offset = self.offset_of(err.line(), err.column());
             let full = err.to_string();
@@ -64,15 +63,15 @@ impl SnapshotSource {
         })
     }
 
-    fn invalid(&self, message: String, offset: usize, len: usize) -> InputError {
+    fn invalid(&self, message: String, offset: usize, len: usize) -> Box<InputError> {
         let offset = offset.min(self.text.len());
         let len = len.min(self.text.len() - offset);
-        InputError::Invalid {
+        Box::new(InputError::Invalid {
             path: self.path.clone(),
             message,
             src: NamedSource::new(&self.path, self.text.clone()),
             span: (offset, len).into(),
-        }
+        })
     }
 
     /// Byte offset of a 1-based line and column (serde_json's convention; line 0 means end of input).
@@ -167,14 +166,14 @@ mod tests {
     #[test]
     fn syntax_error_points_at_the_spot() {
         let src = source("{\n  \"Subnets\": [\n    {\"SubnetId\": \"subnet-1\",}\n  ]\n}\n");
-        let Err(InputError::Invalid { span, .. }) = src.parse() else { panic!("expected an invalid-snapshot error") };
+        let Err(InputError::Invalid { span, .. }) = src.parse().map_err(|e| *e) else { panic!("expected an invalid-snapshot error") };
         assert_eq!(src.line_col(span.offset()).0, 3);
     }
 
     #[test]
     fn bad_cidr_is_located() {
         let src = source("{\"Subnets\": [{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}]}");
-        let Err(InputError::Invalid { message, .. }) = src.parse() else { panic!("expected an invalid-snapshot error") };
+        let Err(InputError::Invalid { message, .. }) = src.parse().map_err(|e| *e) else { panic!("expected an invalid-snapshot error") };
         assert!(message.contains("invalid IP"), "{message}");
     }
 

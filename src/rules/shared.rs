@@ -11,11 +11,11 @@ use crate::model::{EndpointPolicy, VpcEndpoint};
 use crate::target::{EndpointManagement, WebserverAccess};
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
-pub fn blocked_by<'a>(
-    flows: &'a [Flow],
+pub fn blocked_by(
+    flows: &[Flow],
     hop_matches: impl Fn(&Flow, &Hop) -> bool,
     key: impl Fn(&Flow, &Hop) -> Option<String>,
-) -> Vec<(String, Vec<(&'a Flow, &'a Hop)>)> {
+) -> Vec<(String, Vec<(&Flow, &Hop)>)> {
     let mut groups: Vec<(String, Vec<(&Flow, &Hop)>)> = Vec::new();
     for flow in flows {
         for hop in flow.hops.iter().filter(|h| !h.allowed && hop_matches(flow, h)) {
