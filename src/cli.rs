@@ -26,6 +26,28 @@ pub enum Command {
         /// A rule code (SUB004) or name (distinct-az).
         rule: String,
     },
+    /// Capture exactly what `check` reads into a snapshot file (for offline checks, CI and bug reports).
+    Snapshot(SnapshotArgs),
+    /// Print the read-only IAM policy the tool needs.
+    IamPolicy,
+}
+
+#[derive(Args)]
+pub struct SnapshotArgs {
+    /// The subnets of a planned environment.
+    #[arg(long, value_delimiter = ',', conflicts_with = "environment")]
+    pub subnet_ids: Vec<String>,
+    /// Its security groups.
+    #[arg(long, value_delimiter = ',', conflicts_with = "environment")]
+    pub security_group_ids: Vec<String>,
+    /// An existing environment (its GetEnvironment answer is stored as the `Environment` member).
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// Where to write the snapshot.
+    #[arg(long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Args)]
@@ -39,7 +61,7 @@ pub struct CheckArgs {
     /// An existing environment (its configuration comes from the snapshot's `Environment` member).
     #[arg(long)]
     pub environment: Option<String>,
-    /// Read the network from a snapshot file (no AWS calls).
+    /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
@@ -54,7 +76,7 @@ pub struct CheckArgs {
 pub struct DiagnoseArgs {
     /// The environment's name.
     pub name: String,
-    /// Read the environment and its network from a snapshot file.
+    /// Read the environment and its network from a snapshot file instead of the account.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
     /// Assert the routing mode instead of deriving it from the route tables.
@@ -166,7 +188,15 @@ pub struct OutputArgs {
 
 #[derive(Args)]
 pub struct AwsArgs {
-    /// The AWS region (default: the snapshot's, else the subnets' Availability Zones).
+    /// The AWS region (live: else AWS_REGION or the profile's; offline: else the snapshot's, else the
+    /// subnets' Availability Zones).
     #[arg(long)]
     pub region: Option<String>,
+    /// A named profile of ~/.aws/config (else AWS_PROFILE, else the default chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Send AWS requests to this URL (an emulator, a VPC endpoint); AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2
+    /// and AWS_ENDPOINT_URL_MWAA work as in every AWS SDK.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
 }

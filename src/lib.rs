@@ -1,8 +1,10 @@
 //! mwaa-preflight: checks that a VPC will carry an Amazon MWAA environment, and explains why one is stuck.
 //!
-//! Data flows one way: collect (snapshot) -> [`model`] -> [`analysis`] -> [`rules`] -> [`report`].
+//! Data flows one way: collect (a snapshot file, or [`collect`] from AWS) -> [`model`] -> [`analysis`] -> [`rules`] -> [`report`].
 
 pub mod analysis;
+#[cfg(feature = "aws")]
+pub mod collect;
 pub mod model;
 pub mod report;
 pub mod rules;

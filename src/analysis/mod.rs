@@ -212,20 +212,24 @@ impl<'n> Analysis<'n> {
 }
 
 fn majority_vpc(network: &Network, subnets: &[&Subnet], groups: &[String]) -> Option<String> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
     let vpcs = subnets
         .iter()
         .map(|s| s.vpc_id.as_str())
         .chain(groups.iter().filter_map(|g| network.security_group(g)?.vpc_id.as_deref()));
-    for vpc in vpcs {
-        match counts.iter_mut().find(|(v, _)| *v == vpc) {
+    majority(vpcs).map(str::to_string)
+}
+
+/// The most frequent value; ties go to the first seen (so the first subnet's VPC wins a tie).
+pub fn majority<'a>(values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for value in values {
+        match counts.iter_mut().find(|(v, _)| *v == value) {
             Some((_, n)) => *n += 1,
-            None => counts.push((vpc, 1)),
+            None => counts.push((value, 1)),
         }
     }
-    // Ties go to the first seen, which is the first subnet's VPC.
     let best = counts.iter().map(|(_, n)| *n).max()?;
-    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v.to_string())
+    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v)
 }
 
 fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {

@@ -48,6 +48,9 @@ pub struct Snapshot {
     pub evaluation_results: Option<Vec<EvaluationResult>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
+    /// Members the collector could not read, with why (`"NetworkAcls": "ec2:DescribeNetworkAcls denied ..."`).
+    #[serde(rename = "not_captured", default, skip_serializing_if = "Option::is_none")]
+    pub not_captured: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

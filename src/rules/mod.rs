@@ -213,11 +213,17 @@ pub fn run(analysis: &Analysis<'_>, diagnose: bool) -> Outcome {
 }
 
 fn missing(analysis: &Analysis<'_>, rule: &Rule) -> Option<Skip> {
-    let absent: Vec<&Member> = rule.needs.iter().filter(|m| !analysis.network.has(**m)).collect();
-    (!absent.is_empty()).then(|| {
-        let names: Vec<String> = absent.iter().map(|m| format!("{} ({})", m.name(), m.api_action())).collect();
-        Skip(format!("not captured: {}", names.join(", ")))
-    })
+    let recorded = analysis.network.snapshot.not_captured.as_ref();
+    let reasons: Vec<String> = rule
+        .needs
+        .iter()
+        .filter(|m| !analysis.network.has(**m))
+        .map(|m| match recorded.and_then(|r| r.get(m.name())) {
+            Some(reason) => format!("{}: {reason}", m.name()),
+            None => format!("not captured: {} ({})", m.name(), m.api_action()),
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| Skip(reasons.join("; ")))
 }
 
 /// One finding per (code, resource): keep the most severe, sorted for the report.

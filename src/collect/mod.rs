@@ -1,0 +1,410 @@
+//! Live collection through the AWS SDK: fills the same snapshot model the file reader fills, with
+//! read-only calls only. The dependency chain is GetEnvironment -> the env subnets and groups -> every
+//! VPC-scoped Describe call at once -> DHCP options and prefix-list entries, so a check costs four round
+//! trips and about fifteen requests however large the account is. Collectors never judge: a denied call
+//! leaves its member out (the rules that need it are skipped with the reason), anything else aborts.
+
+mod convert;
+mod loopback;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_mwaa::config::ProvideCredentials;
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::model::snapshot::{Environment, Snapshot, VpcAttributes};
+use crate::model::{BooleanValue, Member};
+
+/// Every action the collector may call: `iam-policy` prints exactly these, and a test holds the request
+/// log of a live run to them.
+pub const IAM_ACTIONS: &[&str] = &[
+    "airflow:GetEnvironment",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcs",
+    "ec2:GetManagedPrefixListEntries",
+];
+
+/// The read-only IAM policy the tool needs.
+pub fn iam_policy() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "MwaaPreflightReadOnly", "Effect": "Allow", "Action": IAM_ACTIONS, "Resource": "*"}]
+    })
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum CollectError {
+    #[error("no AWS region is set")]
+    #[diagnostic(code(mwaa_preflight::no_region), help("pass --region, set AWS_REGION, or set `region` in the profile (~/.aws/config)"))]
+    NoRegion,
+    #[error("no AWS credentials: {0}")]
+    #[diagnostic(
+        code(mwaa_preflight::no_credentials),
+        help("set AWS_PROFILE or --profile (run `aws sso login` for SSO profiles), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+    )]
+    NoCredentials(String),
+    #[error("the AWS credentials were rejected ({code}): {message}")]
+    #[diagnostic(code(mwaa_preflight::credentials_rejected), help("{hint}"))]
+    CredentialsRejected { code: String, message: String, hint: &'static str },
+    #[error("cannot reach AWS for {action}: {detail}")]
+    #[diagnostic(code(mwaa_preflight::unreachable), help("check the network, proxy settings, --region and --endpoint-url"))]
+    Unreachable { action: &'static str, detail: String },
+    #[error("{action} was denied: {message}")]
+    #[diagnostic(code(mwaa_preflight::access_denied), help("the tool needs the read-only actions `mwaa-preflight iam-policy` prints"))]
+    Denied { action: &'static str, message: String },
+    #[error("environment {name} does not exist in {region}")]
+    #[diagnostic(code(mwaa_preflight::environment_not_found), help("check the name and the region (aws mwaa list-environments)"))]
+    EnvironmentNotFound { name: String, region: String },
+    #[error("{0}")]
+    #[diagnostic(code(mwaa_preflight::malformed_id), help("IDs look like subnet-0123abcd, sg-0123abcd (8 or 17 hexadecimal digits)"))]
+    MalformedId(String),
+    #[error("{action} failed: {detail}")]
+    #[diagnostic(code(mwaa_preflight::aws_error))]
+    Api { action: &'static str, detail: String },
+    #[error("unexpected AWS answer: {0}")]
+    #[diagnostic(code(mwaa_preflight::unparsable))]
+    Unparsable(String),
+}
+
+/// Rejects what AWS would reject, before any call: `prefix-` and 8 or 17 lowercase hex digits.
+pub fn validate_ids(kind: &str, prefix: &str, ids: &[String]) -> Result<(), CollectError> {
+    for id in ids {
+        let hex = id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-'));
+        let ok = hex.is_some_and(|h| (h.len() == 8 || h.len() == 17) && h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        if !ok {
+            return Err(CollectError::MalformedId(format!("{id:?} is not a {kind} ID")));
+        }
+    }
+    Ok(())
+}
+
+pub struct Clients {
+    ec2: aws_sdk_ec2::Client,
+    mwaa: aws_sdk_mwaa::Client,
+    pub region: String,
+}
+
+/// Standard credential and region chain (flags first), with retries for throttling and 5xx, and
+/// timeouts, so an unreachable endpoint fails in seconds.
+pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
+    let retry = RetryConfig::standard()
+        .with_max_attempts(8)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(2));
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(90))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts);
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    let region = config.region().map(ToString::to_string).ok_or(CollectError::NoRegion)?;
+    let provider = config.credentials_provider().ok_or_else(|| CollectError::NoCredentials("no credential provider is configured".to_string()))?;
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|e| CollectError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let mwaa = aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
+    Ok(Clients { ec2, mwaa, region })
+}
+
+fn api_error<E, R>(action: &'static str, err: SdkError<E, R>) -> CollectError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) {
+        return CollectError::Unreachable { action, detail: DisplayErrorContext(&err).to_string() };
+    }
+    let code = err.code().unwrap_or_default().to_string();
+    let message = err.message().unwrap_or_default().to_string();
+    match code.as_str() {
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" | "UnauthorizedAccess" => CollectError::Denied { action, message: format!("{code}: {message}") },
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => CollectError::CredentialsRejected {
+            code,
+            message,
+            hint: "the session token expired: refresh it (aws sso login, or new temporary credentials)",
+        },
+        "AuthFailure" | "UnrecognizedClientException" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "IncompleteSignature" => CollectError::CredentialsRejected {
+            code,
+            message,
+            hint: "check the access key, secret and clock; a key of another partition or a deleted key fails this way",
+        },
+        _ => CollectError::Api { action, detail: DisplayErrorContext(&err).to_string() },
+    }
+}
+
+/// Reads an environment with GetEnvironment.
+pub async fn environment(clients: &Clients, name: &str) -> Result<Environment, CollectError> {
+    let answer = clients.mwaa.get_environment().name(name).send().await.map_err(|err| {
+        if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
+            return CollectError::EnvironmentNotFound { name: name.to_string(), region: clients.region.clone() };
+        }
+        api_error("airflow:GetEnvironment", err)
+    })?;
+    let environment = answer.environment().ok_or_else(|| CollectError::Unparsable("GetEnvironment answered without an environment".to_string()))?;
+    convert::environment(environment)
+}
+
+/// A call's result: what it returned, or why it was denied.
+enum Fetched<T> {
+    Got(T),
+    Denied(String),
+}
+
+async fn fetch<T, E, R>(action: &'static str, call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>) -> Result<Fetched<T>, CollectError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match call.await.map_err(|e| api_error(action, e)) {
+        Ok(value) => Ok(Fetched::Got(value)),
+        Err(CollectError::Denied { action, message }) => Ok(Fetched::Denied(format!("{action} denied ({message})"))),
+        Err(other) => Err(other),
+    }
+}
+
+fn filter(name: &str, values: &[String]) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.to_vec())).build()
+}
+
+/// Converts what a call returned into its snapshot member, or records why it is missing.
+fn member<I, T>(
+    fetched: Fetched<Vec<I>>,
+    member: Member,
+    not_captured: &mut BTreeMap<String, String>,
+    convert: impl Fn(&I) -> Result<Option<T>, CollectError>,
+) -> Result<Option<Vec<T>>, CollectError> {
+    match fetched {
+        Fetched::Got(items) => Ok(Some(items.iter().map(convert).filter_map(Result::transpose).collect::<Result<_, _>>()?)),
+        Fetched::Denied(reason) => {
+            not_captured.insert(member.name().to_string(), reason);
+            Ok(None)
+        }
+    }
+}
+
+fn some<T>(result: Result<T, CollectError>) -> Result<Option<T>, CollectError> {
+    result.map(Some)
+}
+
+/// Everything `check` reads about the network of these subnets and groups.
+pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[String]) -> Result<Snapshot, CollectError> {
+    let ec2 = &clients.ec2;
+    let mut not_captured = BTreeMap::new();
+
+    // 1. The env subnets and groups (filters, so unknown IDs are simply absent), to find the VPC.
+    let (env_subnets, env_groups) = tokio::join!(
+        fetch("ec2:DescribeSubnets", async {
+            if subnet_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            ec2.describe_subnets().filters(filter("subnet-id", subnet_ids)).into_paginator().items().send().try_collect().await
+        }),
+        fetch("ec2:DescribeSecurityGroups", async {
+            if group_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            ec2.describe_security_groups().filters(filter("group-id", group_ids)).into_paginator().items().send().try_collect().await
+        }),
+    );
+    let env_subnets = match env_subnets? {
+        Fetched::Got(items) => items,
+        Fetched::Denied(reason) => return Err(CollectError::Denied { action: "ec2:DescribeSubnets", message: format!("{reason}; it is needed to find the VPC") }),
+    };
+    let env_groups = env_groups?;
+    let group_vpcs: Vec<&str> = match &env_groups {
+        Fetched::Got(groups) => groups.iter().filter_map(|g| g.vpc_id()).collect(),
+        Fetched::Denied(_) => Vec::new(),
+    };
+    let vpc = crate::analysis::majority(env_subnets.iter().filter_map(|s| s.vpc_id()).chain(group_vpcs)).map(str::to_string);
+    let Some(vpc) = vpc else {
+        // Nothing found: the rules report the IDs as missing.
+        return Ok(Snapshot {
+            subnets: Some(Vec::new()),
+            security_groups: member(env_groups, Member::SecurityGroups, &mut not_captured, |g| some(convert::security_group(g)))?,
+            not_captured: (!not_captured.is_empty()).then_some(not_captured),
+            ..header(clients, None)
+        });
+    };
+    let in_vpc = [vpc.clone()];
+
+    // 2. Everything VPC-scoped, at once.
+    let (vpcs, subnets, tables, acls, groups, endpoints, nats, igws, prefix_lists, dns_support, dns_hostnames) = tokio::join!(
+        fetch("ec2:DescribeVpcs", ec2.describe_vpcs().vpc_ids(&vpc).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeSubnets", ec2.describe_subnets().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeRouteTables", ec2.describe_route_tables().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeNetworkAcls", ec2.describe_network_acls().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeSecurityGroups", ec2.describe_security_groups().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeVpcEndpoints", ec2.describe_vpc_endpoints().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeNatGateways", ec2.describe_nat_gateways().filter(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeInternetGateways", ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribePrefixLists", ec2.describe_prefix_lists().into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribeVpcAttribute", ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).send()),
+        fetch("ec2:DescribeVpcAttribute", ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).send()),
+    );
+    let vpcs = member(vpcs?, Member::Vpcs, &mut not_captured, |v| some(convert::vpc(v)))?;
+    // Env resources outside the VPC stay in the snapshot: SUB003 reports them.
+    let subnets = merge(member(subnets?, Member::Subnets, &mut not_captured, convert::subnet)?, env_subnets.iter().map(convert::subnet), |s| s.subnet_id.clone())?;
+    let env_groups: Vec<_> = match env_groups {
+        Fetched::Got(groups) => groups,
+        Fetched::Denied(_) => Vec::new(),
+    };
+    let security_groups = merge(
+        member(groups?, Member::SecurityGroups, &mut not_captured, |g| some(convert::security_group(g)))?,
+        env_groups.iter().map(|g| some(convert::security_group(g))),
+        |g| g.group_id.clone(),
+    )?;
+    let route_tables = member(tables?, Member::RouteTables, &mut not_captured, |t| some(convert::route_table(t)))?;
+    let network_acls = member(acls?, Member::NetworkAcls, &mut not_captured, |n| some(convert::network_acl(n)))?;
+    let vpc_endpoints = member(endpoints?, Member::VpcEndpoints, &mut not_captured, |e| some(convert::vpc_endpoint(e)))?;
+    let nat_gateways = member(nats?, Member::NatGateways, &mut not_captured, |n| some(convert::nat_gateway(n)))?;
+    let internet_gateways = member(igws?, Member::InternetGateways, &mut not_captured, |g| some(convert::internet_gateway(g)))?;
+    let prefix_lists = member(prefix_lists?, Member::PrefixLists, &mut not_captured, |p| some(convert::prefix_list(p)))?;
+    let vpc_attributes = match (dns_support?, dns_hostnames?) {
+        (Fetched::Got(support), Fetched::Got(hostnames)) => {
+            let value = |v: Option<&aws_sdk_ec2::types::AttributeBooleanValue>| v.and_then(|b| b.value()).map(|value| BooleanValue { value });
+            let attributes = VpcAttributes { enable_dns_support: value(support.enable_dns_support()), enable_dns_hostnames: value(hostnames.enable_dns_hostnames()) };
+            Some(BTreeMap::from([(vpc.clone(), attributes)]))
+        }
+        (Fetched::Denied(reason), _) | (_, Fetched::Denied(reason)) => {
+            not_captured.insert(Member::VpcAttributes.name().to_string(), reason);
+            None
+        }
+    };
+
+    // 3. What the VPC-scoped answers point at: its DHCP options, and the entries of prefix lists that
+    //    routes and rules use and DescribePrefixLists gave no CIDRs for.
+    let dhcp_id = vpcs.iter().flatten().find_map(|v| v.dhcp_options_id.clone()).filter(|id| id != "default");
+    let mut referenced: Vec<String> = route_tables
+        .iter()
+        .flatten()
+        .flat_map(|t| t.routes.iter().filter_map(|r| r.destination_prefix_list_id.clone()))
+        .chain(security_groups.iter().flatten().flat_map(|g| {
+            g.ip_permissions.iter().chain(&g.ip_permissions_egress).flat_map(|p| p.prefix_list_ids.iter().map(|l| l.prefix_list_id.clone()))
+        }))
+        .filter(|id| !prefix_lists.iter().flatten().any(|p| &p.prefix_list_id == id && !p.cidrs.is_empty()))
+        .collect();
+    referenced.sort();
+    referenced.dedup();
+    let dhcp = async {
+        match &dhcp_id {
+            Some(id) => Some(fetch("ec2:DescribeDhcpOptions", ec2.describe_dhcp_options().dhcp_options_ids(id).into_paginator().items().send().try_collect()).await),
+            None => None,
+        }
+    };
+    let entries = async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in referenced {
+            let ec2 = ec2.clone();
+            tasks.spawn(async move {
+                let answer = fetch(
+                    "ec2:GetManagedPrefixListEntries",
+                    ec2.get_managed_prefix_list_entries().prefix_list_id(&id).into_paginator().items().send().try_collect(),
+                )
+                .await;
+                (id, answer)
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            results.push(joined.map_err(|e| CollectError::Api { action: "ec2:GetManagedPrefixListEntries", detail: e.to_string() })?);
+        }
+        Ok::<_, CollectError>(results)
+    };
+    let (dhcp, entries) = tokio::join!(dhcp, entries);
+    let dhcp_options = match dhcp.transpose()? {
+        Some(fetched) => member(fetched, Member::DhcpOptions, &mut not_captured, |d| some(convert::dhcp_options(d)))?,
+        None => Some(Vec::new()),
+    };
+    let mut managed_prefix_list_entries = BTreeMap::new();
+    for (id, fetched) in entries? {
+        match fetched? {
+            Fetched::Got(items) => {
+                managed_prefix_list_entries.insert(id, convert::prefix_list_entries(&items)?);
+            }
+            Fetched::Denied(reason) => {
+                not_captured.insert(format!("ManagedPrefixListEntries/{id}"), reason);
+            }
+        }
+    }
+
+    Ok(Snapshot {
+        vpcs,
+        subnets,
+        route_tables,
+        network_acls,
+        security_groups,
+        vpc_endpoints,
+        nat_gateways,
+        internet_gateways,
+        prefix_lists,
+        managed_prefix_list_entries: Some(managed_prefix_list_entries),
+        dhcp_options,
+        vpc_attributes,
+        not_captured: (!not_captured.is_empty()).then_some(not_captured),
+        ..header(clients, Some(&env_groups))
+    })
+}
+
+/// The VPC-scoped list plus env resources found outside it, each once.
+fn merge<T>(
+    scoped: Option<Vec<T>>,
+    extra: impl Iterator<Item = Result<Option<T>, CollectError>>,
+    id: impl Fn(&T) -> String,
+) -> Result<Option<Vec<T>>, CollectError> {
+    let Some(mut items) = scoped else { return Ok(None) };
+    for item in extra {
+        if let Some(item) = item? {
+            if !items.iter().any(|i| id(i) == id(&item)) {
+                items.push(item);
+            }
+        }
+    }
+    Ok(Some(items))
+}
+
+/// Region, time, and the account: the env security groups' owner (they are always the caller's own,
+/// even in a shared VPC, whose subnets belong to the owner account).
+fn header(clients: &Clients, env_groups: Option<&Vec<aws_sdk_ec2::types::SecurityGroup>>) -> Snapshot {
+    Snapshot {
+        snapshot_version: Some(1),
+        region: Some(clients.region.clone()),
+        account_id: env_groups.and_then(|g| g.iter().find_map(|g| g.owner_id().map(str::to_string))),
+        captured_at: Some(jiff::Timestamp::now().to_string()),
+        ..Snapshot::default()
+    }
+}

@@ -1,0 +1,391 @@
+"""AWS emulator for mwaa-preflight's live tests, on 127.0.0.1 only.
+
+One process serves:
+  - moto (EC2 and everything else moto knows), in-process through ThreadedMotoServer;
+  - an in-memory MWAA REST API (moto has no MWAA): CreateEnvironment, GetEnvironment, ListEnvironments;
+  - a proxy in front of both that the tool talks to, which logs every request and can inject latency,
+    throttling (EC2 RequestLimitExceeded, HTTP 503), UnauthorizedOperation for chosen actions, and page
+    EC2 Describe answers (moto ignores MaxResults/NextToken);
+  - control routes under /_control/ for the tests: build scenarios through the real EC2 API (boto3), set an
+    environment's status, configure faults, read and reset the request log.
+
+It prints one JSON line with its endpoint and serves until its standard input closes, so it never outlives
+the test process that started it.
+"""
+
+import json
+import random
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+# Describe answers the proxy can page: action -> (set element, item element).
+PAGEABLE = {
+    "DescribeSubnets": "subnetSet",
+    "DescribeSecurityGroups": "securityGroupInfo",
+    "DescribeRouteTables": "routeTableSet",
+    "DescribeNetworkAcls": "networkAclSet",
+    "DescribeVpcEndpoints": "vpcEndpointSet",
+    "DescribeNatGateways": "natGatewaySet",
+    "DescribeInternetGateways": "internetGatewaySet",
+}
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.log = []
+        self.environments = {}
+        self.faults = {}
+        self.random = random.Random(1)
+        self.moto_url = ""
+
+    def configure(self, faults):
+        with self.lock:
+            self.faults = faults
+            self.random = random.Random(faults.get("seed", 1))
+
+
+STATE = State()
+
+
+def ec2_client():
+    return boto3.client(
+        "ec2", region_name=REGION, endpoint_url=STATE.moto_url, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scenarios: networks built through the real EC2 API.
+
+
+def build_public(ec2, params):
+    """The two-AZ template: public subnets with a NAT gateway each, private env subnets routing to them."""
+    vpc = ec2.create_vpc(CidrBlock="10.192.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+
+    def subnet(cidr, az):
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+
+    pub1, pub2 = subnet("10.192.10.0/24", "us-east-1a"), subnet("10.192.11.0/24", "us-east-1b")
+    env1, env2 = subnet("10.192.20.0/24", "us-east-1a"), subnet("10.192.21.0/24", "us-east-1b")
+    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    for s in (pub1, pub2):
+        ec2.associate_route_table(RouteTableId=public_rt, SubnetId=s)
+    nats = []
+    for pub in (pub1, pub2):
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nats.append(ec2.create_nat_gateway(SubnetId=pub, AllocationId=eip)["NatGateway"]["NatGatewayId"])
+    tables = []
+    for env, nat in zip((env1, env2), nats if not params.get("one_nat") else [nats[0], nats[0]]):
+        rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        ec2.associate_route_table(RouteTableId=rt, SubnetId=env)
+        tables.append(rt)
+    sg = ec2.create_security_group(GroupName="mwaa-env", Description="mwaa environment", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}]
+    )
+    acl = default_nacl(ec2, vpc)
+    if params.get("nacl_ingress_443_only"):
+        # A custom NACL on both env subnets admitting TCP 443 only (and everything outbound).
+        acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
+                                     CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443})
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow", Egress=True,
+                                     CidrBlock="0.0.0.0/0")
+        for env in (env1, env2):
+            move_to_nacl(ec2, vpc, env, acl)
+    unrelated(ec2, params.get("unrelated", 0))
+    return {"vpc": vpc, "subnets": [env1, env2], "security_groups": [sg], "nat_gateways": nats,
+            "route_tables": tables, "public_subnets": [pub1, pub2], "nacl": acl}
+
+
+def build_private(ec2, params):
+    """Private routing: endpoints for every service MWAA uses, S3 through a gateway endpoint."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    env1 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    env2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+    rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    for s in (env1, env2):
+        ec2.associate_route_table(RouteTableId=rt, SubnetId=s)
+    sg = ec2.create_security_group(GroupName="mwaa-env", Description="mwaa environment", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}])
+    endpoint_sg = ec2.create_security_group(GroupName="endpoints", Description="vpc endpoints", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=endpoint_sg,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": sg}]}],
+    )
+    services = ["sqs", "logs", "monitoring", "kms", "ecr.api", "ecr.dkr", "airflow.api", "airflow.env", "airflow.ops"]
+    skip = set(params.get("skip_services", []))
+    endpoints = {}
+    for svc in services:
+        if svc in skip:
+            continue
+        policy = params.get("policies", {}).get(svc)
+        extra = {"PolicyDocument": json.dumps(policy)} if policy else {}
+        endpoints[svc] = ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.{svc}", VpcEndpointType="Interface",
+            SubnetIds=[env1, env2], SecurityGroupIds=[endpoint_sg], PrivateDnsEnabled=True, **extra,
+        )["VpcEndpoint"]["VpcEndpointId"]
+    s3_policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*"},
+        {"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"],
+         "Resource": ["arn:aws:s3:::mwaa-live-dags", "arn:aws:s3:::mwaa-live-dags/*"]}]}
+    endpoints["s3"] = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway", RouteTableIds=[rt],
+        PolicyDocument=json.dumps(s3_policy),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    acl = default_nacl(ec2, vpc)
+    unrelated(ec2, params.get("unrelated", 0))
+    return {"vpc": vpc, "subnets": [env1, env2], "security_groups": [sg], "endpoint_security_group": endpoint_sg,
+            "route_tables": [rt], "endpoints": endpoints, "nacl": acl}
+
+
+def default_nacl(ec2, vpc):
+    acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}])
+    return acls["NetworkAcls"][0]["NetworkAclId"]
+
+
+def move_to_nacl(ec2, vpc, subnet, acl):
+    acls = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
+    for assoc in acls[0]["Associations"]:
+        if assoc["SubnetId"] == subnet:
+            ec2.replace_network_acl_association(AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl)
+
+
+def unrelated(ec2, count):
+    """Resources in another VPC that a well-scoped collector never pages through."""
+    if not count:
+        return
+    vpc = ec2.create_vpc(CidrBlock="172.16.0.0/12")["Vpc"]["VpcId"]
+    for i in range(count):
+        ec2.create_security_group(GroupName=f"unrelated-{i}", Description="noise", VpcId=vpc)
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"172.{16 + i // 4096}.{(i // 16) % 256}.{(i % 16) * 16}/28")
+
+
+SCENARIOS = {"public": build_public, "private": build_private}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# MWAA: the REST-JSON API from memory.
+
+
+def environment_document(name, body):
+    now = time.time()
+    network = body.get("NetworkConfiguration", {})
+    return {
+        "Name": name,
+        "Arn": f"arn:aws:airflow:{REGION}:{ACCOUNT}:environment/{name}",
+        "Status": "CREATING",
+        "CreatedAt": now,
+        "NetworkConfiguration": {"SubnetIds": network.get("SubnetIds", []), "SecurityGroupIds": network.get("SecurityGroupIds", [])},
+        "WebserverAccessMode": body.get("WebserverAccessMode", "PRIVATE_ONLY"),
+        "EndpointManagement": body.get("EndpointManagement", "SERVICE"),
+        "SourceBucketArn": body.get("SourceBucketArn", "arn:aws:s3:::mwaa-live-dags"),
+        "ExecutionRoleArn": body.get("ExecutionRoleArn", f"arn:aws:iam::{ACCOUNT}:role/mwaa"),
+        "DagS3Path": body.get("DagS3Path", "dags"),
+        "EnvironmentClass": body.get("EnvironmentClass", "mw1.small"),
+        "MaxWorkers": body.get("MaxWorkers", 10),
+        "Schedulers": body.get("Schedulers", 2),
+        "AirflowVersion": body.get("AirflowVersion", "2.10.3"),
+        "CeleryExecutorQueue": f"arn:aws:sqs:{REGION}:999988887777:airflow-celery-{abs(hash(name)) % 10**8:08d}",
+        "DatabaseVpcEndpointService": f"com.amazonaws.vpce.{REGION}.vpce-svc-0db{abs(hash(name)) % 10**14:014d}",
+        "WebserverVpcEndpointService": f"com.amazonaws.vpce.{REGION}.vpce-svc-0eb{abs(hash(name)) % 10**14:014d}",
+        "LastUpdate": {"Status": "SUCCESS", "CreatedAt": now, "Source": "API"},
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The proxy.
+
+
+def ec2_error(code, message, status):
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+            f"<Message>{message}</Message></Error></Errors><RequestID>emulator</RequestID></Response>")
+    return status, {"Content-Type": "text/xml"}, body.encode()
+
+
+def page(body, action, params, size):
+    """Serve one page of a full moto answer; NextToken is the offset."""
+    root = ET.fromstring(body)
+    holder = root.find(f"{{{EC2_NS}}}{PAGEABLE[action]}")
+    if holder is None:
+        return body
+    items = list(holder)
+    start = int(params.get("NextToken", ["0"])[0] or 0)
+    for item in items:
+        holder.remove(item)
+    for item in items[start:start + size]:
+        holder.append(item)
+    for old in root.findall(f"{{{EC2_NS}}}nextToken"):
+        root.remove(old)
+    if start + size < len(items):
+        token = ET.SubElement(root, f"{{{EC2_NS}}}nextToken")
+        token.text = str(start + size)
+    ET.register_namespace("", EC2_NS)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def reply(self, status, headers, payload):
+        self.send_response(status)
+        for key, value in headers.items():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def json_reply(self, status, document, error_type=None):
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["x-amzn-ErrorType"] = error_type
+        self.reply(status, headers, json.dumps(document).encode())
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def do_PUT(self):
+        self.route("PUT")
+
+    def route(self, method):
+        body = self.body()
+        path = urllib.parse.urlparse(self.path).path
+        if path.startswith("/_control/"):
+            return self.control(method, path, body)
+        if path.startswith("/environments"):
+            return self.mwaa(method, path, body)
+        return self.ec2(method, body)
+
+    # -- control ------------------------------------------------------------------------------------------
+    def control(self, method, path, body):
+        request = json.loads(body or b"{}")
+        if path == "/_control/scenario":
+            result = SCENARIOS[request["name"]](ec2_client(), request.get("params", {}))
+            return self.json_reply(200, result)
+        if path == "/_control/faults":
+            STATE.configure(request)
+            return self.json_reply(200, {"ok": True})
+        if path == "/_control/log":
+            with STATE.lock:
+                entries = list(STATE.log)
+                if method == "POST":
+                    STATE.log.clear()
+            return self.json_reply(200, entries)
+        if path == "/_control/environment":
+            with STATE.lock:
+                current = STATE.environments.setdefault(request["Name"], environment_document(request["Name"], request))
+                current.update({k: v for k, v in request.items() if k not in ("NetworkConfiguration",)})
+                if "NetworkConfiguration" in request:
+                    current["NetworkConfiguration"] = request["NetworkConfiguration"]
+            return self.json_reply(200, current)
+        if path == "/_control/ec2":
+            result = getattr(ec2_client(), request["operation"])(**request.get("arguments", {}))
+            result.pop("ResponseMetadata", None)
+            return self.json_reply(200, json.loads(json.dumps(result, default=str)))
+        return self.json_reply(404, {"message": f"no control route {path}"})
+
+    # -- MWAA ---------------------------------------------------------------------------------------------
+    def mwaa(self, method, path, body):
+        name = urllib.parse.unquote(path[len("/environments/"):]) if path.startswith("/environments/") else ""
+        action = {("GET", True): "GetEnvironment", ("GET", False): "ListEnvironments", ("PUT", True): "CreateEnvironment"}.get((method, bool(name)), "Unknown")
+        with STATE.lock:
+            STATE.log.append({"service": "airflow", "action": action, "host": self.headers.get("Host", "")})
+            faults = dict(STATE.faults)
+        time.sleep(faults.get("latency_ms", 0) / 1000)
+        if action in faults.get("deny", []):
+            return self.json_reply(403, {"Message": f"User is not authorized to perform: airflow:{action}"}, "AccessDeniedException")
+        with STATE.lock:
+            if action == "ListEnvironments":
+                return self.json_reply(200, {"Environments": sorted(STATE.environments)})
+            if action == "CreateEnvironment":
+                STATE.environments[name] = environment_document(name, json.loads(body or b"{}"))
+                return self.json_reply(200, {"Arn": STATE.environments[name]["Arn"]})
+            if action == "GetEnvironment":
+                if name not in STATE.environments:
+                    return self.json_reply(404, {"Message": f"Environment {name} not found"}, "ResourceNotFoundException")
+                return self.json_reply(200, {"Environment": STATE.environments[name]})
+        return self.json_reply(400, {"Message": "unsupported"}, "ValidationException")
+
+    # -- EC2 through moto ---------------------------------------------------------------------------------
+    def ec2(self, method, body):
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        action = params.get("Action", ["Unknown"])[0]
+        with STATE.lock:
+            faults = dict(STATE.faults)
+            throttle = STATE.random.random() < faults.get("throttle_rate", 0)
+            STATE.log.append({"service": "ec2", "action": action, "throttled": throttle})
+        time.sleep(faults.get("latency_ms", 0) / 1000)
+        if action in faults.get("deny", []):
+            status, headers, payload = ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. ({action})", 403)
+            return self.reply(status, headers, payload)
+        if throttle:
+            status, headers, payload = ec2_error("RequestLimitExceeded", "Request limit exceeded.", 503)
+            return self.reply(status, headers, payload)
+        forwarded = body
+        size = faults.get("page_size")
+        if size and action in PAGEABLE:
+            # Ask moto for everything; the page is cut here.
+            forwarded = urllib.parse.urlencode([(k, v) for k, vs in params.items() if k not in ("NextToken", "MaxResults") for v in vs]).encode()
+        request = urllib.request.Request(STATE.moto_url + self.path, data=forwarded if method != "GET" else None, method=method)
+        for key, value in self.headers.items():
+            if key.lower() not in ("host", "content-length", "connection", "accept-encoding"):
+                request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, headers, payload = response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, payload = error.code, dict(error.headers), error.read()
+        if size and action in PAGEABLE and status == 200:
+            payload = page(payload, action, params, size)
+        self.reply(status, headers, payload)
+
+
+def main():
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    STATE.moto_url = f"http://{host}:{port}"
+    ec2_client().describe_vpcs()  # the first call loads the backend (~2 s): pay it before the tests
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    print(json.dumps({"endpoint": f"http://127.0.0.1:{proxy.server_address[1]}", "moto": STATE.moto_url}), flush=True)
+    sys.stdin.read()  # until the parent goes away
+    proxy.shutdown()
+    moto.stop()
+
+
+if __name__ == "__main__":
+    main()
