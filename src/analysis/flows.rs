@@ -300,9 +300,12 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
     }
 
     for used in a.used_endpoints.iter().filter(|u| !u.is_interface()) {
+        // S3's address ranges come from the prefix list (DescribePrefixLists, or its entries); without them
+        // the flow cannot be judged and is left out rather than failed.
         let Some(list) = network.prefix_list_named(&used.service.name) else { continue };
+        let Some(cidrs) = network.prefix_list_cidrs(&list.prefix_list_id).filter(|c| !c.is_empty()) else { continue };
         for source in &ends {
-            flows.push(s3_flow(network, source, &list.prefix_list_id, &list.cidrs));
+            flows.push(s3_flow(network, source, &list.prefix_list_id, cidrs));
         }
     }
 

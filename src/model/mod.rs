@@ -139,7 +139,7 @@ impl Network {
         }
 
         let mut prefix_list_cidrs: HashMap<String, Vec<Ipv4Net>> = HashMap::new();
-        for list in snapshot.prefix_lists.iter().flatten() {
+        for list in snapshot.prefix_lists.iter().flatten().filter(|l| !l.cidrs.is_empty()) {
             prefix_list_cidrs.insert(list.prefix_list_id.clone(), list.cidrs.clone());
         }
         for (id, entries) in snapshot.managed_prefix_list_entries.iter().flatten() {

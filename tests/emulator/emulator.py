@@ -29,7 +29,6 @@ from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
-EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 
 # Describe answers the proxy can page: action -> (set element, item element).
 PAGEABLE = {
@@ -154,6 +153,9 @@ def build_private(ec2, params):
         VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway", RouteTableIds=[rt],
         PolicyDocument=json.dumps(s3_policy),
     )["VpcEndpoint"]["VpcEndpointId"]
+    if params.get("dhcp"):
+        options = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name-servers", "Values": params["dhcp"]}])
+        ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"], VpcId=vpc)
     acl = default_nacl(ec2, vpc)
     unrelated(ec2, params.get("unrelated", 0))
     return {"vpc": vpc, "subnets": [env1, env2], "security_groups": [sg], "endpoint_security_group": endpoint_sg,
@@ -176,10 +178,10 @@ def unrelated(ec2, count):
     """Resources in another VPC that a well-scoped collector never pages through."""
     if not count:
         return
-    vpc = ec2.create_vpc(CidrBlock="172.16.0.0/12")["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock="172.16.0.0/16")["Vpc"]["VpcId"]
     for i in range(count):
         ec2.create_security_group(GroupName=f"unrelated-{i}", Description="noise", VpcId=vpc)
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"172.{16 + i // 4096}.{(i // 16) % 256}.{(i % 16) * 16}/28")
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"172.16.{i // 16}.{(i % 16) * 16}/28")
 
 
 SCENARIOS = {"public": build_public, "private": build_private}
@@ -227,7 +229,9 @@ def ec2_error(code, message, status):
 def page(body, action, params, size):
     """Serve one page of a full moto answer; NextToken is the offset."""
     root = ET.fromstring(body)
-    holder = root.find(f"{{{EC2_NS}}}{PAGEABLE[action]}")
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    ns = f"{{{namespace}}}" if namespace else ""
+    holder = root.find(f"{ns}{PAGEABLE[action]}")
     if holder is None:
         return body
     items = list(holder)
@@ -236,12 +240,12 @@ def page(body, action, params, size):
         holder.remove(item)
     for item in items[start:start + size]:
         holder.append(item)
-    for old in root.findall(f"{{{EC2_NS}}}nextToken"):
+    for old in root.findall(f"{ns}nextToken"):
         root.remove(old)
     if start + size < len(items):
-        token = ET.SubElement(root, f"{{{EC2_NS}}}nextToken")
+        token = ET.SubElement(root, f"{ns}nextToken")
         token.text = str(start + size)
-    ET.register_namespace("", EC2_NS)
+    ET.register_namespace("", namespace)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -283,7 +287,11 @@ class Handler(BaseHTTPRequestHandler):
         body = self.body()
         path = urllib.parse.urlparse(self.path).path
         if path.startswith("/_control/"):
-            return self.control(method, path, body)
+            try:
+                return self.control(method, path, body)
+            except Exception as error:  # the test sees what broke instead of a closed connection
+                import traceback
+                return self.json_reply(500, {"error": repr(error), "trace": traceback.format_exc()})
         if path.startswith("/environments"):
             return self.mwaa(method, path, body)
         return self.ec2(method, body)
@@ -350,6 +358,9 @@ class Handler(BaseHTTPRequestHandler):
         if action in faults.get("deny", []):
             status, headers, payload = ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. ({action})", 403)
             return self.reply(status, headers, payload)
+        if faults.get("error"):
+            code, status = faults["error"]
+            return self.reply(*ec2_error(code, f"Injected {code}", status))
         if throttle:
             status, headers, payload = ec2_error("RequestLimitExceeded", "Request limit exceeded.", 503)
             return self.reply(status, headers, payload)

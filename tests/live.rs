@@ -1,0 +1,310 @@
+//! The live path against a real AWS API emulator (moto + an MWAA emulator + a fault proxy, all on
+//! 127.0.0.1): networks are built through the real EC2 API, the real binary reads them through the SDK.
+
+mod support;
+
+#[path = "support/emulator.rs"]
+mod emulator;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Output;
+use std::sync::Mutex;
+
+use emulator::Emulator;
+use serde_json::{json, Value};
+
+/// The emulator's faults and request log are shared: the live tests take turns.
+static EXCLUSIVE: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    EXCLUSIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_mwaa-preflight"))
+}
+
+fn tool(args: &[&str]) -> Output {
+    Emulator::shared().tool(binary()).args(args).output().expect("binary runs")
+}
+
+fn ids(list: &Value) -> String {
+    list.as_array().expect("ids").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
+}
+
+fn report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", support::stderr(output)))
+}
+
+fn findings(report: &Value) -> Vec<(String, Option<String>)> {
+    let mut found: Vec<(String, Option<String>)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["resource"].as_str().map(str::to_string)))
+        .collect();
+    found.sort();
+    found
+}
+
+fn check_planned(network: &Value, extra: &[&str]) -> Output {
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let mut args = vec!["check", "--subnet-ids", subnets.as_str(), "--security-group-ids", groups.as_str(), "--format", "json"];
+    args.extend(extra);
+    tool(&args)
+}
+
+fn private_environment(name: &str, network: &Value, fields: Value) -> Value {
+    let mut environment = json!({
+        "Name": name,
+        "NetworkConfiguration": {"SubnetIds": network["subnets"], "SecurityGroupIds": network["security_groups"]},
+        "WebserverAccessMode": "PRIVATE_ONLY",
+        "SourceBucketArn": "arn:aws:s3:::mwaa-live-dags",
+        "Status": "AVAILABLE",
+    });
+    for (key, value) in fields.as_object().expect("fields") {
+        environment[key] = value.clone();
+    }
+    Emulator::shared().environment(environment)
+}
+
+#[test]
+fn public_reference_passes_live_and_from_its_own_snapshot() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let live = check_planned(&network, &[]);
+    assert_eq!(live.status.code(), Some(0), "{}", support::stderr(&live));
+    let live_report = report(&live);
+    assert_eq!(findings(&live_report), vec![]);
+    assert_eq!(live_report["target"]["routing"], "public");
+    assert_eq!(live_report["target"]["vpc_id"], network["vpc"]);
+
+    let file = support::root().join("target/live-public-snapshot.json");
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let written = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
+    assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+    let offline = support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]);
+    let offline_report = report(&offline);
+    assert_eq!(offline_report["findings"], live_report["findings"]);
+    assert_eq!(offline_report["skipped"], live_report["skipped"]);
+    assert_eq!(offline_report["summary"], live_report["summary"]);
+    assert_eq!(offline_report["target"], live_report["target"]);
+}
+
+#[test]
+fn a_nacl_admitting_443_only_is_found_live_and_offline_alike() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({"nacl_ingress_443_only": true}));
+    let live = check_planned(&network, &[]);
+    assert_eq!(live.status.code(), Some(1));
+    let live_report = report(&live);
+    let acl = network["nacl"].as_str().expect("nacl").to_string();
+    assert_eq!(findings(&live_report), vec![("ACL001".to_string(), Some(acl))]);
+
+    let file = support::root().join("target/live-nacl-snapshot.json");
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
+    let offline = support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]);
+    assert_eq!(report(&offline)["findings"], live_report["findings"]);
+}
+
+#[test]
+fn diagnose_pending_names_the_endpoints_to_create_and_the_hours_left() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    let created = jiff::Timestamp::now().as_second() - 24 * 3600 - 60;
+    let environment = private_environment("live-pending", &network, json!({"Status": "PENDING", "EndpointManagement": "CUSTOMER", "CreatedAt": created}));
+    let output = tool(&["diagnose", "live-pending", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    let report = report(&output);
+    let database = environment["DatabaseVpcEndpointService"].as_str().expect("db service").to_string();
+    let webserver = environment["WebserverVpcEndpointService"].as_str().expect("web service").to_string();
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("CME002".to_string(), Some(database.clone())),
+            ("CME003".to_string(), Some(webserver.clone())),
+            ("ENV001".to_string(), Some("live-pending".to_string())),
+        ]
+    );
+    let pending = report["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "ENV001").expect("ENV001");
+    assert_eq!(pending["evidence"]["hours_left"], 48);
+    let remediation = pending["remediation"].as_str().expect("remediation");
+    let subnets = network["subnets"].as_array().expect("subnets").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ");
+    for service in [&database, &webserver] {
+        assert!(
+            remediation.contains(&format!("--service-name {service} --subnet-ids {subnets} --security-group-ids")),
+            "{remediation}"
+        );
+    }
+    assert_eq!(report["target"]["status"], "PENDING");
+}
+
+#[test]
+fn diagnose_create_failed_ranks_the_network_causes() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({"skip_services": ["sqs"]}));
+    private_environment(
+        "live-failed",
+        &network,
+        json!({"Status": "CREATE_FAILED", "LastUpdate": {"Status": "FAILED", "Error": {"ErrorCode": "INCORRECT_CONFIGURATION", "ErrorMessage": "You may need to check the execution role permissions policy for your environment, and that each of the VPC networking components required by the environment are configured to allow traffic."}}}),
+    );
+    let output = tool(&["diagnose", "live-failed", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = report(&output);
+    assert_eq!(
+        findings(&report),
+        vec![("ENV002".to_string(), Some("live-failed".to_string())), ("VPCE001".to_string(), Some("com.amazonaws.us-east-1.sqs".to_string()))]
+    );
+    let failed = report["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "ENV002").expect("ENV002");
+    assert_eq!(failed["evidence"]["error_code"], "INCORRECT_CONFIGURATION");
+    assert_eq!(failed["evidence"]["likely_causes"][0]["code"], "VPCE001");
+}
+
+#[test]
+fn a_missing_or_forbidden_environment_exits_2_and_says_which() {
+    let _turn = exclusive();
+    let missing = tool(&["diagnose", "no-such-environment"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(support::stderr(&missing).contains("environment no-such-environment does not exist in us-east-1"), "{}", support::stderr(&missing));
+
+    Emulator::shared().faults(json!({"deny": ["GetEnvironment"]}));
+    let denied = tool(&["diagnose", "anything"]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(support::stderr(&denied).contains("airflow:GetEnvironment was denied"), "{}", support::stderr(&denied));
+}
+
+#[test]
+fn throttling_retries_give_the_identical_report() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    private_environment("live-throttled", &network, json!({}));
+    let calm = report(&tool(&["check", "--environment", "live-throttled", "--format", "json"]));
+    Emulator::shared().take_log();
+    Emulator::shared().faults(json!({"throttle_rate": 0.3, "seed": 7}));
+    let throttled = tool(&["check", "--environment", "live-throttled", "--format", "json"]);
+    Emulator::shared().faults(json!({}));
+    let log = Emulator::shared().take_log();
+    assert!(log.iter().filter(|e| e["throttled"] == true).count() >= 3, "the proxy throttled too little to test anything: {log:?}");
+    assert_eq!(throttled.status.code(), Some(0), "{}", support::stderr(&throttled));
+    let throttled = report(&throttled);
+    assert_eq!(throttled["findings"], calm["findings"]);
+    assert_eq!(throttled["summary"], calm["summary"]);
+}
+
+#[test]
+fn a_denied_describe_call_skips_its_checks_instead_of_passing_them() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"deny": ["DescribeNetworkAcls"]}));
+    let output = check_planned(&network, &[]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let report = report(&output);
+    let skipped: Vec<(&str, &str)> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap_or_default(), s["reason"].as_str().unwrap_or_default()))
+        .collect();
+    let acl = skipped.iter().find(|(code, _)| *code == "ACL001").expect("ACL001 skipped");
+    assert!(acl.1.contains("ec2:DescribeNetworkAcls denied (UnauthorizedOperation"), "{acl:?}");
+    assert_eq!(report["summary"]["skipped"], 2);
+}
+
+#[test]
+fn only_read_only_calls_and_exactly_the_iam_policy() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({"dhcp": ["AmazonProvidedDNS"]}));
+    private_environment("live-readonly", &network, json!({}));
+    Emulator::shared().take_log();
+    let output = tool(&["diagnose", "live-readonly", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let log = Emulator::shared().take_log();
+    let used: BTreeSet<String> = log
+        .iter()
+        .map(|e| format!("{}:{}", e["service"].as_str().unwrap_or_default(), e["action"].as_str().unwrap_or_default()))
+        .collect();
+    for action in &used {
+        let verb = action.split(':').nth(1).unwrap_or_default();
+        assert!(verb.starts_with("Describe") || verb.starts_with("Get") || verb.starts_with("List"), "not read-only: {action}");
+    }
+    let policy: Value = serde_json::from_slice(&tool(&["iam-policy"]).stdout).expect("policy JSON");
+    let allowed: BTreeSet<String> = policy["Statement"][0]["Action"].as_array().expect("actions").iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
+    assert_eq!(used, allowed, "the IAM policy and the calls made differ");
+    // MWAA's `api.` host prefix was removed for the loopback emulator.
+    assert!(log.iter().filter(|e| e["service"] == "airflow").all(|e| e["host"].as_str().is_some_and(|h| h.starts_with("127.0.0.1:"))), "{log:?}");
+}
+
+#[test]
+fn request_count_does_not_grow_with_unrelated_resources() {
+    let _turn = exclusive();
+    let count = |unrelated: usize| {
+        let network = Emulator::shared().scenario("public", json!({"unrelated": unrelated}));
+        Emulator::shared().take_log();
+        let output = check_planned(&network, &[]);
+        assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+        Emulator::shared().take_log().len()
+    };
+    let few = count(10);
+    let many = count(2000);
+    assert_eq!(few, many, "requests with 10 vs 2,000 unrelated security groups and subnets");
+    assert!(few <= 16, "{few} requests for one check");
+}
+
+#[test]
+fn paging_is_followed_to_the_end() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    private_environment("live-paged", &network, json!({}));
+    Emulator::shared().take_log();
+    let whole = report(&tool(&["check", "--environment", "live-paged", "--format", "json"]));
+    let unpaged_requests = Emulator::shared().take_log().len();
+    Emulator::shared().faults(json!({"page_size": 2}));
+    let paged = tool(&["check", "--environment", "live-paged", "--format", "json"]);
+    Emulator::shared().faults(json!({}));
+    let paged_requests = Emulator::shared().take_log().len();
+    assert!(paged_requests >= unpaged_requests + 4, "{paged_requests} paged vs {unpaged_requests} requests: paging did not happen");
+    let paged = report(&paged);
+    assert_eq!(paged["findings"], whole["findings"]);
+    assert_eq!(paged["summary"], whole["summary"]);
+}
+
+#[test]
+fn bad_ids_credentials_regions_and_endpoints_exit_2_with_a_clear_message() {
+    let _turn = exclusive();
+    Emulator::shared().take_log();
+    let malformed = tool(&["check", "--subnet-ids", "subnet-12,subnet-0a1b2c3d", "--security-group-ids", "sg-0a1b2c3d"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(support::stderr(&malformed).contains("\"subnet-12\" is not a subnet ID"), "{}", support::stderr(&malformed));
+    assert!(Emulator::shared().take_log().is_empty(), "malformed IDs must be rejected before any call");
+
+    let no_credentials = Emulator::shared()
+        .tool(binary())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["diagnose", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(no_credentials.status.code(), Some(2));
+    assert!(support::stderr(&no_credentials).contains("no AWS credentials"), "{}", support::stderr(&no_credentials));
+
+    let no_region = Emulator::shared().tool(binary()).env_remove("AWS_REGION").args(["diagnose", "x"]).output().expect("runs");
+    assert_eq!(no_region.status.code(), Some(2));
+    assert!(support::stderr(&no_region).contains("no AWS region is set"), "{}", support::stderr(&no_region));
+
+    let started = std::time::Instant::now();
+    let unreachable = tool(&["diagnose", "x", "--endpoint-url", "http://127.0.0.1:9"]);
+    assert_eq!(unreachable.status.code(), Some(2));
+    assert!(support::stderr(&unreachable).contains("cannot reach AWS for airflow:GetEnvironment"), "{}", support::stderr(&unreachable));
+    assert!(started.elapsed().as_secs() < 30, "giving up took {:?}", started.elapsed());
+
+    let network = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"error": ["RequestExpired", 400]}));
+    let expired = check_planned(&network, &[]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(expired.status.code(), Some(2));
+    assert!(support::stderr(&expired).contains("credentials were rejected (RequestExpired)"), "{}", support::stderr(&expired));
+}
