@@ -88,7 +88,18 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
             serde_json::to_value(t.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         );
     }
+    let mut group = None;
     for finding in &report.findings {
+        if group != Some(finding.severity) {
+            group = Some(finding.severity);
+            let count = report.findings.iter().filter(|f| f.severity == finding.severity).count();
+            let heading = match finding.severity {
+                Severity::Error => "errors",
+                Severity::Warning => "warnings",
+                Severity::Info => "notes",
+            };
+            let _ = writeln!(out, "── {heading} ({count}) ──\n");
+        }
         let mut text = match &finding.resource {
             Some(resource) => format!("{resource}: {}", finding.message),
             None => finding.message.clone(),

@@ -14,6 +14,7 @@ the test process that started it.
 """
 
 import json
+import logging
 import random
 import sys
 import threading
@@ -384,6 +385,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the tests' stderr
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()

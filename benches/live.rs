@@ -1,0 +1,40 @@
+//! Wall time of a live check against the emulator with latency injected per request (the proxy sleeps
+//! before answering), and the number of requests. The collector's chain is GetEnvironment -> subnets and
+//! groups -> every VPC-scoped call at once -> DHCP options and prefix-list entries: four round trips.
+//! `cargo bench --bench live`.
+
+#[path = "../tests/support/emulator.rs"]
+mod emulator;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+fn main() {
+    let emulator = emulator::Emulator::shared();
+    let network = emulator.scenario("private", json!({"dhcp": ["AmazonProvidedDNS"]}));
+    emulator.environment(json!({
+        "Name": "bench", "Status": "AVAILABLE", "WebserverAccessMode": "PRIVATE_ONLY",
+        "NetworkConfiguration": {"SubnetIds": network["subnets"], "SecurityGroupIds": network["security_groups"]},
+    }));
+    let binary = Path::new(env!("CARGO_BIN_EXE_mwaa-preflight"));
+    println!("{:>12} {:>10} {:>10} {:>10}", "latency ms", "requests", "median ms", "max ms");
+    for latency in [0u64, 100] {
+        emulator.faults(json!({"latency_ms": latency}));
+        let mut samples = Vec::new();
+        let mut requests = 0;
+        for _ in 0..7 {
+            emulator.take_log();
+            let start = Instant::now();
+            let output = emulator.tool(binary).args(["check", "--environment", "bench", "--format", "json"]).output().expect("runs");
+            samples.push(start.elapsed());
+            assert!(output.status.code() == Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+            requests = emulator.take_log().len();
+        }
+        samples.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!("{latency:>12} {requests:>10} {:>10.0} {:>10.0}", ms(samples[samples.len() / 2]), ms(samples[samples.len() - 1]));
+    }
+    emulator.faults(json!({}));
+}

@@ -1,0 +1,176 @@
+//! `mwaa-preflight.toml`: per-rule severity overrides, rules switched off, and ignores scoped to one
+//! resource with a mandatory reason (shown in every report). Found in the working directory or its
+//! parents, or named with `--config`; flags override it. Unknown keys are errors with their location.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use toml::Spanned;
+
+use crate::rules::{registry, Finding, Outcome, Severity};
+
+pub const FILE_NAME: &str = "mwaa-preflight.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOnSetting {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    #[serde(default)]
+    fail_on: Option<FailOnSetting>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleSetting>,
+    #[serde(default)]
+    ignore: Vec<Spanned<IgnoreEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IgnoreEntry {
+    rule: String,
+    resource: String,
+    reason: String,
+}
+
+/// One ignore: a rule's finding on one resource, and why it is accepted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignore {
+    pub code: &'static str,
+    pub resource: String,
+    pub reason: String,
+}
+
+/// A finding that an ignore took out of the report's findings, with the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignored {
+    pub code: &'static str,
+    pub resource: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub fail_on: Option<FailOnSetting>,
+    /// Rule code -> its setting.
+    pub rules: BTreeMap<&'static str, RuleSetting>,
+    pub ignores: Vec<Ignore>,
+}
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(mwaa_preflight::config_unreadable))]
+    Unreadable { path: String, source: std::io::Error },
+    #[error("invalid configuration {path}: {message}")]
+    #[diagnostic(code(mwaa_preflight::config_invalid), help("keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason"))]
+    Invalid {
+        path: String,
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("{message}")]
+        span: SourceSpan,
+    },
+}
+
+impl Config {
+    /// `--config FILE`, else the first mwaa-preflight.toml in `start` or its parents, else the defaults.
+    pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Self, Box<ConfigError>> {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|p| p.is_file()),
+        };
+        match path {
+            Some(path) => Self::load(&path),
+            None => Ok(Self::default()),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Self, Box<ConfigError>> {
+        let text = std::fs::read_to_string(path).map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
+        Self::parse(&path.display().to_string(), &text).map(|mut c| {
+            c.path = Some(path.to_path_buf());
+            c
+        })
+    }
+
+    pub fn parse(path: &str, text: &str) -> Result<Self, Box<ConfigError>> {
+        let invalid = |message: String, span: Option<std::ops::Range<usize>>| {
+            let span = span.unwrap_or(0..0);
+            Box::new(ConfigError::Invalid {
+                path: path.to_string(),
+                message,
+                src: NamedSource::new(path, text.to_string()),
+                span: (span.start, span.end.saturating_sub(span.start).max(1)).into(),
+            })
+        };
+        let file: File = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let mut rules = BTreeMap::new();
+        for (key, setting) in file.rules {
+            let rule = registry::find(key.get_ref()).ok_or_else(|| invalid(format!("no rule {:?}", key.get_ref()), Some(key.span())))?;
+            rules.insert(rule.code, setting);
+        }
+        let mut ignores = Vec::new();
+        for entry in file.ignore {
+            let span = entry.span();
+            let entry = entry.into_inner();
+            let rule = registry::find(&entry.rule).ok_or_else(|| invalid(format!("no rule {:?}", entry.rule), Some(span.clone())))?;
+            if entry.reason.trim().is_empty() {
+                return Err(invalid("an ignore needs a reason".to_string(), Some(span)));
+            }
+            ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason });
+        }
+        Ok(Self { path: None, fail_on: file.fail_on, rules, ignores })
+    }
+
+    pub fn is_enabled(&self, code: &str) -> bool {
+        self.rules.get(code) != Some(&RuleSetting::Off)
+    }
+
+    /// Applies severities, switched-off rules and ignores to a run's outcome; returns what was ignored.
+    pub fn apply(&self, outcome: &mut Outcome) -> Vec<Ignored> {
+        let mut ignored = Vec::new();
+        outcome.skipped.retain(|s| self.is_enabled(s.code));
+        let mut kept: Vec<Finding> = Vec::new();
+        for mut finding in std::mem::take(&mut outcome.findings) {
+            match self.rules.get(finding.code) {
+                Some(RuleSetting::Off) => continue,
+                Some(RuleSetting::Error) => finding.severity = Severity::Error,
+                Some(RuleSetting::Warning) => finding.severity = Severity::Warning,
+                Some(RuleSetting::Info) => finding.severity = Severity::Info,
+                None => {}
+            }
+            let ignore = self
+                .ignores
+                .iter()
+                .find(|i| i.code == finding.code && finding.resource.as_deref().is_some_and(|r| r == i.resource));
+            match ignore {
+                Some(i) => ignored.push(Ignored { code: finding.code, resource: finding.resource.clone(), reason: i.reason.clone() }),
+                None => kept.push(finding),
+            }
+        }
+        kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        outcome.findings = kept;
+        ignored
+    }
+}
