@@ -106,7 +106,7 @@ fn main() {
         let runs: Vec<(Duration, usize)> = (0..3)
             .map(|_| {
                 let start = Instant::now();
-                let reports = mwaa_preflight::evaluate_all(&network, &targets, false);
+                let reports = mwaa_preflight::evaluate_all(&network, &targets, false, &Default::default());
                 let findings: usize = reports.iter().map(|r| r.findings.len()).sum();
                 if envs == 1 {
                     let codes: Vec<String> = reports[0].findings.iter().map(|f| format!("{} {:?}", f.code, f.resource)).collect();

@@ -30,6 +30,12 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Print the read-only IAM policy the tool needs.
     IamPolicy,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Args)]
@@ -41,8 +47,11 @@ pub struct SnapshotArgs {
     #[arg(long, value_delimiter = ',', conflicts_with = "environment")]
     pub security_group_ids: Vec<String>,
     /// An existing environment (its GetEnvironment answer is stored as the `Environment` member).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all_environments")]
     pub environment: Option<String>,
+    /// Every environment of the region and their networks (stored as the `Environments` member).
+    #[arg(long, conflicts_with_all = ["subnet_ids", "security_group_ids"])]
+    pub all_environments: bool,
     /// Where to write the snapshot.
     #[arg(long)]
     pub output: PathBuf,
@@ -58,9 +67,12 @@ pub struct CheckArgs {
     /// Its 1-5 security groups.
     #[arg(long, value_delimiter = ',', requires = "subnet_ids", conflicts_with = "environment")]
     pub security_group_ids: Vec<String>,
-    /// An existing environment (its configuration comes from the snapshot's `Environment` member).
-    #[arg(long)]
+    /// An existing environment (its configuration comes from GetEnvironment, or the snapshot).
+    #[arg(long, conflicts_with = "all_environments")]
     pub environment: Option<String>,
+    /// Every MWAA environment of the region(s) (or of the snapshot), with a summary table.
+    #[arg(long, conflicts_with_all = ["subnet_ids", "security_group_ids"])]
+    pub all_environments: bool,
     /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
@@ -75,7 +87,20 @@ pub struct CheckArgs {
 #[derive(Args)]
 pub struct DiagnoseArgs {
     /// The environment's name.
-    pub name: String,
+    #[arg(required_unless_present = "all")]
+    pub name: Option<String>,
+    /// Every MWAA environment of the region(s) (or of the snapshot).
+    #[arg(long, conflicts_with = "name")]
+    pub all: bool,
+    /// Re-check until the environment leaves PENDING/CREATING/UPDATING: exit 0 when AVAILABLE, 1 when it fails.
+    #[arg(long, conflicts_with_all = ["all", "snapshot"])]
+    pub wait: bool,
+    /// With --wait: give up after this long (like 90s, 30m, 2h).
+    #[arg(long, default_value = "2h", value_parser = parse_duration, requires = "wait")]
+    pub timeout: std::time::Duration,
+    /// With --wait: first pause between checks (it doubles up to 5 minutes).
+    #[arg(long, default_value = "30s", value_parser = parse_duration, requires = "wait")]
+    pub interval: std::time::Duration,
     /// Read the environment and its network from a snapshot file instead of the account.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
@@ -86,6 +111,35 @@ pub struct DiagnoseArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// `90s`, `30m`, `2h`, `1h30m`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return Err(format!("{text:?}: durations look like 90s, 30m, 2h")),
+        };
+        let value: u64 = number.parse().map_err(|_| format!("{text:?}: a number must come before {c:?}"))?;
+        total += value * unit;
+        number.clear();
+    }
+    if !number.is_empty() {
+        total += number.parse::<u64>().map_err(|_| format!("{text:?} is not a duration"))?;
+    }
+    if total == 0 {
+        return Err(format!("{text:?}: a duration must be positive"));
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 #[derive(Args)]
@@ -115,6 +169,20 @@ pub struct NetworkArgs {
 }
 
 impl NetworkArgs {
+    /// Only a routing assertion (what `diagnose` takes).
+    pub fn asserting(routing: RoutingAssertion) -> Self {
+        NetworkArgs {
+            webserver_access: None,
+            endpoint_management: None,
+            routing,
+            source_bucket_arn: None,
+            kms_key: None,
+            environment_class: None,
+            max_workers: None,
+            schedulers: None,
+        }
+    }
+
     /// The flags that describe a planned environment (an existing one supplies its own).
     pub fn planned_only_flags(&self) -> Vec<&'static str> {
         let given = [
@@ -147,6 +215,15 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// A compact report for pull-request comments and job summaries.
+    Markdown,
+    /// GitHub Actions: workflow annotations on stdout, the Markdown report appended to $GITHUB_STEP_SUMMARY.
+    Github,
+    Junit,
+    /// The network as a Mermaid flowchart, failing flows marked.
+    Mermaid,
+    /// The network as a Graphviz digraph, failing flows marked.
+    Dot,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -172,13 +249,16 @@ pub struct OutputArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity (default: the config's, else error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// The configuration file (default: mwaa-preflight.toml in this directory or a parent).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Colors in the human report (NO_COLOR is honoured with auto).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Only the findings and the summary line.
+    /// Only the report: no progress, no headings (the human view keeps findings and the summary line).
     #[arg(long, short)]
     pub quiet: bool,
     /// Also print each finding's evidence (human report).
@@ -189,9 +269,9 @@ pub struct OutputArgs {
 #[derive(Args)]
 pub struct AwsArgs {
     /// The AWS region (live: else AWS_REGION or the profile's; offline: else the snapshot's, else the
-    /// subnets' Availability Zones).
-    #[arg(long)]
-    pub region: Option<String>,
+    /// subnets' Availability Zones). Several, comma-separated, with --all-environments / --all.
+    #[arg(long, value_delimiter = ',')]
+    pub region: Vec<String>,
     /// A named profile of ~/.aws/config (else AWS_PROFILE, else the default chain).
     #[arg(long)]
     pub profile: Option<String>,

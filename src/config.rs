@@ -150,7 +150,6 @@ impl Config {
     /// Applies severities, switched-off rules and ignores to a run's outcome; returns what was ignored.
     pub fn apply(&self, outcome: &mut Outcome) -> Vec<Ignored> {
         let mut ignored = Vec::new();
-        outcome.skipped.retain(|s| self.is_enabled(s.code));
         let mut kept: Vec<Finding> = Vec::new();
         for mut finding in std::mem::take(&mut outcome.findings) {
             match self.rules.get(finding.code) {

@@ -2,13 +2,14 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use thiserror::Error;
 
+use mwaa_preflight::config::{Config, ConfigError, FailOnSetting};
 use mwaa_preflight::model::source::{InputError, SnapshotSource};
 use mwaa_preflight::model::{Environment, Network};
-use mwaa_preflight::report::{human, sarif, Report};
+use mwaa_preflight::report::{diagram, human, junit, markdown, sarif, Audit, Report};
 use mwaa_preflight::rules::{registry, Severity};
 use mwaa_preflight::target::{region_of_zone, EndpointManagement, Settings, WebserverAccess, DEFAULT_MAX_WORKERS, DEFAULT_SCHEDULERS};
 
@@ -24,6 +25,9 @@ enum Failure {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Input(Box<InputError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
     #[cfg(feature = "aws")]
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -43,6 +47,12 @@ enum Failure {
 impl From<Box<InputError>> for Failure {
     fn from(error: Box<InputError>) -> Self {
         Failure::Input(error)
+    }
+}
+
+impl From<Box<ConfigError>> for Failure {
+    fn from(error: Box<ConfigError>) -> Self {
+        Failure::Config(error)
     }
 }
 
@@ -75,25 +85,54 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             for rule in registry::ALL {
                 out.push_str(&format!("{:<8} {:<32} {:<8} {}\n", rule.code, rule.name, rule.severity.to_string(), rule.summary));
             }
-            print!("{out}");
+            write_stdout(out.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => {
             let found = registry::find(&rule).ok_or_else(|| usage(format!("no rule {rule:?}"), "`mwaa-preflight rules` lists the codes and names"))?;
-            print!("{}", found.doc);
+            write_stdout(found.doc.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(args) => match args.snapshot.clone() {
-            Some(path) => check_snapshot(&args, &path),
-            None => check_live(&args),
-        },
-        Command::Diagnose(args) => match args.snapshot.clone() {
-            Some(path) => diagnose_snapshot(&args, &path),
-            None => diagnose_live(&args),
-        },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "mwaa-preflight", &mut out);
+            write_stdout(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|source| Failure::Output { path: "standard output".to_string(), source })?;
+            write_stdout(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => check(&args),
+        Command::Diagnose(args) => diagnose(&args),
         Command::Snapshot(args) => snapshot(&args),
         Command::IamPolicy => iam_policy(),
     }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    std::io::stdout()
+        .lock()
+        .write_all(bytes)
+        .map_err(|source| Failure::Output { path: "standard output".to_string(), source })
+}
+
+/// The configuration (`--config`, else discovered from the working directory) and the effective
+/// `--fail-on` (flag, else config, else error).
+fn policy(output: &OutputArgs) -> Result<(Config, Option<Severity>), Failure> {
+    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), "run from an existing directory"))?;
+    let config = Config::discover(output.config.as_deref(), &cwd)?;
+    let fail_on = match (output.fail_on, config.fail_on) {
+        (Some(FailOn::Error), _) | (None, Some(FailOnSetting::Error) | None) => Some(Severity::Error),
+        (Some(FailOn::Warning), _) | (None, Some(FailOnSetting::Warning)) => Some(Severity::Warning),
+        (Some(FailOn::Info), _) | (None, Some(FailOnSetting::Info)) => Some(Severity::Info),
+        (Some(FailOn::Never), _) | (None, Some(FailOnSetting::Never)) => None,
+    };
+    Ok((config, fail_on))
 }
 
 /// Settings of a planned environment from the flags.
@@ -116,7 +155,7 @@ fn planned_settings(args: &CheckArgs) -> Settings {
 }
 
 /// Settings of an existing environment; flags that describe a planned one are refused.
-fn environment_settings(environment: &Environment, network: &NetworkArgs) -> Result<Settings, Failure> {
+pub(crate) fn environment_settings(environment: &Environment, network: &NetworkArgs) -> Result<Settings, Failure> {
     let flags = network.planned_only_flags();
     if !flags.is_empty() {
         return Err(usage(
@@ -135,54 +174,106 @@ fn load(path: &Path) -> Result<(SnapshotSource, Network), Failure> {
     Ok((source, network))
 }
 
-fn check_snapshot(args: &CheckArgs, path: &Path) -> Result<ExitCode, Failure> {
+pub(crate) fn single_region(aws: &AwsArgs) -> Result<Option<&str>, Failure> {
+    match aws.region.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.as_str())),
+        _ => Err(usage("several regions are for --all-environments (check) and --all (diagnose)", "pass one --region")),
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let (config, fail_on) = policy(&args.output)?;
+    if args.all_environments {
+        return match &args.snapshot {
+            Some(path) => {
+                let (source, network) = load(path)?;
+                let reports = offline_environments(&network, &args.network, single_region(&args.aws)?, false, &config)?;
+                emit(&reports, true, Some(&source), &args.output, fail_on)
+            }
+            None => audit_live(&args.aws, &args.network, false, &config, &args.output, fail_on),
+        };
+    }
+    let Some(path) = args.snapshot.as_deref() else {
+        return check_live(args, &config, fail_on);
+    };
     let (source, network) = load(path)?;
     let snapshot = &network.snapshot;
     let mut settings = if args.subnet_ids.is_empty() {
-        let environment = snapshot.environment.as_ref().ok_or_else(|| {
-            usage(
-                format!("no target: {} has no Environment member", path.display()),
-                "give --subnet-ids A,B --security-group-ids SG1 for a planned environment, or add the `Environment` member of `aws mwaa get-environment`",
-            )
-        })?;
-        if let Some(name) = args.environment.as_ref().filter(|n| **n != environment.name) {
-            return Err(usage(
-                format!("environment {name} is not in {} (it holds {})", path.display(), environment.name),
-                "snapshot the environment you mean, or drop --environment",
-            ));
-        }
+        let environment = match &args.environment {
+            Some(name) => snapshot.all_environments().into_iter().find(|e| e.name == *name).ok_or_else(|| {
+                usage(format!("environment {name} is not in {}", path.display()), "snapshot the environment you mean, or drop --environment")
+            })?,
+            None => snapshot.environment.as_ref().ok_or_else(|| {
+                usage(
+                    format!("no target: {} has no Environment member", path.display()),
+                    "give --subnet-ids A,B --security-group-ids SG1 for a planned environment, --environment NAME, or add the `Environment` member of `aws mwaa get-environment`",
+                )
+            })?,
+        };
         environment_settings(environment, &args.network)?
     } else {
         planned_settings(args)
     };
     settings.account_id = snapshot.account_id.clone();
-    finish_offline_settings(&mut settings, &network, args.aws.region.as_deref())?;
-    let report = mwaa_preflight::evaluate(&network, &settings, false);
-    emit(&report, Some(&source), &args.output)
+    finish_offline_settings(&mut settings, &network, single_region(&args.aws)?)?;
+    let report = mwaa_preflight::evaluate(&network, &settings, false, &config);
+    emit(std::slice::from_ref(&report), false, Some(&source), &args.output, fail_on)
 }
 
-fn diagnose_snapshot(args: &DiagnoseArgs, path: &Path) -> Result<ExitCode, Failure> {
+fn diagnose(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
+    let (config, fail_on) = policy(&args.output)?;
+    let routing = NetworkArgs::asserting(args.routing);
+    if args.all {
+        return match &args.snapshot {
+            Some(path) => {
+                let (source, network) = load(path)?;
+                let reports = offline_environments(&network, &routing, single_region(&args.aws)?, true, &config)?;
+                emit(&reports, true, Some(&source), &args.output, fail_on)
+            }
+            None => audit_live(&args.aws, &routing, true, &config, &args.output, fail_on),
+        };
+    }
+    let name = args.name.as_deref().unwrap_or_default();
+    let Some(path) = args.snapshot.as_deref() else {
+        return diagnose_live(args, name, &config, fail_on);
+    };
     let (source, network) = load(path)?;
-    let environment = match &network.snapshot.environment {
-        Some(e) if e.name == args.name => e,
-        Some(e) => {
+    let environments = network.snapshot.all_environments();
+    let environment = match environments.iter().find(|e| e.name == name) {
+        Some(e) => *e,
+        None if environments.is_empty() => {
             return Err(usage(
-                format!("environment {} is not in {} (it holds {})", args.name, path.display(), e.name),
-                "check the name, or snapshot the environment you mean",
-            ))
-        }
-        None => {
-            return Err(usage(
-                format!("{} has no Environment member, so it cannot diagnose {}", path.display(), args.name),
+                format!("{} has no Environment member, so it cannot diagnose {name}", path.display()),
                 "add the `Environment` member of `aws mwaa get-environment --name NAME` to the snapshot",
             ))
         }
+        None => {
+            let held: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
+            return Err(usage(format!("environment {name} is not in {} (it holds {})", path.display(), held.join(", ")), "check the name, or snapshot the environment you mean"));
+        }
     };
-    let mut settings = Settings::from_environment(environment, String::new(), network.snapshot.account_id.clone());
-    settings.routing = args.routing;
-    finish_offline_settings(&mut settings, &network, args.aws.region.as_deref())?;
-    let report = mwaa_preflight::evaluate(&network, &settings, true);
-    emit(&report, Some(&source), &args.output)
+    let mut settings = environment_settings(environment, &routing)?;
+    settings.account_id = network.snapshot.account_id.clone();
+    finish_offline_settings(&mut settings, &network, single_region(&args.aws)?)?;
+    let report = mwaa_preflight::evaluate(&network, &settings, true, &config);
+    emit(std::slice::from_ref(&report), false, Some(&source), &args.output, fail_on)
+}
+
+/// Every environment a snapshot carries, evaluated in parallel.
+fn offline_environments(network: &Network, flags: &NetworkArgs, region: Option<&str>, diagnose: bool, config: &Config) -> Result<Vec<Report>, Failure> {
+    let environments = network.snapshot.all_environments();
+    if environments.is_empty() {
+        return Err(usage("the snapshot holds no environment", "add `Environment` or `Environments` (from aws mwaa get-environment) to the snapshot"));
+    }
+    let mut targets = Vec::new();
+    for environment in environments {
+        let mut settings = environment_settings(environment, flags)?;
+        settings.account_id = network.snapshot.account_id.clone();
+        finish_offline_settings(&mut settings, network, region)?;
+        targets.push(settings);
+    }
+    Ok(mwaa_preflight::evaluate_all(network, &targets, diagnose, config))
 }
 
 /// Region (flag, snapshot, else the subnets' AZs) and the clock ENV001 counts from (the capture time).
@@ -207,17 +298,33 @@ fn finish_offline_settings(settings: &mut Settings, network: &Network, region_fl
 }
 
 #[cfg(feature = "aws")]
-fn check_live(args: &CheckArgs) -> Result<ExitCode, Failure> {
-    let (settings, network) = live::check(args, planned_settings, environment_settings)?;
-    let report = mwaa_preflight::evaluate(&network, &settings, false);
-    emit(&report, None, &args.output)
+fn check_live(args: &CheckArgs, config: &Config, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
+    let (settings, network) = live::check(args, single_region(&args.aws)?, planned_settings, environment_settings)?;
+    let report = mwaa_preflight::evaluate(&network, &settings, false, config);
+    emit(std::slice::from_ref(&report), false, None, &args.output, fail_on)
 }
 
 #[cfg(feature = "aws")]
-fn diagnose_live(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
-    let (settings, network) = live::diagnose(args)?;
-    let report = mwaa_preflight::evaluate(&network, &settings, true);
-    emit(&report, None, &args.output)
+fn diagnose_live(args: &DiagnoseArgs, name: &str, config: &Config, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
+    let region = single_region(&args.aws)?;
+    if args.wait {
+        return live::wait(args, name, region, config, |report| emit(std::slice::from_ref(report), false, None, &args.output, fail_on));
+    }
+    let (settings, network) = live::diagnose(args, name, region)?;
+    let report = mwaa_preflight::evaluate(&network, &settings, true, config);
+    emit(std::slice::from_ref(&report), false, None, &args.output, fail_on)
+}
+
+#[cfg(feature = "aws")]
+fn audit_live(aws: &AwsArgs, flags: &NetworkArgs, diagnose: bool, config: &Config, output: &OutputArgs, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
+    let collected = live::all_environments(aws, output.quiet)?;
+    let mut reports = Vec::new();
+    for (settings, network) in &collected {
+        let mut settings = settings.clone();
+        settings.routing = flags.routing;
+        reports.push(mwaa_preflight::evaluate(network, &settings, diagnose, config));
+    }
+    emit(&reports, true, None, output, fail_on)
 }
 
 #[cfg(feature = "aws")]
@@ -230,7 +337,7 @@ fn snapshot(args: &cli::SnapshotArgs) -> Result<ExitCode, Failure> {
 
 #[cfg(feature = "aws")]
 fn iam_policy() -> Result<ExitCode, Failure> {
-    print!("{}", to_json(&mwaa_preflight::collect::iam_policy())?);
+    write_stdout(to_json(&mwaa_preflight::collect::iam_policy())?.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -243,13 +350,18 @@ fn without_aws(what: &str) -> Failure {
 }
 
 #[cfg(not(feature = "aws"))]
-fn check_live(_: &CheckArgs) -> Result<ExitCode, Failure> {
+fn check_live(_: &CheckArgs, _: &Config, _: Option<Severity>) -> Result<ExitCode, Failure> {
     Err(without_aws("check without --snapshot"))
 }
 
 #[cfg(not(feature = "aws"))]
-fn diagnose_live(_: &DiagnoseArgs) -> Result<ExitCode, Failure> {
+fn diagnose_live(_: &DiagnoseArgs, _: &str, _: &Config, _: Option<Severity>) -> Result<ExitCode, Failure> {
     Err(without_aws("diagnose without --snapshot"))
+}
+
+#[cfg(not(feature = "aws"))]
+fn audit_live(_: &AwsArgs, _: &NetworkArgs, _: bool, _: &Config, _: &OutputArgs, _: Option<Severity>) -> Result<ExitCode, Failure> {
+    Err(without_aws("an audit without --snapshot"))
 }
 
 #[cfg(not(feature = "aws"))]
@@ -262,37 +374,49 @@ fn iam_policy() -> Result<ExitCode, Failure> {
     Err(without_aws("iam-policy"))
 }
 
-fn emit(report: &Report, source: Option<&SnapshotSource>, output: &OutputArgs) -> Result<ExitCode, Failure> {
+/// Writes the report(s) in the chosen format; exit 1 when any is at or above `fail_on`.
+fn emit(reports: &[Report], audit: bool, source: Option<&SnapshotSource>, output: &OutputArgs, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
     let text = match format {
-        Format::Json => to_json(report)?,
-        Format::Sarif => to_json(&sarif::render(report, source))?,
+        Format::Json if audit => to_json(&Audit::new(reports.to_vec(), fail_on))?,
+        Format::Json => to_json(&reports[0])?,
+        Format::Sarif => to_json(&sarif::render(reports, source))?,
+        Format::Markdown => markdown::markdown(reports),
+        Format::Github => {
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&summary)
+                    .map_err(|source| Failure::Output { path: summary.to_string_lossy().into_owned(), source })?;
+                file.write_all(markdown::markdown(reports).as_bytes())
+                    .map_err(|source| Failure::Output { path: summary.to_string_lossy().into_owned(), source })?;
+            }
+            markdown::annotations(reports, source)
+        }
+        Format::Junit => junit::junit(reports),
+        Format::Mermaid => diagram::mermaid(reports),
+        Format::Dot => diagram::dot(reports),
         Format::Human => {
             let color = match output.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
             };
-            human::render(report, source, &human::Style { color, width: 100, verbose: output.verbose }, output.quiet)
+            let style = human::Style { color, width: 100, verbose: output.verbose };
+            let mut text = if audit { human::audit_table(reports) } else { String::new() };
+            for report in reports {
+                text.push_str(&human::render(report, source, &style, output.quiet));
+            }
+            text
         }
     };
     match &output.output {
         Some(path) => std::fs::write(path, text).map_err(|source| Failure::Output { path: path.display().to_string(), source })?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .map_err(|source| Failure::Output { path: "standard output".to_string(), source })?;
-        }
+        None => write_stdout(text.as_bytes())?,
     }
-    let fail_on = match output.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    Ok(if report.fails(fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if reports.iter().any(|r| r.fails(fail_on)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
@@ -304,8 +428,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
         .map_err(|e| usage(format!("cannot serialise the output: {e}"), "this is a bug; please report it with the snapshot"))
 }
 
-/// The AWS options as the collector takes them.
+/// The AWS options as the collector takes them, for one region.
 #[cfg(feature = "aws")]
-fn aws_options(aws: &AwsArgs) -> mwaa_preflight::collect::AwsOptions {
-    mwaa_preflight::collect::AwsOptions { region: aws.region.clone(), profile: aws.profile.clone(), endpoint_url: aws.endpoint_url.clone() }
+fn aws_options(aws: &AwsArgs, region: Option<&str>) -> mwaa_preflight::collect::AwsOptions {
+    mwaa_preflight::collect::AwsOptions {
+        region: region.map(str::to_string),
+        profile: aws.profile.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+    }
 }

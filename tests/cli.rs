@@ -76,9 +76,10 @@ fn usage_errors_exit_2_with_a_way_out() {
     assert_eq!(no_target.status.code(), Some(2));
     assert!(support::stderr(&no_target).contains("has no Environment member"));
 
-    let no_snapshot = run_in_root(&["check", "--subnet-ids", "subnet-a", "--security-group-ids", "sg-1"]);
-    assert_eq!(no_snapshot.status.code(), Some(2));
-    assert!(support::stderr(&no_snapshot).contains("needs --snapshot FILE"));
+    // Without --snapshot the account is read: malformed IDs are refused before any call.
+    let malformed = run_in_root(&["check", "--subnet-ids", "subnet-a", "--security-group-ids", "sg-1"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(support::stderr(&malformed).contains("\"subnet-a\" is not a subnet ID"));
 
     let half_target = run_in_root(&["check", "--snapshot", PUBLIC, "--subnet-ids", "subnet-a1a1a1a1"]);
     assert_eq!(half_target.status.code(), Some(2));
@@ -113,7 +114,7 @@ fn json_report_has_the_schema_of_the_contract() {
     assert_eq!(output.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
     let keys = |v: &Value| -> Vec<String> { v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default() };
-    assert_eq!(keys(&report), ["findings", "schema_version", "skipped", "summary", "target", "tool"]);
+    assert_eq!(keys(&report), ["findings", "ignored", "schema_version", "skipped", "summary", "target", "tool"]);
     assert_eq!(report["schema_version"], 1);
     assert_eq!(
         keys(&report["target"]),

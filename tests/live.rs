@@ -222,6 +222,8 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
     Emulator::shared().take_log();
     let output = tool(&["diagnose", "live-readonly", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let audit = tool(&["check", "--all-environments", "--format", "json"]);
+    assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", support::stderr(&audit));
     let log = Emulator::shared().take_log();
     let used: BTreeSet<String> = log
         .iter()
@@ -307,4 +309,62 @@ fn bad_ids_credentials_regions_and_endpoints_exit_2_with_a_clear_message() {
     Emulator::shared().faults(json!({}));
     assert_eq!(expired.status.code(), Some(2));
     assert!(support::stderr(&expired).contains("credentials were rejected (RequestExpired)"), "{}", support::stderr(&expired));
+}
+
+#[test]
+fn an_account_audit_lists_every_environment_with_its_first_problem() {
+    let _turn = exclusive();
+    let clean = Emulator::shared().scenario("private", json!({}));
+    private_environment("audit-clean", &clean, json!({}));
+    let broken = Emulator::shared().scenario("private", json!({"skip_services": ["logs"]}));
+    private_environment("audit-broken", &broken, json!({"Status": "CREATE_FAILED"}));
+    let output = tool(&["check", "--all-environments", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    let audit = report(&output);
+    assert_eq!(audit["schema_version"], 1);
+    let by_name = |name: &str| audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == name).cloned().expect(name);
+    assert_eq!(findings(&by_name("audit-clean")), vec![]);
+    assert_eq!(findings(&by_name("audit-broken")), vec![("VPCE001".to_string(), Some("com.amazonaws.us-east-1.logs".to_string()))]);
+    assert!(audit["summary"]["failing"].as_u64().is_some_and(|n| n >= 1));
+
+    let table = tool(&["diagnose", "--all", "--format", "human", "--color", "never"]);
+    let text = support::stdout(&table);
+    let row = text.lines().find(|l| l.starts_with("audit-broken")).unwrap_or_else(|| panic!("no row for audit-broken:\n{text}"));
+    assert!(row.contains("CREATE_FAILED") && row.contains("private") && row.contains("ENV002 create-failed on audit-broken"), "{row}");
+    assert!(support::stderr(&table).is_empty(), "no progress on a non-terminal stderr: {}", support::stderr(&table));
+}
+
+#[test]
+fn wait_follows_a_pending_environment_until_it_is_available() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    private_environment("live-waiting", &network, json!({"Status": "PENDING", "EndpointManagement": "SERVICE"}));
+    let child = Emulator::shared()
+        .tool(binary())
+        .args(["diagnose", "live-waiting", "--wait", "--interval", "1s", "--timeout", "60s", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    Emulator::shared().environment(json!({"Name": "live-waiting", "Status": "AVAILABLE"}));
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let log = support::stderr(&output);
+    assert!(log.contains("live-waiting is PENDING") && log.contains("live-waiting: PENDING -> AVAILABLE"), "{log}");
+    assert_eq!(report(&output)["target"]["status"], "AVAILABLE");
+
+    private_environment("live-doomed", &network, json!({"Status": "CREATING"}));
+    let child = Emulator::shared()
+        .tool(binary())
+        .args(["diagnose", "live-doomed", "--wait", "--interval", "1s", "--timeout", "60s", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    Emulator::shared().environment(json!({"Name": "live-doomed", "Status": "CREATE_FAILED"}));
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    assert!(support::stderr(&output).contains("CREATING -> CREATE_FAILED"));
 }

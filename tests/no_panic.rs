@@ -34,7 +34,7 @@ proptest! {
         let source = SnapshotSource { path: "fuzz.json".into(), text };
         if let Ok(network) = source.parse() {
             let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
-            let _ = mwaa_preflight::evaluate(&network, &settings, true);
+            let _ = mwaa_preflight::evaluate(&network, &settings, true, &Default::default());
         }
     }
 
@@ -111,7 +111,7 @@ proptest! {
         let source = SnapshotSource { path: "random.json".into(), text: snapshot.to_string() };
         let network = source.parse().expect("well-formed snapshot");
         let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
-        let report = mwaa_preflight::evaluate(&network, &settings, true);
+        let report = mwaa_preflight::evaluate(&network, &settings, true, &Default::default());
         prop_assert_eq!(report.schema_version, 1);
     }
 }

@@ -8,6 +8,7 @@ mod convert;
 mod loopback;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -26,6 +27,7 @@ use crate::model::{BooleanValue, Member};
 /// log of a live run to them.
 pub const IAM_ACTIONS: &[&str] = &[
     "airflow:GetEnvironment",
+    "airflow:ListEnvironments",
     "ec2:DescribeDhcpOptions",
     "ec2:DescribeInternetGateways",
     "ec2:DescribeNatGateways",
@@ -101,6 +103,7 @@ pub fn validate_ids(kind: &str, prefix: &str, ids: &[String]) -> Result<(), Coll
     Ok(())
 }
 
+#[derive(Clone)]
 pub struct Clients {
     ec2: aws_sdk_ec2::Client,
     mwaa: aws_sdk_mwaa::Client,
@@ -167,9 +170,31 @@ where
     }
 }
 
+/// Requests under way, for the progress line.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+pub fn requests_in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::Relaxed)
+}
+
+/// Counts a request while it is under way.
+async fn counted<T>(call: impl std::future::Future<Output = T>) -> T {
+    IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+    let result = call.await;
+    IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    result
+}
+
+/// The names of every environment in the region (ListEnvironments, followed to the end).
+pub async fn environment_names(clients: &Clients) -> Result<Vec<String>, CollectError> {
+    counted(clients.mwaa.list_environments().into_paginator().items().send().try_collect())
+        .await
+        .map_err(|e| api_error("airflow:ListEnvironments", e))
+}
+
 /// Reads an environment with GetEnvironment.
 pub async fn environment(clients: &Clients, name: &str) -> Result<Environment, CollectError> {
-    let answer = clients.mwaa.get_environment().name(name).send().await.map_err(|err| {
+    let answer = counted(clients.mwaa.get_environment().name(name).send()).await.map_err(|err| {
         if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
             return CollectError::EnvironmentNotFound { name: name.to_string(), region: clients.region.clone() };
         }
@@ -190,7 +215,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
-    match call.await.map_err(|e| api_error(action, e)) {
+    match counted(call).await.map_err(|e| api_error(action, e)) {
         Ok(value) => Ok(Fetched::Got(value)),
         Err(CollectError::Denied { action, message }) => Ok(Fetched::Denied(format!("{action} denied ({message})"))),
         Err(other) => Err(other),

@@ -48,6 +48,9 @@ pub struct Snapshot {
     pub evaluation_results: Option<Vec<EvaluationResult>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
+    /// Several environments (`snapshot --all-environments`), for offline audits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<Environment>>,
     /// Members the collector could not read, with why (`"NetworkAcls": "ec2:DescribeNetworkAcls denied ..."`).
     #[serde(rename = "not_captured", default, skip_serializing_if = "Option::is_none")]
     pub not_captured: Option<BTreeMap<String, String>>,
@@ -447,6 +450,19 @@ pub struct UpdateError {
 pub enum Timestamp {
     Text(String),
     Epoch(f64),
+}
+
+impl Snapshot {
+    /// Every environment the snapshot carries: the `Environment` member and the `Environments` list.
+    pub fn all_environments(&self) -> Vec<&Environment> {
+        let mut all: Vec<&Environment> = self.environment.iter().collect();
+        for e in self.environments.iter().flatten() {
+            if !all.iter().any(|a| a.name == e.name) {
+                all.push(e);
+            }
+        }
+        all
+    }
 }
 
 impl Timestamp {

@@ -72,11 +72,7 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
     let mut out = String::new();
     if !quiet {
         let t = &report.target;
-        let what = match (&t.environment, &t.status) {
-            (Some(name), Some(status)) => format!("environment {name} ({status})"),
-            (Some(name), None) => format!("environment {name}"),
-            _ => "planned environment".to_string(),
-        };
+        let what = report.title();
         let _ = writeln!(
             out,
             "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing\n",
@@ -122,6 +118,34 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
         for skipped in &report.skipped {
             let _ = writeln!(out, "  skipped {}: {}", skipped.code, skipped.reason);
         }
+        for ignored in &report.ignored {
+            let _ = writeln!(out, "  ignored {} on {}: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), ignored.reason);
+        }
+        out.push('\n');
     }
+    out
+}
+
+/// The audit's summary table: one line per environment.
+pub fn audit_table(reports: &[Report]) -> String {
+    let mut rows = vec![["environment".to_string(), "status".into(), "routing".into(), "errors".into(), "warnings".into(), "first problem".into()]];
+    for r in reports {
+        rows.push([
+            r.target.environment.clone().unwrap_or_else(|| "-".into()),
+            r.target.status.clone().unwrap_or_else(|| "-".into()),
+            serde_json::to_value(r.target.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            r.summary.errors.to_string(),
+            r.summary.warnings.to_string(),
+            r.first_problem().unwrap_or_else(|| "none".into()),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    let failing = reports.iter().filter(|r| r.summary.errors > 0).count();
+    let _ = writeln!(out, "\n{} environment(s), {failing} with errors\n", reports.len());
     out
 }

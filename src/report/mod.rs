@@ -1,11 +1,15 @@
 //! Reports: the JSON document of CLI.md (schema_version 1), and the human and SARIF views of it.
 
+pub mod diagram;
 pub mod human;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Routing};
+use crate::config::Ignored;
 use crate::model::source::SnapshotSource;
 use crate::rules::{Finding, Outcome, Severity, Skipped};
 
@@ -50,11 +54,93 @@ pub struct Report {
     pub target: Target,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    /// Findings that the configuration's ignores accepted, with their reasons.
+    pub ignored: Vec<Ignored>,
     pub summary: Summary,
+    /// The rules that passed (for JUnit's test cases).
+    #[serde(skip)]
+    pub passed: Vec<&'static str>,
+    /// What the diagrams draw.
+    #[serde(skip)]
+    pub topology: Topology,
+}
+
+/// Several environments' reports under one schema version (`--all-environments`, `diagnose --all`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub environments: Vec<Report>,
+    pub summary: AuditSummary,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditSummary {
+    pub environments: usize,
+    pub failing: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Audit {
+    pub fn new(environments: Vec<Report>, fail_on: Option<Severity>) -> Self {
+        let summary = AuditSummary {
+            environments: environments.len(),
+            failing: environments.iter().filter(|r| r.fails(fail_on)).count(),
+            errors: environments.iter().map(|r| r.summary.errors).sum(),
+            warnings: environments.iter().map(|r| r.summary.warnings).sum(),
+            infos: environments.iter().map(|r| r.summary.infos).sum(),
+        };
+        Self { schema_version: SCHEMA_VERSION, tool: TOOL, environments, summary }
+    }
+}
+
+/// The network as the diagrams draw it: subnets by AZ, gateways, endpoints, and the required flows
+/// folded into one edge per (from, to) with the first blocking hop of any failing flow.
+#[derive(Debug, Clone, Default)]
+pub struct Topology {
+    pub vpc_id: Option<String>,
+    pub subnets: Vec<TopologySubnet>,
+    pub nodes: Vec<TopologyNode>,
+    pub edges: Vec<TopologyEdge>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologySubnet {
+    pub id: String,
+    pub zone: String,
+    pub cidr: String,
+    pub route_table: Option<String>,
+    pub env: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologyNode {
+    pub id: String,
+    pub label: String,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Gateway,
+    Endpoint,
+    Internet,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologyEdge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+    /// The first blocking hop of a failing flow along this edge.
+    pub blocked: Option<String>,
 }
 
 impl Report {
-    pub fn new(analysis: &Analysis<'_>, outcome: Outcome) -> Self {
+    pub fn new(analysis: &Analysis<'_>, outcome: Outcome, ignored: Vec<Ignored>) -> Self {
+        let topology = Topology::new(analysis);
         let settings = analysis.settings;
         let environment = settings.environment.as_ref();
         let count = |s: Severity| outcome.findings.iter().filter(|f| f.severity == s).count();
@@ -62,7 +148,7 @@ impl Report {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
-            passed: outcome.passed,
+            passed: outcome.passed.len(),
             skipped: outcome.skipped.len(),
         };
         Self {
@@ -82,8 +168,25 @@ impl Report {
             },
             findings: outcome.findings,
             skipped: outcome.skipped,
+            ignored,
             summary,
+            passed: outcome.passed,
+            topology,
         }
+    }
+
+    /// "environment NAME (STATUS)" or "planned environment".
+    pub fn title(&self) -> String {
+        match (&self.target.environment, &self.target.status) {
+            (Some(name), Some(status)) => format!("environment {name} ({status})"),
+            (Some(name), None) => format!("environment {name}"),
+            _ => "planned environment".to_string(),
+        }
+    }
+
+    /// The most severe finding, in a line.
+    pub fn first_problem(&self) -> Option<String> {
+        self.findings.first().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-")))
     }
 
     /// Exit code 1 when any finding is at or above `fail_on` (None: never fail).
@@ -98,4 +201,94 @@ pub fn locate(source: Option<&SnapshotSource>, finding: &Finding) -> Option<(usi
     let (offset, len) = source.locate(finding.resource.as_deref()?)?;
     let (line, column) = source.line_col(offset);
     Some((line, column, offset, len))
+}
+
+impl Topology {
+    fn new(a: &Analysis<'_>) -> Self {
+        use crate::analysis::flows::FlowKind;
+        let network = a.network;
+        let mut topology = Topology { vpc_id: a.vpc_id.clone(), ..Topology::default() };
+        let add_node = |nodes: &mut Vec<TopologyNode>, id: &str, label: String, kind: NodeKind| {
+            if !nodes.iter().any(|n| n.id == id) {
+                nodes.push(TopologyNode { id: id.to_string(), label, kind });
+            }
+        };
+        let add_subnet = |subnets: &mut Vec<TopologySubnet>, id: &str, env: bool| {
+            if subnets.iter().any(|s| s.id == id) {
+                return;
+            }
+            if let Some(subnet) = network.subnet(id) {
+                subnets.push(TopologySubnet {
+                    id: id.to_string(),
+                    zone: Analysis::zone_of(subnet).unwrap_or("?").to_string(),
+                    cidr: subnet.cidr_block.to_string(),
+                    route_table: network.effective_route_table(subnet).map(|(t, _)| t.route_table_id.clone()),
+                    env,
+                });
+            }
+        };
+        for subnet in &a.subnets {
+            add_subnet(&mut topology.subnets, &subnet.subnet_id, true);
+        }
+        for egress in &a.egress {
+            let Some(route) = &egress.default_route else { continue };
+            let target = route.target.id().to_string();
+            add_node(&mut topology.nodes, &target, format!("{target}\n{}", route.target.describe()), NodeKind::Gateway);
+            if let crate::analysis::routing::RouteTarget::NatGateway(nat) = &route.target {
+                if let Some(nat_subnet) = network.nat_gateway(nat).and_then(|n| network.subnet(&n.subnet_id)) {
+                    add_subnet(&mut topology.subnets, &nat_subnet.subnet_id, false);
+                    let upstream = network
+                        .effective_route_table(nat_subnet)
+                        .and_then(|(t, _)| crate::analysis::routing::default_route(network, t));
+                    if let Some(up) = upstream {
+                        let up_id = up.target.id().to_string();
+                        add_node(&mut topology.nodes, &up_id, format!("{up_id}\n{}", up.target.describe()), NodeKind::Gateway);
+                        add_node(&mut topology.nodes, "internet", "internet".to_string(), NodeKind::Internet);
+                        for (from, to, label) in [(nat.clone(), up_id.clone(), "0.0.0.0/0"), (up_id, "internet".to_string(), "")] {
+                            if !topology.edges.iter().any(|e| e.from == from && e.to == to) {
+                                topology.edges.push(TopologyEdge { from, to, label: label.to_string(), blocked: None });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for used in &a.used_endpoints {
+            let e = used.endpoint;
+            add_node(&mut topology.nodes, &e.vpc_endpoint_id, format!("{}\n{} ({})", e.vpc_endpoint_id, used.service.short, e.vpc_endpoint_type), NodeKind::Endpoint);
+        }
+        for (kind, endpoint, _) in crate::analysis::flows::customer_endpoints(a) {
+            let what = if kind == FlowKind::Database { "database" } else { "web server" };
+            add_node(&mut topology.nodes, &endpoint.vpc_endpoint_id, format!("{}\nMWAA {what}", endpoint.vpc_endpoint_id), NodeKind::Endpoint);
+        }
+        let s3_gateway = a.used_endpoints_for("s3").find(|u| !u.is_interface()).map(|u| u.endpoint.vpc_endpoint_id.clone());
+        for flow in &a.flows {
+            let to = match flow.kind {
+                FlowKind::SelfTraffic => Some(flow.destination.clone()),
+                FlowKind::Internet => a
+                    .egress
+                    .iter()
+                    .find(|e| e.subnet_id == flow.source_subnet)
+                    .and_then(|e| e.default_route.as_ref())
+                    .map(|r| r.target.id().to_string()),
+                FlowKind::S3 => s3_gateway.clone(),
+                FlowKind::Endpoint | FlowKind::Database | FlowKind::Webserver => flow.endpoint_id.clone(),
+            };
+            let Some(to) = to else { continue };
+            let blocked = flow.first_block().map(|hop| format!("{} {}: {}", hop.resource, hop.subnet, hop.rule));
+            let port = format!("{} tcp/{}", flow.kind, flow.port);
+            match topology.edges.iter_mut().find(|e| e.from == flow.source_subnet && e.to == to) {
+                Some(edge) => {
+                    if !edge.label.split(", ").any(|p| p == port) {
+                        edge.label = format!("{}, {port}", edge.label);
+                    }
+                    if edge.blocked.is_none() {
+                        edge.blocked = blocked;
+                    }
+                }
+                None => topology.edges.push(TopologyEdge { from: flow.source_subnet.clone(), to, label: port, blocked }),
+            }
+        }
+        topology
+    }
 }

@@ -108,7 +108,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report, source: Option<&SnapshotSource>) -> Log {
+pub fn render(reports: &[Report], source: Option<&SnapshotSource>) -> Log {
     let rules = registry::ALL
         .iter()
         .map(|r| SarifRule {
@@ -120,10 +120,10 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>) -> Log {
             default_configuration: Configuration { level: level(r.severity) },
         })
         .collect();
-    let results = report
-        .findings
+    let results = reports
         .iter()
-        .map(|f| {
+        .flat_map(|report| report.findings.iter().map(move |f| (report, f)))
+        .map(|(report, f)| {
             let physical_location = locate(source, f).zip(source).map(|((line, column, _, len), src)| PhysicalLocation {
                 artifact_location: ArtifactLocation { uri: src.path.clone() },
                 region: Region { start_line: line, start_column: column, end_column: column + len },
@@ -133,7 +133,12 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>) -> Log {
                 rule_id: f.code,
                 rule_index: registry::ALL.iter().position(|r| r.code == f.code).unwrap_or(0),
                 level: level(f.severity),
-                message: Text { text: format!("{} Fix: {}", f.message, f.remediation) },
+                message: Text {
+                    text: match &report.target.environment {
+                        Some(name) if reports.len() > 1 => format!("[{name}] {} Fix: {}", f.message, f.remediation),
+                        _ => format!("{} Fix: {}", f.message, f.remediation),
+                    },
+                },
                 locations: vec![Location { physical_location, logical_locations: vec![LogicalLocation { name: resource, kind: "resource" }] }],
             }
         })

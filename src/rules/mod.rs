@@ -182,18 +182,19 @@ pub struct Skipped {
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
-    pub passed: usize,
+    /// Codes of the rules that were evaluated and found nothing.
+    pub passed: Vec<&'static str>,
 }
 
-/// Runs the catalog on one target: network rules always, environment rules when `diagnose`.
-pub fn run(analysis: &Analysis<'_>, diagnose: bool) -> Outcome {
+/// Runs the enabled rules on one target: network rules always, environment rules when `diagnose`.
+pub fn run(analysis: &Analysis<'_>, diagnose: bool, enabled: impl Fn(&str) -> bool) -> Outcome {
     let mut outcome = Outcome::default();
     let apply = |rule: &'static Rule, result: CheckResult, outcome: &mut Outcome| match result {
-        Ok(findings) if findings.is_empty() => outcome.passed += 1,
+        Ok(findings) if findings.is_empty() => outcome.passed.push(rule.code),
         Ok(findings) => outcome.findings.extend(findings),
         Err(Skip(reason)) => outcome.skipped.push(Skipped { code: rule.code, reason }),
     };
-    for rule in registry::ALL {
+    for rule in registry::ALL.iter().filter(|r| enabled(r.code)) {
         if let Check::Network(check) = rule.check {
             let result = missing(analysis, rule).map_or_else(|| check(analysis), Err);
             apply(rule, result, &mut outcome);
@@ -201,7 +202,7 @@ pub fn run(analysis: &Analysis<'_>, diagnose: bool) -> Outcome {
     }
     if diagnose {
         let network_findings = outcome.findings.clone();
-        for rule in registry::ALL {
+        for rule in registry::ALL.iter().filter(|r| enabled(r.code)) {
             if let Check::Environment(check) = rule.check {
                 let result = missing(analysis, rule).map_or_else(|| check(analysis, &network_findings), Err);
                 apply(rule, result, &mut outcome);

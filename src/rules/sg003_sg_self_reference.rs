@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity, Skip};
+use super::shared::first_known_group;
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::nacl::Direction;
 use crate::analysis::sg::{self, Peer};
 use crate::analysis::Analysis;
@@ -19,9 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let groups = &a.settings.security_group_ids;
-    let Some(first) = groups.iter().find(|g| a.network.security_group(g).is_some()) else {
-        return Err(Skip("none of the environment's security groups is in the snapshot (see SG002)".to_string()));
-    };
+    let first = first_known_group(a)?;
     // Membership only, no addresses: a CIDR rule is not a self-reference.
     let members = Peer { groups: groups.clone(), ..Peer::default() };
     let missing: Vec<u16> = [443, 5432]

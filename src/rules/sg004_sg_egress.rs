@@ -1,4 +1,4 @@
-use super::shared::{blocked_by, flow_lines, flow_report};
+use super::shared::{blocked_by, first_known_group, flow_lines, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
 use crate::analysis::Analysis;
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    first_known_group(a)?;
     let Some(first) = a.settings.security_group_ids.first() else { return Ok(Vec::new()) };
     let groups = blocked_by(&a.flows, |_, hop| hop.step == Step::SgEgress, |_, _| Some(first.clone()));
     Ok(groups

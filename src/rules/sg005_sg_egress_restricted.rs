@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::shared::first_known_group;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
 use crate::analysis::{sg, Analysis};
@@ -18,7 +19,7 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let groups = &a.settings.security_group_ids;
-    let Some(first) = groups.iter().find(|g| a.network.security_group(g).is_some()) else { return Ok(Vec::new()) };
+    let first = first_known_group(a)?;
     let egress_blocked = a.flows.iter().flat_map(|f| &f.hops).any(|h| h.step == Step::SgEgress && !h.allowed);
     if sg::has_all_traffic_egress(a.network, groups) || egress_blocked {
         return Ok(Vec::new());

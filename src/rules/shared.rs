@@ -240,3 +240,14 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
             "likely_causes": causes.iter().map(|f| json!({"code": f.code, "resource": f.resource, "severity": f.severity})).collect::<Vec<_>>()
         }))])
 }
+
+/// The first of the environment's security groups that exists; without any, the SG analysis has nothing to
+/// evaluate (SG002 reports the missing groups) and the rules built on it are skipped.
+pub fn first_known_group<'a>(a: &'a Analysis<'_>) -> Result<&'a str, Skip> {
+    a.settings
+        .security_group_ids
+        .iter()
+        .find(|g| a.network.security_group(g).is_some())
+        .map(String::as_str)
+        .ok_or_else(|| Skip("none of the environment's security groups is in the snapshot (see SG002)".to_string()))
+}

@@ -1,0 +1,122 @@
+//! The environment's network as a picture: Mermaid (renders in GitHub Markdown) and Graphviz DOT.
+//! Subnets are grouped by Availability Zone inside the VPC; each required flow is an edge, red and
+//! labelled with its first blocking hop when it fails.
+
+use std::fmt::Write as _;
+
+use super::{NodeKind, Report, Topology};
+
+fn mermaid_id(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+fn mermaid_text(text: &str) -> String {
+    text.replace('"', "'").replace('\n', "<br/>")
+}
+
+fn zones(topology: &Topology) -> Vec<&str> {
+    let mut zones: Vec<&str> = topology.subnets.iter().map(|s| s.zone.as_str()).collect();
+    zones.sort_unstable();
+    zones.dedup();
+    zones
+}
+
+pub fn mermaid(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let t = &report.topology;
+        let _ = writeln!(out, "%% mwaa-preflight: {} in {}", report.title(), t.vpc_id.as_deref().unwrap_or("unknown VPC"));
+        let _ = writeln!(out, "flowchart LR");
+        let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
+        let _ = writeln!(out, "  subgraph {}[\"{vpc} ({})\"]", mermaid_id(vpc), report.target.region);
+        for zone in zones(t) {
+            let _ = writeln!(out, "    subgraph {}[\"{zone}\"]", mermaid_id(&format!("{vpc}-{zone}")));
+            for s in t.subnets.iter().filter(|s| s.zone == zone) {
+                let role = if s.env { "env subnet" } else { "subnet" };
+                let table = s.route_table.as_deref().unwrap_or("no route table");
+                let _ = writeln!(out, "      {}[\"{}<br/>{role} {}<br/>{table}\"]", mermaid_id(&s.id), s.id, s.cidr);
+            }
+            let _ = writeln!(out, "    end");
+        }
+        for node in t.nodes.iter().filter(|n| n.kind != NodeKind::Internet) {
+            let _ = writeln!(out, "    {}[\"{}\"]", mermaid_id(&node.id), mermaid_text(&node.label));
+        }
+        let _ = writeln!(out, "  end");
+        if t.nodes.iter().any(|n| n.kind == NodeKind::Internet) {
+            let _ = writeln!(out, "  internet((internet))");
+        }
+        let mut failing = Vec::new();
+        for (i, edge) in t.edges.iter().enumerate() {
+            let (from, to) = (mermaid_id(&edge.from), mermaid_id(&edge.to));
+            match &edge.blocked {
+                Some(hop) => {
+                    failing.push(i);
+                    let _ = writeln!(out, "  {from} -->|\"BLOCKED {}: {}\"| {to}", mermaid_text(&edge.label), mermaid_text(hop));
+                }
+                None if edge.label.is_empty() => {
+                    let _ = writeln!(out, "  {from} --> {to}");
+                }
+                None => {
+                    let _ = writeln!(out, "  {from} -->|\"{}\"| {to}", mermaid_text(&edge.label));
+                }
+            }
+        }
+        for i in failing {
+            let _ = writeln!(out, "  linkStyle {i} stroke:#d00,stroke-width:3px");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn dot_text(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+pub fn dot(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let t = &report.topology;
+        let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
+        let _ = writeln!(out, "digraph \"{}\" {{", dot_text(&format!("{} {vpc}", report.title())));
+        let _ = writeln!(out, "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];");
+        let _ = writeln!(out, "  subgraph \"cluster_{vpc}\" {{\n    label=\"{vpc} ({})\";", report.target.region);
+        for zone in zones(t) {
+            let _ = writeln!(out, "    subgraph \"cluster_{vpc}_{zone}\" {{\n      label=\"{zone}\"; style=dashed;");
+            for s in t.subnets.iter().filter(|s| s.zone == zone) {
+                let role = if s.env { "env subnet" } else { "subnet" };
+                let table = s.route_table.as_deref().unwrap_or("no route table");
+                let style = if s.env { ", style=bold" } else { "" };
+                let _ = writeln!(out, "      \"{}\" [label=\"{}\\n{role} {}\\n{table}\"{style}];", s.id, s.id, s.cidr);
+            }
+            let _ = writeln!(out, "    }}");
+        }
+        for node in t.nodes.iter().filter(|n| n.kind != NodeKind::Internet) {
+            let shape = if node.kind == NodeKind::Gateway { "octagon" } else { "component" };
+            let _ = writeln!(out, "    \"{}\" [label=\"{}\", shape={shape}];", node.id, dot_text(&node.label));
+        }
+        let _ = writeln!(out, "  }}");
+        if t.nodes.iter().any(|n| n.kind == NodeKind::Internet) {
+            let _ = writeln!(out, "  \"internet\" [shape=ellipse];");
+        }
+        for edge in &t.edges {
+            match &edge.blocked {
+                Some(hop) => {
+                    let _ = writeln!(
+                        out,
+                        "  \"{}\" -> \"{}\" [label=\"BLOCKED {}\\n{}\", color=red, fontcolor=red, penwidth=2];",
+                        edge.from,
+                        edge.to,
+                        dot_text(&edge.label),
+                        dot_text(hop)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  \"{}\" -> \"{}\" [label=\"{}\", color=darkgreen];", edge.from, edge.to, dot_text(&edge.label));
+                }
+            }
+        }
+        let _ = writeln!(out, "}}");
+    }
+    out
+}

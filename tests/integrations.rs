@@ -1,0 +1,206 @@
+//! How teams wire the tool in: configuration file, offline audits, Markdown / GitHub / JUnit / diagrams,
+//! shell completions and the man page.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+const PLANNED: [&str; 4] = ["--subnet-ids", "subnet-a1a1a1a1,subnet-b2b2b2b2", "--security-group-ids", "sg-e1e1e1e1"];
+
+/// A scratch directory with a snapshot (the public reference, both subnets on one NAT gateway: one RT003
+/// warning) and optionally a mwaa-preflight.toml.
+fn workspace(name: &str, config: Option<&str>) -> PathBuf {
+    let dir = support::root().join("target/integration-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("nested")).expect("dir");
+    let text = std::fs::read_to_string(support::root().join("fixtures/networks/public.json")).expect("fixture");
+    let one_nat = text.replace("\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"", "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"");
+    assert_ne!(text, one_nat, "fixture layout changed");
+    std::fs::write(dir.join("snapshot.json"), one_nat).expect("write");
+    if let Some(config) = config {
+        std::fs::write(dir.join("mwaa-preflight.toml"), config).expect("write");
+    }
+    dir
+}
+
+fn check_in(dir: &Path, extra: &[&str]) -> Output {
+    check_from(dir, dir, extra)
+}
+
+/// The workspace's snapshot, run from `cwd` (where the configuration is discovered).
+fn check_from(dir: &Path, cwd: &Path, extra: &[&str]) -> Output {
+    let snapshot = dir.join("snapshot.json");
+    support::binary()
+        .current_dir(cwd)
+        .args(["check", "--snapshot", snapshot.to_str().expect("utf-8")])
+        .args(PLANNED)
+        .args(extra)
+        .output()
+        .expect("runs")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", support::stderr(output)))
+}
+
+#[test]
+fn configuration_sets_severity_switches_rules_off_and_ignores_with_a_reason() {
+    let plain = json(&check_in(&workspace("plain", None), &["--format", "json"]));
+    assert_eq!(plain["findings"][0]["code"], "RT003");
+    assert_eq!(plain["findings"][0]["severity"], "warning");
+
+    let raised = workspace("raised", Some("[rules]\nnat-per-az = \"error\"\n"));
+    let output = check_from(&raised, &raised.join("nested"), &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "config found in a parent directory raises RT003 to an error");
+    assert_eq!(json(&output)["findings"][0]["severity"], "error");
+
+    let off = workspace("off", Some("[rules]\nRT003 = \"off\"\nCME005 = \"off\"\n"));
+    let report = json(&check_in(&off, &["--format", "json"]));
+    assert_eq!(report["findings"], Value::Array(vec![]));
+    assert_eq!(report["skipped"], Value::Array(vec![]));
+    assert_eq!(report["summary"]["passed"], 32);
+
+    let ignored = workspace(
+        "ignored",
+        Some("fail-on = \"warning\"\n\n[[ignore]]\nrule = \"RT003\"\nresource = \"nat-0a1a1a1a1a1a1a1a1\"\nreason = \"dev account: one NAT gateway by design\"\n"),
+    );
+    let output = check_in(&ignored, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report = json(&output);
+    assert_eq!(report["findings"], Value::Array(vec![]));
+    assert_eq!(report["ignored"][0]["code"], "RT003");
+    assert_eq!(report["ignored"][0]["reason"], "dev account: one NAT gateway by design");
+    let human = support::stdout(&check_in(&ignored, &["--format", "human", "--color", "never"]));
+    assert!(human.contains("ignored RT003 on nat-0a1a1a1a1a1a1a1a1: dev account: one NAT gateway by design"), "{human}");
+
+    // fail-on from the file, overridden by the flag.
+    let strict = workspace("strict", Some("fail-on = \"warning\"\n"));
+    assert_eq!(check_in(&strict, &["--format", "json"]).status.code(), Some(1));
+    assert_eq!(check_in(&strict, &["--format", "json", "--fail-on", "error"]).status.code(), Some(0));
+    // --config names another file.
+    let elsewhere = workspace("elsewhere", None);
+    std::fs::write(elsewhere.join("other.toml"), "[rules]\nRT003 = \"off\"\n").expect("write");
+    let report = json(&check_in(&elsewhere, &["--format", "json", "--config", "other.toml"]));
+    assert_eq!(report["findings"], Value::Array(vec![]));
+}
+
+#[test]
+fn configuration_errors_point_at_the_line() {
+    for (name, text, expected) in [
+        ("unknown_key", "fail-on = \"error\"\nfail_onn = \"x\"\n", "unknown field `fail_onn`"),
+        ("unknown_rule", "[rules]\nXYZ123 = \"off\"\n", "no rule \"XYZ123\""),
+        ("no_reason", "[[ignore]]\nrule = \"RT003\"\nresource = \"nat-1\"\n", "missing field `reason`"),
+        ("empty_reason", "[[ignore]]\nrule = \"RT003\"\nresource = \"nat-1\"\nreason = \" \"\n", "an ignore needs a reason"),
+        ("bad_severity", "[rules]\nRT003 = \"loud\"\n", "unknown variant `loud`"),
+    ] {
+        let dir = workspace(name, Some(text));
+        let output = check_in(&dir, &["--format", "json"]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let err = support::stderr(&output);
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(err.contains("mwaa-preflight.toml:"), "{name} has no location: {err}");
+    }
+}
+
+#[test]
+fn offline_audit_of_a_snapshot_with_several_environments() {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(support::root().join("fixtures/networks/private.json")).expect("fixture")).expect("json");
+    let mut second = doc["Environment"].clone();
+    second["Name"] = "second-env".into();
+    second["Status"] = "CREATE_FAILED".into();
+    second["NetworkConfiguration"]["SecurityGroupIds"] = serde_json::json!(["sg-0dead000"]);
+    doc["Environments"] = serde_json::json!([second]);
+    let dir = support::root().join("target/integration-tests");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("two-environments.json");
+    std::fs::write(&path, doc.to_string()).expect("write");
+    let output = support::run(&["diagnose", "--all", "--snapshot", path.to_str().expect("utf-8"), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let audit = json(&output);
+    let names: Vec<&str> = audit["environments"].as_array().expect("list").iter().filter_map(|r| r["target"]["environment"].as_str()).collect();
+    assert_eq!(names, ["private-reference", "second-env"]);
+    assert_eq!(audit["environments"][0]["findings"], Value::Array(vec![]));
+    let codes: Vec<&str> = audit["environments"][1]["findings"].as_array().expect("list").iter().filter_map(|f| f["code"].as_str()).collect();
+    assert_eq!(codes, ["ENV002", "SG002"]);
+    assert_eq!(audit["summary"]["environments"], 2);
+    assert_eq!(audit["summary"]["failing"], 1);
+}
+
+fn case_output(case: &str, format: &str, env: &[(&str, &str)]) -> (Output, String) {
+    let file = support::root().join("fixtures/cases").join(format!("{case}.json"));
+    let loaded = support::load_case(&file);
+    let path = support::materialise(&loaded, case);
+    let relative = path.strip_prefix(support::root()).expect("under root").display().to_string();
+    let output = support::binary()
+        .current_dir(support::root())
+        .envs(env.iter().copied())
+        .args(&loaded.args)
+        .args(["--snapshot", &relative, "--format", format])
+        .output()
+        .expect("runs");
+    let text = support::stdout(&output);
+    (output, text)
+}
+
+#[test]
+fn markdown_junit_and_diagrams_match_their_golden_files() {
+    insta::assert_snapshot!("markdown_vpce005", case_output("VPCE005/fail_endpoint_sg_without_ingress", "markdown", &[]).1);
+    insta::assert_snapshot!("junit_acl001", case_output("ACL001/fail_deny_all_first", "junit", &[]).1);
+    insta::assert_snapshot!("mermaid_rt003", case_output("RT003/fail_one_nat_for_both", "mermaid", &[]).1);
+    insta::assert_snapshot!("dot_vpce005", case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]).1);
+    insta::assert_snapshot!("markdown_public_clean", case_output("RT003/pass_nat_per_az", "markdown", &[]).1);
+}
+
+#[test]
+fn dot_renders_with_graphviz_and_shows_the_failing_edge() {
+    let (_, dot) = case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]);
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("Graphviz `dot` is needed for this test: apt-get install graphviz (.ci/run installs it)");
+    use std::io::Write as _;
+    child.stdin.take().expect("stdin").write_all(dot.as_bytes()).expect("write");
+    let svg = child.wait_with_output().expect("dot runs");
+    assert!(svg.status.success(), "dot rejected the graph:\n{dot}");
+    let svg = String::from_utf8_lossy(&svg.stdout);
+    assert!(svg.contains("<svg"), "not an SVG");
+    // The failing edge: env subnet -> the KMS endpoint, red, labelled with the blocking hop.
+    let edge = svg
+        .split("</g>")
+        .find(|e| e.contains("<title>subnet&#45;1a1a1a1a&#45;&gt;vpce&#45;0a0a0004</title>"))
+        .expect("edge to the KMS endpoint");
+    assert!(edge.contains("BLOCKED F&#45;ENDPOINT tcp/443") && edge.contains("stroke=\"red\"") && edge.contains("sg&#45;3e3e3e3e"), "{edge}");
+}
+
+#[test]
+fn github_format_annotates_and_writes_the_job_summary() {
+    let summary = support::root().join("target/integration-tests/step-summary.md");
+    let _ = std::fs::create_dir_all(summary.parent().expect("parent"));
+    std::fs::write(&summary, "earlier step\n").expect("write");
+    let (output, annotations) = case_output("SUB004/fail_same_az_id", "github", &[("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))]);
+    assert_eq!(output.status.code(), Some(1));
+    let line = annotations.lines().next().expect("an annotation");
+    assert!(line.starts_with("::error file=target/fixture-cases/SUB004__fail_same_az_id.json,line="), "{line}");
+    assert!(line.contains("title=SUB004 distinct-az (subnet-b2b2b2b2)::subnet-a1a1a1a1 and subnet-b2b2b2b2 are both in use1-az1"), "{line}");
+    let written = std::fs::read_to_string(&summary).expect("summary");
+    assert!(written.starts_with("earlier step\n") && written.contains("| ❌ error | [SUB004 distinct-az]"), "{written}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_same_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = support::run(&["completions", shell]);
+        assert!(output.status.success(), "{shell}");
+        let script = support::stdout(&output);
+        assert!(script.contains("mwaa-preflight") && script.contains("all-environments"), "{shell} completion lacks the flags");
+    }
+    let man = support::run(&["man"]);
+    let page = support::stdout(&man);
+    assert!(page.starts_with(".ie") || page.contains(".TH mwaa-preflight"), "{}", &page[..page.len().min(200)]);
+    assert!(page.contains("diagnose"));
+}
