@@ -152,6 +152,10 @@ fn markdown_junit_and_diagrams_match_their_golden_files() {
     insta::assert_snapshot!("mermaid_rt003", case_output("RT003/fail_one_nat_for_both", "mermaid", &[]).1);
     insta::assert_snapshot!("dot_vpce005", case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]).1);
     insta::assert_snapshot!("markdown_public_clean", case_output("RT003/pass_nat_per_az", "markdown", &[]).1);
+    insta::assert_snapshot!("junit_private_clean", case_output("VPCE004/pass_both_azs", "junit", &[]).1);
+    insta::assert_snapshot!("mermaid_private_clean", case_output("VPCE004/pass_both_azs", "mermaid", &[]).1);
+    insta::assert_snapshot!("mermaid_acl001", case_output("ACL001/fail_ingress_443_only", "mermaid", &[]).1);
+    insta::assert_snapshot!("dot_public_clean", case_output("RT003/pass_nat_per_az", "dot", &[]).1);
 }
 
 #[test]

@@ -334,37 +334,33 @@ fn an_account_audit_lists_every_environment_with_its_first_problem() {
     assert!(support::stderr(&table).is_empty(), "no progress on a non-terminal stderr: {}", support::stderr(&table));
 }
 
-#[test]
-fn wait_follows_a_pending_environment_until_it_is_available() {
-    let _turn = exclusive();
-    let network = Emulator::shared().scenario("private", json!({}));
-    private_environment("live-waiting", &network, json!({"Status": "PENDING", "EndpointManagement": "SERVICE"}));
+/// `diagnose NAME --wait` while the environment turns `status` after a second and a half.
+fn wait_while_status_changes(name: &str, status: &str) -> Output {
     let child = Emulator::shared()
         .tool(binary())
-        .args(["diagnose", "live-waiting", "--wait", "--interval", "1s", "--timeout", "60s", "--format", "json"])
+        .args(["diagnose", name, "--wait", "--interval", "1s", "--timeout", "60s", "--format", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    Emulator::shared().environment(json!({"Name": "live-waiting", "Status": "AVAILABLE"}));
-    let output = child.wait_with_output().expect("wait");
+    Emulator::shared().environment(json!({"Name": name, "Status": status}));
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn wait_follows_a_pending_environment_until_it_is_available() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    private_environment("live-waiting", &network, json!({"Status": "PENDING", "EndpointManagement": "SERVICE"}));
+    let output = wait_while_status_changes("live-waiting", "AVAILABLE");
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
     let log = support::stderr(&output);
     assert!(log.contains("live-waiting is PENDING") && log.contains("live-waiting: PENDING -> AVAILABLE"), "{log}");
     assert_eq!(report(&output)["target"]["status"], "AVAILABLE");
 
     private_environment("live-doomed", &network, json!({"Status": "CREATING"}));
-    let child = Emulator::shared()
-        .tool(binary())
-        .args(["diagnose", "live-doomed", "--wait", "--interval", "1s", "--timeout", "60s", "--format", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    Emulator::shared().environment(json!({"Name": "live-doomed", "Status": "CREATE_FAILED"}));
-    let output = child.wait_with_output().expect("wait");
+    let output = wait_while_status_changes("live-doomed", "CREATE_FAILED");
     assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
     assert!(support::stderr(&output).contains("CREATING -> CREATE_FAILED"));
 }
