@@ -40,18 +40,8 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct SnapshotArgs {
-    /// The subnets of a planned environment.
-    #[arg(long, value_delimiter = ',', conflicts_with = "environment")]
-    pub subnet_ids: Vec<String>,
-    /// Its security groups.
-    #[arg(long, value_delimiter = ',', conflicts_with = "environment")]
-    pub security_group_ids: Vec<String>,
-    /// An existing environment (its GetEnvironment answer is stored as the `Environment` member).
-    #[arg(long, conflicts_with = "all_environments")]
-    pub environment: Option<String>,
-    /// Every environment of the region and their networks (stored as the `Environments` member).
-    #[arg(long, conflicts_with_all = ["subnet_ids", "security_group_ids"])]
-    pub all_environments: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Where to write the snapshot.
     #[arg(long)]
     pub output: PathBuf,
@@ -59,8 +49,9 @@ pub struct SnapshotArgs {
     pub aws: AwsArgs,
 }
 
+/// What to check or capture: a planned environment, an existing one, or all of them.
 #[derive(Args)]
-pub struct CheckArgs {
+pub struct TargetArgs {
     /// The two subnets of a planned environment.
     #[arg(long, value_delimiter = ',', requires = "security_group_ids", conflicts_with = "environment")]
     pub subnet_ids: Vec<String>,
@@ -70,9 +61,15 @@ pub struct CheckArgs {
     /// An existing environment (its configuration comes from GetEnvironment, or the snapshot).
     #[arg(long, conflicts_with = "all_environments")]
     pub environment: Option<String>,
-    /// Every MWAA environment of the region(s) (or of the snapshot), with a summary table.
+    /// Every MWAA environment of the region(s) (or of the snapshot).
     #[arg(long, conflicts_with_all = ["subnet_ids", "security_group_ids"])]
     pub all_environments: bool,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,

@@ -94,29 +94,21 @@ async fn read_environment(clients: &Clients, name: &str, flags: &NetworkArgs) ->
     Ok((settings, network(snapshot)?))
 }
 
-type PlannedSettings = fn(&CheckArgs) -> Settings;
-type EnvironmentSettings = fn(&Environment, &NetworkArgs) -> Result<Settings, Failure>;
-
-pub fn check(args: &CheckArgs, region: Option<&str>, planned: PlannedSettings, existing: EnvironmentSettings) -> Result<(Settings, Network), Failure> {
-    if args.environment.is_none() && args.subnet_ids.is_empty() {
+pub fn check(args: &CheckArgs, region: Option<&str>) -> Result<(Settings, Network), Failure> {
+    if args.target.environment.is_none() && args.target.subnet_ids.is_empty() {
         return Err(usage(
             "no target",
             "give --subnet-ids A,B --security-group-ids SG1 (a planned environment), --environment NAME, --all-environments, or --snapshot FILE",
         ));
     }
-    validate(&args.subnet_ids, &args.security_group_ids)?;
+    validate(&args.target.subnet_ids, &args.target.security_group_ids)?;
     let _progress = Progress::start(args.output.quiet);
     runtime()?.block_on(async {
         let clients = collect::connect(&aws_options(&args.aws, region)).await?;
-        if let Some(name) = &args.environment {
-            let environment = collect::environment(&clients, name).await?;
-            let mut settings = existing(&environment, &args.network)?;
-            let mut snapshot = collect::network(&clients, &settings.subnet_ids, &settings.security_group_ids).await?;
-            snapshot.environment = Some(environment);
-            finish(&mut settings, &clients, &snapshot);
-            return Ok((settings, network(snapshot)?));
+        if let Some(name) = &args.target.environment {
+            return read_environment(&clients, name, &args.network).await;
         }
-        let mut settings = planned(args);
+        let mut settings = crate::planned_settings(args);
         let snapshot = collect::network(&clients, &settings.subnet_ids, &settings.security_group_ids).await?;
         finish(&mut settings, &clients, &snapshot);
         Ok((settings, network(snapshot)?))
@@ -169,11 +161,9 @@ pub fn wait(args: &DiagnoseArgs, name: &str, region: Option<&str>, config: &Conf
     let mut interval = args.interval;
     let mut last: Option<(String, Vec<String>)> = None;
     let flags = NetworkArgs::asserting(args.routing);
+    let clients = runtime.block_on(collect::connect(&aws_options(&args.aws, region)))?;
     loop {
-        let (settings, network) = runtime.block_on(async {
-            let clients = collect::connect(&aws_options(&args.aws, region)).await?;
-            read_environment(&clients, name, &flags).await
-        })?;
+        let (settings, network) = runtime.block_on(read_environment(&clients, name, &flags))?;
         let report = mwaa_preflight::evaluate(&network, &settings, true, config);
         let status = report.target.status.clone().unwrap_or_else(|| "UNKNOWN".to_string());
         let problems: Vec<String> = report.findings.iter().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-"))).collect();
@@ -214,15 +204,16 @@ pub fn wait(args: &DiagnoseArgs, name: &str, region: Option<&str>, config: &Conf
 }
 
 pub fn snapshot(args: &SnapshotArgs) -> Result<Snapshot, Failure> {
-    if args.environment.is_none() && !args.all_environments && args.subnet_ids.is_empty() && args.security_group_ids.is_empty() {
+    let target = &args.target;
+    if target.environment.is_none() && !target.all_environments && target.subnet_ids.is_empty() {
         return Err(usage("no target", "give --subnet-ids A,B --security-group-ids SG1, --environment NAME, or --all-environments"));
     }
-    validate(&args.subnet_ids, &args.security_group_ids)?;
+    validate(&target.subnet_ids, &target.security_group_ids)?;
     let region = crate::single_region(&args.aws)?;
     let _progress = Progress::start(false);
     runtime()?.block_on(async {
         let clients = collect::connect(&aws_options(&args.aws, region)).await?;
-        if args.all_environments {
+        if target.all_environments {
             let mut merged = serde_json::Map::new();
             let mut environments = Vec::new();
             for name in collect::environment_names(&clients).await? {
@@ -238,7 +229,7 @@ pub fn snapshot(args: &SnapshotArgs) -> Result<Snapshot, Failure> {
             snapshot.environments = Some(environments);
             return Ok(snapshot);
         }
-        let environment = match &args.environment {
+        let environment = match &target.environment {
             Some(name) => Some(collect::environment(&clients, name).await?),
             None => None,
         };
@@ -247,7 +238,7 @@ pub fn snapshot(args: &SnapshotArgs) -> Result<Snapshot, Failure> {
                 let config = e.network_configuration.clone().unwrap_or_default();
                 (config.subnet_ids, config.security_group_ids)
             }
-            None => (args.subnet_ids.clone(), args.security_group_ids.clone()),
+            None => (target.subnet_ids.clone(), target.security_group_ids.clone()),
         };
         let mut snapshot = collect::network(&clients, &subnets, &groups).await?;
         if snapshot.account_id.is_none() {

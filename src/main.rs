@@ -136,9 +136,9 @@ fn policy(output: &OutputArgs) -> Result<(Config, Option<Severity>), Failure> {
 }
 
 /// Settings of a planned environment from the flags.
-fn planned_settings(args: &CheckArgs) -> Settings {
+pub(crate) fn planned_settings(args: &CheckArgs) -> Settings {
     let n = &args.network;
-    let mut settings = Settings::planned(args.subnet_ids.clone(), args.security_group_ids.clone(), String::new());
+    let mut settings = Settings::planned(args.target.subnet_ids.clone(), args.target.security_group_ids.clone(), String::new());
     if let Some(Access::Private) = n.webserver_access {
         settings.webserver_access = WebserverAccess::PrivateOnly;
     }
@@ -184,7 +184,7 @@ pub(crate) fn single_region(aws: &AwsArgs) -> Result<Option<&str>, Failure> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let (config, fail_on) = policy(&args.output)?;
-    if args.all_environments {
+    if args.target.all_environments {
         return match &args.snapshot {
             Some(path) => {
                 let (source, network) = load(path)?;
@@ -199,8 +199,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, Failure> {
     };
     let (source, network) = load(path)?;
     let snapshot = &network.snapshot;
-    let mut settings = if args.subnet_ids.is_empty() {
-        let environment = match &args.environment {
+    let mut settings = if args.target.subnet_ids.is_empty() {
+        let environment = match &args.target.environment {
             Some(name) => snapshot.all_environments().into_iter().find(|e| e.name == *name).ok_or_else(|| {
                 usage(format!("environment {name} is not in {}", path.display()), "snapshot the environment you mean, or drop --environment")
             })?,
@@ -299,7 +299,7 @@ fn finish_offline_settings(settings: &mut Settings, network: &Network, region_fl
 
 #[cfg(feature = "aws")]
 fn check_live(args: &CheckArgs, config: &Config, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
-    let (settings, network) = live::check(args, single_region(&args.aws)?, planned_settings, environment_settings)?;
+    let (settings, network) = live::check(args, single_region(&args.aws)?)?;
     let report = mwaa_preflight::evaluate(&network, &settings, false, config);
     emit(std::slice::from_ref(&report), false, None, &args.output, fail_on)
 }
