@@ -364,3 +364,49 @@ fn wait_follows_a_pending_environment_until_it_is_available() {
     assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
     assert!(support::stderr(&output).contains("CREATING -> CREATE_FAILED"));
 }
+
+#[test]
+fn an_audit_covers_every_region_given() {
+    let _turn = exclusive();
+    let west = Emulator::shared().scenario("public", json!({"region": "us-west-2"}));
+    Emulator::shared().environment(json!({
+        "Name": "west-env", "Region": "us-west-2", "Status": "AVAILABLE", "WebserverAccessMode": "PUBLIC_ONLY",
+        "NetworkConfiguration": {"SubnetIds": west["subnets"], "SecurityGroupIds": west["security_groups"]},
+    }));
+    let east = Emulator::shared().scenario("private", json!({}));
+    private_environment("east-env", &east, json!({}));
+    let output = tool(&["check", "--all-environments", "--region", "us-east-1,us-west-2", "--format", "json"]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", support::stderr(&output));
+    let audit = report(&output);
+    let regions_of = |name: &str| -> Vec<String> {
+        audit["environments"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|r| r["target"]["environment"] == name)
+            .filter_map(|r| r["target"]["region"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(regions_of("west-env"), ["us-west-2"]);
+    assert_eq!(regions_of("east-env"), ["us-east-1"]);
+    let west_report = audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == "west-env").expect("west");
+    assert_eq!(west_report["target"]["vpc_id"], west["vpc"]);
+    assert_eq!(findings(west_report), vec![]);
+}
+
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let command = format!(
+        "{} check --subnet-ids {subnets} --security-group-ids {groups} --format json --output /dev/null",
+        binary().display()
+    );
+    // `script` runs the tool on a pseudo-terminal, so stderr is a terminal there.
+    let on_terminal = Emulator::shared().tool(Path::new("script")).args(["-qec", &command, "/dev/null"]).output().expect("script runs");
+    assert_eq!(on_terminal.status.code(), Some(0), "{}", support::stderr(&on_terminal));
+    assert!(support::stdout(&on_terminal).contains("reading AWS:"), "{}", support::stdout(&on_terminal));
+    let quiet = Emulator::shared().tool(Path::new("script")).args(["-qec", &format!("{command} -q"), "/dev/null"]).output().expect("script runs");
+    assert!(!support::stdout(&quiet).contains("reading AWS:"), "{}", support::stdout(&quiet));
+}

@@ -61,9 +61,9 @@ class State:
 STATE = State()
 
 
-def ec2_client():
+def ec2_client(region=REGION):
     return boto3.client(
-        "ec2", region_name=REGION, endpoint_url=STATE.moto_url, aws_access_key_id="testing", aws_secret_access_key="testing"
+        "ec2", region_name=region, endpoint_url=STATE.moto_url, aws_access_key_id="testing", aws_secret_access_key="testing"
     )
 
 
@@ -71,7 +71,7 @@ def ec2_client():
 # Scenarios: networks built through the real EC2 API.
 
 
-def build_public(ec2, params):
+def build_public(ec2, region, params):
     """The two-AZ template: public subnets with a NAT gateway each, private env subnets routing to them."""
     vpc = ec2.create_vpc(CidrBlock="10.192.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
@@ -82,8 +82,8 @@ def build_public(ec2, params):
     def subnet(cidr, az):
         return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
 
-    pub1, pub2 = subnet("10.192.10.0/24", "us-east-1a"), subnet("10.192.11.0/24", "us-east-1b")
-    env1, env2 = subnet("10.192.20.0/24", "us-east-1a"), subnet("10.192.21.0/24", "us-east-1b")
+    pub1, pub2 = subnet("10.192.10.0/24", f"{region}a"), subnet("10.192.11.0/24", f"{region}b")
+    env1, env2 = subnet("10.192.20.0/24", f"{region}a"), subnet("10.192.21.0/24", f"{region}b")
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     for s in (pub1, pub2):
@@ -117,13 +117,13 @@ def build_public(ec2, params):
             "route_tables": tables, "public_subnets": [pub1, pub2], "nacl": acl}
 
 
-def build_private(ec2, params):
+def build_private(ec2, region, params):
     """Private routing: endpoints for every service MWAA uses, S3 through a gateway endpoint."""
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-    env1 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
-    env2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+    env1 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone=f"{region}a")["Subnet"]["SubnetId"]
+    env2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone=f"{region}b")["Subnet"]["SubnetId"]
     rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     for s in (env1, env2):
         ec2.associate_route_table(RouteTableId=rt, SubnetId=s)
@@ -143,15 +143,15 @@ def build_private(ec2, params):
         policy = params.get("policies", {}).get(svc)
         extra = {"PolicyDocument": json.dumps(policy)} if policy else {}
         endpoints[svc] = ec2.create_vpc_endpoint(
-            VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.{svc}", VpcEndpointType="Interface",
+            VpcId=vpc, ServiceName=f"com.amazonaws.{region}.{svc}", VpcEndpointType="Interface",
             SubnetIds=[env1, env2], SecurityGroupIds=[endpoint_sg], PrivateDnsEnabled=True, **extra,
         )["VpcEndpoint"]["VpcEndpointId"]
     s3_policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::prod-{REGION}-starport-layer-bucket/*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"},
         {"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject*", "s3:GetBucket*", "s3:List*"],
          "Resource": ["arn:aws:s3:::mwaa-live-dags", "arn:aws:s3:::mwaa-live-dags/*"]}]}
     endpoints["s3"] = ec2.create_vpc_endpoint(
-        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway", RouteTableIds=[rt],
+        VpcId=vpc, ServiceName=f"com.amazonaws.{region}.s3", VpcEndpointType="Gateway", RouteTableIds=[rt],
         PolicyDocument=json.dumps(s3_policy),
     )["VpcEndpoint"]["VpcEndpointId"]
     if params.get("dhcp"):
@@ -192,12 +192,12 @@ SCENARIOS = {"public": build_public, "private": build_private}
 # MWAA: the REST-JSON API from memory.
 
 
-def environment_document(name, body):
+def environment_document(name, body, region):
     now = time.time()
     network = body.get("NetworkConfiguration", {})
     return {
         "Name": name,
-        "Arn": f"arn:aws:airflow:{REGION}:{ACCOUNT}:environment/{name}",
+        "Arn": f"arn:aws:airflow:{region}:{ACCOUNT}:environment/{name}",
         "Status": "CREATING",
         "CreatedAt": now,
         "NetworkConfiguration": {"SubnetIds": network.get("SubnetIds", []), "SecurityGroupIds": network.get("SecurityGroupIds", [])},
@@ -210,9 +210,9 @@ def environment_document(name, body):
         "MaxWorkers": body.get("MaxWorkers", 10),
         "Schedulers": body.get("Schedulers", 2),
         "AirflowVersion": body.get("AirflowVersion", "2.10.3"),
-        "CeleryExecutorQueue": f"arn:aws:sqs:{REGION}:999988887777:airflow-celery-{abs(hash(name)) % 10**8:08d}",
-        "DatabaseVpcEndpointService": f"com.amazonaws.vpce.{REGION}.vpce-svc-0db{abs(hash(name)) % 10**14:014d}",
-        "WebserverVpcEndpointService": f"com.amazonaws.vpce.{REGION}.vpce-svc-0eb{abs(hash(name)) % 10**14:014d}",
+        "CeleryExecutorQueue": f"arn:aws:sqs:{region}:999988887777:airflow-celery-{abs(hash(name)) % 10**8:08d}",
+        "DatabaseVpcEndpointService": f"com.amazonaws.vpce.{region}.vpce-svc-0db{abs(hash(name)) % 10**14:014d}",
+        "WebserverVpcEndpointService": f"com.amazonaws.vpce.{region}.vpce-svc-0eb{abs(hash(name)) % 10**14:014d}",
         "LastUpdate": {"Status": "SUCCESS", "CreatedAt": now, "Source": "API"},
     }
 
@@ -301,7 +301,9 @@ class Handler(BaseHTTPRequestHandler):
     def control(self, method, path, body):
         request = json.loads(body or b"{}")
         if path == "/_control/scenario":
-            result = SCENARIOS[request["name"]](ec2_client(), request.get("params", {}))
+            params = request.get("params", {})
+            region = params.get("region", REGION)
+            result = SCENARIOS[request["name"]](ec2_client(region), region, params)
             return self.json_reply(200, result)
         if path == "/_control/faults":
             STATE.configure(request)
@@ -313,8 +315,10 @@ class Handler(BaseHTTPRequestHandler):
                     STATE.log.clear()
             return self.json_reply(200, entries)
         if path == "/_control/environment":
+            region = request.pop("Region", REGION)
             with STATE.lock:
-                current = STATE.environments.setdefault(request["Name"], environment_document(request["Name"], request))
+                environments = STATE.environments.setdefault(region, {})
+                current = environments.setdefault(request["Name"], environment_document(request["Name"], request, region))
                 current.update({k: v for k, v in request.items() if k not in ("NetworkConfiguration",)})
                 if "NetworkConfiguration" in request:
                     current["NetworkConfiguration"] = request["NetworkConfiguration"]
@@ -326,25 +330,35 @@ class Handler(BaseHTTPRequestHandler):
         return self.json_reply(404, {"message": f"no control route {path}"})
 
     # -- MWAA ---------------------------------------------------------------------------------------------
+    def region(self):
+        """The region of a SigV4-signed request (Credential=KEY/DATE/REGION/SERVICE/aws4_request)."""
+        auth = self.headers.get("Authorization", "")
+        try:
+            return auth.split("Credential=")[1].split("/")[2]
+        except IndexError:
+            return REGION
+
     def mwaa(self, method, path, body):
         name = urllib.parse.unquote(path[len("/environments/"):]) if path.startswith("/environments/") else ""
+        region = self.region()
         action = {("GET", True): "GetEnvironment", ("GET", False): "ListEnvironments", ("PUT", True): "CreateEnvironment"}.get((method, bool(name)), "Unknown")
         with STATE.lock:
-            STATE.log.append({"service": "airflow", "action": action, "host": self.headers.get("Host", "")})
+            STATE.log.append({"service": "airflow", "action": action, "host": self.headers.get("Host", ""), "region": region})
             faults = dict(STATE.faults)
         time.sleep(faults.get("latency_ms", 0) / 1000)
         if action in faults.get("deny", []):
             return self.json_reply(403, {"Message": f"User is not authorized to perform: airflow:{action}"}, "AccessDeniedException")
         with STATE.lock:
+            environments = STATE.environments.setdefault(region, {})
             if action == "ListEnvironments":
-                return self.json_reply(200, {"Environments": sorted(STATE.environments)})
+                return self.json_reply(200, {"Environments": sorted(environments)})
             if action == "CreateEnvironment":
-                STATE.environments[name] = environment_document(name, json.loads(body or b"{}"))
-                return self.json_reply(200, {"Arn": STATE.environments[name]["Arn"]})
+                environments[name] = environment_document(name, json.loads(body or b"{}"), region)
+                return self.json_reply(200, {"Arn": environments[name]["Arn"]})
             if action == "GetEnvironment":
-                if name not in STATE.environments:
+                if name not in environments:
                     return self.json_reply(404, {"Message": f"Environment {name} not found"}, "ResourceNotFoundException")
-                return self.json_reply(200, {"Environment": STATE.environments[name]})
+                return self.json_reply(200, {"Environment": environments[name]})
         return self.json_reply(400, {"Message": "unsupported"}, "ValidationException")
 
     # -- EC2 through moto ---------------------------------------------------------------------------------
