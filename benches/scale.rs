@@ -15,9 +15,15 @@ fn nacl_entries(n: usize) -> Vec<Value> {
     let mut entries = Vec::new();
     for egress in [false, true] {
         // A realistic corporate NACL: some denies, port allows, ephemeral returns, then allow-all.
-        for (i, (action, proto, from, to)) in [("deny", "6", 22, 22), ("deny", "6", 3389, 3389), ("allow", "6", 443, 443), ("allow", "6", 5432, 5432), ("allow", "6", 1024, 65535)]
-            .iter()
-            .enumerate()
+        for (i, (action, proto, from, to)) in [
+            ("deny", "6", 22, 22),
+            ("deny", "6", 3389, 3389),
+            ("allow", "6", 443, 443),
+            ("allow", "6", 5432, 5432),
+            ("allow", "6", 1024, 65535),
+        ]
+        .iter()
+        .enumerate()
         {
             entries.push(json!({"RuleNumber": 10 * (i + 1) + n % 5, "Protocol": proto, "RuleAction": action, "Egress": egress,
                 "CidrBlock": "0.0.0.0/0", "PortRange": {"From": from, "To": to}}));
@@ -48,18 +54,19 @@ fn generate(envs: usize) -> (String, Vec<Settings>) {
         subnets.push(json!({"SubnetId": a, "VpcId": "vpc-big", "CidrBlock": format!("10.{hi}.{lo}.0/24"), "AvailabilityZone": "us-east-1a", "AvailabilityZoneId": "use1-az1", "AvailableIpAddressCount": 200}));
         subnets.push(json!({"SubnetId": b, "VpcId": "vpc-big", "CidrBlock": format!("10.{hi}.{}.0/24", lo + 1), "AvailabilityZone": "us-east-1b", "AvailabilityZoneId": "use1-az2", "AvailableIpAddressCount": 200}));
         for (subnet, nat) in [(&a, "nat-1"), (&b, "nat-2")] {
-            tables.push(json!({"RouteTableId": format!("rtb-{}", &subnet[7..]), "VpcId": "vpc-big", "Associations": [{"SubnetId": subnet}],
+            tables.push(
+                json!({"RouteTableId": format!("rtb-{}", &subnet[7..]), "VpcId": "vpc-big", "Associations": [{"SubnetId": subnet}],
                 "Routes": [{"DestinationCidrBlock": "10.0.0.0/8", "GatewayId": "local", "State": "active"},
-                           {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat, "State": "active"}]}));
+                           {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nat, "State": "active"}]}),
+            );
         }
         acls.push(json!({"NetworkAclId": format!("acl-{e:05}"), "VpcId": "vpc-big", "Associations": [{"SubnetId": a}, {"SubnetId": b}], "Entries": nacl_entries(e)}));
         let sg = format!("sg-{e:05}");
-        groups.push(json!({"GroupId": sg, "VpcId": "vpc-big", "IpPermissions": [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}],
-            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}));
-        targets.push(Settings {
-            account_id: Some("111122223333".into()),
-            ..Settings::planned(vec![a, b], vec![sg], "us-east-1".into())
-        });
+        groups.push(
+            json!({"GroupId": sg, "VpcId": "vpc-big", "IpPermissions": [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}],
+            "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}),
+        );
+        targets.push(Settings { account_id: Some("111122223333".into()), ..Settings::planned(vec![a, b], vec![sg], "us-east-1".into()) });
     }
     for g in 0..UNRELATED_GROUPS {
         groups.push(json!({"GroupId": format!("sg-other{g:05}"), "VpcId": "vpc-big",
@@ -141,5 +148,8 @@ fn main() {
             start.elapsed()
         })
         .collect();
-    println!("single check of fixtures/networks/private.json (process start to exit, median of 20): {:.1} ms", median(samples).as_secs_f64() * 1000.0);
+    println!(
+        "single check of fixtures/networks/private.json (process start to exit, median of 20): {:.1} ms",
+        median(samples).as_secs_f64() * 1000.0
+    );
 }

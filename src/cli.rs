@@ -31,9 +31,7 @@ pub enum Command {
     /// Print the read-only IAM policy the tool needs.
     IamPolicy,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Man,
 }

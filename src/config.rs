@@ -82,7 +82,10 @@ pub enum ConfigError {
     #[diagnostic(code(mwaa_preflight::config_unreadable))]
     Unreadable { path: String, source: std::io::Error },
     #[error("invalid configuration {path}: {message}")]
-    #[diagnostic(code(mwaa_preflight::config_invalid), help("keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason"))]
+    #[diagnostic(
+        code(mwaa_preflight::config_invalid),
+        help("keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason")
+    )]
     Invalid {
         path: String,
         message: String,
@@ -107,7 +110,8 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Self, Box<ConfigError>> {
-        let text = std::fs::read_to_string(path).map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
         Self::parse(&path.display().to_string(), &text).map(|mut c| {
             c.path = Some(path.to_path_buf());
             c
@@ -159,10 +163,8 @@ impl Config {
                 Some(RuleSetting::Info) => finding.severity = Severity::Info,
                 None => {}
             }
-            let ignore = self
-                .ignores
-                .iter()
-                .find(|i| i.code == finding.code && finding.resource.as_deref().is_some_and(|r| r == i.resource));
+            let ignore =
+                self.ignores.iter().find(|i| i.code == finding.code && finding.resource.as_deref().is_some_and(|r| r == i.resource));
             match ignore {
                 Some(i) => ignored.push(Ignored { code: finding.code, resource: finding.resource.clone(), reason: i.reason.clone() }),
                 None => kept.push(finding),

@@ -41,7 +41,8 @@ impl Progress {
             let mut i = 0;
             while !flag.load(Ordering::Relaxed) {
                 let mut err = std::io::stderr().lock();
-                let _ = write!(err, "\r{} reading AWS: {} request(s) in flight   ", frames[i % frames.len()], collect::requests_in_flight());
+                let _ =
+                    write!(err, "\r{} reading AWS: {} request(s) in flight   ", frames[i % frames.len()], collect::requests_in_flight());
                 let _ = err.flush();
                 drop(err);
                 i += 1;
@@ -69,7 +70,12 @@ fn validate(subnet_ids: &[String], group_ids: &[String]) -> Result<(), CollectEr
 
 /// The model built from what the collector read.
 fn network(snapshot: Snapshot) -> Result<Network, Failure> {
-    Network::new(snapshot).map_err(|bad| usage(format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason), "inspect it with aws ec2 describe-vpc-endpoints"))
+    Network::new(snapshot).map_err(|bad| {
+        usage(
+            format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason),
+            "inspect it with aws ec2 describe-vpc-endpoints",
+        )
+    })
 }
 
 fn finish(settings: &mut Settings, clients: &Clients, snapshot: &Snapshot) {
@@ -143,7 +149,8 @@ pub fn all_environments(aws: &AwsArgs, quiet: bool) -> Result<Vec<(Settings, Net
             }
             let mut region_reports = Vec::new();
             while let Some(joined) = reads.join_next().await {
-                let (index, read) = joined.map_err(|e| usage(format!("an environment read failed: {e}"), "this is a bug; please report it"))?;
+                let (index, read) =
+                    joined.map_err(|e| usage(format!("an environment read failed: {e}"), "this is a bug; please report it"))?;
                 region_reports.push((index, read?));
             }
             region_reports.sort_by_key(|(index, _)| *index);
@@ -155,7 +162,13 @@ pub fn all_environments(aws: &AwsArgs, quiet: bool) -> Result<Vec<(Settings, Net
 
 /// `diagnose --wait`: re-reads the environment (read-only) until it is AVAILABLE (exit 0) or failed
 /// (exit 1, with the diagnosis), printing each change of status and of what it waits for.
-pub fn wait(args: &DiagnoseArgs, name: &str, region: Option<&str>, config: &Config, emit: impl Fn(&Report) -> Result<ExitCode, Failure>) -> Result<ExitCode, Failure> {
+pub fn wait(
+    args: &DiagnoseArgs,
+    name: &str,
+    region: Option<&str>,
+    config: &Config,
+    emit: impl Fn(&Report) -> Result<ExitCode, Failure>,
+) -> Result<ExitCode, Failure> {
     let runtime = runtime()?;
     let started = Instant::now();
     let mut interval = args.interval;
@@ -166,7 +179,8 @@ pub fn wait(args: &DiagnoseArgs, name: &str, region: Option<&str>, config: &Conf
         let (settings, network) = runtime.block_on(read_environment(&clients, name, &flags))?;
         let report = mwaa_preflight::evaluate(&network, &settings, true, config);
         let status = report.target.status.clone().unwrap_or_else(|| "UNKNOWN".to_string());
-        let problems: Vec<String> = report.findings.iter().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-"))).collect();
+        let problems: Vec<String> =
+            report.findings.iter().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-"))).collect();
         let now = jiff::Timestamp::now().strftime("%H:%M:%S");
         match &last {
             None => eprintln!("{now} {name} is {status}"),
@@ -253,7 +267,8 @@ pub fn snapshot(args: &SnapshotArgs) -> Result<Snapshot, Failure> {
 /// maps are joined, scalars kept from the first.
 fn merge(merged: &mut serde_json::Map<String, serde_json::Value>, snapshot: &Snapshot) -> Result<(), Failure> {
     use serde_json::Value;
-    let value = serde_json::to_value(snapshot).map_err(|e| usage(format!("cannot serialise a snapshot: {e}"), "this is a bug; please report it"))?;
+    let value = serde_json::to_value(snapshot)
+        .map_err(|e| usage(format!("cannot serialise a snapshot: {e}"), "this is a bug; please report it"))?;
     let Value::Object(members) = value else { return Ok(()) };
     for (key, value) in members {
         match (merged.get_mut(&key), value) {

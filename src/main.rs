@@ -89,7 +89,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => {
-            let found = registry::find(&rule).ok_or_else(|| usage(format!("no rule {rule:?}"), "`mwaa-preflight rules` lists the codes and names"))?;
+            let found = registry::find(&rule)
+                .ok_or_else(|| usage(format!("no rule {rule:?}"), "`mwaa-preflight rules` lists the codes and names"))?;
             write_stdout(found.doc.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -115,16 +116,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
-    std::io::stdout()
-        .lock()
-        .write_all(bytes)
-        .map_err(|source| Failure::Output { path: "standard output".to_string(), source })
+    std::io::stdout().lock().write_all(bytes).map_err(|source| Failure::Output { path: "standard output".to_string(), source })
 }
 
 /// The configuration (`--config`, else discovered from the working directory) and the effective
 /// `--fail-on` (flag, else config, else error).
 fn policy(output: &OutputArgs) -> Result<(Config, Option<Severity>), Failure> {
-    let cwd = std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), "run from an existing directory"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), "run from an existing directory"))?;
     let config = Config::discover(output.config.as_deref(), &cwd)?;
     let fail_on = match (output.fail_on, config.fail_on) {
         (Some(FailOn::Error), _) | (None, Some(FailOnSetting::Error) | None) => Some(Severity::Error),
@@ -250,7 +249,10 @@ fn diagnose(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
         }
         None => {
             let held: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
-            return Err(usage(format!("environment {name} is not in {} (it holds {})", path.display(), held.join(", ")), "check the name, or snapshot the environment you mean"));
+            return Err(usage(
+                format!("environment {name} is not in {} (it holds {})", path.display(), held.join(", ")),
+                "check the name, or snapshot the environment you mean",
+            ));
         }
     };
     let mut settings = environment_settings(environment, &routing)?;
@@ -261,10 +263,19 @@ fn diagnose(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
 }
 
 /// Every environment a snapshot carries, evaluated in parallel.
-fn offline_environments(network: &Network, flags: &NetworkArgs, region: Option<&str>, diagnose: bool, config: &Config) -> Result<Vec<Report>, Failure> {
+fn offline_environments(
+    network: &Network,
+    flags: &NetworkArgs,
+    region: Option<&str>,
+    diagnose: bool,
+    config: &Config,
+) -> Result<Vec<Report>, Failure> {
     let environments = network.snapshot.all_environments();
     if environments.is_empty() {
-        return Err(usage("the snapshot holds no environment", "add `Environment` or `Environments` (from aws mwaa get-environment) to the snapshot"));
+        return Err(usage(
+            "the snapshot holds no environment",
+            "add `Environment` or `Environments` (from aws mwaa get-environment) to the snapshot",
+        ));
     }
     let mut targets = Vec::new();
     for environment in environments {
@@ -278,22 +289,20 @@ fn offline_environments(network: &Network, flags: &NetworkArgs, region: Option<&
 
 /// Region (flag, snapshot, else the subnets' AZs) and the clock ENV001 counts from (the capture time).
 fn finish_offline_settings(settings: &mut Settings, network: &Network, region_flag: Option<&str>) -> Result<(), Failure> {
-    let from_zones = || {
-        settings
-            .subnet_ids
-            .iter()
-            .filter_map(|id| network.subnet(id)?.availability_zone.as_deref())
-            .find_map(region_of_zone)
-    };
+    let from_zones =
+        || settings.subnet_ids.iter().filter_map(|id| network.subnet(id)?.availability_zone.as_deref()).find_map(region_of_zone);
     settings.region = region_flag
         .map(str::to_string)
         .or_else(|| network.snapshot.region.clone())
         .or_else(from_zones)
         .ok_or_else(|| usage("cannot tell the region", "pass --region, or set `region` in the snapshot"))?;
-    settings.observed_at = match network.snapshot.captured_at.as_deref() {
-        Some(text) => Some(text.parse().map_err(|e| usage(format!("captured_at {text:?} is not an RFC 3339 timestamp: {e}"), "write it like 2026-11-22T13:00:00Z"))?),
-        None => Some(jiff::Timestamp::now()),
-    };
+    settings.observed_at =
+        match network.snapshot.captured_at.as_deref() {
+            Some(text) => Some(text.parse().map_err(|e| {
+                usage(format!("captured_at {text:?} is not an RFC 3339 timestamp: {e}"), "write it like 2026-11-22T13:00:00Z")
+            })?),
+            None => Some(jiff::Timestamp::now()),
+        };
     Ok(())
 }
 
@@ -316,7 +325,14 @@ fn diagnose_live(args: &DiagnoseArgs, name: &str, config: &Config, fail_on: Opti
 }
 
 #[cfg(feature = "aws")]
-fn audit_live(aws: &AwsArgs, flags: &NetworkArgs, diagnose: bool, config: &Config, output: &OutputArgs, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
+fn audit_live(
+    aws: &AwsArgs,
+    flags: &NetworkArgs,
+    diagnose: bool,
+    config: &Config,
+    output: &OutputArgs,
+    fail_on: Option<Severity>,
+) -> Result<ExitCode, Failure> {
     let collected = live::all_environments(aws, output.quiet)?;
     let mut reports = Vec::new();
     for (settings, network) in &collected {
@@ -375,7 +391,13 @@ fn iam_policy() -> Result<ExitCode, Failure> {
 }
 
 /// Writes the report(s) in the chosen format; exit 1 when any is at or above `fail_on`.
-fn emit(reports: &[Report], audit: bool, source: Option<&SnapshotSource>, output: &OutputArgs, fail_on: Option<Severity>) -> Result<ExitCode, Failure> {
+fn emit(
+    reports: &[Report],
+    audit: bool,
+    source: Option<&SnapshotSource>,
+    output: &OutputArgs,
+    fail_on: Option<Severity>,
+) -> Result<ExitCode, Failure> {
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
     let text = match format {

@@ -112,14 +112,8 @@ impl Settings {
         Self {
             subnet_ids: network.subnet_ids,
             security_group_ids: network.security_group_ids,
-            webserver_access: environment
-                .webserver_access_mode
-                .as_deref()
-                .map_or(WebserverAccess::PublicOnly, WebserverAccess::parse),
-            endpoint_management: environment
-                .endpoint_management
-                .as_deref()
-                .map_or(EndpointManagement::Service, EndpointManagement::parse),
+            webserver_access: environment.webserver_access_mode.as_deref().map_or(WebserverAccess::PublicOnly, WebserverAccess::parse),
+            endpoint_management: environment.endpoint_management.as_deref().map_or(EndpointManagement::Service, EndpointManagement::parse),
             routing: RoutingAssertion::Auto,
             source_bucket_arn: environment.source_bucket_arn.clone(),
             kms_key: environment.kms_key.clone(),

@@ -67,10 +67,14 @@ fn every_case_reports_exactly_what_it_expects() {
         let want = expected(&case);
         let got = actual(&report, &want);
         if got != want || code != case.exit {
-            failures.push(format!("{name} ({}):\n  exit {code}, expected {}\n  got      {got:?}\n  expected {want:?}", case.description, case.exit));
+            failures.push(format!(
+                "{name} ({}):\n  exit {code}, expected {}\n  got      {got:?}\n  expected {want:?}",
+                case.description, case.exit
+            ));
         }
         if let Some(skipped) = &case.skipped {
-            let mut got: Vec<String> = report["skipped"].as_array().into_iter().flatten().filter_map(|s| s["code"].as_str().map(str::to_string)).collect();
+            let mut got: Vec<String> =
+                report["skipped"].as_array().into_iter().flatten().filter_map(|s| s["code"].as_str().map(str::to_string)).collect();
             got.sort();
             let mut want = skipped.clone();
             want.sort();

@@ -18,15 +18,18 @@ fn registry_matches_the_spec_catalog() {
     assert_eq!(registry_codes(), spec, "registry vs ../shared/spec/RULES.md");
     let rules_md = std::fs::read_to_string(support::root().join("../shared/spec/RULES.md")).expect("RULES.md");
     for rule in registry::ALL {
-        let row = rules_md
-            .lines()
-            .find(|l| l.starts_with(&format!("| {} |", rule.code)))
-            .unwrap_or_else(|| panic!("{} has no row", rule.code));
+        let row =
+            rules_md.lines().find(|l| l.starts_with(&format!("| {} |", rule.code))).unwrap_or_else(|| panic!("{} has no row", rule.code));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[2], rule.name, "{} name", rule.code);
         // VPCE001's severity depends on the service ("by service"): the registry holds the highest.
         let severity = rule.severity.to_string();
-        assert!(cells[3].contains(&severity) || cells[3].starts_with("by service"), "{}: spec severity {:?}, registry {severity}", rule.code, cells[3]);
+        assert!(
+            cells[3].contains(&severity) || cells[3].starts_with("by service"),
+            "{}: spec severity {:?}, registry {severity}",
+            rule.code,
+            cells[3]
+        );
     }
 }
 

@@ -42,7 +42,8 @@ fn malformed_json_is_reported_with_its_line_and_column() {
 
 #[test]
 fn a_wrong_value_shape_and_a_bad_cidr_are_located() {
-    let path = scratch("bad_cidr.json", "{\"Subnets\": [\n{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\",\n \"CidrBlock\": \"10.0.0.0/33\"}]}");
+    let path =
+        scratch("bad_cidr.json", "{\"Subnets\": [\n{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\",\n \"CidrBlock\": \"10.0.0.0/33\"}]}");
     let output = check_file(&path, &[]);
     assert_eq!(output.status.code(), Some(2));
     let err = support::stderr(&output);
@@ -97,7 +98,10 @@ fn usage_errors_exit_2_with_a_way_out() {
 fn fail_on_sets_the_threshold() {
     // One NAT gateway for both subnets: a warning only.
     let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
-    let one_nat = text.replace("\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"", "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"");
+    let one_nat = text.replace(
+        "\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"",
+        "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"",
+    );
     assert_ne!(text, one_nat, "fixture layout changed");
     let path = scratch("one_nat.json", &one_nat);
     assert_eq!(check_file(&path, &["--format", "json"]).status.code(), Some(0));
@@ -118,7 +122,18 @@ fn json_report_has_the_schema_of_the_contract() {
     assert_eq!(report["schema_version"], 1);
     assert_eq!(
         keys(&report["target"]),
-        ["account_id", "endpoint_management", "environment", "region", "routing", "security_group_ids", "status", "subnet_ids", "vpc_id", "webserver_access_mode"]
+        [
+            "account_id",
+            "endpoint_management",
+            "environment",
+            "region",
+            "routing",
+            "security_group_ids",
+            "status",
+            "subnet_ids",
+            "vpc_id",
+            "webserver_access_mode"
+        ]
     );
     assert_eq!(report["target"]["routing"], "public");
     assert_eq!(keys(&report["summary"]), ["errors", "infos", "passed", "skipped", "warnings"]);
@@ -127,10 +142,12 @@ fn json_report_has_the_schema_of_the_contract() {
 
 #[test]
 fn finding_fields_follow_the_contract() {
-    let path = scratch("no_dns.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace(
-        "\"EnableDnsSupport\": {\n        \"Value\": true",
-        "\"EnableDnsSupport\": {\n        \"Value\": false",
-    ));
+    let path = scratch(
+        "no_dns.json",
+        &std::fs::read_to_string(support::root().join(PUBLIC))
+            .expect("fixture")
+            .replace("\"EnableDnsSupport\": {\n        \"Value\": true", "\"EnableDnsSupport\": {\n        \"Value\": false"),
+    );
     let output = check_file(&path, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
@@ -139,7 +156,9 @@ fn finding_fields_follow_the_contract() {
     assert_eq!(keys, ["code", "docs", "evidence", "message", "name", "remediation", "resource", "severity"]);
     assert_eq!(finding["code"], "DNS001");
     assert_eq!(finding["resource"], "vpc-0e0e0e0e");
-    assert!(finding["remediation"].as_str().is_some_and(|r| r.contains("aws ec2 modify-vpc-attribute --vpc-id vpc-0e0e0e0e --enable-dns-support")));
+    assert!(finding["remediation"]
+        .as_str()
+        .is_some_and(|r| r.contains("aws ec2 modify-vpc-attribute --vpc-id vpc-0e0e0e0e --enable-dns-support")));
 }
 
 #[test]
@@ -161,10 +180,12 @@ fn a_member_that_was_not_captured_skips_its_rules() {
 
 #[test]
 fn sarif_locates_results_in_the_snapshot() {
-    let path = scratch("no_dns_sarif.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace(
-        "\"EnableDnsSupport\": {\n        \"Value\": true",
-        "\"EnableDnsSupport\": {\n        \"Value\": false",
-    ));
+    let path = scratch(
+        "no_dns_sarif.json",
+        &std::fs::read_to_string(support::root().join(PUBLIC))
+            .expect("fixture")
+            .replace("\"EnableDnsSupport\": {\n        \"Value\": true", "\"EnableDnsSupport\": {\n        \"Value\": false"),
+    );
     let output = check_file(&path, &["--format", "sarif"]);
     let sarif: Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(sarif["version"], "2.1.0");
@@ -194,7 +215,12 @@ fn output_file_and_colors() {
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("report written")).expect("json by default in a file");
     assert_eq!(written["schema_version"], 1);
 
-    let path = scratch("colors.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture").replace("\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3"));
+    let path = scratch(
+        "colors.json",
+        &std::fs::read_to_string(support::root().join(PUBLIC))
+            .expect("fixture")
+            .replace("\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3"),
+    );
     let colored = check_file(&path, &["--format", "human", "--color", "always"]);
     assert!(support::stdout(&colored).contains("\u{1b}["));
     let plain = check_file(&path, &["--format", "human", "--color", "never"]);

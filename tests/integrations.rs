@@ -17,7 +17,10 @@ fn workspace(name: &str, config: Option<&str>) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("nested")).expect("dir");
     let text = std::fs::read_to_string(support::root().join("fixtures/networks/public.json")).expect("fixture");
-    let one_nat = text.replace("\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"", "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"");
+    let one_nat = text.replace(
+        "\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"",
+        "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"",
+    );
     assert_ne!(text, one_nat, "fixture layout changed");
     std::fs::write(dir.join("snapshot.json"), one_nat).expect("write");
     if let Some(config) = config {
@@ -107,7 +110,9 @@ fn configuration_errors_point_at_the_line() {
 
 #[test]
 fn offline_audit_of_a_snapshot_with_several_environments() {
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(support::root().join("fixtures/networks/private.json")).expect("fixture")).expect("json");
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(support::root().join("fixtures/networks/private.json")).expect("fixture"))
+            .expect("json");
     let mut second = doc["Environment"].clone();
     second["Name"] = "second-env".into();
     second["Status"] = "CREATE_FAILED".into();
@@ -120,10 +125,12 @@ fn offline_audit_of_a_snapshot_with_several_environments() {
     let output = support::run(&["diagnose", "--all", "--snapshot", path.to_str().expect("utf-8"), "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let audit = json(&output);
-    let names: Vec<&str> = audit["environments"].as_array().expect("list").iter().filter_map(|r| r["target"]["environment"].as_str()).collect();
+    let names: Vec<&str> =
+        audit["environments"].as_array().expect("list").iter().filter_map(|r| r["target"]["environment"].as_str()).collect();
     assert_eq!(names, ["private-reference", "second-env"]);
     assert_eq!(audit["environments"][0]["findings"], Value::Array(vec![]));
-    let codes: Vec<&str> = audit["environments"][1]["findings"].as_array().expect("list").iter().filter_map(|f| f["code"].as_str()).collect();
+    let codes: Vec<&str> =
+        audit["environments"][1]["findings"].as_array().expect("list").iter().filter_map(|f| f["code"].as_str()).collect();
     assert_eq!(codes, ["ENV002", "SG002"]);
     assert_eq!(audit["summary"]["environments"], 2);
     assert_eq!(audit["summary"]["failing"], 1);
@@ -178,7 +185,10 @@ fn dot_renders_with_graphviz_and_shows_the_failing_edge() {
         .split("</g>")
         .find(|e| e.contains("<title>subnet&#45;1a1a1a1a&#45;&gt;vpce&#45;0a0a0004</title>"))
         .expect("edge to the KMS endpoint");
-    assert!(edge.contains("BLOCKED F&#45;ENDPOINT tcp/443") && edge.contains("stroke=\"red\"") && edge.contains("sg&#45;3e3e3e3e"), "{edge}");
+    assert!(
+        edge.contains("BLOCKED F&#45;ENDPOINT tcp/443") && edge.contains("stroke=\"red\"") && edge.contains("sg&#45;3e3e3e3e"),
+        "{edge}"
+    );
 }
 
 #[test]
@@ -186,11 +196,15 @@ fn github_format_annotates_and_writes_the_job_summary() {
     let summary = support::root().join("target/integration-tests/step-summary.md");
     let _ = std::fs::create_dir_all(summary.parent().expect("parent"));
     std::fs::write(&summary, "earlier step\n").expect("write");
-    let (output, annotations) = case_output("SUB004/fail_same_az_id", "github", &[("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))]);
+    let (output, annotations) =
+        case_output("SUB004/fail_same_az_id", "github", &[("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))]);
     assert_eq!(output.status.code(), Some(1));
     let line = annotations.lines().next().expect("an annotation");
     assert!(line.starts_with("::error file=target/fixture-cases/SUB004__fail_same_az_id.json,line="), "{line}");
-    assert!(line.contains("title=SUB004 distinct-az (subnet-b2b2b2b2)::subnet-a1a1a1a1 and subnet-b2b2b2b2 are both in use1-az1"), "{line}");
+    assert!(
+        line.contains("title=SUB004 distinct-az (subnet-b2b2b2b2)::subnet-a1a1a1a1 and subnet-b2b2b2b2 are both in use1-az1"),
+        "{line}"
+    );
     let written = std::fs::read_to_string(&summary).expect("summary");
     assert!(written.starts_with("earlier step\n") && written.contains("| ❌ error | [SUB004 distinct-az]"), "{written}");
 }

@@ -84,7 +84,17 @@ fn public_reference_passes_live_and_from_its_own_snapshot() {
     let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
     let written = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
     assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
-    let offline = support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]);
+    let offline = support::run(&[
+        "check",
+        "--snapshot",
+        file.to_str().expect("utf-8"),
+        "--subnet-ids",
+        &subnets,
+        "--security-group-ids",
+        &groups,
+        "--format",
+        "json",
+    ]);
     let offline_report = report(&offline);
     assert_eq!(offline_report["findings"], live_report["findings"]);
     assert_eq!(offline_report["skipped"], live_report["skipped"]);
@@ -105,7 +115,17 @@ fn a_nacl_admitting_443_only_is_found_live_and_offline_alike() {
     let file = support::root().join("target/live-nacl-snapshot.json");
     let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
     tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
-    let offline = support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]);
+    let offline = support::run(&[
+        "check",
+        "--snapshot",
+        file.to_str().expect("utf-8"),
+        "--subnet-ids",
+        &subnets,
+        "--security-group-ids",
+        &groups,
+        "--format",
+        "json",
+    ]);
     assert_eq!(report(&offline)["findings"], live_report["findings"]);
 }
 
@@ -114,7 +134,8 @@ fn diagnose_pending_names_the_endpoints_to_create_and_the_hours_left() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("private", json!({}));
     let created = jiff::Timestamp::now().as_second() - 24 * 3600 - 60;
-    let environment = private_environment("live-pending", &network, json!({"Status": "PENDING", "EndpointManagement": "CUSTOMER", "CreatedAt": created}));
+    let environment =
+        private_environment("live-pending", &network, json!({"Status": "PENDING", "EndpointManagement": "CUSTOMER", "CreatedAt": created}));
     let output = tool(&["diagnose", "live-pending", "--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
     let report = report(&output);
@@ -133,10 +154,7 @@ fn diagnose_pending_names_the_endpoints_to_create_and_the_hours_left() {
     let remediation = pending["remediation"].as_str().expect("remediation");
     let subnets = network["subnets"].as_array().expect("subnets").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ");
     for service in [&database, &webserver] {
-        assert!(
-            remediation.contains(&format!("--service-name {service} --subnet-ids {subnets} --security-group-ids")),
-            "{remediation}"
-        );
+        assert!(remediation.contains(&format!("--service-name {service} --subnet-ids {subnets} --security-group-ids")), "{remediation}");
     }
     assert_eq!(report["target"]["status"], "PENDING");
 }
@@ -155,7 +173,10 @@ fn diagnose_create_failed_ranks_the_network_causes() {
     let report = report(&output);
     assert_eq!(
         findings(&report),
-        vec![("ENV002".to_string(), Some("live-failed".to_string())), ("VPCE001".to_string(), Some("com.amazonaws.us-east-1.sqs".to_string()))]
+        vec![
+            ("ENV002".to_string(), Some("live-failed".to_string())),
+            ("VPCE001".to_string(), Some("com.amazonaws.us-east-1.sqs".to_string()))
+        ]
     );
     let failed = report["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "ENV002").expect("ENV002");
     assert_eq!(failed["evidence"]["error_code"], "INCORRECT_CONFIGURATION");
@@ -167,7 +188,11 @@ fn a_missing_or_forbidden_environment_exits_2_and_says_which() {
     let _turn = exclusive();
     let missing = tool(&["diagnose", "no-such-environment"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(support::stderr(&missing).contains("environment no-such-environment does not exist in us-east-1"), "{}", support::stderr(&missing));
+    assert!(
+        support::stderr(&missing).contains("environment no-such-environment does not exist in us-east-1"),
+        "{}",
+        support::stderr(&missing)
+    );
 
     Emulator::shared().faults(json!({"deny": ["GetEnvironment"]}));
     let denied = tool(&["diagnose", "anything"]);
@@ -225,19 +250,21 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
     let audit = tool(&["check", "--all-environments", "--format", "json"]);
     assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", support::stderr(&audit));
     let log = Emulator::shared().take_log();
-    let used: BTreeSet<String> = log
-        .iter()
-        .map(|e| format!("{}:{}", e["service"].as_str().unwrap_or_default(), e["action"].as_str().unwrap_or_default()))
-        .collect();
+    let used: BTreeSet<String> =
+        log.iter().map(|e| format!("{}:{}", e["service"].as_str().unwrap_or_default(), e["action"].as_str().unwrap_or_default())).collect();
     for action in &used {
         let verb = action.split(':').nth(1).unwrap_or_default();
         assert!(verb.starts_with("Describe") || verb.starts_with("Get") || verb.starts_with("List"), "not read-only: {action}");
     }
     let policy: Value = serde_json::from_slice(&tool(&["iam-policy"]).stdout).expect("policy JSON");
-    let allowed: BTreeSet<String> = policy["Statement"][0]["Action"].as_array().expect("actions").iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
+    let allowed: BTreeSet<String> =
+        policy["Statement"][0]["Action"].as_array().expect("actions").iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
     assert_eq!(used, allowed, "the IAM policy and the calls made differ");
     // MWAA's `api.` host prefix was removed for the loopback emulator.
-    assert!(log.iter().filter(|e| e["service"] == "airflow").all(|e| e["host"].as_str().is_some_and(|h| h.starts_with("127.0.0.1:"))), "{log:?}");
+    assert!(
+        log.iter().filter(|e| e["service"] == "airflow").all(|e| e["host"].as_str().is_some_and(|h| h.starts_with("127.0.0.1:"))),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -322,7 +349,9 @@ fn an_account_audit_lists_every_environment_with_its_first_problem() {
     assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
     let audit = report(&output);
     assert_eq!(audit["schema_version"], 1);
-    let by_name = |name: &str| audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == name).cloned().expect(name);
+    let by_name = |name: &str| {
+        audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == name).cloned().expect(name)
+    };
     assert_eq!(findings(&by_name("audit-clean")), vec![]);
     assert_eq!(findings(&by_name("audit-broken")), vec![("VPCE001".to_string(), Some("com.amazonaws.us-east-1.logs".to_string()))]);
     assert!(audit["summary"]["failing"].as_u64().is_some_and(|n| n >= 1));
@@ -389,7 +418,8 @@ fn an_audit_covers_every_region_given() {
     };
     assert_eq!(regions_of("west-env"), ["us-west-2"]);
     assert_eq!(regions_of("east-env"), ["us-east-1"]);
-    let west_report = audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == "west-env").expect("west");
+    let west_report =
+        audit["environments"].as_array().expect("list").iter().find(|r| r["target"]["environment"] == "west-env").expect("west");
     assert_eq!(west_report["target"]["vpc_id"], west["vpc"]);
     assert_eq!(findings(west_report), vec![]);
 }
@@ -399,14 +429,13 @@ fn progress_shows_on_a_terminal_only() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("public", json!({}));
     let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
-    let command = format!(
-        "{} check --subnet-ids {subnets} --security-group-ids {groups} --format json --output /dev/null",
-        binary().display()
-    );
+    let command =
+        format!("{} check --subnet-ids {subnets} --security-group-ids {groups} --format json --output /dev/null", binary().display());
     // `script` runs the tool on a pseudo-terminal, so stderr is a terminal there.
     let on_terminal = Emulator::shared().tool(Path::new("script")).args(["-qec", &command, "/dev/null"]).output().expect("script runs");
     assert_eq!(on_terminal.status.code(), Some(0), "{}", support::stderr(&on_terminal));
     assert!(support::stdout(&on_terminal).contains("reading AWS:"), "{}", support::stdout(&on_terminal));
-    let quiet = Emulator::shared().tool(Path::new("script")).args(["-qec", &format!("{command} -q"), "/dev/null"]).output().expect("script runs");
+    let quiet =
+        Emulator::shared().tool(Path::new("script")).args(["-qec", &format!("{command} -q"), "/dev/null"]).output().expect("script runs");
     assert!(!support::stdout(&quiet).contains("reading AWS:"), "{}", support::stdout(&quiet));
 }

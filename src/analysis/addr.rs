@@ -91,9 +91,7 @@ impl AddrSet {
     }
 
     pub fn intersects(&self, other: &Self) -> bool {
-        self.intervals
-            .iter()
-            .any(|&(lo, hi)| other.intervals.iter().any(|&(olo, ohi)| lo <= ohi && olo <= hi))
+        self.intervals.iter().any(|&(lo, hi)| other.intervals.iter().any(|&(olo, ohi)| lo <= ohi && olo <= hi))
     }
 
     /// Every address of `other` is in `self`.
@@ -143,10 +141,7 @@ impl Ports {
     /// From an AWS (from, to) pair; `None` or -1 means every port.
     pub fn from_aws(from: Option<i32>, to: Option<i32>) -> Self {
         match (from, to) {
-            (Some(from), Some(to)) if from >= 0 && to >= 0 => Ports {
-                from: clamp_port(from),
-                to: clamp_port(to),
-            },
+            (Some(from), Some(to)) if from >= 0 && to >= 0 => Ports { from: clamp_port(from), to: clamp_port(to) },
             _ => Ports::ALL,
         }
     }

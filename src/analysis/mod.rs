@@ -190,9 +190,7 @@ impl<'n> Analysis<'n> {
                 let service = by_name.get(endpoint.service_name.as_str())?;
                 let used = match endpoint.vpc_endpoint_type.to_ascii_lowercase().as_str() {
                     "interface" => endpoint.private_dns_enabled || self.routing == Routing::Private,
-                    "gateway" => tables
-                        .iter()
-                        .any(|t| routing::prefix_list_route_to(self.network, t, &endpoint.vpc_endpoint_id).is_some()),
+                    "gateway" => tables.iter().any(|t| routing::prefix_list_route_to(self.network, t, &endpoint.vpc_endpoint_id).is_some()),
                     _ => false,
                 };
                 used.then(|| UsedEndpoint { endpoint, service: (*service).clone() })
@@ -212,10 +210,7 @@ impl<'n> Analysis<'n> {
 }
 
 fn majority_vpc(network: &Network, subnets: &[&Subnet], groups: &[String]) -> Option<String> {
-    let vpcs = subnets
-        .iter()
-        .map(|s| s.vpc_id.as_str())
-        .chain(groups.iter().filter_map(|g| network.security_group(g)?.vpc_id.as_deref()));
+    let vpcs = subnets.iter().map(|s| s.vpc_id.as_str()).chain(groups.iter().filter_map(|g| network.security_group(g)?.vpc_id.as_deref()));
     majority(vpcs).map(str::to_string)
 }
 
@@ -273,10 +268,7 @@ fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
 impl Analysis<'_> {
     /// Needed services with no endpoint of any kind in the env VPC (S3: gateway or interface).
     pub fn missing_services(&self) -> Vec<&Service> {
-        self.services
-            .iter()
-            .filter(|service| !self.vpc_endpoints().any(|e| e.service_name == service.name))
-            .collect()
+        self.services.iter().filter(|service| !self.vpc_endpoints().any(|e| e.service_name == service.name)).collect()
     }
 
     /// The requests the environment makes through a service's endpoint, as (action, resource) pairs with
@@ -304,12 +296,27 @@ impl Analysis<'_> {
                     .and_then(|e| e.celery_executor_queue.clone())
                     .unwrap_or_else(|| format!("arn:aws:sqs:{region}:*:airflow-celery-*"));
                 pairs(
-                    &["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"],
+                    &[
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:DeleteMessage",
+                        "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl",
+                        "sqs:ReceiveMessage",
+                        "sqs:SendMessage",
+                    ],
                     &queue,
                 )
             }
             "logs" => pairs(
-                &["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents", "logs:GetLogEvents", "logs:GetLogRecord", "logs:GetLogGroupFields", "logs:GetQueryResults"],
+                &[
+                    "logs:CreateLogStream",
+                    "logs:CreateLogGroup",
+                    "logs:PutLogEvents",
+                    "logs:GetLogEvents",
+                    "logs:GetLogRecord",
+                    "logs:GetLogGroupFields",
+                    "logs:GetQueryResults",
+                ],
                 &format!("arn:aws:logs:{region}:{account}:log-group:airflow-*"),
             ),
             "monitoring" => pairs(&["cloudwatch:PutMetricData"], "*"),

@@ -175,9 +175,15 @@ mod tests {
 
     #[test]
     fn return_traffic_needs_every_ephemeral_port() {
-        let n = acl(serde_json::json!([[100, "6", "allow", true, "0.0.0.0/0", [443, 443]], [110, "6", "allow", true, "0.0.0.0/0", [1024, 32767]]]));
+        let n = acl(serde_json::json!([
+            [100, "6", "allow", true, "0.0.0.0/0", [443, 443]],
+            [110, "6", "allow", true, "0.0.0.0/0", [1024, 32767]]
+        ]));
         assert_eq!(verdict(&n, OUT, "10.0.2.0/24", Ports::EPHEMERAL), NaclVerdict::DenyImplicit);
-        let n = acl(serde_json::json!([[100, "6", "allow", true, "0.0.0.0/0", [1024, 32767]], [110, "6", "allow", true, "0.0.0.0/0", [32768, 65535]]]));
+        let n = acl(serde_json::json!([
+            [100, "6", "allow", true, "0.0.0.0/0", [1024, 32767]],
+            [110, "6", "allow", true, "0.0.0.0/0", [32768, 65535]]
+        ]));
         assert_eq!(verdict(&n, OUT, "10.0.2.0/24", Ports::EPHEMERAL), NaclVerdict::Allow { rule: 110 });
     }
 

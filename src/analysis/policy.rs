@@ -39,8 +39,12 @@ pub struct Request<'a> {
 pub enum Decision {
     Allowed,
     /// Provably denied: by an explicit Deny (`statement` names it) or because no statement allows it.
-    Denied { statement: Option<String> },
-    Unprovable { reason: String },
+    Denied {
+        statement: Option<String>,
+    },
+    Unprovable {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,10 +170,7 @@ impl Patterns {
 fn strings(value: &Value) -> Result<Vec<String>, String> {
     match value {
         Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| "expected strings".to_string()))
-            .collect(),
+        Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(|| "expected strings".to_string())).collect(),
         _ => Err("expected a string or a list of strings".to_string()),
     }
 }
@@ -257,10 +258,7 @@ pub fn glob_overlaps(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    const LAYERS: Request<'static> = Request {
-        action: "s3:GetObject",
-        resource: "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",
-    };
+    const LAYERS: Request<'static> = Request { action: "s3:GetObject", resource: "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*" };
 
     fn decide(policy: &str, request: Request<'_>) -> Decision {
         Policy::parse(policy).expect("valid policy").evaluate(request)
@@ -290,12 +288,14 @@ mod tests {
 
     #[test]
     fn nothing_allows_is_denied_and_conditions_are_unprovable() {
-        let other_bucket = r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-dags/*"}}"#;
+        let other_bucket =
+            r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-dags/*"}}"#;
         assert_eq!(decide(other_bucket, LAYERS), Decision::Denied { statement: None });
         let conditional = r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}}"#;
         assert!(matches!(decide(conditional, LAYERS), Decision::Unprovable { .. }));
-        let named = r#"{"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:role/x"}, "Action": "s3:*", "Resource": "*"}}"#;
+        let named =
+            r#"{"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:role/x"}, "Action": "s3:*", "Resource": "*"}}"#;
         assert!(matches!(decide(named, LAYERS), Decision::Unprovable { .. }));
         let narrower = r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/sha256/*"}}"#;

@@ -41,12 +41,7 @@ impl RouteTarget {
         if route.egress_only_internet_gateway_id.is_some() {
             return RouteTarget::EgressOnlyInternetGateway(id(&route.egress_only_internet_gateway_id));
         }
-        if let Some(other) = route
-            .local_gateway_id
-            .as_ref()
-            .or(route.carrier_gateway_id.as_ref())
-            .or(route.core_network_arn.as_ref())
-        {
+        if let Some(other) = route.local_gateway_id.as_ref().or(route.carrier_gateway_id.as_ref()).or(route.core_network_arn.as_ref()) {
             return RouteTarget::Other(other.clone());
         }
         if let Some(gateway) = &route.gateway_id {
@@ -130,11 +125,8 @@ pub struct RouteMatch {
 
 impl RouteMatch {
     fn new(table: &RouteTable, route: &Route, network: &Network) -> Self {
-        let destination = route
-            .destination_cidr_block
-            .map(|c| c.to_string())
-            .or_else(|| route.destination_prefix_list_id.clone())
-            .unwrap_or_default();
+        let destination =
+            route.destination_cidr_block.map(|c| c.to_string()).or_else(|| route.destination_prefix_list_id.clone()).unwrap_or_default();
         Self {
             route_table_id: table.route_table_id.clone(),
             destination,
@@ -180,11 +172,7 @@ pub fn lookup(network: &Network, table: &RouteTable, destination: Ipv4Net) -> Op
 /// The route for 0.0.0.0/0 itself (the default route), if the table has one.
 pub fn default_route(network: &Network, table: &RouteTable) -> Option<RouteMatch> {
     let any: Ipv4Net = Ipv4Net::default();
-    table
-        .routes
-        .iter()
-        .find(|r| r.destination_cidr_block == Some(any))
-        .map(|route| RouteMatch::new(table, route, network))
+    table.routes.iter().find(|r| r.destination_cidr_block == Some(any)).map(|route| RouteMatch::new(table, route, network))
 }
 
 /// Every route of a table to an internet gateway, whatever its destination (what makes a subnet public).
@@ -271,9 +259,18 @@ mod tests {
         let n = network(serde_json::json!({}));
         let route = |json: serde_json::Value| -> Route { serde_json::from_value(json).expect("route") };
         assert_eq!(RouteTarget::of(&route(serde_json::json!({"GatewayId": "igw-1"})), &n), RouteTarget::InternetGateway("igw-1".into()));
-        assert_eq!(RouteTarget::of(&route(serde_json::json!({"GatewayId": "vgw-1"})), &n), RouteTarget::VirtualPrivateGateway("vgw-1".into()));
-        assert_eq!(RouteTarget::of(&route(serde_json::json!({"InstanceId": "i-1", "NetworkInterfaceId": "eni-1"})), &n), RouteTarget::NatInstance("i-1".into()));
-        assert_eq!(RouteTarget::of(&route(serde_json::json!({"VpcPeeringConnectionId": "pcx-1"})), &n), RouteTarget::Peering("pcx-1".into()));
+        assert_eq!(
+            RouteTarget::of(&route(serde_json::json!({"GatewayId": "vgw-1"})), &n),
+            RouteTarget::VirtualPrivateGateway("vgw-1".into())
+        );
+        assert_eq!(
+            RouteTarget::of(&route(serde_json::json!({"InstanceId": "i-1", "NetworkInterfaceId": "eni-1"})), &n),
+            RouteTarget::NatInstance("i-1".into())
+        );
+        assert_eq!(
+            RouteTarget::of(&route(serde_json::json!({"VpcPeeringConnectionId": "pcx-1"})), &n),
+            RouteTarget::Peering("pcx-1".into())
+        );
         assert_eq!(RouteTarget::of(&route(serde_json::json!({"GatewayId": "vpce-fw"})), &n), RouteTarget::Firewall("vpce-fw".into()));
         assert_eq!(
             RouteTarget::of(&route(serde_json::json!({"GatewayId": "vpce-s3", "DestinationPrefixListId": "pl-1"})), &n),

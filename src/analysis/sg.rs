@@ -97,11 +97,10 @@ fn describe_protocol(permission: &IpPermission) -> String {
 
 /// The documented default outbound rule: all traffic to 0.0.0.0/0.
 pub fn has_all_traffic_egress(network: &Network, groups: &[String]) -> bool {
-    groups.iter().filter_map(|id| network.security_group(id)).any(|g| {
-        g.ip_permissions_egress
-            .iter()
-            .any(|p| p.ip_protocol == "-1" && p.ip_ranges.iter().any(|r| r.cidr_ip.prefix_len() == 0))
-    })
+    groups
+        .iter()
+        .filter_map(|id| network.security_group(id))
+        .any(|g| g.ip_permissions_egress.iter().any(|p| p.ip_protocol == "-1" && p.ip_ranges.iter().any(|r| r.cidr_ip.prefix_len() == 0)))
 }
 
 #[cfg(test)]

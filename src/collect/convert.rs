@@ -2,8 +2,8 @@
 //! it are read by one code path.
 
 use aws_sdk_ec2::types as ec2;
-use aws_sdk_mwaa::types as mwaa;
 use aws_sdk_mwaa::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_mwaa::types as mwaa;
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use super::CollectError;
@@ -206,7 +206,9 @@ pub fn internet_gateway(g: &ec2::InternetGateway) -> Result<InternetGateway, Col
         attachments: g
             .attachments()
             .iter()
-            .filter_map(|a| Some(InternetGatewayAttachment { vpc_id: a.vpc_id()?.to_string(), state: a.state().map(|s| s.as_str().to_string()) }))
+            .filter_map(|a| {
+                Some(InternetGatewayAttachment { vpc_id: a.vpc_id()?.to_string(), state: a.state().map(|s| s.as_str().to_string()) })
+            })
             .collect(),
     })
 }
@@ -248,10 +250,9 @@ pub fn environment(e: &mwaa::Environment) -> Result<Environment, CollectError> {
         arn: text(e.arn()),
         status: e.status().map(|s| s.as_str().to_string()),
         created_at: timestamp(e.created_at()),
-        network_configuration: e.network_configuration().map(|n| NetworkConfiguration {
-            subnet_ids: n.subnet_ids().to_vec(),
-            security_group_ids: n.security_group_ids().to_vec(),
-        }),
+        network_configuration: e
+            .network_configuration()
+            .map(|n| NetworkConfiguration { subnet_ids: n.subnet_ids().to_vec(), security_group_ids: n.security_group_ids().to_vec() }),
         webserver_access_mode: e.webserver_access_mode().map(|m| m.as_str().to_string()),
         endpoint_management: e.endpoint_management().map(|m| m.as_str().to_string()),
         source_bucket_arn: text(e.source_bucket_arn()),

@@ -134,13 +134,12 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
     }
     let config = loader.load().await;
     let region = config.region().map(ToString::to_string).ok_or(CollectError::NoRegion)?;
-    let provider = config.credentials_provider().ok_or_else(|| CollectError::NoCredentials("no credential provider is configured".to_string()))?;
-    provider
-        .provide_credentials()
-        .await
-        .map_err(|e| CollectError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
+    let provider =
+        config.credentials_provider().ok_or_else(|| CollectError::NoCredentials("no credential provider is configured".to_string()))?;
+    provider.provide_credentials().await.map_err(|e| CollectError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    let mwaa = aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
+    let mwaa =
+        aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
     Ok(Clients { ec2, mwaa, region })
 }
 
@@ -155,17 +154,21 @@ where
     let code = err.code().unwrap_or_default().to_string();
     let message = err.message().unwrap_or_default().to_string();
     match code.as_str() {
-        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" | "UnauthorizedAccess" => CollectError::Denied { action, message: format!("{code}: {message}") },
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" | "UnauthorizedAccess" => {
+            CollectError::Denied { action, message: format!("{code}: {message}") }
+        }
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => CollectError::CredentialsRejected {
             code,
             message,
             hint: "the session token expired: refresh it (aws sso login, or new temporary credentials)",
         },
-        "AuthFailure" | "UnrecognizedClientException" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "IncompleteSignature" => CollectError::CredentialsRejected {
-            code,
-            message,
-            hint: "check the access key, secret and clock; a key of another partition or a deleted key fails this way",
-        },
+        "AuthFailure" | "UnrecognizedClientException" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "IncompleteSignature" => {
+            CollectError::CredentialsRejected {
+                code,
+                message,
+                hint: "check the access key, secret and clock; a key of another partition or a deleted key fails this way",
+            }
+        }
         _ => CollectError::Api { action, detail: DisplayErrorContext(&err).to_string() },
     }
 }
@@ -200,7 +203,8 @@ pub async fn environment(clients: &Clients, name: &str) -> Result<Environment, C
         }
         api_error("airflow:GetEnvironment", err)
     })?;
-    let environment = answer.environment().ok_or_else(|| CollectError::Unparsable("GetEnvironment answered without an environment".to_string()))?;
+    let environment =
+        answer.environment().ok_or_else(|| CollectError::Unparsable("GetEnvironment answered without an environment".to_string()))?;
     convert::environment(environment)
 }
 
@@ -210,7 +214,10 @@ enum Fetched<T> {
     Denied(String),
 }
 
-async fn fetch<T, E, R>(action: &'static str, call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>) -> Result<Fetched<T>, CollectError>
+async fn fetch<T, E, R>(
+    action: &'static str,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<Fetched<T>, CollectError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
@@ -268,7 +275,9 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
     );
     let env_subnets = match env_subnets? {
         Fetched::Got(items) => items,
-        Fetched::Denied(reason) => return Err(CollectError::Denied { action: "ec2:DescribeSubnets", message: format!("{reason}; it is needed to find the VPC") }),
+        Fetched::Denied(reason) => {
+            return Err(CollectError::Denied { action: "ec2:DescribeSubnets", message: format!("{reason}; it is needed to find the VPC") })
+        }
     };
     let env_groups = env_groups?;
     let group_vpcs: Vec<&str> = match &env_groups {
@@ -290,20 +299,50 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
     // 2. Everything VPC-scoped, at once.
     let (vpcs, subnets, tables, acls, groups, endpoints, nats, igws, prefix_lists, dns_support, dns_hostnames) = tokio::join!(
         fetch("ec2:DescribeVpcs", ec2.describe_vpcs().vpc_ids(&vpc).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeSubnets", ec2.describe_subnets().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeRouteTables", ec2.describe_route_tables().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeNetworkAcls", ec2.describe_network_acls().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeSecurityGroups", ec2.describe_security_groups().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeVpcEndpoints", ec2.describe_vpc_endpoints().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeNatGateways", ec2.describe_nat_gateways().filter(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeInternetGateways", ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &in_vpc)).into_paginator().items().send().try_collect()),
+        fetch(
+            "ec2:DescribeSubnets",
+            ec2.describe_subnets().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeRouteTables",
+            ec2.describe_route_tables().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeNetworkAcls",
+            ec2.describe_network_acls().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeSecurityGroups",
+            ec2.describe_security_groups().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeVpcEndpoints",
+            ec2.describe_vpc_endpoints().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeNatGateways",
+            ec2.describe_nat_gateways().filter(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
+        fetch(
+            "ec2:DescribeInternetGateways",
+            ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+        ),
         fetch("ec2:DescribePrefixLists", ec2.describe_prefix_lists().into_paginator().items().send().try_collect()),
-        fetch("ec2:DescribeVpcAttribute", ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).send()),
-        fetch("ec2:DescribeVpcAttribute", ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).send()),
+        fetch(
+            "ec2:DescribeVpcAttribute",
+            ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).send()
+        ),
+        fetch(
+            "ec2:DescribeVpcAttribute",
+            ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).send()
+        ),
     );
     let vpcs = member(vpcs?, Member::Vpcs, &mut not_captured, |v| some(convert::vpc(v)))?;
     // Env resources outside the VPC stay in the snapshot: SUB003 reports them.
-    let subnets = merge(member(subnets?, Member::Subnets, &mut not_captured, convert::subnet)?, env_subnets.iter().map(convert::subnet), |s| s.subnet_id.clone())?;
+    let subnets =
+        merge(member(subnets?, Member::Subnets, &mut not_captured, convert::subnet)?, env_subnets.iter().map(convert::subnet), |s| {
+            s.subnet_id.clone()
+        })?;
     let env_groups: Vec<_> = match env_groups {
         Fetched::Got(groups) => groups,
         Fetched::Denied(_) => Vec::new(),
@@ -321,8 +360,12 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
     let prefix_lists = member(prefix_lists?, Member::PrefixLists, &mut not_captured, |p| some(convert::prefix_list(p)))?;
     let vpc_attributes = match (dns_support?, dns_hostnames?) {
         (Fetched::Got(support), Fetched::Got(hostnames)) => {
-            let value = |v: Option<&aws_sdk_ec2::types::AttributeBooleanValue>| v.and_then(|b| b.value()).map(|value| BooleanValue { value });
-            let attributes = VpcAttributes { enable_dns_support: value(support.enable_dns_support()), enable_dns_hostnames: value(hostnames.enable_dns_hostnames()) };
+            let value =
+                |v: Option<&aws_sdk_ec2::types::AttributeBooleanValue>| v.and_then(|b| b.value()).map(|value| BooleanValue { value });
+            let attributes = VpcAttributes {
+                enable_dns_support: value(support.enable_dns_support()),
+                enable_dns_hostnames: value(hostnames.enable_dns_hostnames()),
+            };
             Some(BTreeMap::from([(vpc.clone(), attributes)]))
         }
         (Fetched::Denied(reason), _) | (_, Fetched::Denied(reason)) => {
@@ -347,7 +390,13 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
     referenced.dedup();
     let dhcp = async {
         match &dhcp_id {
-            Some(id) => Some(fetch("ec2:DescribeDhcpOptions", ec2.describe_dhcp_options().dhcp_options_ids(id).into_paginator().items().send().try_collect()).await),
+            Some(id) => Some(
+                fetch(
+                    "ec2:DescribeDhcpOptions",
+                    ec2.describe_dhcp_options().dhcp_options_ids(id).into_paginator().items().send().try_collect(),
+                )
+                .await,
+            ),
             None => None,
         }
     };

@@ -98,12 +98,7 @@ pub struct BadPolicy {
 impl Network {
     pub fn new(snapshot: Snapshot) -> Result<Self, BadPolicy> {
         fn index<T>(items: Option<&Vec<T>>, id: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-            items
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, item)| (id(item).to_string(), i))
-                .collect()
+            items.into_iter().flatten().enumerate().map(|(i, item)| (id(item).to_string(), i)).collect()
         }
         let subnets = index(snapshot.subnets.as_ref(), |s| &s.subnet_id);
         let security_groups = index(snapshot.security_groups.as_ref(), |g| &g.group_id);
@@ -150,10 +145,9 @@ impl Network {
         for endpoint in snapshot.vpc_endpoints.iter().flatten() {
             let policy = match endpoint.policy_document.as_deref() {
                 None => EndpointPolicy::FullAccess,
-                Some(text) => EndpointPolicy::Document(Policy::parse(text).map_err(|reason| BadPolicy {
-                    endpoint_id: endpoint.vpc_endpoint_id.clone(),
-                    reason,
-                })?),
+                Some(text) => EndpointPolicy::Document(
+                    Policy::parse(text).map_err(|reason| BadPolicy { endpoint_id: endpoint.vpc_endpoint_id.clone(), reason })?,
+                ),
             };
             endpoint_policies.push(policy);
         }
@@ -219,11 +213,7 @@ impl Network {
     /// The VPC's IPv4 CIDRs: from the VPC itself, else (VPCs not captured) its subnets' CIDRs.
     pub fn vpc_cidrs(&self, vpc_id: &str) -> Vec<Ipv4Net> {
         match self.vpc(vpc_id) {
-            Some(vpc) => vpc
-                .cidr_block
-                .into_iter()
-                .chain(vpc.cidr_block_association_set.iter().map(|a| a.cidr_block))
-                .collect(),
+            Some(vpc) => vpc.cidr_block.into_iter().chain(vpc.cidr_block_association_set.iter().map(|a| a.cidr_block)).collect(),
             None => self.subnets_in_vpc(vpc_id).map(|s| s.cidr_block).collect(),
         }
     }
@@ -250,10 +240,7 @@ impl Network {
     /// entries in evaluation order.
     pub fn effective_nacl(&self, subnet: &Subnet) -> Option<(&NetworkAcl, &[NetworkAclEntry])> {
         let acls = self.snapshot.network_acls.as_ref()?;
-        let &i = self
-            .nacl_by_subnet
-            .get(&subnet.subnet_id)
-            .or_else(|| self.default_nacl_by_vpc.get(&subnet.vpc_id))?;
+        let &i = self.nacl_by_subnet.get(&subnet.subnet_id).or_else(|| self.default_nacl_by_vpc.get(&subnet.vpc_id))?;
         Some((acls.get(i)?, self.sorted_nacl_entries.get(i)?.as_slice()))
     }
 
@@ -263,11 +250,7 @@ impl Network {
 
     /// The AWS-managed prefix list of a service (`com.amazonaws.<region>.s3`).
     pub fn prefix_list_named(&self, name: &str) -> Option<&PrefixList> {
-        self.snapshot
-            .prefix_lists
-            .iter()
-            .flatten()
-            .find(|p| p.prefix_list_name.as_deref() == Some(name))
+        self.snapshot.prefix_lists.iter().flatten().find(|p| p.prefix_list_name.as_deref() == Some(name))
     }
 
     pub fn internet_gateway_attached(&self, igw_id: &str, vpc_id: &str) -> Option<bool> {

@@ -44,9 +44,8 @@ pub struct SnapshotSource {
 
 impl SnapshotSource {
     pub fn read(path: &Path) -> Result<Self, Box<InputError>> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            Box::new(InputError::Unreadable { path: path.display().to_string(), source })
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Box::new(InputError::Unreadable { path: path.display().to_string(), source }))?;
         Ok(Self { path: path.display().to_string(), text })
     }
 
@@ -179,11 +178,14 @@ mod tests {
 
     #[test]
     fn locate_prefers_the_defining_member() {
-        let src = source("{\"RouteTables\": [{\"Associations\": [{\"SubnetId\": \"subnet-1\"}]}],\n\"Subnets\": [{\"SubnetId\": \"subnet-1\"}]}");
+        let src =
+            source("{\"RouteTables\": [{\"Associations\": [{\"SubnetId\": \"subnet-1\"}]}],\n\"Subnets\": [{\"SubnetId\": \"subnet-1\"}]}");
         let (offset, len) = src.locate("subnet-1").expect("found");
         assert_eq!(&src.text[offset..offset + len], "\"subnet-1\"");
         assert_eq!(src.line_col(offset).0, 2);
-        let acl = source("{\"NetworkAcls\": [{\"Associations\": [{\"NetworkAclId\": \"acl-1\", \"Note\": \"{[\"}],\n\"NetworkAclId\": \"acl-1\"}]}");
+        let acl = source(
+            "{\"NetworkAcls\": [{\"Associations\": [{\"NetworkAclId\": \"acl-1\", \"Note\": \"{[\"}],\n\"NetworkAclId\": \"acl-1\"}]}",
+        );
         let (offset, _) = acl.locate("acl-1").expect("found");
         assert_eq!(acl.line_col(offset).0, 2);
         let bare = source("{\"Note\": [\"x-1\"], \"Other\": [{\"ThingId\": \"x-1\"}]}");

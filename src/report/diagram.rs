@@ -79,7 +79,10 @@ pub fn dot(reports: &[Report]) -> String {
         let t = &report.topology;
         let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
         let _ = writeln!(out, "digraph \"{}\" {{", dot_text(&format!("{} {vpc}", report.title())));
-        let _ = writeln!(out, "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];");
+        let _ = writeln!(
+            out,
+            "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];"
+        );
         let _ = writeln!(out, "  subgraph \"cluster_{vpc}\" {{\n    label=\"{vpc} ({})\";", report.target.region);
         for zone in zones(t) {
             let _ = writeln!(out, "    subgraph \"cluster_{vpc}_{zone}\" {{\n      label=\"{zone}\"; style=dashed;");

@@ -113,7 +113,11 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
         out.push('\n');
     }
     let s = &report.summary;
-    let _ = writeln!(out, "{} error(s), {} warning(s), {} info; {} check(s) passed, {} skipped", s.errors, s.warnings, s.infos, s.passed, s.skipped);
+    let _ = writeln!(
+        out,
+        "{} error(s), {} warning(s), {} info; {} check(s) passed, {} skipped",
+        s.errors, s.warnings, s.infos, s.passed, s.skipped
+    );
     if !quiet {
         for skipped in &report.skipped {
             let _ = writeln!(out, "  skipped {}: {}", skipped.code, skipped.reason);
@@ -128,7 +132,8 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
 
 /// The audit's summary table: one line per environment.
 pub fn audit_table(reports: &[Report]) -> String {
-    let mut rows = vec![["environment".to_string(), "status".into(), "routing".into(), "errors".into(), "warnings".into(), "first problem".into()]];
+    let mut rows =
+        vec![["environment".to_string(), "status".into(), "routing".into(), "errors".into(), "warnings".into(), "first problem".into()]];
     for r in reports {
         rows.push([
             r.target.environment.clone().unwrap_or_else(|| "-".into()),

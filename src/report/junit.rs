@@ -29,7 +29,12 @@ pub fn junit(reports: &[Report]) -> String {
             r.skipped.len()
         );
         for rule in registry::ALL {
-            let case = format!("    <testcase classname=\"mwaa-preflight.{}\" name=\"{} {}\"", rule.code.trim_end_matches(char::is_numeric), rule.code, rule.name);
+            let case = format!(
+                "    <testcase classname=\"mwaa-preflight.{}\" name=\"{} {}\"",
+                rule.code.trim_end_matches(char::is_numeric),
+                rule.code,
+                rule.name
+            );
             if failed.contains(&rule.code) {
                 let _ = writeln!(out, "{case}>");
                 for f in r.findings.iter().filter(|f| f.code == rule.code) {

@@ -39,12 +39,32 @@ pub fn markdown(reports: &[Report]) -> String {
     }
     for r in reports {
         let s = &r.summary;
-        let _ = writeln!(out, "### mwaa-preflight: {} in {} ({}), {} routing\n", r.title(), r.target.vpc_id.as_deref().unwrap_or("unknown VPC"), r.target.region, routing(r));
-        let _ = writeln!(out, "**{} error(s), {} warning(s), {} info** · {} passed · {} skipped\n", s.errors, s.warnings, s.infos, s.passed, s.skipped);
+        let _ = writeln!(
+            out,
+            "### mwaa-preflight: {} in {} ({}), {} routing\n",
+            r.title(),
+            r.target.vpc_id.as_deref().unwrap_or("unknown VPC"),
+            r.target.region,
+            routing(r)
+        );
+        let _ = writeln!(
+            out,
+            "**{} error(s), {} warning(s), {} info** · {} passed · {} skipped\n",
+            s.errors, s.warnings, s.infos, s.passed, s.skipped
+        );
         if !r.findings.is_empty() {
             let _ = writeln!(out, "| | rule | resource | finding |\n|---|---|---|---|");
             for f in &r.findings {
-                let _ = writeln!(out, "| {} | [{} {}]({}) | `{}` | {} |", mark(f.severity), f.code, f.name, f.docs, f.resource.as_deref().unwrap_or("-"), cell(&f.message));
+                let _ = writeln!(
+                    out,
+                    "| {} | [{} {}]({}) | `{}` | {} |",
+                    mark(f.severity),
+                    f.code,
+                    f.name,
+                    f.docs,
+                    f.resource.as_deref().unwrap_or("-"),
+                    cell(&f.message)
+                );
             }
             let _ = writeln!(out, "\n<details><summary>How to fix</summary>\n");
             for f in &r.findings {
@@ -56,7 +76,8 @@ pub fn markdown(reports: &[Report]) -> String {
             let _ = writeln!(out, "- skipped {}: {}", skipped.code, cell(&skipped.reason));
         }
         for ignored in &r.ignored {
-            let _ = writeln!(out, "- ignored {} on `{}`: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), cell(&ignored.reason));
+            let _ =
+                writeln!(out, "- ignored {} on `{}`: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), cell(&ignored.reason));
         }
         out.push('\n');
     }
@@ -92,7 +113,12 @@ pub fn annotations(reports: &[Report], source: Option<&SnapshotSource>) -> Strin
                 _ => String::new(),
             };
             let title = format!("{} {} ({})", f.code, f.name, f.resource.as_deref().unwrap_or("-"));
-            let _ = writeln!(out, "::{level} {location}title={}::{}", escape(&title, true), escape(&format!("{} Fix: {}", f.message, f.remediation), false));
+            let _ = writeln!(
+                out,
+                "::{level} {location}title={}::{}",
+                escape(&title, true),
+                escape(&format!("{} Fix: {}", f.message, f.remediation), false)
+            );
         }
     }
     out

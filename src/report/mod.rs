@@ -237,9 +237,8 @@ impl Topology {
             if let crate::analysis::routing::RouteTarget::NatGateway(nat) = &route.target {
                 if let Some(nat_subnet) = network.nat_gateway(nat).and_then(|n| network.subnet(&n.subnet_id)) {
                     add_subnet(&mut topology.subnets, &nat_subnet.subnet_id, false);
-                    let upstream = network
-                        .effective_route_table(nat_subnet)
-                        .and_then(|(t, _)| crate::analysis::routing::default_route(network, t));
+                    let upstream =
+                        network.effective_route_table(nat_subnet).and_then(|(t, _)| crate::analysis::routing::default_route(network, t));
                     if let Some(up) = upstream {
                         let up_id = up.target.id().to_string();
                         add_node(&mut topology.nodes, &up_id, format!("{up_id}\n{}", up.target.describe()), NodeKind::Gateway);
@@ -255,11 +254,21 @@ impl Topology {
         }
         for used in &a.used_endpoints {
             let e = used.endpoint;
-            add_node(&mut topology.nodes, &e.vpc_endpoint_id, format!("{}\n{} ({})", e.vpc_endpoint_id, used.service.short, e.vpc_endpoint_type), NodeKind::Endpoint);
+            add_node(
+                &mut topology.nodes,
+                &e.vpc_endpoint_id,
+                format!("{}\n{} ({})", e.vpc_endpoint_id, used.service.short, e.vpc_endpoint_type),
+                NodeKind::Endpoint,
+            );
         }
         for (kind, endpoint, _) in crate::analysis::flows::customer_endpoints(a) {
             let what = if kind == FlowKind::Database { "database" } else { "web server" };
-            add_node(&mut topology.nodes, &endpoint.vpc_endpoint_id, format!("{}\nMWAA {what}", endpoint.vpc_endpoint_id), NodeKind::Endpoint);
+            add_node(
+                &mut topology.nodes,
+                &endpoint.vpc_endpoint_id,
+                format!("{}\nMWAA {what}", endpoint.vpc_endpoint_id),
+                NodeKind::Endpoint,
+            );
         }
         let s3_gateway = a.used_endpoints_for("s3").find(|u| !u.is_interface()).map(|u| u.endpoint.vpc_endpoint_id.clone());
         for flow in &a.flows {

@@ -139,18 +139,16 @@ pub fn render(reports: &[Report], source: Option<&SnapshotSource>) -> Log {
                         _ => format!("{} Fix: {}", f.message, f.remediation),
                     },
                 },
-                locations: vec![Location { physical_location, logical_locations: vec![LogicalLocation { name: resource, kind: "resource" }] }],
+                locations: vec![Location {
+                    physical_location,
+                    logical_locations: vec![LogicalLocation { name: resource, kind: "resource" }],
+                }],
             }
         })
         .collect();
     Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
-        runs: vec![Run {
-            tool: SarifTool {
-                driver: Driver { name: super::TOOL.name, version: super::TOOL.version, rules },
-            },
-            results,
-        }],
+        runs: vec![Run { tool: SarifTool { driver: Driver { name: super::TOOL.name, version: super::TOOL.version, rules } }, results }],
     }
 }

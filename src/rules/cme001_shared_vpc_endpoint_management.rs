@@ -18,11 +18,8 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let account = a.settings.account_id.as_deref().ok_or_else(|| Skip("the account ID is unknown (snapshot account_id)".to_string()))?;
-    let shared: Vec<(&str, &str)> = a
-        .subnets
-        .iter()
-        .filter_map(|s| Some((s.subnet_id.as_str(), s.owner_id.as_deref().filter(|o| *o != account)?)))
-        .collect();
+    let shared: Vec<(&str, &str)> =
+        a.subnets.iter().filter_map(|s| Some((s.subnet_id.as_str(), s.owner_id.as_deref().filter(|o| *o != account)?))).collect();
     if shared.is_empty() || a.settings.endpoint_management == EndpointManagement::Customer {
         return Ok(Vec::new());
     }

@@ -22,17 +22,13 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     if a.settings.environment.is_some() || a.settings.endpoint_management != EndpointManagement::Service {
         return Ok(Vec::new());
     }
-    let result = a
-        .network
-        .snapshot
-        .evaluation_results
-        .iter()
-        .flatten()
-        .find(|r| r.eval_action_name.eq_ignore_ascii_case(ACTION))
-        .ok_or_else(|| match a.network.has(Member::EvaluationResults) {
-            true => Skip(format!("EvaluationResults has no result for {ACTION}")),
-            false => Skip(format!("not captured: EvaluationResults ({})", Member::EvaluationResults.api_action())),
-        })?;
+    let result =
+        a.network.snapshot.evaluation_results.iter().flatten().find(|r| r.eval_action_name.eq_ignore_ascii_case(ACTION)).ok_or_else(
+            || match a.network.has(Member::EvaluationResults) {
+                true => Skip(format!("EvaluationResults has no result for {ACTION}")),
+                false => Skip(format!("not captured: EvaluationResults ({})", Member::EvaluationResults.api_action())),
+            },
+        )?;
     if result.eval_decision.eq_ignore_ascii_case("allowed") {
         return Ok(Vec::new());
     }

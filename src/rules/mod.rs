@@ -27,6 +27,7 @@ mod sg002_sg_not_found;
 mod sg003_sg_self_reference;
 mod sg004_sg_egress;
 mod sg005_sg_egress_restricted;
+mod shared;
 mod sub001_subnet_count;
 mod sub002_subnet_not_found;
 mod sub003_same_vpc;
@@ -41,7 +42,6 @@ mod vpce005_endpoint_sg_ingress;
 mod vpce006_endpoint_policy;
 mod vpce007_s3_endpoint_policy;
 mod vpce008_sqs_endpoint_policy;
-mod shared;
 
 use std::fmt;
 

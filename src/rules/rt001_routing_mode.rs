@@ -49,13 +49,16 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     };
     for egress in a.egress.iter().filter(|e| e.egress.intent() == Some(contradiction)) {
         findings.push(
-            RULE.finding(Some(&egress.subnet_id), format!("--routing {asserted} is asserted, but {} {}", egress.subnet_id, describe(egress.egress)))
-                .remediation(format!(
-                    "Either fix the route table of {} ({}) or drop the assertion and let the tool derive the mode from the routes.",
-                    egress.subnet_id,
-                    egress.route_table_id.as_deref().unwrap_or("none")
-                ))
-                .evidence(json!({"asserted": asserted, "subnet": egress})),
+            RULE.finding(
+                Some(&egress.subnet_id),
+                format!("--routing {asserted} is asserted, but {} {}", egress.subnet_id, describe(egress.egress)),
+            )
+            .remediation(format!(
+                "Either fix the route table of {} ({}) or drop the assertion and let the tool derive the mode from the routes.",
+                egress.subnet_id,
+                egress.route_table_id.as_deref().unwrap_or("none")
+            ))
+            .evidence(json!({"asserted": asserted, "subnet": egress})),
         );
     }
     Ok(findings)

@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
     code: "RT002",
     name: "nat-egress",
     severity: Severity::Error,
-    summary: "Public routing: each subnet's NAT gateway is available, public, has an Elastic IP and a route to an attached internet gateway",
+    summary:
+        "Public routing: each subnet's NAT gateway is available, public, has an Elastic IP and a route to an attached internet gateway",
     source: docs::NETWORKING,
     doc: include_str!("../../rules/RT002.md"),
     needs: &[Member::Subnets, Member::RouteTables, Member::NatGateways, Member::InternetGateways],
@@ -26,9 +27,14 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             if egress.egress == Egress::None {
                 let table = egress.route_table_id.as_deref().unwrap_or("(none)");
                 findings.push(
-                    RULE.finding(egress.route_table_id.as_deref(), format!("{} (route table {table}) has no 0.0.0.0/0 route to a NAT device", egress.subnet_id))
-                        .remediation(format!("aws ec2 create-route --route-table-id {table} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id NAT_GATEWAY_ID"))
-                        .evidence(json!({"subnet": egress})),
+                    RULE.finding(
+                        egress.route_table_id.as_deref(),
+                        format!("{} (route table {table}) has no 0.0.0.0/0 route to a NAT device", egress.subnet_id),
+                    )
+                    .remediation(format!(
+                        "aws ec2 create-route --route-table-id {table} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id NAT_GATEWAY_ID"
+                    ))
+                    .evidence(json!({"subnet": egress})),
                 );
             }
             continue;
@@ -59,7 +65,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                         };
                         if !igw_ok {
                             let route = default.map_or("no 0.0.0.0/0 route".to_string(), |r| r.to_string());
-                            problems.push(format!("its subnet {} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})", nat.subnet_id));
+                            problems.push(format!(
+                                "its subnet {} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})",
+                                nat.subnet_id
+                            ));
                         }
                     }
                 }

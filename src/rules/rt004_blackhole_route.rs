@@ -21,11 +21,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let mut by_table: Vec<(String, Vec<&RouteMatch>)> = Vec::new();
     let flow_routes = a.flows.iter().flat_map(|f| &f.hops).filter_map(|h| h.route.as_ref());
     // A blackholed default route is usually a deleted NAT gateway: report it unless the user says private.
-    let default_routes = a
-        .egress
-        .iter()
-        .filter(|_| a.settings.routing != RoutingAssertion::Private)
-        .filter_map(|e| e.default_route.as_ref());
+    let default_routes =
+        a.egress.iter().filter(|_| a.settings.routing != RoutingAssertion::Private).filter_map(|e| e.default_route.as_ref());
     for route in flow_routes.chain(default_routes).filter(|r| r.blackhole) {
         match by_table.iter_mut().find(|(t, _)| *t == route.route_table_id) {
             Some((_, routes)) if !routes.iter().any(|r| r.destination == route.destination) => routes.push(route),

@@ -23,10 +23,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let first = first_known_group(a)?;
     // Membership only, no addresses: a CIDR rule is not a self-reference.
     let members = Peer { groups: groups.clone(), ..Peer::default() };
-    let missing: Vec<u16> = [443, 5432]
-        .into_iter()
-        .filter(|port| !sg::evaluate(a.network, groups, Direction::Ingress, &members, *port).allowed)
-        .collect();
+    let missing: Vec<u16> =
+        [443, 5432].into_iter().filter(|port| !sg::evaluate(a.network, groups, Direction::Ingress, &members, *port).allowed).collect();
     if missing.is_empty() {
         return Ok(Vec::new());
     }

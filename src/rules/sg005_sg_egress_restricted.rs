@@ -28,7 +28,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     Ok(vec![RULE
         .finding(
             Some(first),
-            format!("outbound rules of {} are narrower than the documented all-traffic 0.0.0.0/0; all {checked} required flows still pass", groups.join(", ")),
+            format!(
+                "outbound rules of {} are narrower than the documented all-traffic 0.0.0.0/0; all {checked} required flows still pass",
+                groups.join(", ")
+            ),
         )
         .remediation("Nothing to change today; re-run this check when you add endpoints, a NAT path or DAGs that call other services.")
         .evidence(json!({"security_group_ids": groups, "flows_checked": checked}))])

@@ -65,7 +65,12 @@ pub fn flow_lines(items: &[(&Flow, &Hop)]) -> String {
 
 /// A finding when an endpoint's policy does not admit every request, else `None`. Error when provably
 /// blocked, warning when the tool cannot prove it either way.
-pub fn policy_finding(rule: &'static Rule, analysis: &Analysis<'_>, endpoint: &VpcEndpoint, requests: &[(String, String)]) -> Option<Finding> {
+pub fn policy_finding(
+    rule: &'static Rule,
+    analysis: &Analysis<'_>,
+    endpoint: &VpcEndpoint,
+    requests: &[(String, String)],
+) -> Option<Finding> {
     let Some(EndpointPolicy::Document(policy)) = analysis.network.endpoint_policy(&endpoint.vpc_endpoint_id) else {
         return None;
     };
@@ -84,11 +89,8 @@ pub fn policy_finding(rule: &'static Rule, analysis: &Analysis<'_>, endpoint: &V
     if denied.is_empty() && unprovable.is_empty() {
         return None;
     }
-    let (severity, verb, list) = if denied.is_empty() {
-        (Severity::Warning, "may not allow", &unprovable)
-    } else {
-        (Severity::Error, "does not allow", &denied)
-    };
+    let (severity, verb, list) =
+        if denied.is_empty() { (Severity::Warning, "may not allow", &unprovable) } else { (Severity::Error, "does not allow", &denied) };
     let what: Vec<String> = list
         .iter()
         .map(|r| format!("{} on {}", r["action"].as_str().unwrap_or_default(), r["resource"].as_str().unwrap_or_default()))
@@ -101,7 +103,12 @@ pub fn policy_finding(rule: &'static Rule, analysis: &Analysis<'_>, endpoint: &V
     Some(
         rule.finding(
             Some(&endpoint.vpc_endpoint_id),
-            format!("the policy of {} ({}) {verb} what the environment needs: {}", endpoint.vpc_endpoint_id, endpoint.service_name, what.join(", ")),
+            format!(
+                "the policy of {} ({}) {verb} what the environment needs: {}",
+                endpoint.vpc_endpoint_id,
+                endpoint.service_name,
+                what.join(", ")
+            ),
         )
         .severity(severity)
         .remediation(format!(
@@ -110,7 +117,9 @@ pub fn policy_finding(rule: &'static Rule, analysis: &Analysis<'_>, endpoint: &V
              Statement to add: {}",
             endpoint.vpc_endpoint_id, statement
         ))
-        .evidence(json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable})),
+        .evidence(
+            json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable}),
+        ),
     )
 }
 
@@ -188,7 +197,8 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
     }
     if a.settings.environment.is_none() {
         return Err(Skip(
-            "the endpoint service names exist only after CreateEnvironment; run `diagnose NAME` while the environment is PENDING".to_string(),
+            "the endpoint service names exist only after CreateEnvironment; run `diagnose NAME` while the environment is PENDING"
+                .to_string(),
         ));
     }
     let Some(wanted) = customer_endpoints(a).into_iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
@@ -219,10 +229,7 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
     let text = error.and_then(|e| e.error_message.as_deref()).unwrap_or("no error message");
     let mut causes: Vec<&Finding> = network_findings.iter().filter(|f| f.severity != Severity::Info).collect();
     causes.sort_by_key(|f| f.sort_key());
-    let ranked: Vec<String> = causes
-        .iter()
-        .map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-")))
-        .collect();
+    let ranked: Vec<String> = causes.iter().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-"))).collect();
     let verdict = if ranked.is_empty() {
         "no network finding explains it: check the execution role's permissions and the environment's logs".to_string()
     } else {

@@ -28,7 +28,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                      (aws ec2 describe-subnets --filters Name=vpc-id,Values={} --query 'Subnets[].[SubnetId,AvailabilityZoneId]').",
                     later.subnet_id, later.vpc_id
                 ))
-                .evidence(json!({"subnets": [earlier.subnet_id, later.subnet_id], "availability_zone_id": zone, "availability_zone": name})),
+                .evidence(
+                    json!({"subnets": [earlier.subnet_id, later.subnet_id], "availability_zone_id": zone, "availability_zone": name}),
+                ),
         );
     }
     Ok(findings)

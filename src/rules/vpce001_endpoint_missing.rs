@@ -41,7 +41,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             };
             let consequence = match service.need {
                 Need::Required => "with private routing the environment cannot reach it",
-                Need::Recommended => "with private routing the environment cannot reach it (AWS lists it as needed for image pulls, the CLI or metrics)",
+                Need::Recommended => {
+                    "with private routing the environment cannot reach it (AWS lists it as needed for image pulls, the CLI or metrics)"
+                }
                 Need::Optional => "AWS lists it as optional for private routing",
             };
             RULE.finding(

@@ -26,7 +26,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             let e = u.endpoint;
             RULE.finding(
                 Some(&e.vpc_endpoint_id),
-                format!("{} ({}) has private DNS disabled: the environment resolves the public name and cannot reach it", e.vpc_endpoint_id, e.service_name),
+                format!(
+                    "{} ({}) has private DNS disabled: the environment resolves the public name and cannot reach it",
+                    e.vpc_endpoint_id, e.service_name
+                ),
             )
             .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled", e.vpc_endpoint_id))
             .evidence(json!({"endpoint": e.vpc_endpoint_id, "service_name": e.service_name, "private_dns_enabled": false}))

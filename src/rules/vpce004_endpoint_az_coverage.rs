@@ -27,9 +27,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         let names: Vec<String> = uncovered.iter().map(|s| format!("{} ({})", s.subnet_id, Analysis::zone_of(s).unwrap_or("?"))).collect();
         let ids: Vec<&str> = uncovered.iter().map(|s| s.subnet_id.as_str()).collect();
         findings.push(
-            RULE.finding(Some(&e.vpc_endpoint_id), format!("{} ({}) has no network interface in the AZ of {}", e.vpc_endpoint_id, e.service_name, names.join(", ")))
-                .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-subnet-ids {}", e.vpc_endpoint_id, ids.join(" ")))
-                .evidence(json!({"endpoint": e.vpc_endpoint_id, "endpoint_zones": zones, "uncovered_subnets": ids})),
+            RULE.finding(
+                Some(&e.vpc_endpoint_id),
+                format!("{} ({}) has no network interface in the AZ of {}", e.vpc_endpoint_id, e.service_name, names.join(", ")),
+            )
+            .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-subnet-ids {}", e.vpc_endpoint_id, ids.join(" ")))
+            .evidence(json!({"endpoint": e.vpc_endpoint_id, "endpoint_zones": zones, "uncovered_subnets": ids})),
         );
     }
     Ok(findings)

@@ -87,7 +87,8 @@ pub fn spec_codes() -> Vec<String> {
         .filter_map(|line| {
             let cell = line.strip_prefix("| ")?.split(' ').next()?;
             let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
-            (cell.len() == letters.len() + 3 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase())).then(|| cell.to_string())
+            (cell.len() == letters.len() + 3 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase()))
+                .then(|| cell.to_string())
         })
         .collect();
     codes.sort();
