@@ -224,25 +224,24 @@ pub fn snapshot(args: &SnapshotArgs) -> Result<Snapshot, Failure> {
     }
     validate(&target.subnet_ids, &target.security_group_ids)?;
     let region = crate::single_region(&args.aws)?;
+    if target.all_environments {
+        // The audit's reads, each environment's network merged into one snapshot.
+        let mut merged = serde_json::Map::new();
+        let mut environments = Vec::new();
+        for (_, network) in all_environments(&args.aws, false)? {
+            let mut snapshot = network.snapshot;
+            environments.extend(snapshot.environment.take());
+            merge(&mut merged, &snapshot)?;
+        }
+        let mut snapshot: Snapshot = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|e| usage(format!("cannot merge the environments' snapshots: {e}"), "this is a bug; please report it"))?;
+        snapshot.account_id = snapshot.account_id.or_else(|| account_of(environments.first()));
+        snapshot.environments = Some(environments);
+        return Ok(snapshot);
+    }
     let _progress = Progress::start(false);
     runtime()?.block_on(async {
         let clients = collect::connect(&aws_options(&args.aws, region)).await?;
-        if target.all_environments {
-            let mut merged = serde_json::Map::new();
-            let mut environments = Vec::new();
-            for name in collect::environment_names(&clients).await? {
-                let environment = collect::environment(&clients, &name).await?;
-                let config = environment.network_configuration.clone().unwrap_or_default();
-                let snapshot = collect::network(&clients, &config.subnet_ids, &config.security_group_ids).await?;
-                merge(&mut merged, &snapshot)?;
-                environments.push(environment);
-            }
-            let mut snapshot: Snapshot = serde_json::from_value(serde_json::Value::Object(merged))
-                .map_err(|e| usage(format!("cannot merge the environments' snapshots: {e}"), "this is a bug; please report it"))?;
-            snapshot.account_id = snapshot.account_id.or_else(|| account_of(environments.first()));
-            snapshot.environments = Some(environments);
-            return Ok(snapshot);
-        }
         let environment = match &target.environment {
             Some(name) => Some(collect::environment(&clients, name).await?),
             None => None,

@@ -356,6 +356,23 @@ fn an_account_audit_lists_every_environment_with_its_first_problem() {
     assert_eq!(findings(&by_name("audit-broken")), vec![("VPCE001".to_string(), Some("com.amazonaws.us-east-1.logs".to_string()))]);
     assert!(audit["summary"]["failing"].as_u64().is_some_and(|n| n >= 1));
 
+    // The whole account in one snapshot gives the same audit offline.
+    let file = support::root().join("target/live-account-snapshot.json");
+    let written = tool(&["snapshot", "--all-environments", "--output", file.to_str().expect("utf-8")]);
+    assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+    let offline = report(&support::run(&["check", "--all-environments", "--snapshot", file.to_str().expect("utf-8"), "--format", "json"]));
+    let per_environment = |audit: &Value| -> Vec<(String, Vec<(String, Option<String>)>)> {
+        let mut all: Vec<_> = audit["environments"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| (r["target"]["environment"].as_str().unwrap_or_default().to_string(), findings(r)))
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(per_environment(&offline), per_environment(&audit));
+
     let table = tool(&["diagnose", "--all", "--format", "human", "--color", "never"]);
     let text = support::stdout(&table);
     let row = text.lines().find(|l| l.starts_with("audit-broken")).unwrap_or_else(|| panic!("no row for audit-broken:\n{text}"));

@@ -381,3 +381,78 @@ fn s3_flow(network: &Network, source: &End<'_>, prefix_list: &str, cidrs: &[Ipv4
     b.nacl(source.subnet, Direction::Ingress, Leg::Return, &s3, Ports::EPHEMERAL);
     b.finish(FlowKind::S3, source.subnet, format!("S3 ({prefix_list})"), 443, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Snapshot;
+    use crate::target::Settings;
+
+    fn public_network(patch: impl FnOnce(&mut serde_json::Value)) -> Network {
+        let mut doc: serde_json::Value = serde_json::from_str(include_str!("../../fixtures/networks/public.json")).expect("fixture");
+        patch(&mut doc);
+        let snapshot: Snapshot = serde_json::from_value(doc).expect("snapshot");
+        Network::new(snapshot).expect("model")
+    }
+
+    fn settings() -> Settings {
+        Settings::planned(vec!["subnet-a1a1a1a1".into(), "subnet-b2b2b2b2".into()], vec!["sg-e1e1e1e1".into()], "us-east-1".into())
+    }
+
+    #[test]
+    fn self_flows_go_hop_by_hop_and_internet_flows_cross_the_nat_subnet() {
+        let network = public_network(|_| {});
+        let settings = settings();
+        let analysis = Analysis::new(&network, &settings);
+        let kinds: Vec<(FlowKind, u16)> = analysis.flows.iter().map(|f| (f.kind, f.port)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (FlowKind::SelfTraffic, 5432),
+                (FlowKind::SelfTraffic, 443),
+                (FlowKind::SelfTraffic, 5432),
+                (FlowKind::SelfTraffic, 443),
+                (FlowKind::Internet, 443),
+                (FlowKind::Internet, 443)
+            ]
+        );
+        let steps: Vec<(Step, Leg)> = analysis.flows[0].hops.iter().map(|h| (h.step, h.leg)).collect();
+        assert_eq!(
+            steps,
+            [
+                (Step::SgEgress, Leg::Request),
+                (Step::Route, Leg::Request),
+                (Step::NaclEgress, Leg::Request),
+                (Step::NaclIngress, Leg::Request),
+                (Step::NaclEgress, Leg::Return),
+                (Step::NaclIngress, Leg::Return),
+                (Step::SgIngress, Leg::Request),
+            ]
+        );
+        let internet = &analysis.flows[4];
+        let nat_hops: Vec<&str> = internet.hops.iter().map(|h| h.subnet.as_str()).collect();
+        assert_eq!(nat_hops.iter().filter(|s| **s == "subnet-c3c3c3c3").count(), 5, "the NAT subnet's NACL both ways and its route");
+        assert!(analysis.flows.iter().all(|f| !f.blocked()));
+    }
+
+    #[test]
+    fn the_first_blocking_hop_is_recorded_and_later_hops_still_evaluated() {
+        // Inbound 443 only: 5432 is refused entering subnet-b, and every reply is refused too.
+        let network = public_network(|doc| {
+            let entries = &mut doc["NetworkAcls"][0]["Entries"];
+            *entries = serde_json::json!([
+                {"RuleNumber": 100, "Protocol": "6", "RuleAction": "allow", "Egress": false, "CidrBlock": "0.0.0.0/0", "PortRange": {"From": 443, "To": 443}},
+                {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "Egress": true, "CidrBlock": "0.0.0.0/0"}
+            ]);
+        });
+        let settings = settings();
+        let analysis = Analysis::new(&network, &settings);
+        let flow = &analysis.flows[0];
+        assert_eq!(
+            flow.first_block().map(|h| (h.step, h.leg, h.subnet.as_str())),
+            Some((Step::NaclIngress, Leg::Request, "subnet-b2b2b2b2"))
+        );
+        assert!(flow.hops.iter().any(|h| h.step == Step::NaclIngress && h.leg == Leg::Return && !h.allowed));
+        assert!(flow.hops.last().is_some_and(|h| h.step == Step::SgIngress && h.allowed));
+    }
+}
