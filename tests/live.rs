@@ -37,7 +37,10 @@ fn report(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", support::stderr(output)))
 }
 
-fn findings(report: &Value) -> Vec<(String, Option<String>)> {
+/// (code, resource) of a report's findings, sorted.
+type Found = Vec<(String, Option<String>)>;
+
+fn findings(report: &Value) -> Found {
     let mut found: Vec<(String, Option<String>)> = report["findings"]
         .as_array()
         .expect("findings")
@@ -53,6 +56,16 @@ fn check_planned(network: &Value, extra: &[&str]) -> Output {
     let mut args = vec!["check", "--subnet-ids", subnets.as_str(), "--security-group-ids", groups.as_str(), "--format", "json"];
     args.extend(extra);
     tool(&args)
+}
+
+/// `snapshot` of a planned environment, then `check --snapshot` on the file: the offline report.
+fn offline_from_snapshot(network: &Value, name: &str) -> Value {
+    let file = support::root().join(format!("target/live-{name}-snapshot.json"));
+    let file = file.to_str().expect("utf-8");
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let written = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file]);
+    assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+    report(&support::run(&["check", "--snapshot", file, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]))
 }
 
 fn private_environment(name: &str, network: &Value, fields: Value) -> Value {
@@ -80,22 +93,7 @@ fn public_reference_passes_live_and_from_its_own_snapshot() {
     assert_eq!(live_report["target"]["routing"], "public");
     assert_eq!(live_report["target"]["vpc_id"], network["vpc"]);
 
-    let file = support::root().join("target/live-public-snapshot.json");
-    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
-    let written = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
-    assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
-    let offline = support::run(&[
-        "check",
-        "--snapshot",
-        file.to_str().expect("utf-8"),
-        "--subnet-ids",
-        &subnets,
-        "--security-group-ids",
-        &groups,
-        "--format",
-        "json",
-    ]);
-    let offline_report = report(&offline);
+    let offline_report = offline_from_snapshot(&network, "public");
     assert_eq!(offline_report["findings"], live_report["findings"]);
     assert_eq!(offline_report["skipped"], live_report["skipped"]);
     assert_eq!(offline_report["summary"], live_report["summary"]);
@@ -112,21 +110,7 @@ fn a_nacl_admitting_443_only_is_found_live_and_offline_alike() {
     let acl = network["nacl"].as_str().expect("nacl").to_string();
     assert_eq!(findings(&live_report), vec![("ACL001".to_string(), Some(acl))]);
 
-    let file = support::root().join("target/live-nacl-snapshot.json");
-    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
-    tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file.to_str().expect("utf-8")]);
-    let offline = support::run(&[
-        "check",
-        "--snapshot",
-        file.to_str().expect("utf-8"),
-        "--subnet-ids",
-        &subnets,
-        "--security-group-ids",
-        &groups,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(report(&offline)["findings"], live_report["findings"]);
+    assert_eq!(offline_from_snapshot(&network, "nacl")["findings"], live_report["findings"]);
 }
 
 #[test]
@@ -361,7 +345,7 @@ fn an_account_audit_lists_every_environment_with_its_first_problem() {
     let written = tool(&["snapshot", "--all-environments", "--output", file.to_str().expect("utf-8")]);
     assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
     let offline = report(&support::run(&["check", "--all-environments", "--snapshot", file.to_str().expect("utf-8"), "--format", "json"]));
-    let per_environment = |audit: &Value| -> Vec<(String, Vec<(String, Option<String>)>)> {
+    let per_environment = |audit: &Value| -> Vec<(String, Found)> {
         let mut all: Vec<_> = audit["environments"]
             .as_array()
             .expect("list")
