@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use toml::Spanned;
 
+use crate::model::source::InvalidFile;
 use crate::rules::{registry, Finding, Outcome, Severity};
 
 pub const FILE_NAME: &str = "mwaa-preflight.toml";
@@ -81,19 +82,9 @@ pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
     #[diagnostic(code(mwaa_preflight::config_unreadable))]
     Unreadable { path: String, source: std::io::Error },
-    #[error("invalid configuration {path}: {message}")]
-    #[diagnostic(
-        code(mwaa_preflight::config_invalid),
-        help("keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason")
-    )]
-    Invalid {
-        path: String,
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{message}")]
-        span: SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(InvalidFile),
 }
 
 impl Config {
@@ -121,12 +112,16 @@ impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Self, Box<ConfigError>> {
         let invalid = |message: String, span: Option<std::ops::Range<usize>>| {
             let span = span.unwrap_or(0..0);
-            Box::new(ConfigError::Invalid {
-                path: path.to_string(),
+            let help = "keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason";
+            Box::new(ConfigError::Invalid(InvalidFile::new(
+                "configuration",
+                path,
+                text,
                 message,
-                src: NamedSource::new(path, text.to_string()),
-                span: (span.start, span.end.saturating_sub(span.start).max(1)).into(),
-            })
+                span.start,
+                span.end.saturating_sub(span.start),
+                help,
+            )))
         };
         let file: File = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
         let mut rules = BTreeMap::new();

@@ -20,19 +20,34 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid snapshot {path}: {message}")]
-    #[diagnostic(
-        code(mwaa_preflight::snapshot_invalid),
-        help("members use the shapes `aws ec2 describe-... --output json` prints; see `Snapshot file` in the CLI docs")
-    )]
-    Invalid {
-        path: String,
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{message}")]
-        span: SourceSpan,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(InvalidFile),
+}
+
+/// A file that does not parse, with the spot: snapshot and configuration files alike.
+#[derive(Debug, Error, Diagnostic)]
+#[error("invalid {kind} {path}: {message}")]
+#[diagnostic(code(mwaa_preflight::invalid_file))]
+pub struct InvalidFile {
+    pub kind: &'static str,
+    pub path: String,
+    pub message: String,
+    #[help]
+    pub help: &'static str,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{message}")]
+    pub span: SourceSpan,
+}
+
+impl InvalidFile {
+    /// `offset` and `len` are clamped into the text.
+    pub fn new(kind: &'static str, path: &str, text: &str, message: String, offset: usize, len: usize, help: &'static str) -> Self {
+        let offset = offset.min(text.len());
+        let len = len.max(1).min(text.len() - offset);
+        Self { kind, path: path.to_string(), message, help, src: NamedSource::new(path, text.to_string()), span: (offset, len).into() }
+    }
 }
 
 /// The snapshot's text, kept to locate resources in it (SARIF regions, human labels).
@@ -63,14 +78,8 @@ impl SnapshotSource {
     }
 
     fn invalid(&self, message: String, offset: usize, len: usize) -> Box<InputError> {
-        let offset = offset.min(self.text.len());
-        let len = len.min(self.text.len() - offset);
-        Box::new(InputError::Invalid {
-            path: self.path.clone(),
-            message,
-            src: NamedSource::new(&self.path, self.text.clone()),
-            span: (offset, len).into(),
-        })
+        let help = "members use the shapes `aws ec2 describe-... --output json` prints; see `Snapshot file` in the README";
+        Box::new(InputError::Invalid(InvalidFile::new("snapshot", &self.path, &self.text, message, offset, len, help)))
     }
 
     /// Byte offset of a 1-based line and column (serde_json's convention; line 0 means end of input).
@@ -165,14 +174,18 @@ mod tests {
     #[test]
     fn syntax_error_points_at_the_spot() {
         let src = source("{\n  \"Subnets\": [\n    {\"SubnetId\": \"subnet-1\",}\n  ]\n}\n");
-        let Err(InputError::Invalid { span, .. }) = src.parse().map_err(|e| *e) else { panic!("expected an invalid-snapshot error") };
+        let Err(InputError::Invalid(InvalidFile { span, .. })) = src.parse().map_err(|e| *e) else {
+            panic!("expected an invalid-snapshot error")
+        };
         assert_eq!(src.line_col(span.offset()).0, 3);
     }
 
     #[test]
     fn bad_cidr_is_located() {
         let src = source("{\"Subnets\": [{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}]}");
-        let Err(InputError::Invalid { message, .. }) = src.parse().map_err(|e| *e) else { panic!("expected an invalid-snapshot error") };
+        let Err(InputError::Invalid(InvalidFile { message, .. })) = src.parse().map_err(|e| *e) else {
+            panic!("expected an invalid-snapshot error")
+        };
         assert!(message.contains("invalid IP"), "{message}");
     }
 
