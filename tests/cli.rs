@@ -21,6 +21,14 @@ fn scratch(name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The public reference with one text replaced (the replacement must apply), written as a scratch file.
+fn public_with(name: &str, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let patched = text.replace(from, to);
+    assert_ne!(text, patched, "fixture layout changed: {from:?} not found");
+    scratch(name, &patched)
+}
+
 fn check_file(path: &Path, extra: &[&str]) -> std::process::Output {
     let path = path.display().to_string();
     let mut args = vec!["check", "--snapshot", path.as_str()];
@@ -97,13 +105,11 @@ fn usage_errors_exit_2_with_a_way_out() {
 #[test]
 fn fail_on_sets_the_threshold() {
     // One NAT gateway for both subnets: a warning only.
-    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
-    let one_nat = text.replace(
+    let path = public_with(
+        "one_nat.json",
         "\"NatGatewayId\": \"nat-0b2b2b2b2b2b2b2b2\",\n          \"Origin\"",
         "\"NatGatewayId\": \"nat-0a1a1a1a1a1a1a1a1\",\n          \"Origin\"",
     );
-    assert_ne!(text, one_nat, "fixture layout changed");
-    let path = scratch("one_nat.json", &one_nat);
     assert_eq!(check_file(&path, &["--format", "json"]).status.code(), Some(0));
     assert_eq!(check_file(&path, &["--format", "json", "--fail-on", "warning"]).status.code(), Some(1));
     assert_eq!(check_file(&path, &["--format", "json", "--fail-on", "info"]).status.code(), Some(1));
@@ -142,12 +148,8 @@ fn json_report_has_the_schema_of_the_contract() {
 
 #[test]
 fn finding_fields_follow_the_contract() {
-    let path = scratch(
-        "no_dns.json",
-        &std::fs::read_to_string(support::root().join(PUBLIC))
-            .expect("fixture")
-            .replace("\"EnableDnsSupport\": {\n        \"Value\": true", "\"EnableDnsSupport\": {\n        \"Value\": false"),
-    );
+    let path =
+        public_with("no_dns.json", "\"EnableDnsSupport\": {\n        \"Value\": true", "\"EnableDnsSupport\": {\n        \"Value\": false");
     let output = check_file(&path, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
@@ -180,11 +182,10 @@ fn a_member_that_was_not_captured_skips_its_rules() {
 
 #[test]
 fn sarif_locates_results_in_the_snapshot() {
-    let path = scratch(
+    let path = public_with(
         "no_dns_sarif.json",
-        &std::fs::read_to_string(support::root().join(PUBLIC))
-            .expect("fixture")
-            .replace("\"EnableDnsSupport\": {\n        \"Value\": true", "\"EnableDnsSupport\": {\n        \"Value\": false"),
+        "\"EnableDnsSupport\": {\n        \"Value\": true",
+        "\"EnableDnsSupport\": {\n        \"Value\": false",
     );
     let output = check_file(&path, &["--format", "sarif"]);
     let sarif: Value = serde_json::from_slice(&output.stdout).expect("json");
@@ -215,12 +216,7 @@ fn output_file_and_colors() {
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("report written")).expect("json by default in a file");
     assert_eq!(written["schema_version"], 1);
 
-    let path = scratch(
-        "colors.json",
-        &std::fs::read_to_string(support::root().join(PUBLIC))
-            .expect("fixture")
-            .replace("\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3"),
-    );
+    let path = public_with("colors.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");
     let colored = check_file(&path, &["--format", "human", "--color", "always"]);
     assert!(support::stdout(&colored).contains("\u{1b}["));
     let plain = check_file(&path, &["--format", "human", "--color", "never"]);

@@ -285,9 +285,12 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
     }
 
     if a.routing == Routing::Public {
+        // Public address space: everything outside the VPC and RFC 1918, computed once for all subnets.
+        let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();
+        let internet = Far { addrs: AddrSet::internet(&vpc_cidrs), label: "the internet".to_string() };
         for (source, egress) in ends.iter().zip(&a.egress) {
             if let Some(route) = egress.default_route.as_ref().filter(|r| r.target.is_nat() && !r.blackhole) {
-                flows.push(internet_flow(a, source, route));
+                flows.push(internet_flow(network, source, route, &internet));
             }
         }
     }
@@ -309,31 +312,17 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
         }
     }
 
-    for (kind, endpoint, port) in customer_endpoints(a) {
-        for dest_subnet in endpoint_subnets(network, endpoint) {
-            for source in &ends {
-                let dest = End { subnet: dest_subnet, groups: endpoint_groups(endpoint) };
-                flows.push(eni_flow(network, kind, source, &dest, port, Some(&endpoint.vpc_endpoint_id)));
+    for wanted in &a.customer_endpoints {
+        for endpoint in &wanted.endpoints {
+            for dest_subnet in endpoint_subnets(network, endpoint) {
+                for source in &ends {
+                    let dest = End { subnet: dest_subnet, groups: endpoint_groups(endpoint) };
+                    flows.push(eni_flow(network, wanted.kind, source, &dest, wanted.port, Some(&endpoint.vpc_endpoint_id)));
+                }
             }
         }
     }
     flows
-}
-
-/// The customer-managed database and webserver endpoints of an existing environment, found by the
-/// service names GetEnvironment reports.
-pub fn customer_endpoints<'n>(a: &Analysis<'n>) -> Vec<(FlowKind, &'n VpcEndpoint, u16)> {
-    let Some(environment) = &a.settings.environment else { return Vec::new() };
-    let wanted = [
-        (FlowKind::Database, environment.database_vpc_endpoint_service.as_deref(), 5432),
-        (FlowKind::Webserver, environment.webserver_vpc_endpoint_service.as_deref(), 443),
-    ];
-    let mut found = Vec::new();
-    for (kind, service, port) in wanted {
-        let Some(service) = service else { continue };
-        found.extend(a.vpc_endpoints().filter(|e| e.service_name == service).map(|e| (kind, e, port)));
-    }
-    found
 }
 
 fn endpoint_subnets<'n>(network: &'n Network, endpoint: &'n VpcEndpoint) -> impl Iterator<Item = &'n Subnet> + 'n {
@@ -345,16 +334,13 @@ fn endpoint_groups(endpoint: &VpcEndpoint) -> Vec<String> {
 }
 
 /// Env subnet -> NAT -> internet, TCP 443; the NAT's own subnet NACL in both directions and the return legs.
-fn internet_flow(a: &Analysis<'_>, source: &End<'_>, route: &RouteMatch) -> Flow {
-    let network = a.network;
-    let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();
-    let internet = Far { addrs: AddrSet::internet(&vpc_cidrs), label: "the internet".to_string() };
+fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, internet: &Far) -> Flow {
     let source_far = Far::subnet(source.subnet);
     let mut b = FlowBuilder::new(network);
     let peer = Peer { groups: Vec::new(), addrs: internet.addrs.clone(), prefix_list: None };
     b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
     b.route(source.subnet, &[Ipv4Net::default()], RouteTarget::is_nat);
-    b.nacl(source.subnet, Direction::Egress, Leg::Request, &internet, Ports::single(443));
+    b.nacl(source.subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
     let nat_subnet = match &route.target {
         RouteTarget::NatGateway(id) => network.nat_gateway(id).and_then(|n| network.subnet(&n.subnet_id)),
         _ => None,
@@ -362,11 +348,11 @@ fn internet_flow(a: &Analysis<'_>, source: &End<'_>, route: &RouteMatch) -> Flow
     if let Some(nat_subnet) = nat_subnet.filter(|n| n.subnet_id != source.subnet.subnet_id) {
         b.nacl(nat_subnet, Direction::Ingress, Leg::Request, &source_far, Ports::single(443));
         b.route(nat_subnet, &[Ipv4Net::default()], |t| matches!(t, RouteTarget::InternetGateway(_)));
-        b.nacl(nat_subnet, Direction::Egress, Leg::Request, &internet, Ports::single(443));
-        b.nacl(nat_subnet, Direction::Ingress, Leg::Return, &internet, Ports::EPHEMERAL);
+        b.nacl(nat_subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
+        b.nacl(nat_subnet, Direction::Ingress, Leg::Return, internet, Ports::EPHEMERAL);
         b.nacl(nat_subnet, Direction::Egress, Leg::Return, &source_far, Ports::EPHEMERAL);
     }
-    b.nacl(source.subnet, Direction::Ingress, Leg::Return, &internet, Ports::EPHEMERAL);
+    b.nacl(source.subnet, Direction::Ingress, Leg::Return, internet, Ports::EPHEMERAL);
     b.finish(FlowKind::Internet, source.subnet, format!("internet via {}", route.target.id()), 443, None)
 }
 

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::model::{Association, Network, Subnet, VpcEndpoint};
-use crate::target::{RoutingAssertion, Settings};
+use crate::target::{RoutingAssertion, Settings, WebserverAccess};
 use addr::AddrSet;
 use flows::Flow;
 use routing::{RouteMatch, RouteTarget};
@@ -125,7 +125,21 @@ pub struct Analysis<'n> {
     pub routing: Routing,
     pub services: Vec<Service>,
     pub used_endpoints: Vec<UsedEndpoint<'n>>,
+    /// CUSTOMER endpoint management: the MWAA endpoints the environment waits for, with those found.
+    pub customer_endpoints: Vec<CustomerEndpoint<'n>>,
     pub flows: Vec<Flow>,
+}
+
+/// A customer-managed MWAA endpoint an existing environment needs (database always, web server when
+/// private), found in its VPC by the service name GetEnvironment reports.
+#[derive(Debug, Clone)]
+pub struct CustomerEndpoint<'n> {
+    pub kind: flows::FlowKind,
+    pub what: &'static str,
+    pub port: u16,
+    /// The service name from GetEnvironment, once MWAA has provisioned it.
+    pub service_name: Option<String>,
+    pub endpoints: Vec<&'n VpcEndpoint>,
 }
 
 impl<'n> Analysis<'n> {
@@ -151,9 +165,11 @@ impl<'n> Analysis<'n> {
             routing,
             services,
             used_endpoints: Vec::new(),
+            customer_endpoints: Vec::new(),
             flows: Vec::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
+        analysis.customer_endpoints = analysis.find_customer_endpoints();
         analysis.flows = flows::required_flows(&analysis);
         analysis
     }
@@ -194,6 +210,24 @@ impl<'n> Analysis<'n> {
                     _ => false,
                 };
                 used.then(|| UsedEndpoint { endpoint, service: (*service).clone() })
+            })
+            .collect()
+    }
+
+    fn find_customer_endpoints(&self) -> Vec<CustomerEndpoint<'n>> {
+        let Some(environment) = &self.settings.environment else { return Vec::new() };
+        let mut wanted = vec![(flows::FlowKind::Database, "database", 5432, environment.database_vpc_endpoint_service.clone())];
+        if self.settings.webserver_access == WebserverAccess::PrivateOnly {
+            wanted.push((flows::FlowKind::Webserver, "web server", 443, environment.webserver_vpc_endpoint_service.clone()));
+        }
+        wanted
+            .into_iter()
+            .map(|(kind, what, port, service_name)| {
+                let endpoints = match &service_name {
+                    Some(name) => self.vpc_endpoints().filter(|e| &e.service_name == name).collect(),
+                    None => Vec::new(),
+                };
+                CustomerEndpoint { kind, what, port, service_name, endpoints }
             })
             .collect()
     }

@@ -261,14 +261,15 @@ impl Topology {
                 NodeKind::Endpoint,
             );
         }
-        for (kind, endpoint, _) in crate::analysis::flows::customer_endpoints(a) {
-            let what = if kind == FlowKind::Database { "database" } else { "web server" };
-            add_node(
-                &mut topology.nodes,
-                &endpoint.vpc_endpoint_id,
-                format!("{}\nMWAA {what}", endpoint.vpc_endpoint_id),
-                NodeKind::Endpoint,
-            );
+        for wanted in &a.customer_endpoints {
+            for endpoint in &wanted.endpoints {
+                add_node(
+                    &mut topology.nodes,
+                    &endpoint.vpc_endpoint_id,
+                    format!("{}\nMWAA {}", endpoint.vpc_endpoint_id, wanted.what),
+                    NodeKind::Endpoint,
+                );
+            }
         }
         let s3_gateway = a.used_endpoints_for("s3").find(|u| !u.is_interface()).map(|u| u.endpoint.vpc_endpoint_id.clone());
         for flow in &a.flows {

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::shared::{customer_endpoints, placement_problems};
+use super::shared::placement_problems;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
@@ -22,9 +22,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         return Ok(Vec::new());
     }
     let mut findings = Vec::new();
-    for wanted in customer_endpoints(a) {
+    for wanted in &a.customer_endpoints {
         for endpoint in &wanted.endpoints {
-            let problems = placement_problems(a, &wanted, endpoint);
+            let problems = placement_problems(a, wanted, endpoint);
             if problems.is_empty() {
                 continue;
             }

@@ -1,8 +1,9 @@
 use serde_json::json;
 
+use super::shared::vpc_attributes;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::Analysis;
-use crate::model::{Member, VpcAttributes};
+use crate::model::Member;
 
 pub static RULE: Rule = Rule {
     code: "DNS001",
@@ -14,19 +15,6 @@ pub static RULE: Rule = Rule {
     needs: &[Member::VpcAttributes],
     check: Check::Network(check),
 };
-
-/// The env VPC's DNS attributes, or why they cannot be judged (shared with DNS002).
-pub fn vpc_attributes<'a>(a: &'a Analysis<'_>) -> Result<(&'a str, &'a VpcAttributes), Skip> {
-    let vpc = a.vpc_id.as_deref().ok_or_else(|| Skip("the environment's VPC is unknown".to_string()))?;
-    let attributes = a
-        .network
-        .snapshot
-        .vpc_attributes
-        .as_ref()
-        .and_then(|m| m.get(vpc))
-        .ok_or_else(|| Skip(format!("VpcAttributes has no entry for {vpc}")))?;
-    Ok((vpc, attributes))
-}
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let (vpc, attributes) = vpc_attributes(a)?;

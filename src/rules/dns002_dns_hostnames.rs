@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::dns001_dns_support::vpc_attributes;
+use super::shared::vpc_attributes;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::shared::{create_interface_endpoint, customer_endpoints, placement_problems};
+use super::shared::{create_interface_endpoint, placement_problems};
 use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip};
 use crate::analysis::Analysis;
 
@@ -25,7 +25,7 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     }
     let mut waiting = Vec::new();
     let mut commands = Vec::new();
-    for wanted in customer_endpoints(a) {
+    for wanted in &a.customer_endpoints {
         let service = wanted.service_name.clone().unwrap_or_else(|| format!("(no {} service name reported yet)", wanted.what));
         if wanted.endpoints.is_empty() {
             waiting.push(format!("{} endpoint for {service}: missing", wanted.what));
@@ -34,7 +34,7 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
             }
         }
         for endpoint in &wanted.endpoints {
-            let problems = placement_problems(a, &wanted, endpoint);
+            let problems = placement_problems(a, wanted, endpoint);
             if !problems.is_empty() {
                 waiting.push(format!("{} endpoint {} for {service}: {}", wanted.what, endpoint.vpc_endpoint_id, problems.join("; ")));
             }

@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
 use crate::analysis::policy::{Decision, Request};
-use crate::analysis::Analysis;
-use crate::model::{EndpointPolicy, VpcEndpoint};
-use crate::target::{EndpointManagement, WebserverAccess};
+use crate::analysis::{Analysis, CustomerEndpoint};
+use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
+use crate::target::EndpointManagement;
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
 pub fn blocked_by(
@@ -135,35 +135,6 @@ pub fn create_interface_endpoint(analysis: &Analysis<'_>, service_name: &str, pr
     )
 }
 
-/// A customer-managed MWAA endpoint the environment waits for (database always, web server when private).
-pub struct CustomerEndpoint<'n> {
-    pub kind: FlowKind,
-    pub what: &'static str,
-    pub port: u16,
-    /// The service name from GetEnvironment, once MWAA has provisioned it.
-    pub service_name: Option<String>,
-    pub endpoints: Vec<&'n VpcEndpoint>,
-}
-
-/// The customer-managed endpoints an existing CUSTOMER environment needs, with those found in its VPC.
-pub fn customer_endpoints<'n>(a: &Analysis<'n>) -> Vec<CustomerEndpoint<'n>> {
-    let Some(environment) = &a.settings.environment else { return Vec::new() };
-    let mut wanted = vec![(FlowKind::Database, "database", 5432, environment.database_vpc_endpoint_service.clone())];
-    if a.settings.webserver_access == WebserverAccess::PrivateOnly {
-        wanted.push((FlowKind::Webserver, "web server", 443, environment.webserver_vpc_endpoint_service.clone()));
-    }
-    wanted
-        .into_iter()
-        .map(|(kind, what, port, service_name)| {
-            let endpoints = match &service_name {
-                Some(name) => a.vpc_endpoints().filter(|e| &e.service_name == name).collect(),
-                None => Vec::new(),
-            };
-            CustomerEndpoint { kind, what, port, service_name, endpoints }
-        })
-        .collect()
-}
-
 /// What is wrong with a customer endpoint that exists: state, subnets, security groups.
 pub fn placement_problems(a: &Analysis<'_>, wanted: &CustomerEndpoint<'_>, endpoint: &VpcEndpoint) -> Vec<String> {
     let mut problems = Vec::new();
@@ -201,7 +172,7 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
                 .to_string(),
         ));
     }
-    let Some(wanted) = customer_endpoints(a).into_iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
+    let Some(wanted) = a.customer_endpoints.iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
     let Some(service) = wanted.service_name.as_deref() else {
         return Err(Skip(format!("GetEnvironment reports no {} endpoint service name yet", wanted.what)));
     };
@@ -257,4 +228,17 @@ pub fn first_known_group<'a>(a: &'a Analysis<'_>) -> Result<&'a str, Skip> {
         .find(|g| a.network.security_group(g).is_some())
         .map(String::as_str)
         .ok_or_else(|| Skip("none of the environment's security groups is in the snapshot (see SG002)".to_string()))
+}
+
+/// The env VPC's DNS attributes (DNS001, DNS002), or why they cannot be judged.
+pub fn vpc_attributes<'a>(a: &'a Analysis<'_>) -> Result<(&'a str, &'a VpcAttributes), Skip> {
+    let vpc = a.vpc_id.as_deref().ok_or_else(|| Skip("the environment's VPC is unknown".to_string()))?;
+    let attributes = a
+        .network
+        .snapshot
+        .vpc_attributes
+        .as_ref()
+        .and_then(|m| m.get(vpc))
+        .ok_or_else(|| Skip(format!("VpcAttributes has no entry for {vpc}")))?;
+    Ok((vpc, attributes))
 }
