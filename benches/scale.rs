@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use mwaa_preflight::model::source::SnapshotSource;
+use mwaa_preflight::input::{Input, Scope, SnapshotFile};
 use mwaa_preflight::target::Settings;
+use mwaa_preflight::Mode;
 use serde_json::{json, Value};
 
 const UNRELATED_GROUPS: usize = 3000;
@@ -106,14 +107,15 @@ fn main() {
     println!("{:>6} {:>9} {:>10} {:>10} {:>12} {:>10} {:>9}", "envs", "MiB json", "parse ms", "eval ms", "envs/s", "findings", "peak MiB");
     for envs in [1usize, 100, 1000] {
         let (text, targets) = generate(envs);
-        let source = SnapshotSource { path: "generated.json".into(), text };
+        let source = SnapshotFile { path: "generated.json".into(), text };
         let start = Instant::now();
         let network = source.parse().expect("generated snapshot parses");
         let parse = start.elapsed();
+        let input = Input { scopes: vec![Scope { network, targets }], file: None, audit: true };
         let runs: Vec<(Duration, usize)> = (0..3)
             .map(|_| {
                 let start = Instant::now();
-                let reports = mwaa_preflight::evaluate_all(&network, &targets, false, &Default::default());
+                let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &Default::default());
                 let findings: usize = reports.iter().map(|r| r.findings.len()).sum();
                 if envs == 1 {
                     let codes: Vec<String> = reports[0].findings.iter().map(|f| format!("{} {:?}", f.code, f.resource)).collect();

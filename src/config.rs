@@ -3,15 +3,15 @@
 //! parents, or named with `--config`; flags override it. Unknown keys are errors with their location.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use toml::Spanned;
 
-use crate::model::source::InvalidFile;
-use crate::rules::{registry, Finding, Outcome, Severity};
+use crate::input::InvalidFile;
+use crate::rules::{registry, Finding, Ignored, Outcome, Severity, Triage};
 
 pub const FILE_NAME: &str = "mwaa-preflight.toml";
 
@@ -24,20 +24,34 @@ pub enum RuleSetting {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// The severity at which a run exits 1: `--fail-on` or the configuration's `fail-on` (default error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
-pub enum FailOnSetting {
+pub enum FailOn {
+    #[default]
     Error,
     Warning,
     Info,
     Never,
 }
 
+impl FailOn {
+    /// The least severe severity that fails the run; None never fails.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct File {
     #[serde(default)]
-    fail_on: Option<FailOnSetting>,
+    fail_on: Option<FailOn>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, RuleSetting>,
     #[serde(default)]
@@ -60,18 +74,9 @@ pub struct Ignore {
     pub reason: String,
 }
 
-/// A finding that an ignore took out of the report's findings, with the reason.
-#[derive(Debug, Clone, Serialize)]
-pub struct Ignored {
-    pub code: &'static str,
-    pub resource: Option<String>,
-    pub reason: String,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    pub path: Option<PathBuf>,
-    pub fail_on: Option<FailOnSetting>,
+    pub fail_on: Option<FailOn>,
     /// Rule code -> its setting.
     pub rules: BTreeMap<&'static str, RuleSetting>,
     pub ignores: Vec<Ignore>,
@@ -103,10 +108,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self, Box<ConfigError>> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
-        Self::parse(&path.display().to_string(), &text).map(|mut c| {
-            c.path = Some(path.to_path_buf());
-            c
-        })
+        Self::parse(&path.display().to_string(), &text)
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Self, Box<ConfigError>> {
@@ -139,16 +141,16 @@ impl Config {
             }
             ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason });
         }
-        Ok(Self { path: None, fail_on: file.fail_on, rules, ignores })
+        Ok(Self { fail_on: file.fail_on, rules, ignores })
     }
+}
 
-    pub fn is_enabled(&self, code: &str) -> bool {
+impl Triage for Config {
+    fn is_enabled(&self, code: &str) -> bool {
         self.rules.get(code) != Some(&RuleSetting::Off)
     }
 
-    /// Applies severities, switched-off rules and ignores to a run's outcome; returns what was ignored.
-    pub fn apply(&self, outcome: &mut Outcome) -> Vec<Ignored> {
-        let mut ignored = Vec::new();
+    fn triage(&self, outcome: &mut Outcome) {
         let mut kept: Vec<Finding> = Vec::new();
         for mut finding in std::mem::take(&mut outcome.findings) {
             match self.rules.get(finding.code) {
@@ -161,12 +163,13 @@ impl Config {
             let ignore =
                 self.ignores.iter().find(|i| i.code == finding.code && finding.resource.as_deref().is_some_and(|r| r == i.resource));
             match ignore {
-                Some(i) => ignored.push(Ignored { code: finding.code, resource: finding.resource.clone(), reason: i.reason.clone() }),
+                Some(i) => {
+                    outcome.ignored.push(Ignored { code: finding.code, resource: finding.resource.clone(), reason: i.reason.clone() })
+                }
                 None => kept.push(finding),
             }
         }
         kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         outcome.findings = kept;
-        ignored
     }
 }

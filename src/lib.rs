@@ -6,6 +6,7 @@ pub mod analysis;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod config;
+pub mod input;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -13,19 +14,20 @@ pub mod target;
 
 use config::Config;
 use model::Network;
+pub use rules::Mode;
 use target::Settings;
 
-/// Analyses one target and runs the enabled rules on it (`diagnose` adds the environment rules), then
-/// applies the configuration's severities and ignores.
-pub fn evaluate(network: &Network, settings: &Settings, diagnose: bool, config: &Config) -> report::Report {
+/// Analyses one target and runs the enabled rules on it, with the configuration's severities and ignores.
+pub fn evaluate(network: &Network, settings: &Settings, mode: Mode, config: &Config) -> report::Report {
     let analysis = analysis::Analysis::new(network, settings);
-    let mut outcome = rules::run(&analysis, diagnose, |code| config.is_enabled(code));
-    let ignored = config.apply(&mut outcome);
-    report::Report::new(&analysis, outcome, ignored)
+    let outcome = rules::run(&analysis, mode, config);
+    report::Report::new(&analysis, outcome)
 }
 
-/// Evaluates many targets of one network in parallel (rayon); reports come back in input order.
-pub fn evaluate_all(network: &Network, targets: &[Settings], diagnose: bool, config: &Config) -> Vec<report::Report> {
+/// Evaluates every target of an input in parallel (rayon); reports come back in input order.
+pub fn evaluate_input(input: &input::Input, mode: Mode, config: &Config) -> Vec<report::Report> {
     use rayon::prelude::*;
-    targets.par_iter().map(|settings| evaluate(network, settings, diagnose, config)).collect()
+    let targets: Vec<(&Network, &Settings)> =
+        input.scopes.iter().flat_map(|scope| scope.targets.iter().map(move |settings| (&scope.network, settings))).collect();
+    targets.par_iter().map(|(network, settings)| evaluate(network, settings, mode, config)).collect()
 }

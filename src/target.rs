@@ -13,32 +13,36 @@ pub enum RoutingAssertion {
     Private,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the Airflow web server is reachable: `--webserver-access`, `WebserverAccessMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum WebserverAccess {
+    /// PUBLIC_ONLY
+    #[value(name = "public")]
     PublicOnly,
+    /// PRIVATE_ONLY
+    #[value(name = "private")]
     PrivateOnly,
-    Other(String),
 }
 
 impl WebserverAccess {
+    /// GetEnvironment's value; anything but PRIVATE_ONLY is MWAA's default, PUBLIC_ONLY.
     pub fn parse(value: &str) -> Self {
         match value.to_ascii_uppercase().as_str() {
-            "PUBLIC_ONLY" | "PUBLIC" => WebserverAccess::PublicOnly,
             "PRIVATE_ONLY" | "PRIVATE" => WebserverAccess::PrivateOnly,
-            other => WebserverAccess::Other(other.to_string()),
+            _ => WebserverAccess::PublicOnly,
         }
     }
 
-    pub fn as_api(&self) -> &str {
+    pub fn as_api(self) -> &'static str {
         match self {
             WebserverAccess::PublicOnly => "PUBLIC_ONLY",
             WebserverAccess::PrivateOnly => "PRIVATE_ONLY",
-            WebserverAccess::Other(other) => other,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who creates the environment's VPC endpoints: `--endpoint-management`, `EndpointManagement`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EndpointManagement {
     Service,
     Customer,
@@ -61,9 +65,21 @@ impl EndpointManagement {
     }
 }
 
-/// MWAA's defaults when a planned environment does not say (CreateEnvironment API reference).
+/// MWAA's defaults when neither the environment nor its class says (CreateEnvironment API reference:
+/// MaxWorkers 10, Schedulers 2).
 pub const DEFAULT_MAX_WORKERS: u32 = 10;
 pub const DEFAULT_SCHEDULERS: u32 = 2;
+
+/// The containers an environment runs in its subnets, and where the figures came from (SUB006 says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capacity {
+    pub schedulers: u32,
+    pub max_workers: u32,
+    /// Scheduler and worker containers at most (mw1.micro runs both in one).
+    pub containers: u32,
+    /// Where each figure came from.
+    pub basis: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -75,8 +91,9 @@ pub struct Settings {
     pub source_bucket_arn: Option<String>,
     pub kms_key: Option<String>,
     pub environment_class: Option<String>,
-    pub max_workers: u32,
-    pub schedulers: u32,
+    /// Set by `--max-workers` or the environment; else the class's figure applies.
+    pub max_workers: Option<u32>,
+    pub schedulers: Option<u32>,
     /// The existing environment, when the target is one (`--environment`, `diagnose`).
     pub environment: Option<Environment>,
     pub region: String,
@@ -97,8 +114,8 @@ impl Settings {
             source_bucket_arn: None,
             kms_key: None,
             environment_class: None,
-            max_workers: DEFAULT_MAX_WORKERS,
-            schedulers: DEFAULT_SCHEDULERS,
+            max_workers: None,
+            schedulers: None,
             environment: None,
             region,
             account_id: None,
@@ -118,13 +135,31 @@ impl Settings {
             source_bucket_arn: environment.source_bucket_arn.clone(),
             kms_key: environment.kms_key.clone(),
             environment_class: environment.environment_class.clone(),
-            max_workers: environment.max_workers.unwrap_or(DEFAULT_MAX_WORKERS),
-            schedulers: environment.schedulers.unwrap_or(DEFAULT_SCHEDULERS),
+            max_workers: environment.max_workers,
+            schedulers: environment.schedulers,
             environment: Some(environment.clone()),
             region,
             account_id,
             observed_at: None,
         }
+    }
+
+    /// Schedulers and workers: the values given win; else the environment class's documented figures
+    /// (mw1.micro: one container that is both scheduler and worker, no autoscaling; every other class
+    /// defaults to 2 schedulers and 10 workers), else MWAA's defaults.
+    pub fn capacity(&self) -> Capacity {
+        let micro = self.environment_class.as_deref() == Some("mw1.micro");
+        let class_figures = if micro { (1, 1) } else { (DEFAULT_SCHEDULERS, DEFAULT_MAX_WORKERS) };
+        let schedulers = self.schedulers.unwrap_or(class_figures.0);
+        let max_workers = self.max_workers.unwrap_or(class_figures.1);
+        let containers = if micro { schedulers.max(max_workers) } else { schedulers.saturating_add(max_workers) };
+        let class = match &self.environment_class {
+            Some(class) => format!("environment class {class}"),
+            None => "MWAA's default".to_string(),
+        };
+        let from = |given: bool| if given { "as given".to_string() } else { class.clone() };
+        let basis = format!("schedulers: {}; max workers: {}", from(self.schedulers.is_some()), from(self.max_workers.is_some()));
+        Capacity { schedulers, max_workers, containers, basis }
     }
 
     pub fn environment_name(&self) -> Option<&str> {

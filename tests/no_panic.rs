@@ -2,8 +2,10 @@
 //! answer or return an error.
 
 use mwaa_preflight::analysis::policy::{Policy, Request};
-use mwaa_preflight::model::source::SnapshotSource;
+use mwaa_preflight::input::SnapshotFile;
+use mwaa_preflight::rules::registry;
 use mwaa_preflight::target::{EndpointManagement, Settings, WebserverAccess};
+use mwaa_preflight::Mode;
 use proptest::prelude::*;
 
 fn settings(subnets: Vec<String>, groups: Vec<String>) -> Settings {
@@ -58,16 +60,16 @@ proptest! {
 
     #[test]
     fn snapshot_loading_and_evaluation_never_panic(text in snapshot_text()) {
-        let source = SnapshotSource { path: "fuzz.json".into(), text };
+        let source = SnapshotFile { path: "fuzz.json".into(), text };
         if let Ok(network) = source.parse() {
             let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
-            let _ = mwaa_preflight::evaluate(&network, &settings, true, &Default::default());
+            let _ = mwaa_preflight::evaluate(&network, &settings, Mode::Diagnose, &Default::default());
         }
     }
 
     #[test]
     fn arbitrary_bytes_never_panic(text in ".{0,300}") {
-        let source = SnapshotSource { path: "fuzz.json".into(), text };
+        let source = SnapshotFile { path: "fuzz.json".into(), text };
         let _ = source.parse();
     }
 
@@ -135,10 +137,23 @@ proptest! {
                 "ServiceName": "com.amazonaws.us-east-1.sqs", "SubnetIds": ["subnet-2"], "Groups": [{"GroupId": "sg-1"}]}],
             "PrefixLists": [{"PrefixListId": "pl-1", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": [cidr_b]}]
         });
-        let source = SnapshotSource { path: "random.json".into(), text: snapshot.to_string() };
+        let source = SnapshotFile { path: "random.json".into(), text: snapshot.to_string() };
         let network = source.parse().expect("well-formed snapshot");
         let settings = settings(vec!["subnet-1".into(), "subnet-2".into()], vec!["sg-1".into()]);
-        let report = mwaa_preflight::evaluate(&network, &settings, true, &Default::default());
-        prop_assert_eq!(report.schema_version, 1);
+        let report = mwaa_preflight::evaluate(&network, &settings, Mode::Diagnose, &Default::default());
+        // Every rule ends in exactly one place: passed, skipped, or with findings; the summary counts them.
+        let mut placed: Vec<&str> = report.passed.clone();
+        placed.extend(report.skipped.iter().map(|s| s.code));
+        let mut with_findings: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+        with_findings.sort_unstable();
+        with_findings.dedup();
+        placed.extend(with_findings);
+        placed.sort_unstable();
+        let mut catalog: Vec<&str> = registry::ALL.iter().map(|r| r.code).collect();
+        catalog.sort_unstable();
+        prop_assert_eq!(placed, catalog);
+        let s = &report.summary;
+        prop_assert_eq!(s.errors + s.warnings + s.infos, report.findings.len());
+        prop_assert_eq!((s.passed, s.skipped), (report.passed.len(), report.skipped.len()));
     }
 }

@@ -15,7 +15,6 @@ use serde::Serialize;
 
 use crate::model::{Association, Network, Subnet, VpcEndpoint};
 use crate::target::{RoutingAssertion, Settings, WebserverAccess};
-use addr::AddrSet;
 use flows::Flow;
 use routing::{RouteMatch, RouteTarget};
 
@@ -29,6 +28,16 @@ pub enum Routing {
     Private,
     /// The default route leaves through something the tool cannot see past (TGW, VGW, peering, firewall).
     Unverifiable,
+}
+
+impl std::fmt::Display for Routing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Routing::Public => "public",
+            Routing::Private => "private",
+            Routing::Unverifiable => "unverifiable",
+        })
+    }
 }
 
 /// What one env subnet's default route does.
@@ -121,7 +130,6 @@ pub struct Analysis<'n> {
     /// The VPC most of the env subnets and groups are in.
     pub vpc_id: Option<String>,
     pub egress: Vec<SubnetEgress>,
-    pub derived_routing: Option<Routing>,
     pub routing: Routing,
     pub services: Vec<Service>,
     pub used_endpoints: Vec<UsedEndpoint<'n>>,
@@ -161,7 +169,6 @@ impl<'n> Analysis<'n> {
             subnets,
             vpc_id,
             egress,
-            derived_routing,
             routing,
             services,
             used_endpoints: Vec::new(),
@@ -172,10 +179,6 @@ impl<'n> Analysis<'n> {
         analysis.customer_endpoints = analysis.find_customer_endpoints();
         analysis.flows = flows::required_flows(&analysis);
         analysis
-    }
-
-    pub fn env_subnet_addrs(&self) -> AddrSet {
-        AddrSet::from_nets(self.subnets.iter().map(|s| &s.cidr_block))
     }
 
     pub fn vpc_endpoints(&self) -> impl Iterator<Item = &'n VpcEndpoint> + '_ {
@@ -245,20 +248,7 @@ impl<'n> Analysis<'n> {
 
 fn majority_vpc(network: &Network, subnets: &[&Subnet], groups: &[String]) -> Option<String> {
     let vpcs = subnets.iter().map(|s| s.vpc_id.as_str()).chain(groups.iter().filter_map(|g| network.security_group(g)?.vpc_id.as_deref()));
-    majority(vpcs).map(str::to_string)
-}
-
-/// The most frequent value; ties go to the first seen (so the first subnet's VPC wins a tie).
-pub fn majority<'a>(values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for value in values {
-        match counts.iter_mut().find(|(v, _)| *v == value) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((value, 1)),
-        }
-    }
-    let best = counts.iter().map(|(_, n)| *n).max()?;
-    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v)
+    crate::model::majority(vpcs).map(str::to_string)
 }
 
 fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {

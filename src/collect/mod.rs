@@ -23,33 +23,6 @@ use thiserror::Error;
 use crate::model::snapshot::{Environment, Snapshot, VpcAttributes};
 use crate::model::{BooleanValue, Member};
 
-/// Every action the collector may call: `iam-policy` prints exactly these, and a test holds the request
-/// log of a live run to them.
-pub const IAM_ACTIONS: &[&str] = &[
-    "airflow:GetEnvironment",
-    "airflow:ListEnvironments",
-    "ec2:DescribeDhcpOptions",
-    "ec2:DescribeInternetGateways",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeNetworkAcls",
-    "ec2:DescribePrefixLists",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcAttribute",
-    "ec2:DescribeVpcEndpoints",
-    "ec2:DescribeVpcs",
-    "ec2:GetManagedPrefixListEntries",
-];
-
-/// The read-only IAM policy the tool needs.
-pub fn iam_policy() -> serde_json::Value {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "MwaaPreflightReadOnly", "Effect": "Allow", "Action": IAM_ACTIONS, "Resource": "*"}]
-    })
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct AwsOptions {
     pub region: Option<String>,
@@ -284,7 +257,7 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
         Fetched::Got(groups) => groups.iter().filter_map(|g| g.vpc_id()).collect(),
         Fetched::Denied(_) => Vec::new(),
     };
-    let vpc = crate::analysis::majority(env_subnets.iter().filter_map(|s| s.vpc_id()).chain(group_vpcs)).map(str::to_string);
+    let vpc = crate::model::majority(env_subnets.iter().filter_map(|s| s.vpc_id()).chain(group_vpcs)).map(str::to_string);
     let Some(vpc) = vpc else {
         // Nothing found: the rules report the IDs as missing.
         return Ok(Snapshot {

@@ -1,14 +1,14 @@
 //! The network model: the snapshot's members, indexed by ID, with what every analysis needs to look up.
 //! Built once per input and shared read-only by all targets (and threads).
 
+pub mod policy;
 pub mod snapshot;
-pub mod source;
 
 use std::collections::HashMap;
 
 use ipnet::Ipv4Net;
 
-use crate::analysis::policy::Policy;
+use policy::Policy;
 pub use snapshot::*;
 
 /// Which member of the snapshot a rule needs; absent members make the rule skip, never pass.
@@ -222,10 +222,6 @@ impl Network {
         self.snapshot.subnets.iter().flatten().filter(move |s| s.vpc_id == vpc_id)
     }
 
-    pub fn endpoints_in_vpc<'a>(&'a self, vpc_id: &'a str) -> impl Iterator<Item = &'a VpcEndpoint> + 'a {
-        self.snapshot.vpc_endpoints.iter().flatten().filter(move |e| e.vpc_id == vpc_id)
-    }
-
     /// The route table a subnet uses: its explicit association, else its VPC's main table.
     pub fn effective_route_table(&self, subnet: &Subnet) -> Option<(&RouteTable, Association)> {
         let tables = self.snapshot.route_tables.as_ref()?;
@@ -270,4 +266,17 @@ impl Network {
 pub enum Association {
     Explicit,
     Main,
+}
+
+/// The most frequent value; ties go to the first seen (so the first subnet's VPC wins a tie).
+pub fn majority<'a>(values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for value in values {
+        match counts.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((value, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v)
 }

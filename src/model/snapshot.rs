@@ -414,6 +414,13 @@ pub struct Environment {
     pub celery_executor_queue: Option<String>,
 }
 
+impl Environment {
+    /// The account, from the ARN (`arn:aws:airflow:region:ACCOUNT:environment/name`).
+    pub fn account_id(&self) -> Option<String> {
+        self.arn.as_deref()?.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string)
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkConfiguration {
@@ -453,6 +460,10 @@ pub enum Timestamp {
 }
 
 impl Snapshot {
+    pub fn environment_named(&self, name: &str) -> Option<&Environment> {
+        self.all_environments().into_iter().find(|e| e.name == name)
+    }
+
     /// Every environment the snapshot carries: the `Environment` member and the `Environments` list.
     pub fn all_environments(&self) -> Vec<&Environment> {
         let mut all: Vec<&Environment> = self.environment.iter().collect();

@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{locate, Report};
-use crate::model::source::SnapshotSource;
+use crate::input::SnapshotFile;
 use crate::rules::{Finding, Severity};
 
 struct FindingDiagnostic<'a> {
@@ -65,7 +65,7 @@ pub struct Style {
     pub verbose: bool,
 }
 
-pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, quiet: bool) -> String {
+pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, quiet: bool) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_wrap_lines(false).with_links(false);
     let named = source.map(|s| NamedSource::new(&s.path, s.text.clone()));
@@ -81,7 +81,7 @@ pub fn render(report: &Report, source: Option<&SnapshotSource>, style: &Style, q
             t.region,
             t.subnet_ids.join(", "),
             t.security_group_ids.join(", "),
-            serde_json::to_value(t.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            t.routing,
         );
     }
     let mut group = None;
@@ -138,7 +138,7 @@ pub fn audit_table(reports: &[Report]) -> String {
         rows.push([
             r.target.environment.clone().unwrap_or_else(|| "-".into()),
             r.target.status.clone().unwrap_or_else(|| "-".into()),
-            serde_json::to_value(r.target.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            r.target.routing.to_string(),
             r.summary.errors.to_string(),
             r.summary.warnings.to_string(),
             r.first_problem().unwrap_or_else(|| "none".into()),

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{locate, Report};
-use crate::model::source::SnapshotSource;
+use crate::input::SnapshotFile;
 use crate::rules::Severity;
 
 fn cell(text: &str) -> String {
@@ -29,7 +29,7 @@ pub fn markdown(reports: &[Report]) -> String {
                 "| {} | {} | {} | {} | {} | {} |",
                 r.target.environment.as_deref().unwrap_or("-"),
                 r.target.status.as_deref().unwrap_or("-"),
-                routing(r),
+                r.target.routing,
                 r.summary.errors,
                 r.summary.warnings,
                 cell(&r.first_problem().unwrap_or_else(|| "none".to_string()))
@@ -45,7 +45,7 @@ pub fn markdown(reports: &[Report]) -> String {
             r.title(),
             r.target.vpc_id.as_deref().unwrap_or("unknown VPC"),
             r.target.region,
-            routing(r)
+            r.target.routing
         );
         let _ = writeln!(
             out,
@@ -84,10 +84,6 @@ pub fn markdown(reports: &[Report]) -> String {
     out
 }
 
-fn routing(report: &Report) -> String {
-    serde_json::to_value(report.target.routing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
 /// Workflow-command escaping: `%`, CR and LF in data; also `:` and `,` in properties.
 fn escape(text: &str, property: bool) -> String {
     let text = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
@@ -99,7 +95,7 @@ fn escape(text: &str, property: bool) -> String {
 }
 
 /// One `::error` / `::warning` / `::notice` line per finding, located in the snapshot when there is one.
-pub fn annotations(reports: &[Report], source: Option<&SnapshotSource>) -> String {
+pub fn annotations(reports: &[Report], source: Option<&SnapshotFile>) -> String {
     let mut out = String::new();
     for r in reports {
         for f in &r.findings {

@@ -9,9 +9,8 @@ pub mod sarif;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Routing};
-use crate::config::Ignored;
-use crate::model::source::SnapshotSource;
-use crate::rules::{Finding, Outcome, Severity, Skipped};
+use crate::input::SnapshotFile;
+use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -139,7 +138,7 @@ pub struct TopologyEdge {
 }
 
 impl Report {
-    pub fn new(analysis: &Analysis<'_>, outcome: Outcome, ignored: Vec<Ignored>) -> Self {
+    pub fn new(analysis: &Analysis<'_>, outcome: Outcome) -> Self {
         let topology = Topology::new(analysis);
         let settings = analysis.settings;
         let environment = settings.environment.as_ref();
@@ -168,7 +167,7 @@ impl Report {
             },
             findings: outcome.findings,
             skipped: outcome.skipped,
-            ignored,
+            ignored: outcome.ignored,
             summary,
             passed: outcome.passed,
             topology,
@@ -186,7 +185,7 @@ impl Report {
 
     /// The most severe finding, in a line.
     pub fn first_problem(&self) -> Option<String> {
-        self.findings.first().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-")))
+        self.findings.first().map(Finding::headline)
     }
 
     /// Exit code 1 when any finding is at or above `fail_on` (None: never fail).
@@ -196,7 +195,7 @@ impl Report {
 }
 
 /// Where a finding's resource is defined in the snapshot: (line, column, byte offset, length).
-pub fn locate(source: Option<&SnapshotSource>, finding: &Finding) -> Option<(usize, usize, usize, usize)> {
+pub fn locate(source: Option<&SnapshotFile>, finding: &Finding) -> Option<(usize, usize, usize, usize)> {
     let source = source?;
     let (offset, len) = source.locate(finding.resource.as_deref()?)?;
     let (line, column) = source.line_col(offset);

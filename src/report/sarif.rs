@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{locate, Report};
-use crate::model::source::SnapshotSource;
+use crate::input::SnapshotFile;
 use crate::rules::{registry, Severity};
 
 #[derive(Serialize)]
@@ -108,7 +108,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(reports: &[Report], source: Option<&SnapshotSource>) -> Log {
+pub fn render(reports: &[Report], source: Option<&SnapshotFile>) -> Log {
     let rules = registry::ALL
         .iter()
         .map(|r| SarifRule {

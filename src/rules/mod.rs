@@ -159,6 +159,11 @@ impl Finding {
         self
     }
 
+    /// "`CODE name on resource`": how a finding is named in one line (audit tables, causes, `--wait`).
+    pub fn headline(&self) -> String {
+        format!("{} {} on {}", self.code, self.name, self.resource.as_deref().unwrap_or("-"))
+    }
+
     /// Report order: severity, then code, then resource.
     pub fn sort_key(&self) -> (Severity, &'static str, String) {
         (self.severity, self.code, self.resource.clone().unwrap_or_default())
@@ -178,38 +183,73 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A finding that the configuration accepted, with the reason; listed in every report, never counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ignored {
+    pub code: &'static str,
+    pub resource: Option<String>,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    pub ignored: Vec<Ignored>,
     /// Codes of the rules that were evaluated and found nothing.
     pub passed: Vec<&'static str>,
 }
 
-/// Runs the enabled rules on one target: network rules always, environment rules when `diagnose`.
-pub fn run(analysis: &Analysis<'_>, diagnose: bool, enabled: impl Fn(&str) -> bool) -> Outcome {
+/// Which rules run: `Check` evaluates the network; `Diagnose` adds the environment rules, which explain
+/// an existing environment's state with the network findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Check,
+    Diagnose,
+}
+
+/// What the user's configuration does to a run: rules switched off, severities changed, findings accepted.
+pub trait Triage {
+    fn is_enabled(&self, code: &str) -> bool;
+    /// Applies severities and ignores to the findings, moving the accepted ones to `outcome.ignored`.
+    fn triage(&self, outcome: &mut Outcome);
+}
+
+/// Runs the enabled rules on one target. The configuration is applied to the network findings before
+/// the environment rules rank them as causes, so an accepted finding is never named as one.
+pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome {
     let mut outcome = Outcome::default();
     let apply = |rule: &'static Rule, result: CheckResult, outcome: &mut Outcome| match result {
         Ok(findings) if findings.is_empty() => outcome.passed.push(rule.code),
         Ok(findings) => outcome.findings.extend(findings),
         Err(Skip(reason)) => outcome.skipped.push(Skipped { code: rule.code, reason }),
     };
-    for rule in registry::ALL.iter().filter(|r| enabled(r.code)) {
+    let enabled = || registry::ALL.iter().filter(|r| triage.is_enabled(r.code));
+    for rule in enabled() {
         if let Check::Network(check) = rule.check {
             let result = missing(analysis, rule).map_or_else(|| check(analysis), Err);
             apply(rule, result, &mut outcome);
         }
     }
-    if diagnose {
+    dedupe(&mut outcome.findings);
+    triage.triage(&mut outcome);
+    if mode == Mode::Diagnose {
         let network_findings = outcome.findings.clone();
-        for rule in registry::ALL.iter().filter(|r| enabled(r.code)) {
+        let mut environment = Outcome::default();
+        for rule in enabled() {
             if let Check::Environment(check) = rule.check {
                 let result = missing(analysis, rule).map_or_else(|| check(analysis, &network_findings), Err);
-                apply(rule, result, &mut outcome);
+                apply(rule, result, &mut environment);
             }
         }
+        dedupe(&mut environment.findings);
+        triage.triage(&mut environment);
+        outcome.findings.extend(environment.findings);
+        outcome.skipped.extend(environment.skipped);
+        outcome.ignored.extend(environment.ignored);
+        outcome.passed.extend(environment.passed);
+        outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    dedupe(&mut outcome.findings);
     outcome
 }
 

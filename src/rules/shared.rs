@@ -200,7 +200,7 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
     let text = error.and_then(|e| e.error_message.as_deref()).unwrap_or("no error message");
     let mut causes: Vec<&Finding> = network_findings.iter().filter(|f| f.severity != Severity::Info).collect();
     causes.sort_by_key(|f| f.sort_key());
-    let ranked: Vec<String> = causes.iter().map(|f| format!("{} {} on {}", f.code, f.name, f.resource.as_deref().unwrap_or("-"))).collect();
+    let ranked: Vec<String> = causes.iter().map(|f| f.headline()).collect();
     let verdict = if ranked.is_empty() {
         "no network finding explains it: check the execution role's permissions and the environment's logs".to_string()
     } else {

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity, Skip};
+use super::{docs, Check, CheckResult, Rule, Severity, Skip, TraceLine};
 use crate::analysis::{Analysis, Need, Routing};
 use crate::model::Member;
 
@@ -20,15 +20,17 @@ const MWAA_ENDPOINT_ENIS: u32 = 2;
 const HEADROOM: u32 = 5;
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let (schedulers, workers) = (a.settings.schedulers, a.settings.max_workers);
-    let containers = (schedulers + workers).div_ceil(2);
+    let capacity = a.settings.capacity();
+    let (schedulers, workers) = (capacity.schedulers, capacity.max_workers);
+    // The containers spread over the two subnets.
+    let containers = capacity.containers.div_ceil(2);
     let endpoints_to_create = if a.routing == Routing::Private {
         let missing = a.missing_services();
         u32::try_from(missing.iter().filter(|s| s.short != "s3" && s.need != Need::Optional).count()).unwrap_or(u32::MAX)
     } else {
         0
     };
-    let needed = containers + MWAA_ENDPOINT_ENIS + endpoints_to_create + HEADROOM;
+    let needed = containers.saturating_add(MWAA_ENDPOINT_ENIS + endpoints_to_create + HEADROOM);
     let counted: Vec<_> = a.subnets.iter().filter_map(|s| Some((s, s.available_ip_address_count?))).collect();
     if counted.is_empty() {
         return Err(Skip("no env subnet has AvailableIpAddressCount in the snapshot".to_string()));
@@ -37,20 +39,21 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .into_iter()
         .filter(|(_, free)| *free < needed)
         .map(|(subnet, free)| {
-            RULE.finding(
-                Some(&subnet.subnet_id),
-                format!(
-                    "{} has {free} free addresses; the environment may need {needed} = ceil(({schedulers} schedulers + {workers} max workers) / 2) \
-                     + {MWAA_ENDPOINT_ENIS} MWAA endpoint ENIs + {endpoints_to_create} interface endpoints to create + {HEADROOM} headroom",
-                    subnet.subnet_id
-                ),
-            )
-            .remediation("Use a larger subnet (a /24 leaves 251 addresses), free addresses in it, or lower MaxWorkers.")
-            .evidence(json!({
-                "subnet_id": subnet.subnet_id, "available": free, "needed": needed,
-                "inputs": {"schedulers": schedulers, "max_workers": workers, "mwaa_endpoint_enis": MWAA_ENDPOINT_ENIS,
-                           "interface_endpoints_to_create": endpoints_to_create, "headroom": HEADROOM}
-            }))
+            let arithmetic = format!(
+                "{needed} = ceil({} scheduler and worker containers / 2 subnets) + {MWAA_ENDPOINT_ENIS} MWAA endpoint ENIs \
+                 + {endpoints_to_create} interface endpoints to create + {HEADROOM} headroom ({})",
+                capacity.containers, capacity.basis
+            );
+            RULE.finding(Some(&subnet.subnet_id), format!("{free} free addresses, fewer than the {needed} the environment may need"))
+                .trace(vec![TraceLine { text: arithmetic, detail: false }])
+                .remediation("Use a larger subnet (a /24 leaves 251 addresses), free addresses in it, or lower MaxWorkers.")
+                .evidence(json!({
+                    "subnet_id": subnet.subnet_id, "available": free, "needed": needed,
+                    "inputs": {"schedulers": schedulers, "max_workers": workers, "containers": capacity.containers,
+                               "environment_class": a.settings.environment_class, "basis": capacity.basis,
+                               "mwaa_endpoint_enis": MWAA_ENDPOINT_ENIS,
+                               "interface_endpoints_to_create": endpoints_to_create, "headroom": HEADROOM}
+                }))
         })
         .collect())
 }

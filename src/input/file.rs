@@ -1,15 +1,15 @@
-//! Reading a snapshot file, and pointing back into it: parse errors and findings carry spans into the text.
+//! A snapshot file's text, and pointing back into it: parse errors and findings carry spans into the text.
 
 use std::path::Path;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
-use super::{Network, Snapshot};
+use crate::model::{Network, Snapshot};
 
-/// Problems with the input that stop the tool (exit code 2).
+/// A snapshot file that cannot be read or parsed (exit code 2).
 #[derive(Debug, Error, Diagnostic)]
-pub enum InputError {
+pub enum FileError {
     #[error("cannot read snapshot {path}: {source}")]
     #[diagnostic(
         code(mwaa_preflight::snapshot_unreadable),
@@ -52,19 +52,19 @@ impl InvalidFile {
 
 /// The snapshot's text, kept to locate resources in it (SARIF regions, human labels).
 #[derive(Debug, Clone)]
-pub struct SnapshotSource {
+pub struct SnapshotFile {
     pub path: String,
     pub text: String,
 }
 
-impl SnapshotSource {
-    pub fn read(path: &Path) -> Result<Self, Box<InputError>> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Box::new(InputError::Unreadable { path: path.display().to_string(), source }))?;
+impl SnapshotFile {
+    pub fn read(path: &Path) -> Result<Self, Box<FileError>> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| Box::new(FileError::Unreadable { path: path.display().to_string(), source }))?;
         Ok(Self { path: path.display().to_string(), text })
     }
 
-    pub fn parse(&self) -> Result<Network, Box<InputError>> {
+    pub fn parse(&self) -> Result<Network, Box<FileError>> {
         let snapshot: Snapshot = serde_json::from_str(&self.text).map_err(|err| {
             let offset = self.offset_of(err.line(), err.column());
             let full = err.to_string();
@@ -77,9 +77,9 @@ impl SnapshotSource {
         })
     }
 
-    fn invalid(&self, message: String, offset: usize, len: usize) -> Box<InputError> {
+    fn invalid(&self, message: String, offset: usize, len: usize) -> Box<FileError> {
         let help = "members use the shapes `aws ec2 describe-... --output json` prints; see `Snapshot file` in the README";
-        Box::new(InputError::Invalid(InvalidFile::new("snapshot", &self.path, &self.text, message, offset, len, help)))
+        Box::new(FileError::Invalid(InvalidFile::new("snapshot", &self.path, &self.text, message, offset, len, help)))
     }
 
     /// Byte offset of a 1-based line and column (serde_json's convention; line 0 means end of input).
@@ -167,14 +167,14 @@ fn defining_member(id: &str) -> Option<(&'static str, &'static str)> {
 mod tests {
     use super::*;
 
-    fn source(text: &str) -> SnapshotSource {
-        SnapshotSource { path: "snap.json".into(), text: text.into() }
+    fn source(text: &str) -> SnapshotFile {
+        SnapshotFile { path: "snap.json".into(), text: text.into() }
     }
 
     #[test]
     fn syntax_error_points_at_the_spot() {
         let src = source("{\n  \"Subnets\": [\n    {\"SubnetId\": \"subnet-1\",}\n  ]\n}\n");
-        let Err(InputError::Invalid(InvalidFile { span, .. })) = src.parse().map_err(|e| *e) else {
+        let Err(FileError::Invalid(InvalidFile { span, .. })) = src.parse().map_err(|e| *e) else {
             panic!("expected an invalid-snapshot error")
         };
         assert_eq!(src.line_col(span.offset()).0, 3);
@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn bad_cidr_is_located() {
         let src = source("{\"Subnets\": [{\"SubnetId\": \"subnet-1\", \"VpcId\": \"vpc-1\", \"CidrBlock\": \"10.0.0.0/33\"}]}");
-        let Err(InputError::Invalid(InvalidFile { message, .. })) = src.parse().map_err(|e| *e) else {
+        let Err(FileError::Invalid(InvalidFile { message, .. })) = src.parse().map_err(|e| *e) else {
             panic!("expected an invalid-snapshot error")
         };
         assert!(message.contains("invalid IP"), "{message}");

@@ -1,10 +1,11 @@
-//! Command-line interface (CLI.md): commands, flags and how a target is resolved from them.
+//! The clap definitions of every command and flag (CLI.md).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use mwaa_preflight::target::RoutingAssertion;
+use mwaa_preflight::config::FailOn;
+use mwaa_preflight::target::{EndpointManagement, RoutingAssertion, WebserverAccess};
 
 #[derive(Parser)]
 #[command(name = "mwaa-preflight", version, about = "Will this VPC carry an Amazon MWAA environment? And if one is stuck, why?")]
@@ -72,7 +73,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
-    pub network: NetworkArgs,
+    pub environment: EnvironmentArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -137,14 +138,15 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+/// The settings of a planned environment (an existing one supplies its own), and the routing assertion.
 #[derive(Args)]
-pub struct NetworkArgs {
+pub struct EnvironmentArgs {
     /// Web server access: public (PUBLIC_ONLY) or private (PRIVATE_ONLY).
     #[arg(long, value_enum)]
-    pub webserver_access: Option<Access>,
+    pub webserver_access: Option<WebserverAccess>,
     /// Who creates the environment's VPC endpoints.
     #[arg(long, value_enum)]
-    pub endpoint_management: Option<Management>,
+    pub endpoint_management: Option<EndpointManagement>,
     /// Assert the routing mode; by default it is derived from the route tables.
     #[arg(long, value_enum, default_value_t = RoutingAssertion::Auto)]
     pub routing: RoutingAssertion,
@@ -157,27 +159,15 @@ pub struct NetworkArgs {
     /// mw1.micro, mw1.small, mw1.medium, mw1.large, mw1.xlarge, mw1.2xlarge.
     #[arg(long)]
     pub environment_class: Option<String>,
+    /// Workers at most (default: the class's, else 10); sizes SUB006's address count.
     #[arg(long)]
     pub max_workers: Option<u32>,
+    /// Schedulers (default: the class's, else 2).
     #[arg(long)]
     pub schedulers: Option<u32>,
 }
 
-impl NetworkArgs {
-    /// Only a routing assertion (what `diagnose` takes).
-    pub fn asserting(routing: RoutingAssertion) -> Self {
-        NetworkArgs {
-            webserver_access: None,
-            endpoint_management: None,
-            routing,
-            source_bucket_arn: None,
-            kms_key: None,
-            environment_class: None,
-            max_workers: None,
-            schedulers: None,
-        }
-    }
-
+impl EnvironmentArgs {
     /// The flags that describe a planned environment (an existing one supplies its own).
     pub fn planned_only_flags(&self) -> Vec<&'static str> {
         let given = [
@@ -191,18 +181,6 @@ impl NetworkArgs {
         ];
         given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
     }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Access {
-    Public,
-    Private,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Management {
-    Service,
-    Customer,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,14 +197,6 @@ pub enum Format {
     Mermaid,
     /// The network as a Graphviz digraph, failing flows marked.
     Dot,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,0 +1,54 @@
+//! `check`: preflight of a planned environment, an existing one, or all of them.
+
+use std::process::ExitCode;
+
+use mwaa_preflight::input::{Request, Selection};
+use mwaa_preflight::target::Settings;
+use mwaa_preflight::Mode;
+
+use super::args::{CheckArgs, EnvironmentArgs};
+use super::{configuration, output, progress, source, usage, Failure};
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
+    let config = configuration(&args.output)?;
+    let source = source(args.snapshot.as_deref(), &args.aws)?;
+    let request = Request { selection: selection(args)?, routing: args.environment.routing };
+    let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
+    let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);
+    output::emit(&reports, &input, &args.output, config.fail_on.unwrap_or_default())
+}
+
+fn selection(args: &CheckArgs) -> Result<Selection, Failure> {
+    let target = &args.target;
+    if !target.subnet_ids.is_empty() {
+        return Ok(Selection::Planned(Box::new(planned(args))));
+    }
+    refuse_planned_flags(&args.environment, target.environment.as_deref())?;
+    Ok(if target.all_environments { Selection::All } else { Selection::Environment(target.environment.clone()) })
+}
+
+/// Settings of a planned environment from the flags, MWAA's defaults for the rest.
+fn planned(args: &CheckArgs) -> Settings {
+    let flags = &args.environment;
+    let mut settings = Settings::planned(args.target.subnet_ids.clone(), args.target.security_group_ids.clone(), String::new());
+    settings.webserver_access = flags.webserver_access.unwrap_or(settings.webserver_access);
+    settings.endpoint_management = flags.endpoint_management.unwrap_or(settings.endpoint_management);
+    settings.source_bucket_arn = flags.source_bucket_arn.clone();
+    settings.kms_key = flags.kms_key.clone();
+    settings.environment_class = flags.environment_class.clone();
+    settings.max_workers = flags.max_workers;
+    settings.schedulers = flags.schedulers;
+    settings
+}
+
+/// An existing environment supplies its own settings: flags that describe a planned one are refused.
+fn refuse_planned_flags(flags: &EnvironmentArgs, name: Option<&str>) -> Result<(), Failure> {
+    let given = flags.planned_only_flags();
+    if given.is_empty() {
+        return Ok(());
+    }
+    Err(usage(
+        format!("{} describe(s) a planned environment; {} supplies its own", given.join(", "), name.unwrap_or("an existing environment")),
+        "drop the flag(s), or check a planned environment with --subnet-ids and --security-group-ids",
+    ))
+}

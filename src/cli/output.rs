@@ -1,0 +1,86 @@
+//! Where reports go: the chosen format to `--output` or standard output, the Markdown report appended to
+//! `$GITHUB_STEP_SUMMARY` for `--format github`, and the exit code by `--fail-on`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use mwaa_preflight::config::FailOn;
+use mwaa_preflight::input::Input;
+use mwaa_preflight::report::{diagram, human, junit, markdown, sarif, Audit, Report};
+
+use super::args::{ColorChoice, Format, OutputArgs};
+use super::{usage, Failure};
+
+/// Width of the human view when standard output is not a terminal.
+const DEFAULT_WIDTH: usize = 100;
+
+/// Writes the reports in the chosen format; exit 1 when any has a finding at or above `fail_on`.
+pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, fail_on: FailOn) -> Result<ExitCode, Failure> {
+    let threshold = fail_on.threshold();
+    let file = input.file.as_ref();
+    let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
+    let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
+    let text = match format {
+        Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), threshold))?,
+        Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,
+        Format::Sarif => to_json(&sarif::render(reports, file))?,
+        Format::Markdown => markdown::markdown(reports),
+        Format::Github => {
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                append(Path::new(&summary), &markdown::markdown(reports))?;
+            }
+            markdown::annotations(reports, file)
+        }
+        Format::Junit => junit::junit(reports),
+        Format::Mermaid => diagram::mermaid(reports),
+        Format::Dot => diagram::dot(reports),
+        Format::Human => {
+            let color = match output.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = if to_terminal { terminal_width() } else { DEFAULT_WIDTH };
+            let style = human::Style { color, width, verbose: output.verbose };
+            let mut text = if input.audit { human::audit_table(reports) } else { String::new() };
+            for report in reports {
+                text.push_str(&human::render(report, file, &style, output.quiet));
+            }
+            text
+        }
+    };
+    match &output.output {
+        Some(path) => write_file(path, &text)?,
+        None => write_stdout(text.as_bytes())?,
+    }
+    Ok(if reports.iter().any(|r| r.fails(threshold)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The terminal's width (stdout, else stderr), else the default.
+pub fn terminal_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stdout())
+        .or_else(|| terminal_size::terminal_size_of(std::io::stderr()))
+        .map_or(DEFAULT_WIDTH, |(terminal_size::Width(w), _)| usize::from(w))
+}
+
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    std::io::stdout().lock().write_all(bytes).map_err(|source| Failure::Output { path: "standard output".to_string(), source })
+}
+
+pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|source| Failure::Output { path: path.display().to_string(), source })
+}
+
+fn append(path: &Path, text: &str) -> Result<(), Failure> {
+    let failed = |source| Failure::Output { path: path.display().to_string(), source };
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(failed)?;
+    file.write_all(text.as_bytes()).map_err(failed)
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| usage(format!("cannot serialise the output: {e}"), "this is a bug; please report it with the snapshot"))?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,27 @@
+//! `snapshot`: captures exactly what `check` reads into a file.
+
+use std::process::ExitCode;
+
+use mwaa_preflight::input::{Request, Selection};
+use mwaa_preflight::target::{RoutingAssertion, Settings};
+
+use super::args::SnapshotArgs;
+use super::{output, progress, source, usage, Failure};
+
+pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
+    let target = &args.target;
+    let selection = if target.all_environments {
+        Selection::All
+    } else if !target.subnet_ids.is_empty() {
+        Selection::Planned(Box::new(Settings::planned(target.subnet_ids.clone(), target.security_group_ids.clone(), String::new())))
+    } else if let Some(name) = &target.environment {
+        Selection::Environment(Some(name.clone()))
+    } else {
+        return Err(usage("no target", "give --subnet-ids A,B --security-group-ids SG1, --environment NAME, or --all-environments"));
+    };
+    let source = source(None, &args.aws)?;
+    let request = Request { selection, routing: RoutingAssertion::Auto };
+    let input = progress::while_reading(&source, false, || source.read(&request))?;
+    output::write_file(&args.output, &output::to_json(&input.into_snapshot()?)?)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,169 @@
+//! Where the network comes from. A [`Source`] (a snapshot file or the live account; templates and plans
+//! plug in here) is read for a [`Selection`] and yields an [`Input`]: the networks read, each with the
+//! targets to evaluate on it. Every command is written once over it; readers never judge.
+
+mod file;
+#[cfg_attr(feature = "aws", path = "live.rs")]
+#[cfg_attr(not(feature = "aws"), path = "not_built.rs")]
+mod live;
+mod permissions;
+mod snapshot_file;
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+pub use file::{FileError, InvalidFile, SnapshotFile};
+pub use live::requests_in_flight;
+pub use permissions::{iam_policy, IAM_ACTIONS};
+
+use crate::model::{Network, Snapshot};
+use crate::target::{RoutingAssertion, Settings};
+
+/// Where the network is read from.
+pub enum Source {
+    /// A snapshot file (no AWS calls); `region` overrides the snapshot's own.
+    Snapshot { path: PathBuf, region: Option<String> },
+    /// The account, through the AWS SDK.
+    Live(AwsAccess),
+}
+
+/// How to reach the account: the standard chain, with these overrides.
+#[derive(Debug, Clone, Default)]
+pub struct AwsAccess {
+    /// Several only for [`Selection::All`]; none means AWS_REGION or the profile's.
+    pub regions: Vec<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// What to evaluate.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// A planned environment, its settings from flags.
+    Planned(Box<Settings>),
+    /// One existing environment; `None` is the snapshot's own `Environment` member.
+    Environment(Option<String>),
+    /// Every environment of the region(s), or of the snapshot.
+    All,
+}
+
+/// What to read, and the routing assertion that applies to every target.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub selection: Selection,
+    pub routing: RoutingAssertion,
+}
+
+/// One network as read, with the targets evaluated on it.
+pub struct Scope {
+    pub network: Network,
+    pub targets: Vec<Settings>,
+}
+
+/// What a source yielded.
+pub struct Input {
+    pub scopes: Vec<Scope>,
+    /// The file read, to locate findings in it (SARIF regions, human excerpts).
+    pub file: Option<SnapshotFile>,
+    /// Whether several environments were asked for (an audit), however many were found.
+    pub audit: bool,
+}
+
+/// Why a source could not be read (exit code 2).
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(Box<FileError>),
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Live(#[from] crate::collect::CollectError),
+    #[error("{what} reads AWS, and this build has no AWS support (built without the `aws` feature)")]
+    #[diagnostic(code(mwaa_preflight::no_aws), help("use --snapshot FILE, or build with the default features"))]
+    LiveNotBuilt { what: &'static str },
+    #[error("{message}")]
+    #[diagnostic(code(mwaa_preflight::target))]
+    Target {
+        message: String,
+        #[help]
+        help: String,
+    },
+}
+
+impl From<Box<FileError>> for InputError {
+    fn from(error: Box<FileError>) -> Self {
+        InputError::File(error)
+    }
+}
+
+pub(crate) fn target_error(message: impl Into<String>, help: impl Into<String>) -> InputError {
+    InputError::Target { message: message.into(), help: help.into() }
+}
+
+impl Source {
+    pub fn is_live(&self) -> bool {
+        matches!(self, Source::Live(_))
+    }
+
+    pub fn read(&self, request: &Request) -> Result<Input, InputError> {
+        let mut input = match self {
+            Source::Snapshot { path, region } => snapshot_file::read(path, region.as_deref(), &request.selection)?,
+            Source::Live(access) => live::read(access, &request.selection)?,
+        };
+        for target in input.scopes.iter_mut().flat_map(|s| s.targets.iter_mut()) {
+            target.routing = request.routing;
+        }
+        Ok(input)
+    }
+}
+
+impl Input {
+    /// The snapshot of what was read (`snapshot` writes it): one network as it is, several merged into
+    /// one, with their environments under `Environments` when an audit was asked for.
+    pub fn into_snapshot(self) -> Result<Snapshot, InputError> {
+        let audit = self.audit;
+        let mut snapshots: Vec<Snapshot> = self.scopes.into_iter().map(|s| s.network.snapshot).collect();
+        if !audit && snapshots.len() == 1 {
+            return snapshots.pop().ok_or_else(|| target_error("nothing was read", "this is a bug; please report it"));
+        }
+        let bug = |e: serde_json::Error| {
+            target_error(format!("cannot merge the environments' snapshots: {e}"), "this is a bug; please report it")
+        };
+        let mut merged = serde_json::Map::new();
+        let mut environments = Vec::new();
+        for mut snapshot in snapshots {
+            environments.extend(snapshot.environment.take());
+            merge(&mut merged, serde_json::to_value(&snapshot).map_err(bug)?);
+        }
+        let mut snapshot: Snapshot = serde_json::from_value(serde_json::Value::Object(merged)).map_err(bug)?;
+        snapshot.account_id = snapshot.account_id.or_else(|| environments.first().and_then(|e| e.account_id()));
+        snapshot.environments = Some(environments);
+        Ok(snapshot)
+    }
+}
+
+/// Adds one snapshot's members to a merged one: lists are unioned (an item read twice is kept once),
+/// maps are joined, scalars kept from the first.
+fn merge(merged: &mut serde_json::Map<String, serde_json::Value>, snapshot: serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(members) = snapshot else { return };
+    for (key, value) in members {
+        match (merged.get_mut(&key), value) {
+            (Some(Value::Array(into)), Value::Array(items)) => {
+                for item in items {
+                    if !into.contains(&item) {
+                        into.push(item);
+                    }
+                }
+            }
+            (Some(Value::Object(into)), Value::Object(entries)) => into.extend(entries),
+            (Some(_), _) => {}
+            (None, value) => {
+                merged.insert(key, value);
+            }
+        }
+    }
+}

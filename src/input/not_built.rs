@@ -1,0 +1,15 @@
+//! The build without the `aws` feature: the one place that says live access was not built in.
+
+use super::{AwsAccess, Input, InputError, Selection};
+
+pub fn read(_: &AwsAccess, selection: &Selection) -> Result<Input, InputError> {
+    let what = match selection {
+        Selection::All => "an audit without --snapshot",
+        _ => "reading the account (no --snapshot)",
+    };
+    Err(InputError::LiveNotBuilt { what })
+}
+
+pub fn requests_in_flight() -> usize {
+    0
+}
