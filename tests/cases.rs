@@ -1,13 +1,20 @@
-//! Every fixture case under fixtures/cases/<CODE>/ runs through the real binary; the exit code and the
-//! exact set of (code, resource[, severity]) findings must match the case file.
+//! Every fixture case under fixtures/cases/<CODE>/ is its own test (`cargo test SUB004` runs SUB004's),
+//! run through the real binary. The exit code and the (code, resource[, severity]) findings the case file
+//! declares must match, and the whole output (messages, remediation commands, evidence, skips) must match
+//! the golden file beside it, `<case>.snap` (`cargo insta review` after an intended change).
+//!
+//! datatest-stable makes one test per file, named by its path, so a case can be run and listed alone
+//! (insta::glob! would run every case inside one test).
 
 mod support;
 
-use serde_json::Value;
+use std::path::Path;
+
+use serde_json::{json, Value};
 
 type Key = (String, Option<String>, Option<String>);
 
-fn expected(case: &support::Case) -> Vec<Key> {
+fn declared(case: &support::Case) -> Vec<Key> {
     let mut keys: Vec<Key> = case
         .findings
         .iter()
@@ -20,16 +27,16 @@ fn expected(case: &support::Case) -> Vec<Key> {
     keys
 }
 
-fn actual(report: &Value, with_severity: &[Key]) -> Vec<Key> {
+fn reported(report: &Value, declared: &[Key]) -> Vec<Key> {
     let mut keys: Vec<Key> = report["findings"]
         .as_array()
-        .expect("findings array")
-        .iter()
+        .into_iter()
+        .flatten()
         .map(|f| {
             let code = f["code"].as_str().unwrap_or_default().to_string();
             let resource = f["resource"].as_str().map(str::to_string);
             // Severity is compared where the case states it.
-            let severity = with_severity
+            let severity = declared
                 .iter()
                 .find(|(c, r, s)| *c == code && *r == resource && s.is_some())
                 .and(f["severity"].as_str().map(str::to_string));
@@ -40,48 +47,49 @@ fn actual(report: &Value, with_severity: &[Key]) -> Vec<Key> {
     keys
 }
 
-#[test]
-fn every_case_reports_exactly_what_it_expects() {
-    let mut failures = Vec::new();
-    let files = support::case_files();
-    assert!(files.len() > 70, "fixture cases missing: found {}", files.len());
-    for file in &files {
-        let name = format!(
-            "{}/{}",
-            file.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        );
-        let case = support::load_case(file);
-        let snapshot = support::materialise(&case, &name);
-        let mut args: Vec<String> = case.args.clone();
-        args.extend(["--snapshot".to_string(), snapshot.display().to_string(), "--format".to_string(), "json".to_string()]);
-        let output = support::binary().args(&args).output().expect("binary runs");
-        let code = output.status.code().unwrap_or(-1);
-        let report: Value = match serde_json::from_slice(&output.stdout) {
-            Ok(v) => v,
-            Err(e) => {
-                failures.push(format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)));
-                continue;
-            }
-        };
-        let want = expected(&case);
-        let got = actual(&report, &want);
-        if got != want || code != case.exit {
-            failures.push(format!(
-                "{name} ({}):\n  exit {code}, expected {}\n  got      {got:?}\n  expected {want:?}",
-                case.description, case.exit
-            ));
-        }
-        if let Some(skipped) = &case.skipped {
-            let mut got: Vec<String> =
-                report["skipped"].as_array().into_iter().flatten().filter_map(|s| s["code"].as_str().map(str::to_string)).collect();
-            got.sort();
-            let mut want = skipped.clone();
-            want.sort();
-            if got != want {
-                failures.push(format!("{name}: skipped {got:?}, expected {want:?}"));
-            }
+fn case(path: &Path) -> datatest_stable::Result<()> {
+    let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
+    let stem = path.file_stem().ok_or("a case file has a name")?.to_string_lossy().into_owned();
+    let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    let case = support::load_case(path);
+    let snapshot = support::materialise(&case, &name);
+    let mut args = case.args.clone();
+    args.extend(["--snapshot".to_string(), snapshot.display().to_string(), "--format".to_string(), "json".to_string()]);
+    let output = support::binary().args(&args).output()?;
+    let exit = output.status.code().unwrap_or(-1);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+
+    let want = declared(&case);
+    let got = reported(&report, &want);
+    if got != want || exit != case.exit {
+        return Err(format!(
+            "{name} ({}):\n  exit {exit}, expected {}\n  got      {got:?}\n  expected {want:?}",
+            case.description, case.exit
+        )
+        .into());
+    }
+    if let Some(skipped) = &case.skipped {
+        let mut got: Vec<String> =
+            report["skipped"].as_array().into_iter().flatten().filter_map(|s| s["code"].as_str().map(str::to_string)).collect();
+        got.sort();
+        let mut want = skipped.clone();
+        want.sort();
+        if got != want {
+            return Err(format!("{name}: skipped {got:?}, expected {want:?}").into());
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+
+    let golden = json!({"exit": exit, "findings": report["findings"], "skipped": report["skipped"], "ignored": report["ignored"]});
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(support::root().join(code_dir));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_description(case.description.clone());
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(stem, serde_json::to_string_pretty(&golden).unwrap_or_default()));
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = case, root = "fixtures/cases", pattern = r"\.json$" },
 }

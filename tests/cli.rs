@@ -222,12 +222,44 @@ fn output_file_and_colors() {
     let plain = check_file(&path, &["--format", "human", "--color", "never"]);
     assert!(!support::stdout(&plain).contains("\u{1b}["));
     assert!(support::stdout(&plain).contains("SUB006 free-ip-capacity"));
-    let no_color = support::binary()
-        .current_dir(support::root())
-        .env("NO_COLOR", "1")
-        .args(["check", "--snapshot", path.to_str().expect("utf-8"), "--format", "human"])
-        .args(PLANNED)
-        .output()
-        .expect("runs");
-    assert!(!support::stdout(&no_color).contains("\u{1b}["));
+}
+
+/// The human report as a person sees it: run on a pseudo-terminal (`script`) of `columns` columns.
+fn on_terminal(columns: u16, env: &[(&str, &str)], args: &[&str]) -> String {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let command = format!("stty cols {columns} rows 50; '{}' {}", env!("CARGO_BIN_EXE_mwaa-preflight"), quoted.join(" "));
+    let mut script = std::process::Command::new("script");
+    script.current_dir(support::root()).env_remove("NO_COLOR").args(["-qec", &command, "/dev/null"]);
+    for (key, value) in env {
+        script.env(key, value);
+    }
+    let output = script.output().expect("script runs");
+    String::from_utf8_lossy(&output.stdout).replace('\r', "")
+}
+
+#[test]
+fn on_a_terminal_colour_follows_no_color_and_lines_fit_the_width() {
+    let path = public_with("terminal.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");
+    let path = path.to_str().expect("utf-8");
+    let mut args = vec!["check", "--snapshot", path];
+    args.extend(PLANNED);
+    let coloured = on_terminal(80, &[], &args);
+    assert!(coloured.contains("SUB006"), "{coloured}");
+    assert!(coloured.contains("\u{1b}["), "a terminal gets colour by default");
+    let plain = on_terminal(80, &[("NO_COLOR", "1")], &args);
+    assert!(plain.contains("SUB006 free-ip-capacity"), "{plain}");
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR turns colour off on a terminal:\n{plain}");
+    for columns in [80u16, 120] {
+        let text = on_terminal(columns, &[("NO_COLOR", "1")], &args);
+        // A word longer than the room left (a URL, an ARN) is kept whole rather than broken.
+        let holds_a_long_word = |line: &&str| {
+            let indent = line.chars().take_while(|c| !c.is_alphanumeric()).count();
+            line.split(' ').any(|word| indent + word.chars().count() > usize::from(columns) - 10)
+        };
+        let widest = text.lines().filter(|l| !holds_a_long_word(l)).map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= usize::from(columns), "a line of {widest} characters on a {columns}-column terminal:\n{text}");
+    }
+    // Wider terminals get longer lines: the view follows the width rather than a constant.
+    let wide = on_terminal(200, &[("NO_COLOR", "1")], &args);
+    assert!(wide.lines().map(|l| l.chars().count()).max().unwrap_or(0) > 120, "{wide}");
 }

@@ -14,6 +14,7 @@ struct FindingDiagnostic<'a> {
     text: String,
     source: Option<NamedSource<String>>,
     label: Option<LabeledSpan>,
+    width: usize,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -44,7 +45,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut help = self.finding.remediation.clone();
+        let mut help = shell_wrapped(&self.finding.remediation, self.width.saturating_sub(HELP_INDENT));
         let _ = write!(help, "\ndocs: {}", self.finding.docs);
         Some(Box::new(help))
     }
@@ -67,15 +68,20 @@ pub struct Style {
 
 pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, quiet: bool) -> String {
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_wrap_lines(false).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        // Break only at spaces: a URL, an ARN or an ID stays whole and copyable.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace);
     let named = source.map(|s| NamedSource::new(&s.path, s.text.clone()));
     let mut out = String::new();
     if !quiet {
         let t = &report.target;
         let what = report.title();
-        let _ = writeln!(
-            out,
-            "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing\n",
+        let header = format!(
+            "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing",
             report.tool.version,
             t.vpc_id.as_deref().unwrap_or("unknown VPC"),
             t.region,
@@ -83,6 +89,7 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
             t.security_group_ids.join(", "),
             t.routing,
         );
+        let _ = writeln!(out, "{}\n", wrap(&header, style.width, "    "));
     }
     let mut group = None;
     for finding in &report.findings {
@@ -108,7 +115,7 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
             let _ = write!(text, "\n    evidence: {}", evidence.replace('\n', "\n    "));
         }
         let label = locate(source, finding).map(|(_, _, offset, len)| LabeledSpan::new(Some("defined here".to_string()), offset, len));
-        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(named.clone()), label };
+        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(named.clone()), label, width: style.width };
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
     }
@@ -120,14 +127,50 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
     );
     if !quiet {
         for skipped in &report.skipped {
-            let _ = writeln!(out, "  skipped {}: {}", skipped.code, skipped.reason);
+            let _ = writeln!(out, "{}", wrap(&format!("  skipped {}: {}", skipped.code, skipped.reason), style.width, "    "));
         }
         for ignored in &report.ignored {
-            let _ = writeln!(out, "  ignored {} on {}: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), ignored.reason);
+            let line = format!("  ignored {} on {}: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), ignored.reason);
+            let _ = writeln!(out, "{}", wrap(&line, style.width, "    "));
         }
         out.push('\n');
     }
     out
+}
+
+/// Where miette starts the text of `help:`.
+const HELP_INDENT: usize = 8;
+
+/// Remediation commands broken with shell continuations (` \`) so that a wrapped command still pastes
+/// as one; prose lines are left to miette's wrapping.
+fn shell_wrapped(remediation: &str, width: usize) -> String {
+    let lines: Vec<String> = remediation
+        .lines()
+        .map(|line| {
+            if !line.starts_with("aws ") || line.chars().count() <= width {
+                return line.to_string();
+            }
+            let options = textwrap::Options::new(width.saturating_sub(2).max(20))
+                .subsequent_indent("  ")
+                .break_words(false)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .word_separator(textwrap::WordSeparator::AsciiSpace);
+            textwrap::wrap(line, options).join(" \\\n")
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// A line of our own (not miette's) wrapped to the width, continuation lines indented.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    textwrap::fill(
+        text,
+        textwrap::Options::new(width)
+            .subsequent_indent(indent)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .word_separator(textwrap::WordSeparator::AsciiSpace),
+    )
 }
 
 /// The audit's summary table: one line per environment.

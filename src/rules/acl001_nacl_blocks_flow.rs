@@ -1,4 +1,4 @@
-use super::shared::{blocked_by, flow_lines, flow_report};
+use super::shared::{blocked_by, flow_count, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::{Hop, Leg, Step};
 use crate::analysis::Analysis;
@@ -22,7 +22,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .map(|(acl, items)| {
             let (evidence, trace) = flow_report(&items);
             let (_, first) = items[0];
-            RULE.finding(Some(&acl), format!("{acl} blocks {}", flow_lines(&items)))
+            RULE.finding(Some(&acl), format!("the network ACL blocks {}", flow_count(&items)))
                 .remediation(entry_command(a, &acl, first))
                 .evidence(evidence)
                 .trace(trace)
@@ -57,7 +57,7 @@ fn entry_command(a: &Analysis<'_>, acl: &str, hop: &Hop) -> String {
         }
     };
     format!(
-        "Allow the traffic before the deciding rule ({}): aws ec2 create-network-acl-entry --network-acl-id {acl} {} --rule-number {} \
+        "Allow the traffic before the deciding rule ({}):\naws ec2 create-network-acl-entry --network-acl-id {acl} {} --rule-number {} \
          --protocol tcp --port-range From={from},To={to} --cidr-block {peer} --rule-action allow",
         hop.rule,
         if hop.step == Step::NaclEgress { "--egress" } else { "--ingress" },

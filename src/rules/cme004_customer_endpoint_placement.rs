@@ -33,7 +33,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             findings.push(
                 RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("{} endpoint {}: {}", wanted.what, endpoint.vpc_endpoint_id, problems.join("; ")))
                     .remediation(format!(
-                        "Recreate it in exactly the environment's subnets ({}) with security groups that admit the environment on TCP {}: \
+                        "Recreate it in exactly the environment's subnets ({}) with security groups that admit the environment on TCP {}:\n\
                          aws ec2 authorize-security-group-ingress --group-id {endpoint_group} --protocol tcp --port {} --source-group {env_group}",
                         a.settings.subnet_ids.join(" "),
                         wanted.port,

@@ -23,7 +23,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         return Ok(Vec::new());
     }
     Ok(vec![RULE
-        .finding(Some(vpc), format!("{vpc} has enableDnsSupport false: nothing in it can resolve AWS service names"))
+        .finding(Some(vpc), "enableDnsSupport is false: nothing in the VPC can resolve AWS service names")
         .remediation(format!("aws ec2 modify-vpc-attribute --vpc-id {vpc} --enable-dns-support '{{\"Value\":true}}'"))
         .evidence(json!({"vpc_id": vpc, "enable_dns_support": false}))])
 }

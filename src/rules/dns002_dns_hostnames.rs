@@ -31,10 +31,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let why = if private_dns.is_empty() {
         "private routing relies on endpoint private DNS".to_string()
     } else {
-        format!("the private DNS names of {} do not resolve without it", private_dns.join(", "))
+        format!("the private DNS names of {} endpoint(s) do not resolve without it", private_dns.len())
     };
     Ok(vec![RULE
-        .finding(Some(vpc), format!("{vpc} has enableDnsHostnames false, and {why}"))
+        .finding(Some(vpc), format!("enableDnsHostnames is false, and {why}"))
         .remediation(format!("aws ec2 modify-vpc-attribute --vpc-id {vpc} --enable-dns-hostnames '{{\"Value\":true}}'"))
         .evidence(json!({"vpc_id": vpc, "enable_dns_hostnames": false, "private_dns_endpoints": private_dns, "routing": a.routing}))])
 }

@@ -39,11 +39,11 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     Ok(vec![RULE
         .finding(
             Some(vpc_id),
-            format!("{vpc_id} uses DHCP options {options_id} with name servers {} and not AmazonProvidedDNS: endpoint private DNS names may resolve to public addresses", servers.join(", ")),
+            format!("DHCP options {options_id} name servers {} without AmazonProvidedDNS: endpoint private DNS names may resolve to public addresses", servers.join(", ")),
         )
         .remediation(format!(
-            "Make the custom resolvers forward amazonaws.com to the VPC resolver (Route 53 Resolver), or add AmazonProvidedDNS: \
-             aws ec2 create-dhcp-options --dhcp-configurations 'Key=domain-name-servers,Values=AmazonProvidedDNS' then \
+            "Make the custom resolvers forward amazonaws.com to the VPC resolver (Route 53 Resolver), or add AmazonProvidedDNS (then associate the new options' ID):\n\
+             aws ec2 create-dhcp-options --dhcp-configurations 'Key=domain-name-servers,Values=AmazonProvidedDNS'\n\
              aws ec2 associate-dhcp-options --dhcp-options-id NEW_ID --vpc-id {vpc_id}"
         ))
         .evidence(json!({"vpc_id": vpc_id, "dhcp_options_id": options_id, "domain_name_servers": servers}))])

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::shared::{create_interface_endpoint, placement_problems};
-use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip};
+use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::Analysis;
 
 pub static RULE: Rule = Rule {
@@ -56,14 +56,15 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     let mut remediation = if commands.is_empty() {
         "Fix the endpoints listed; the environment leaves PENDING once they are available.".to_string()
     } else {
-        format!("Create the endpoint(s): {}", commands.join("   then   "))
+        format!("Create the endpoint(s):\n{}", commands.join("\n"))
     };
     if let Some(sqs) = sqs_policy {
-        remediation.push_str(&format!("   Also admit the Celery queue in the SQS endpoint policy: {}", sqs.remediation));
+        remediation.push_str(&format!("\nAlso admit the Celery queue in the SQS endpoint policy. {}", sqs.remediation));
     }
-    let message = format!("{} is PENDING, waiting for: {}; {clock}", environment.name, waiting.join("; "));
+    let message = format!("PENDING, waiting for {} endpoint(s); {clock}", waiting.len());
     Ok(vec![RULE
         .finding(Some(&environment.name), message)
+        .trace(waiting.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
         .remediation(remediation)
         .evidence(json!({"status": "PENDING", "waiting_for": waiting, "hours_left": hours_left, "create_commands": commands}))])
 }

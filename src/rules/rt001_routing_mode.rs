@@ -36,7 +36,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             )
             .remediation(format!(
                 "Give both subnets the same kind of default route: a NAT gateway in each subnet's AZ (public routing), \
-                 or none plus the VPC endpoints (private routing). Inspect: aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
+                 or none plus the VPC endpoints (private routing). Inspect:\naws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
                 other.subnet_id
             ))
             .evidence(json!({"subnets": [first, other]})),

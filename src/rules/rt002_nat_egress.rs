@@ -79,7 +79,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 RULE.finding(Some(nat_id), format!("{} egresses through {nat_id}, but {}", egress.subnet_id, problems.join("; ")))
                     .remediation(
                         "Use a public NAT gateway in state available with an Elastic IP, placed in a public subnet whose route table \
-                         sends 0.0.0.0/0 to the VPC's internet gateway: aws ec2 create-nat-gateway --subnet-id PUBLIC_SUBNET_ID --allocation-id EIP_ALLOCATION_ID",
+                         sends 0.0.0.0/0 to the VPC's internet gateway:\naws ec2 create-nat-gateway --subnet-id PUBLIC_SUBNET_ID --allocation-id EIP_ALLOCATION_ID",
                     )
                     .evidence(json!({"subnet_id": egress.subnet_id, "nat_gateway_id": nat_id, "problems": problems})),
             );

@@ -35,13 +35,17 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .map(|(table, routes)| {
             let list: Vec<String> = routes.iter().map(|r| format!("{} -> {}", r.destination, r.target.id())).collect();
             let first = routes[0];
-            RULE.finding(Some(&table), format!("{table} sends environment traffic into a blackhole: {} (the target no longer exists)", list.join(", ")))
-                .remediation(format!(
-                    "Point the route at a live target: aws ec2 replace-route --route-table-id {table} --destination-cidr-block {} --nat-gateway-id NAT_GATEWAY_ID \
-                     (or delete it: aws ec2 delete-route --route-table-id {table} --destination-cidr-block {})",
-                    first.destination, first.destination
-                ))
-                .evidence(json!({"route_table_id": table, "routes": routes}))
+            RULE.finding(
+                Some(&table),
+                format!("environment traffic goes into a blackhole: {} (the target no longer exists)", list.join(", ")),
+            )
+            .remediation(format!(
+                "Point the route at a live target, or delete it:\n\
+                     aws ec2 replace-route --route-table-id {table} --destination-cidr-block {} --nat-gateway-id NAT_GATEWAY_ID\n\
+                     aws ec2 delete-route --route-table-id {table} --destination-cidr-block {}",
+                first.destination, first.destination
+            ))
+            .evidence(json!({"route_table_id": table, "routes": routes}))
         })
         .collect())
 }

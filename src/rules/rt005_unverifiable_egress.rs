@@ -26,7 +26,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             RULE.finding(
                 Some(table),
                 format!(
-                    "{table} (used by {}) sends 0.0.0.0/0 to {}: whether it reaches the internet on TCP 443 cannot be verified from this VPC",
+                    "the route table of {} sends 0.0.0.0/0 to {}: whether it reaches the internet on TCP 443 cannot be verified from this VPC",
                     egress.subnet_id, route.target
                 ),
             )

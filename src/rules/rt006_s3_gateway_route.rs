@@ -40,10 +40,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             RULE.finding(
                 Some(&table.route_table_id),
                 format!(
-                    "{} (used by {}) has no route to the S3 gateway endpoint {}: S3 is unreachable from those subnets",
-                    table.route_table_id,
-                    users.join(", "),
-                    gateway.vpc_endpoint_id
+                    "no route to the S3 gateway endpoint {}: S3 is unreachable from {}",
+                    gateway.vpc_endpoint_id,
+                    users.join(", ")
                 ),
             )
             .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-route-table-ids {}", gateway.vpc_endpoint_id, table.route_table_id))

@@ -35,7 +35,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             format!("no inbound rule of {} admits the environment's own security groups on {}", groups.join(", "), ports.join(" and ")),
         )
         .remediation(format!(
-            "Add the self-referencing rule AWS documents: aws ec2 authorize-security-group-ingress --group-id {first} \
+            "Add the self-referencing rule AWS documents:\naws ec2 authorize-security-group-ingress --group-id {first} \
              --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{{GroupId={first}}}]'"
         ))
         .evidence(json!({"security_group_ids": groups, "ports_not_admitted": missing}))])

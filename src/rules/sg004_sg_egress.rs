@@ -1,4 +1,4 @@
-use super::shared::{blocked_by, first_known_group, flow_lines, flow_report};
+use super::shared::{blocked_by, first_known_group, flow_count, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
 use crate::analysis::Analysis;
@@ -25,10 +25,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             let (evidence, trace) = flow_report(&items);
             RULE.finding(
                 Some(&group),
-                format!("the outbound rules of {} block {}", a.settings.security_group_ids.join(", "), flow_lines(&items)),
+                format!("the outbound rules of {} block {}", a.settings.security_group_ids.join(", "), flow_count(&items)),
             )
             .remediation(format!(
-                "Restore the documented outbound rule (all traffic to 0.0.0.0/0): aws ec2 authorize-security-group-egress --group-id {group} \
+                "Restore the documented outbound rule (all traffic to 0.0.0.0/0):\naws ec2 authorize-security-group-egress --group-id {group} \
                  --ip-permissions 'IpProtocol=-1,IpRanges=[{{CidrIp=0.0.0.0/0}}]'"
             ))
             .evidence(evidence)

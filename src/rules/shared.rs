@@ -56,11 +56,9 @@ fn distinct_flows<'a>(items: &[(&'a Flow, &'a Hop)]) -> Vec<&'a Flow> {
     flows
 }
 
-/// The blocked flows in a sentence: "2 required flow(s): F-SELF subnet-a -> subnet-b tcp/5432, ...".
-pub fn flow_lines(items: &[(&Flow, &Hop)]) -> String {
-    let flows = distinct_flows(items);
-    let labels: Vec<String> = flows.iter().map(|f| f.label()).collect();
-    format!("{} required flow(s): {}", flows.len(), labels.join(", "))
+/// "N required flow(s)": the headline's count; the flows themselves are the trace and the evidence.
+pub fn flow_count(items: &[(&Flow, &Hop)]) -> String {
+    format!("{} required flow(s)", distinct_flows(items).len())
 }
 
 /// A finding when an endpoint's policy does not admit every request, else `None`. Error when provably
@@ -103,19 +101,14 @@ pub fn policy_finding(
     Some(
         rule.finding(
             Some(&endpoint.vpc_endpoint_id),
-            format!(
-                "the policy of {} ({}) {verb} what the environment needs: {}",
-                endpoint.vpc_endpoint_id,
-                endpoint.service_name,
-                what.join(", ")
-            ),
+            format!("the {} endpoint policy {verb} {} request(s) the environment makes", endpoint.service_name, what.len()),
         )
+        .trace(what.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
         .severity(severity)
         .remediation(format!(
-            "Add a statement that allows these requests (and remove any Deny that covers them), then apply it: \
-             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document file://policy.json   \
-             Statement to add: {}",
-            endpoint.vpc_endpoint_id, statement
+            "Add this statement to the endpoint's policy document (and remove any Deny that covers these requests), save the whole document as policy.json and apply it:\n{}\n\
+             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document file://policy.json",
+            statement, endpoint.vpc_endpoint_id
         ))
         .evidence(
             json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable}),
@@ -204,12 +197,19 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
     let verdict = if ranked.is_empty() {
         "no network finding explains it: check the execution role's permissions and the environment's logs".to_string()
     } else {
-        format!("likely causes, most likely first: {}", ranked.join(", "))
+        format!("likely cause: {}", ranked.first().map_or("", String::as_str))
     };
     Ok(vec![rule
-        .finding(Some(&environment.name), format!("{} is {status}: {code}: {text}; {verdict}", environment.name))
+        .finding(Some(&environment.name), format!("{status} with {code}; {verdict}"))
+        .trace(
+            std::iter::once(format!("AWS says: {text}"))
+                .chain(ranked.iter().enumerate().map(|(i, cause)| format!("likely cause {}: {cause}", i + 1)))
+                .map(|text| TraceLine { text, detail: false })
+                .collect(),
+        )
         .remediation(if ranked.is_empty() {
-            "Review the execution role (aws iam simulate-principal-policy) and the environment's CloudWatch logs, then update or recreate the environment.".to_string()
+            "Review the execution role's permissions and the environment's CloudWatch logs, then update or recreate the environment. \
+             Simulate the role's permissions with:\naws iam simulate-principal-policy --policy-source-arn EXECUTION_ROLE_ARN --action-names sqs:SendMessage logs:PutLogEvents".to_string()
         } else {
             "Fix the findings listed (each has its own remediation), then update the environment, or delete and recreate it if creation failed.".to_string()
         })

@@ -21,10 +21,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .iter()
         .filter(|id| a.network.subnet(id).is_none())
         .map(|id| {
-            RULE.finding(Some(id), format!("{id} does not exist in {} or is not visible to this account", a.settings.region))
+            RULE.finding(Some(id), format!("the subnet does not exist in {} or is not visible to this account", a.settings.region))
                 .remediation(format!(
                     "Check the ID and the region. In a shared VPC the owner account must share {id} with this account \
-                     through AWS RAM (aws ram get-resource-shares --resource-owner OTHER-ACCOUNTS)."
+                     through AWS RAM; list what is shared with you:\naws ram get-resource-shares --resource-owner OTHER-ACCOUNTS"
                 ))
                 .evidence(json!({"subnet_id": id, "region": a.settings.region}))
         })

@@ -24,8 +24,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         findings.push(
             RULE.finding(Some(&later.subnet_id), format!("{} and {} are both in {zone} ({name})", earlier.subnet_id, later.subnet_id))
                 .remediation(format!(
-                    "Replace {} with a private subnet in another Availability Zone of the same VPC \
-                     (aws ec2 describe-subnets --filters Name=vpc-id,Values={} --query 'Subnets[].[SubnetId,AvailabilityZoneId]').",
+                    "Replace {} with a private subnet in another Availability Zone of the same VPC; list them:\n\
+                     aws ec2 describe-subnets --filters Name=vpc-id,Values={} --query 'Subnets[].[SubnetId,AvailabilityZoneId]'",
                     later.subnet_id, later.vpc_id
                 ))
                 .evidence(

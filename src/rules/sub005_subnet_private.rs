@@ -28,10 +28,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         findings.push(
             RULE.finding(
                 Some(&subnet.subnet_id),
-                format!("{} is a public subnet: {how} {} routes {} to {}", subnet.subnet_id, table.route_table_id, first.destination, first.target.id()),
+                format!("a public subnet: {how} {} routes {} to {}", table.route_table_id, first.destination, first.target.id()),
             )
             .remediation(format!(
-                "Give {} a route table whose 0.0.0.0/0 goes to a NAT gateway (public routing) or none (private routing): \
+                "Give {} a route table whose 0.0.0.0/0 goes to a NAT gateway (public routing) or none (private routing):\n\
                  aws ec2 {} --subnet-id {} --route-table-id PRIVATE_ROUTE_TABLE_ID",
                 subnet.subnet_id,
                 if association == Association::Main { "associate-route-table" } else { "replace-route-table-association --association-id ASSOCIATION_ID" },

@@ -40,19 +40,14 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 create_interface_endpoint(a, &service.name, true)
             };
             let consequence = match service.need {
-                Need::Required => "with private routing the environment cannot reach it",
-                Need::Recommended => {
-                    "with private routing the environment cannot reach it (AWS lists it as needed for image pulls, the CLI or metrics)"
-                }
+                Need::Required => "with private routing the environment cannot reach the service",
+                Need::Recommended => "with private routing, image pulls, the CLI or metrics cannot reach the service",
                 Need::Optional => "AWS lists it as optional for private routing",
             };
-            RULE.finding(
-                Some(&service.name),
-                format!("no VPC endpoint for {} in {}: {consequence}", service.name, a.vpc_id.as_deref().unwrap_or("the VPC")),
-            )
-            .severity(severity)
-            .remediation(command)
-            .evidence(json!({"service_name": service.name, "need": service.need, "vpc_id": a.vpc_id}))
+            RULE.finding(Some(&service.name), format!("no VPC endpoint in {}: {consequence}", a.vpc_id.as_deref().unwrap_or("the VPC")))
+                .severity(severity)
+                .remediation(command)
+                .evidence(json!({"service_name": service.name, "need": service.need, "vpc_id": a.vpc_id}))
         })
         .collect())
 }

@@ -26,12 +26,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 return None;
             }
             let fix = if state.eq_ignore_ascii_case("pendingacceptance") {
-                format!("The service owner must accept it: aws ec2 accept-vpc-endpoint-connections --service-id SERVICE_ID --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
+                format!("The service owner must accept it:\naws ec2 accept-vpc-endpoint-connections --service-id SERVICE_ID --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
             } else {
-                format!("Wait for it to become available, or delete and recreate it: aws ec2 describe-vpc-endpoints --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
+                format!("Wait for it to become available, or delete and recreate it; inspect it:\naws ec2 describe-vpc-endpoints --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
             };
             Some(
-                RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("{} ({}) is {state}, not available", endpoint.vpc_endpoint_id, endpoint.service_name))
+                RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("the {} endpoint is {state}, not available", endpoint.service_name))
                     .remediation(fix)
                     .evidence(json!({"endpoint": endpoint.vpc_endpoint_id, "service_name": endpoint.service_name, "state": state})),
             )

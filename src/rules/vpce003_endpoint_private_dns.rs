@@ -27,8 +27,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             RULE.finding(
                 Some(&e.vpc_endpoint_id),
                 format!(
-                    "{} ({}) has private DNS disabled: the environment resolves the public name and cannot reach it",
-                    e.vpc_endpoint_id, e.service_name
+                    "the {} endpoint has private DNS disabled: the environment resolves the public name and cannot reach it",
+                    e.service_name
                 ),
             )
             .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled", e.vpc_endpoint_id))

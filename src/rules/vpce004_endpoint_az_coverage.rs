@@ -29,7 +29,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         findings.push(
             RULE.finding(
                 Some(&e.vpc_endpoint_id),
-                format!("{} ({}) has no network interface in the AZ of {}", e.vpc_endpoint_id, e.service_name, names.join(", ")),
+                format!("the {} endpoint has no network interface in the AZ of {}", e.service_name, names.join(", ")),
             )
             .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-subnet-ids {}", e.vpc_endpoint_id, ids.join(" ")))
             .evidence(json!({"endpoint": e.vpc_endpoint_id, "endpoint_zones": zones, "uncovered_subnets": ids})),

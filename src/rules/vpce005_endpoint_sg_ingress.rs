@@ -1,4 +1,4 @@
-use super::shared::{blocked_by, first_known_group, flow_lines, flow_report};
+use super::shared::{blocked_by, first_known_group, flow_count, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::{FlowKind, Step};
 use crate::analysis::Analysis;
@@ -28,7 +28,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .map(|(endpoint_id, items)| {
             let (evidence, trace) = flow_report(&items);
             let endpoint_groups = items[0].1.resource.split(',').next().unwrap_or("ENDPOINT_SG_ID").to_string();
-            RULE.finding(Some(&endpoint_id), format!("the security groups of {endpoint_id} do not admit TCP 443 from the environment, blocking {}", flow_lines(&items)))
+            RULE.finding(Some(&endpoint_id), format!("the endpoint's security groups do not admit TCP 443 from the environment, blocking {}", flow_count(&items)))
                 .remediation(format!(
                     "aws ec2 authorize-security-group-ingress --group-id {endpoint_groups} --protocol tcp --port 443 --source-group {env_group}"
                 ))

@@ -77,21 +77,3 @@ pub fn case_files() -> Vec<PathBuf> {
     files.sort();
     files
 }
-
-/// The rule codes of the spec's catalog (`| CODE | name | ...` rows), kept beside the checkout.
-pub fn spec_codes() -> Vec<String> {
-    let path = root().join("../shared/spec/RULES.md");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut codes: Vec<String> = text
-        .lines()
-        .filter_map(|line| {
-            let cell = line.strip_prefix("| ")?.split(' ').next()?;
-            let letters = cell.trim_end_matches(|c: char| c.is_ascii_digit());
-            (cell.len() == letters.len() + 3 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_uppercase()))
-                .then(|| cell.to_string())
-        })
-        .collect();
-    codes.sort();
-    codes.dedup();
-    codes
-}
