@@ -289,6 +289,45 @@ fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
     }
 }
 
+/// How the env security groups admit traffic between the env ENIs on one port MWAA needs among them
+/// (SG003, SG006): by a group reference, and by CIDR or prefix-list rules covering the env subnets.
+#[derive(Debug, Clone)]
+pub struct SelfAccess {
+    pub port: u16,
+    pub by_reference: bool,
+    pub by_address: sg::SgVerdict,
+}
+
+impl SelfAccess {
+    pub fn admitted(&self) -> bool {
+        self.by_reference || self.by_address.allowed
+    }
+}
+
+/// The ports the environment's containers, database and web server endpoints use among themselves.
+pub const SELF_PORTS: [u16; 2] = [443, 5432];
+
+impl Analysis<'_> {
+    pub fn self_access(&self) -> Vec<SelfAccess> {
+        let groups = &self.settings.security_group_ids;
+        let members = sg::Peer { groups: groups.clone(), ..sg::Peer::default() };
+        let addresses = sg::Peer { addrs: self.env_subnet_addrs(), ..sg::Peer::default() };
+        SELF_PORTS
+            .into_iter()
+            .map(|port| SelfAccess {
+                port,
+                by_reference: sg::evaluate(self.network, groups, nacl::Direction::Ingress, &members, port).allowed,
+                by_address: sg::evaluate(self.network, groups, nacl::Direction::Ingress, &addresses, port),
+            })
+            .collect()
+    }
+
+    /// The address space of the env subnets.
+    pub fn env_subnet_addrs(&self) -> addr::AddrSet {
+        addr::AddrSet::from_nets(self.subnets.iter().map(|s| &s.cidr_block))
+    }
+}
+
 impl Analysis<'_> {
     /// Needed services with no endpoint of any kind in the env VPC (S3: gateway or interface).
     pub fn missing_services(&self) -> Vec<&Service> {

@@ -21,6 +21,9 @@ pub struct SgVerdict {
     pub allowed: bool,
     /// The rules that admit the traffic (or part of it), as `sg-1 tcp 443 from sg-2`.
     pub matched: Vec<String>,
+    /// The addresses the matching CIDR and prefix-list rules admit (not group references).
+    #[serde(skip)]
+    pub admitted_addrs: AddrSet,
 }
 
 impl SgVerdict {
@@ -85,7 +88,7 @@ pub fn evaluate(network: &Network, groups: &[String], direction: Direction, peer
     if !peer.addrs.is_empty() && covered.covers(&peer.addrs) {
         allowed = true;
     }
-    SgVerdict { allowed, matched }
+    SgVerdict { allowed, matched, admitted_addrs: covered }
 }
 
 fn describe_protocol(permission: &IpPermission) -> String {

@@ -27,6 +27,7 @@ mod sg002_sg_not_found;
 mod sg003_sg_self_reference;
 mod sg004_sg_egress;
 mod sg005_sg_egress_restricted;
+mod sg006_sg_cidr_self_access;
 mod shared;
 mod sub001_subnet_count;
 mod sub002_subnet_not_found;

@@ -21,6 +21,7 @@ pub static ALL: &[&Rule] = &[
     &sg003_sg_self_reference::RULE,
     &sg004_sg_egress::RULE,
     &sg005_sg_egress_restricted::RULE,
+    &sg006_sg_cidr_self_access::RULE,
     &dns001_dns_support::RULE,
     &dns002_dns_hostnames::RULE,
     &dns003_custom_dns::RULE,

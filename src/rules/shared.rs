@@ -242,3 +242,8 @@ pub fn vpc_attributes<'a>(a: &'a Analysis<'_>) -> Result<(&'a str, &'a VpcAttrib
         .ok_or_else(|| Skip(format!("VpcAttributes has no entry for {vpc}")))?;
     Ok((vpc, attributes))
 }
+
+/// The self-referencing inbound rule AWS documents for the env security group (SG003, SG006).
+pub fn self_reference_command(group: &str) -> String {
+    format!("aws ec2 authorize-security-group-ingress --group-id {group} --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{{GroupId={group}}}]'")
+}
