@@ -91,22 +91,18 @@ pub struct Service {
 
 /// The services of `RULES.md`'s VPCE section, for one region and key choice.
 pub fn services(region: &str, customer_managed_key: bool) -> Vec<Service> {
-    let kms = if customer_managed_key { Need::Required } else { Need::Recommended };
-    [
-        ("s3", Need::Required),
-        ("sqs", Need::Required),
-        ("logs", Need::Required),
-        ("monitoring", Need::Required),
-        ("kms", kms),
-        ("ecr.api", Need::Recommended),
-        ("ecr.dkr", Need::Recommended),
-        ("airflow.api", Need::Recommended),
-        ("airflow.env", Need::Recommended),
-        ("airflow.ops", Need::Optional),
-    ]
-    .into_iter()
-    .map(|(short, need)| Service { short, name: format!("com.amazonaws.{region}.{short}"), need })
-    .collect()
+    crate::model::MWAA_AWS_SERVICES
+        .into_iter()
+        .map(|short| {
+            let need = match short {
+                "s3" | "sqs" | "logs" | "monitoring" => Need::Required,
+                "kms" if customer_managed_key => Need::Required,
+                "airflow.ops" => Need::Optional,
+                _ => Need::Recommended,
+            };
+            Service { short, name: crate::model::aws_service_name(region, short), need }
+        })
+        .collect()
 }
 
 /// An endpoint in the env VPC that carries traffic of a needed service for this environment.

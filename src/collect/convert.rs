@@ -221,6 +221,15 @@ pub fn prefix_list(p: &ec2::PrefixList) -> Result<PrefixList, CollectError> {
     })
 }
 
+pub fn endpoint_service(s: &ec2::ServiceDetail) -> Result<VpcEndpointService, CollectError> {
+    Ok(VpcEndpointService {
+        service_name: required(s.service_name(), "ServiceName")?,
+        service_id: text(s.service_id()),
+        availability_zones: s.availability_zones().to_vec(),
+        availability_zone_ids: s.availability_zone_ids().to_vec(),
+    })
+}
+
 pub fn prefix_list_entries(entries: &[ec2::PrefixListEntry]) -> Result<Vec<PrefixListEntry>, CollectError> {
     entries
         .iter()

@@ -226,8 +226,14 @@ fn some<T>(result: Result<T, CollectError>) -> Result<Option<T>, CollectError> {
     result.map(Some)
 }
 
-/// Everything `check` reads about the network of these subnets and groups.
-pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[String]) -> Result<Snapshot, CollectError> {
+/// Everything `check` reads about the network of these subnets and groups; `endpoint_services` are the
+/// environment's own (database, web server) endpoint services, asked about with the AWS ones.
+pub async fn network(
+    clients: &Clients,
+    subnet_ids: &[String],
+    group_ids: &[String],
+    endpoint_services: &[String],
+) -> Result<Snapshot, CollectError> {
     let ec2 = &clients.ec2;
     let mut not_captured = BTreeMap::new();
 
@@ -268,9 +274,14 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
         });
     };
     let in_vpc = [vpc.clone()];
+    let needed_services: Vec<String> = crate::model::MWAA_AWS_SERVICES
+        .iter()
+        .map(|short| crate::model::aws_service_name(&clients.region, short))
+        .chain(endpoint_services.iter().cloned())
+        .collect();
 
     // 2. Everything VPC-scoped, at once.
-    let (vpcs, subnets, tables, acls, groups, endpoints, nats, igws, prefix_lists, dns_support, dns_hostnames) = tokio::join!(
+    let (vpcs, subnets, tables, acls, groups, endpoints, nats, igws, prefix_lists, dns_support, dns_hostnames, services) = tokio::join!(
         fetch("ec2:DescribeVpcs", ec2.describe_vpcs().vpc_ids(&vpc).into_paginator().items().send().try_collect()),
         fetch(
             "ec2:DescribeSubnets",
@@ -309,6 +320,9 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
             "ec2:DescribeVpcAttribute",
             ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames).send()
         ),
+        // Every service in one page (a region offers a few hundred; the API pages at 1,000), kept below to
+        // the needed ones: ServiceNames would fail the whole call on a name the region does not offer.
+        fetch("ec2:DescribeVpcEndpointServices", ec2.describe_vpc_endpoint_services().max_results(1000).send()),
     );
     let vpcs = member(vpcs?, Member::Vpcs, &mut not_captured, |v| some(convert::vpc(v)))?;
     // Env resources outside the VPC stay in the snapshot: SUB003 reports them.
@@ -331,6 +345,20 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
     let nat_gateways = member(nats?, Member::NatGateways, &mut not_captured, |n| some(convert::nat_gateway(n)))?;
     let internet_gateways = member(igws?, Member::InternetGateways, &mut not_captured, |g| some(convert::internet_gateway(g)))?;
     let prefix_lists = member(prefix_lists?, Member::PrefixLists, &mut not_captured, |p| some(convert::prefix_list(p)))?;
+    let vpc_endpoint_services = match services? {
+        Fetched::Got(answer) => Some(
+            answer
+                .service_details()
+                .iter()
+                .filter(|d| d.service_name().is_some_and(|name| needed_services.iter().any(|s| s == name)))
+                .map(convert::endpoint_service)
+                .collect::<Result<_, _>>()?,
+        ),
+        Fetched::Denied(reason) => {
+            not_captured.insert(Member::VpcEndpointServices.name().to_string(), reason);
+            None
+        }
+    };
     let vpc_attributes = match (dns_support?, dns_hostnames?) {
         (Fetched::Got(support), Fetched::Got(hostnames)) => {
             let value =
@@ -422,6 +450,7 @@ pub async fn network(clients: &Clients, subnet_ids: &[String], group_ids: &[Stri
         managed_prefix_list_entries: Some(managed_prefix_list_entries),
         dhcp_options,
         vpc_attributes,
+        vpc_endpoint_services,
         not_captured: (!not_captured.is_empty()).then_some(not_captured),
         ..header(clients, Some(&env_groups))
     })

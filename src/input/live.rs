@@ -44,7 +44,7 @@ async fn read_region(clients: &Clients, selection: &Selection) -> Result<Vec<Sco
     match selection {
         Selection::Planned(settings) => {
             let mut settings = (**settings).clone();
-            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids).await?;
+            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[]).await?;
             finish(&mut settings, clients, &snapshot);
             Ok(vec![Scope { network: network(snapshot)?, targets: vec![settings] }])
         }
@@ -77,7 +77,9 @@ async fn read_region(clients: &Clients, selection: &Selection) -> Result<Vec<Sco
 async fn read_environment(clients: &Clients, name: &str) -> Result<Scope, InputError> {
     let environment = collect::environment(clients, name).await?;
     let mut settings = Settings::from_environment(&environment, String::new(), None);
-    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids).await?;
+    let own_services: Vec<String> =
+        [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned().collect();
+    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services).await?;
     if snapshot.account_id.is_none() {
         snapshot.account_id = environment.account_id();
     }

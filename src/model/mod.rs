@@ -11,6 +11,16 @@ use ipnet::Ipv4Net;
 use policy::Policy;
 pub use snapshot::*;
 
+/// The AWS services an environment may reach through VPC endpoints (`com.amazonaws.<region>.<short>`;
+/// RULES.md's VPCE section says which are required): the analysis ranks them, the collector asks
+/// DescribeVpcEndpointServices about them.
+pub const MWAA_AWS_SERVICES: [&str; 10] =
+    ["s3", "sqs", "logs", "monitoring", "kms", "ecr.api", "ecr.dkr", "airflow.api", "airflow.env", "airflow.ops"];
+
+pub fn aws_service_name(region: &str, short: &str) -> String {
+    format!("com.amazonaws.{region}.{short}")
+}
+
 /// Which member of the snapshot a rule needs; absent members make the rule skip, never pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
@@ -25,6 +35,7 @@ pub enum Member {
     PrefixLists,
     DhcpOptions,
     VpcAttributes,
+    VpcEndpointServices,
     EvaluationResults,
 }
 
@@ -42,6 +53,7 @@ impl Member {
             Member::PrefixLists => "PrefixLists",
             Member::DhcpOptions => "DhcpOptions",
             Member::VpcAttributes => "VpcAttributes",
+            Member::VpcEndpointServices => "VpcEndpointServices",
             Member::EvaluationResults => "EvaluationResults",
         }
     }
@@ -60,6 +72,7 @@ impl Member {
             Member::PrefixLists => "ec2:DescribePrefixLists",
             Member::DhcpOptions => "ec2:DescribeDhcpOptions",
             Member::VpcAttributes => "ec2:DescribeVpcAttribute",
+            Member::VpcEndpointServices => "ec2:DescribeVpcEndpointServices",
             Member::EvaluationResults => "iam:SimulatePrincipalPolicy",
         }
     }
@@ -182,6 +195,7 @@ impl Network {
             Member::PrefixLists => s.prefix_lists.is_some() || s.managed_prefix_list_entries.is_some(),
             Member::DhcpOptions => s.dhcp_options.is_some(),
             Member::VpcAttributes => s.vpc_attributes.is_some(),
+            Member::VpcEndpointServices => s.vpc_endpoint_services.is_some(),
             Member::EvaluationResults => s.evaluation_results.is_some(),
         }
     }

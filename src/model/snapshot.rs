@@ -43,6 +43,9 @@ pub struct Snapshot {
     pub dhcp_options: Option<Vec<DhcpOptions>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_attributes: Option<BTreeMap<String, VpcAttributes>>,
+    /// The `ServiceDetails` of `describe-vpc-endpoint-services` for the services the environment needs (VPCE009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_endpoint_services: Option<Vec<VpcEndpointService>>,
     /// `aws iam simulate-principal-policy --action-names ec2:CreateVpcEndpoint` results (CME005).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_results: Option<Vec<EvaluationResult>>,
@@ -325,6 +328,19 @@ pub struct PrefixList {
     pub prefix_list_name: Option<String>,
     #[serde(default)]
     pub cidrs: Vec<Ipv4Net>,
+}
+
+/// An endpoint service and the Availability Zones it offers (names, and IDs where AWS gives them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcEndpointService {
+    pub service_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub availability_zone_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

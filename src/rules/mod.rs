@@ -43,6 +43,7 @@ mod vpce005_endpoint_sg_ingress;
 mod vpce006_endpoint_policy;
 mod vpce007_s3_endpoint_policy;
 mod vpce008_sqs_endpoint_policy;
+mod vpce009_endpoint_service_az;
 
 use std::fmt;
 

@@ -33,6 +33,7 @@ pub static ALL: &[&Rule] = &[
     &vpce006_endpoint_policy::RULE,
     &vpce007_s3_endpoint_policy::RULE,
     &vpce008_sqs_endpoint_policy::RULE,
+    &vpce009_endpoint_service_az::RULE,
     &cme001_shared_vpc_endpoint_management::RULE,
     &cme002_database_endpoint::RULE,
     &cme003_webserver_endpoint::RULE,
