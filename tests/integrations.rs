@@ -226,3 +226,34 @@ fn completions_and_man_page_come_from_the_same_definitions() {
     assert!(page.starts_with(".ie") || page.contains(".TH mwaa-preflight"), "{}", &page[..page.len().min(200)]);
     assert!(page.contains("diagnose"));
 }
+
+#[test]
+fn an_ignored_finding_is_never_named_as_the_cause_of_a_failed_environment() {
+    let case = "ENV002/fail_create_failed_missing_sqs";
+    let loaded = support::load_case(&support::root().join("fixtures/cases").join(format!("{case}.json")));
+    let snapshot = support::materialise(&loaded, case);
+    let dir = support::root().join("target/integration-tests/ignored-cause");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let diagnose = |config: Option<&str>| {
+        if let Some(config) = config {
+            std::fs::write(dir.join("mwaa-preflight.toml"), config).expect("write");
+        }
+        let output = support::binary()
+            .current_dir(&dir)
+            .args(&loaded.args)
+            .args(["--snapshot", snapshot.to_str().expect("utf-8"), "--format", "json"])
+            .output()
+            .expect("runs");
+        json(&output)
+    };
+    let env002 = |report: &Value| report["findings"].as_array().into_iter().flatten().find(|f| f["code"] == "ENV002").cloned();
+    let plain = env002(&diagnose(None)).expect("ENV002 fires");
+    assert_eq!(plain["evidence"]["likely_causes"][0]["code"], "VPCE001");
+    let ignoring = "[[ignore]]\nrule = \"VPCE001\"\nresource = \"com.amazonaws.us-east-1.sqs\"\nreason = \"queue reached through a proxy\"\n";
+    let report = diagnose(Some(ignoring));
+    let accepted = env002(&report).expect("ENV002 still fires");
+    assert_eq!(accepted["evidence"]["likely_causes"], Value::Array(vec![]), "{accepted}");
+    assert!(accepted["message"].as_str().unwrap_or_default().contains("no network finding explains it"), "{accepted}");
+    assert_eq!(report["ignored"][0]["code"], "VPCE001");
+}
