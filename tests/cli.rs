@@ -85,10 +85,14 @@ fn usage_errors_exit_2_with_a_way_out() {
     assert_eq!(no_target.status.code(), Some(2));
     assert!(support::stderr(&no_target).contains("has no Environment member"));
 
-    // Without --snapshot the account is read: malformed IDs are refused before any call.
-    let malformed = run_in_root(&["check", "--subnet-ids", "subnet-a", "--security-group-ids", "sg-1"]);
-    assert_eq!(malformed.status.code(), Some(2));
-    assert!(support::stderr(&malformed).contains("\"subnet-a\" is not a subnet ID"));
+    // Malformed IDs are bad arguments, live (refused before any call) and offline alike.
+    for source in [&[][..], &["--snapshot", PUBLIC][..]] {
+        let mut args = vec!["check", "--subnet-ids", "subnet-a,not-a-subnet", "--security-group-ids", "sg-e1e1e1e1"];
+        args.extend(source);
+        let malformed = run_in_root(&args);
+        assert_eq!(malformed.status.code(), Some(2), "{source:?}");
+        assert!(support::stderr(&malformed).contains("\"subnet-a\" is not a subnet ID"), "{source:?}: {}", support::stderr(&malformed));
+    }
 
     let half_target = run_in_root(&["check", "--snapshot", PUBLIC, "--subnet-ids", "subnet-a1a1a1a1"]);
     assert_eq!(half_target.status.code(), Some(2));
@@ -215,6 +219,17 @@ fn output_file_and_colors() {
     assert!(support::stdout(&output).is_empty());
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("report written")).expect("json by default in a file");
     assert_eq!(written["schema_version"], 1);
+
+    // The snapshot read is never overwritten by the report.
+    let input = scratch("overwrite.json", &std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture"));
+    let before = std::fs::read_to_string(&input).expect("snapshot");
+    let input_arg = input.display().to_string();
+    let mut args = vec!["check", "--snapshot", input_arg.as_str(), "--output", input_arg.as_str()];
+    args.extend(PLANNED);
+    let refused = run_in_root(&args);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(support::stderr(&refused).contains("is the snapshot this run reads"), "{}", support::stderr(&refused));
+    assert_eq!(std::fs::read_to_string(&input).expect("snapshot"), before);
 
     let path = public_with("colors.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");
     let colored = check_file(&path, &["--format", "human", "--color", "always"]);

@@ -250,7 +250,8 @@ fn an_ignored_finding_is_never_named_as_the_cause_of_a_failed_environment() {
     let env002 = |report: &Value| report["findings"].as_array().into_iter().flatten().find(|f| f["code"] == "ENV002").cloned();
     let plain = env002(&diagnose(None)).expect("ENV002 fires");
     assert_eq!(plain["evidence"]["likely_causes"][0]["code"], "VPCE001");
-    let ignoring = "[[ignore]]\nrule = \"VPCE001\"\nresource = \"com.amazonaws.us-east-1.sqs\"\nreason = \"queue reached through a proxy\"\n";
+    let ignoring =
+        "[[ignore]]\nrule = \"VPCE001\"\nresource = \"com.amazonaws.us-east-1.sqs\"\nreason = \"queue reached through a proxy\"\n";
     let report = diagnose(Some(ignoring));
     let accepted = env002(&report).expect("ENV002 still fires");
     assert_eq!(accepted["evidence"]["likely_causes"], Value::Array(vec![]), "{accepted}");

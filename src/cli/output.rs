@@ -51,7 +51,15 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, fail_on: Fai
         }
     };
     match &output.output {
-        Some(path) => write_file(path, &text)?,
+        Some(path) => {
+            if let Some(read) = file.filter(|f| same_file(Path::new(&f.path), path)) {
+                return Err(usage(
+                    format!("--output {} is the snapshot this run reads ({})", path.display(), read.path),
+                    "write the report to another file",
+                ));
+            }
+            write_file(path, &text)?
+        }
         None => write_stdout(text.as_bytes())?,
     }
     Ok(if reports.iter().any(|r| r.fails(threshold)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -68,8 +76,24 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     std::io::stdout().lock().write_all(bytes).map_err(|source| Failure::Output { path: "standard output".to_string(), source })
 }
 
+/// Writes a temporary file beside `path`, then renames it: a crash never leaves half a report.
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text).map_err(|source| Failure::Output { path: path.display().to_string(), source })
+    let failed = |source| Failure::Output { path: path.display().to_string(), source };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    std::fs::write(&partial, text).map_err(failed)?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        failed(e)
+    })
+}
+
+/// Whether two paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn append(path: &Path, text: &str) -> Result<(), Failure> {

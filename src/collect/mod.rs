@@ -53,27 +53,12 @@ pub enum CollectError {
     #[error("environment {name} does not exist in {region}")]
     #[diagnostic(code(mwaa_preflight::environment_not_found), help("check the name and the region (aws mwaa list-environments)"))]
     EnvironmentNotFound { name: String, region: String },
-    #[error("{0}")]
-    #[diagnostic(code(mwaa_preflight::malformed_id), help("IDs look like subnet-0123abcd, sg-0123abcd (8 or 17 hexadecimal digits)"))]
-    MalformedId(String),
     #[error("{action} failed: {detail}")]
     #[diagnostic(code(mwaa_preflight::aws_error))]
     Api { action: &'static str, detail: String },
     #[error("unexpected AWS answer: {0}")]
     #[diagnostic(code(mwaa_preflight::unparsable))]
     Unparsable(String),
-}
-
-/// Rejects what AWS would reject, before any call: `prefix-` and 8 or 17 lowercase hex digits.
-pub fn validate_ids(kind: &str, prefix: &str, ids: &[String]) -> Result<(), CollectError> {
-    for id in ids {
-        let hex = id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-'));
-        let ok = hex.is_some_and(|h| (h.len() == 8 || h.len() == 17) && h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
-        if !ok {
-            return Err(CollectError::MalformedId(format!("{id:?} is not a {kind} ID")));
-        }
-    }
-    Ok(())
 }
 
 #[derive(Clone)]

@@ -9,11 +9,6 @@ use crate::target::Settings;
 pub use crate::collect::requests_in_flight;
 
 pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputError> {
-    // Reject what AWS would reject before any call.
-    if let Selection::Planned(settings) = selection {
-        collect::validate_ids("subnet", "subnet", &settings.subnet_ids)?;
-        collect::validate_ids("security group", "sg", &settings.security_group_ids)?;
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

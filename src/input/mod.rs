@@ -84,6 +84,9 @@ pub enum InputError {
     #[error("{what} reads AWS, and this build has no AWS support (built without the `aws` feature)")]
     #[diagnostic(code(mwaa_preflight::no_aws), help("use --snapshot FILE, or build with the default features"))]
     LiveNotBuilt { what: &'static str },
+    #[error("{0}")]
+    #[diagnostic(code(mwaa_preflight::malformed_id), help("IDs look like subnet-0123abcd, sg-0123abcd (8 or 17 hexadecimal digits)"))]
+    MalformedId(String),
     #[error("{message}")]
     #[diagnostic(code(mwaa_preflight::target))]
     Target {
@@ -109,6 +112,11 @@ impl Source {
     }
 
     pub fn read(&self, request: &Request) -> Result<Input, InputError> {
+        // What AWS would reject is a bad argument, before any call and offline alike.
+        if let Selection::Planned(settings) = &request.selection {
+            validate_ids("subnet", "subnet", &settings.subnet_ids)?;
+            validate_ids("security group", "sg", &settings.security_group_ids)?;
+        }
         let mut input = match self {
             Source::Snapshot { path, region } => snapshot_file::read(path, region.as_deref(), &request.selection)?,
             Source::Live(access) => live::read(access, &request.selection)?,
@@ -118,6 +126,18 @@ impl Source {
         }
         Ok(input)
     }
+}
+
+/// `prefix-` and 8 or 17 lowercase hexadecimal digits, as AWS writes IDs.
+fn validate_ids(kind: &str, prefix: &str, ids: &[String]) -> Result<(), InputError> {
+    for id in ids {
+        let hex = id.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('-'));
+        let ok = hex.is_some_and(|h| (h.len() == 8 || h.len() == 17) && h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        if !ok {
+            return Err(InputError::MalformedId(format!("{id:?} is not a {kind} ID")));
+        }
+    }
+    Ok(())
 }
 
 impl Input {
