@@ -132,6 +132,8 @@ pub struct Analysis<'n> {
     /// CUSTOMER endpoint management: the MWAA endpoints the environment waits for, with those found.
     pub customer_endpoints: Vec<CustomerEndpoint<'n>>,
     pub flows: Vec<Flow>,
+    /// How the env groups admit traffic among the env ENIs (SG003, SG006 share it).
+    pub self_access: Vec<SelfAccess>,
 }
 
 /// A customer-managed MWAA endpoint an existing environment needs (database always, web server when
@@ -170,10 +172,12 @@ impl<'n> Analysis<'n> {
             used_endpoints: Vec::new(),
             customer_endpoints: Vec::new(),
             flows: Vec::new(),
+            self_access: Vec::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();
         analysis.flows = flows::required_flows(&analysis);
+        analysis.self_access = analysis.find_self_access();
         analysis
     }
 
@@ -304,7 +308,7 @@ impl SelfAccess {
 pub const SELF_PORTS: [u16; 2] = [443, 5432];
 
 impl Analysis<'_> {
-    pub fn self_access(&self) -> Vec<SelfAccess> {
+    fn find_self_access(&self) -> Vec<SelfAccess> {
         let groups = &self.settings.security_group_ids;
         let members = sg::Peer { groups: groups.clone(), ..sg::Peer::default() };
         let addresses = sg::Peer { addrs: self.env_subnet_addrs(), ..sg::Peer::default() };

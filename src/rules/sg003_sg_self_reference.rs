@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 fn check(a: &Analysis<'_>) -> CheckResult {
     let groups = &a.settings.security_group_ids;
     let first = first_known_group(a)?;
-    let access = a.self_access();
+    let access = &a.self_access;
     let missing: Vec<u16> = access.iter().filter(|s| !s.admitted()).map(|s| s.port).collect();
     if missing.is_empty() {
         return Ok(Vec::new());

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let first = first_known_group(a)?;
-    let access = a.self_access();
+    let access = &a.self_access;
     // SG003's finding when a port is not admitted at all; this rule speaks of layouts that work.
     if access.iter().any(|s| !s.admitted()) {
         return Ok(Vec::new());
