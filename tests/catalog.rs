@@ -55,6 +55,16 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
 }
 
 #[test]
+fn every_fixture_is_listed_in_its_rule_document() {
+    for file in support::case_files() {
+        let code = file.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let doc = registry::ALL.iter().find(|r| r.code == code).map(|r| r.doc).unwrap_or_default();
+        assert!(doc.contains(&format!("`{name}`")), "rules/{code}.md does not list {name} under Examples");
+    }
+}
+
+#[test]
 fn explain_prints_the_document_by_code_or_name() {
     let by_code = support::run(&["explain", "sub004"]);
     assert!(by_code.status.success());

@@ -101,6 +101,65 @@ fn public_reference_passes_live_and_from_its_own_snapshot() {
 }
 
 #[test]
+fn a_dual_stack_network_passes_live_and_offline_alike() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({"dual_stack": true}));
+    let live = check_planned(&network, &[]);
+    assert_eq!(live.status.code(), Some(0), "{}", support::stderr(&live));
+    let live_report = report(&live);
+    assert_eq!(findings(&live_report), vec![]);
+
+    let offline_report = offline_from_snapshot(&network, "dual-stack");
+    assert_eq!(offline_report["findings"], live_report["findings"]);
+    assert_eq!(offline_report["skipped"], live_report["skipped"]);
+    assert_eq!(offline_report["target"], live_report["target"]);
+    // What AWS returns for IPv6 is in the snapshot, not dropped on the way.
+    let snapshot: Value =
+        serde_json::from_slice(&std::fs::read(support::root().join("target/live-dual-stack-snapshot.json")).expect("snapshot written"))
+            .expect("snapshot JSON");
+    let subnets = snapshot["Subnets"].as_array().expect("Subnets");
+    assert!(subnets.iter().any(|s| s["Ipv6Native"] == true && s.get("CidrBlock").is_none()), "the IPv6-only subnet is kept");
+    let entries = snapshot["ManagedPrefixListEntries"].as_object().expect("entries");
+    assert!(entries.values().flat_map(|e| e.as_array().into_iter().flatten()).any(|e| e["Cidr"].as_str().is_some_and(|c| c.contains(':'))));
+    let routes = snapshot["RouteTables"].as_array().expect("tables").iter().flat_map(|t| t["Routes"].as_array().into_iter().flatten());
+    assert!(routes.clone().any(|r| r["DestinationIpv6CidrBlock"] == "::/0" && r["EgressOnlyInternetGatewayId"].is_string()));
+}
+
+/// The README's recipe for users without the tool where the credentials are: contrib/aws-cli-snapshot.py
+/// runs the AWS CLI; the snapshot it assembles checks as the live account does.
+#[test]
+fn the_aws_cli_recipe_gives_the_findings_of_the_live_run() {
+    let _turn = exclusive();
+    let scenarios = [
+        ("public", json!({})),
+        ("public-nacl", json!({"nacl_ingress_443_only": true})),
+        ("private", json!({})),
+        ("dual-stack", json!({"dual_stack": true})),
+    ];
+    for (name, params) in scenarios {
+        let kind = if name == "private" { "private" } else { "public" };
+        let network = Emulator::shared().scenario(kind, params);
+        let live_report = report(&check_planned(&network, &[]));
+        let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+        let mut recipe = Emulator::shared().tool(Path::new("python3"));
+        recipe.arg(support::root().join("contrib/aws-cli-snapshot.py")).args(["--security-group-ids", &groups]);
+        recipe.args(subnets.split(','));
+        let captured = recipe.output().expect("python3 runs");
+        assert_eq!(captured.status.code(), Some(0), "{name}: {}", support::stderr(&captured));
+        let file = support::root().join(format!("target/aws-cli-{name}-snapshot.json"));
+        std::fs::write(&file, &captured.stdout).expect("write the snapshot");
+        let file = file.to_str().expect("utf-8");
+        let offline =
+            support::run(&["check", "--snapshot", file, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"]);
+        let offline_report = report(&offline);
+        assert_eq!(offline_report["findings"], live_report["findings"], "{name}");
+        assert_eq!(offline_report["skipped"], live_report["skipped"], "{name}");
+        assert_eq!(offline_report["target"], live_report["target"], "{name}");
+        assert_eq!(offline.status.code(), Some(if name == "public-nacl" { 1 } else { 0 }), "{name}");
+    }
+}
+
+#[test]
 fn a_nacl_admitting_443_only_is_found_live_and_offline_alike() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("public", json!({"nacl_ingress_443_only": true}));

@@ -156,15 +156,23 @@ struct Far {
 }
 
 impl Far {
-    fn subnet(subnet: &Subnet) -> Self {
-        Far { addrs: AddrSet::from_net(subnet.cidr_block), label: subnet.cidr_block.to_string() }
+    fn end(end: &End<'_>) -> Self {
+        Far { addrs: AddrSet::from_net(end.cidr), label: end.cidr.to_string() }
     }
 }
 
-/// One end of a flow: a set of ENIs in a subnet.
+/// One end of a flow: a set of ENIs in a subnet, with the subnet's IPv4 CIDR they take addresses from.
 struct End<'a> {
     subnet: &'a Subnet,
+    cidr: Ipv4Net,
     groups: Vec<String>,
+}
+
+impl<'a> End<'a> {
+    /// None for an IPv6-only subnet: no IPv4 flow starts or ends there (SUB006 reports it).
+    fn of(subnet: &'a Subnet, groups: Vec<String>) -> Option<Self> {
+        Some(End { subnet, cidr: subnet.cidr_block?, groups })
+    }
 }
 
 struct FlowBuilder<'a> {
@@ -255,11 +263,11 @@ impl<'a> FlowBuilder<'a> {
 
 /// ENI to ENI inside the VPC: source SG egress, local route, NACLs, destination SG ingress.
 fn eni_flow(network: &Network, kind: FlowKind, source: &End<'_>, dest: &End<'_>, port: u16, endpoint_id: Option<&str>) -> Flow {
-    let (source_far, dest_far) = (Far::subnet(source.subnet), Far::subnet(dest.subnet));
+    let (source_far, dest_far) = (Far::end(source), Far::end(dest));
     let mut b = FlowBuilder::new(network);
     let dest_peer = Peer { groups: dest.groups.clone(), addrs: dest_far.addrs.clone(), prefix_list: None };
     b.sg(Step::SgEgress, &source.groups, source.subnet, &dest_peer, port);
-    b.route(source.subnet, &[dest.subnet.cidr_block], |t| *t == RouteTarget::Local);
+    b.route(source.subnet, &[dest.cidr], |t| *t == RouteTarget::Local);
     b.cross(source.subnet, dest.subnet, &source_far, &dest_far, port);
     let source_peer = Peer { groups: source.groups.clone(), addrs: source_far.addrs, prefix_list: None };
     b.sg(Step::SgIngress, &dest.groups, dest.subnet, &source_peer, port);
@@ -273,7 +281,7 @@ fn eni_flow(network: &Network, kind: FlowKind, source: &End<'_>, dest: &End<'_>,
 pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
     let network = a.network;
     let groups = a.settings.security_group_ids.clone();
-    let ends: Vec<End<'_>> = a.subnets.iter().map(|s| End { subnet: s, groups: groups.clone() }).collect();
+    let ends: Vec<End<'_>> = a.subnets.iter().filter_map(|s| End::of(s, groups.clone())).collect();
     let mut flows = Vec::new();
 
     for source in &ends {
@@ -288,16 +296,17 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
         // Public address space: everything outside the VPC and RFC 1918, computed once for all subnets.
         let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();
         let internet = Far { addrs: AddrSet::internet(&vpc_cidrs), label: "the internet".to_string() };
-        for (source, egress) in ends.iter().zip(&a.egress) {
+        for (subnet, egress) in a.subnets.iter().zip(&a.egress) {
+            let Some(source) = End::of(subnet, groups.clone()) else { continue };
             if let Some(route) = egress.default_route.as_ref().filter(|r| r.target.is_nat() && !r.blackhole) {
-                flows.push(internet_flow(network, source, route, &internet));
+                flows.push(internet_flow(network, &source, route, &internet));
             }
         }
     }
 
     for used in a.used_endpoints.iter().filter(|u| u.is_interface()) {
         for (dest_subnet, source) in endpoint_subnets(network, used.endpoint).flat_map(|d| ends.iter().map(move |s| (d, s))) {
-            let dest = End { subnet: dest_subnet, groups: endpoint_groups(used.endpoint) };
+            let Some(dest) = End::of(dest_subnet, endpoint_groups(used.endpoint)) else { continue };
             flows.push(eni_flow(network, FlowKind::Endpoint, source, &dest, 443, Some(&used.endpoint.vpc_endpoint_id)));
         }
     }
@@ -316,7 +325,7 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
         for endpoint in &wanted.endpoints {
             for dest_subnet in endpoint_subnets(network, endpoint) {
                 for source in &ends {
-                    let dest = End { subnet: dest_subnet, groups: endpoint_groups(endpoint) };
+                    let Some(dest) = End::of(dest_subnet, endpoint_groups(endpoint)) else { continue };
                     flows.push(eni_flow(network, wanted.kind, source, &dest, wanted.port, Some(&endpoint.vpc_endpoint_id)));
                 }
             }
@@ -335,7 +344,7 @@ fn endpoint_groups(endpoint: &VpcEndpoint) -> Vec<String> {
 
 /// Env subnet -> NAT -> internet, TCP 443; the NAT's own subnet NACL in both directions and the return legs.
 fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, internet: &Far) -> Flow {
-    let source_far = Far::subnet(source.subnet);
+    let source_far = Far::end(source);
     let mut b = FlowBuilder::new(network);
     let peer = Peer { groups: Vec::new(), addrs: internet.addrs.clone(), prefix_list: None };
     b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);

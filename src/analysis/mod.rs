@@ -324,7 +324,7 @@ impl Analysis<'_> {
 
     /// The address space of the env subnets.
     pub fn env_subnet_addrs(&self) -> addr::AddrSet {
-        addr::AddrSet::from_nets(self.subnets.iter().map(|s| &s.cidr_block))
+        addr::AddrSet::from_nets(self.subnets.iter().filter_map(|s| s.cidr_block.as_ref()))
     }
 }
 

@@ -125,8 +125,12 @@ pub struct RouteMatch {
 
 impl RouteMatch {
     fn new(table: &RouteTable, route: &Route, network: &Network) -> Self {
-        let destination =
-            route.destination_cidr_block.map(|c| c.to_string()).or_else(|| route.destination_prefix_list_id.clone()).unwrap_or_default();
+        let destination = route
+            .destination_cidr_block
+            .map(|c| c.to_string())
+            .or_else(|| route.destination_ipv6_cidr_block.map(|c| c.to_string()))
+            .or_else(|| route.destination_prefix_list_id.clone())
+            .unwrap_or_default();
         Self {
             route_table_id: table.route_table_id.clone(),
             destination,

@@ -4,7 +4,7 @@
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_mwaa::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_mwaa::types as mwaa;
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::CollectError;
 use crate::model::snapshot::*;
@@ -25,6 +25,14 @@ fn v6(value: &str, what: &str) -> Result<Ipv6Net, CollectError> {
     value.parse().map_err(|_| CollectError::Unparsable(format!("{what} {value:?} is not an IPv6 CIDR")))
 }
 
+fn ip(value: &str, what: &str) -> Result<IpNet, CollectError> {
+    value.parse().map_err(|_| CollectError::Unparsable(format!("{what} {value:?} is not a CIDR")))
+}
+
+fn ipv6_associations<'a>(blocks: impl Iterator<Item = Option<&'a str>>) -> Result<Vec<Ipv6CidrAssociation>, CollectError> {
+    blocks.map(|block| Ok(Ipv6CidrAssociation { ipv6_cidr_block: block.map(|c| v6(c, "Ipv6CidrBlock")).transpose()? })).collect()
+}
+
 fn timestamp(value: Option<&DateTime>) -> Option<Timestamp> {
     value.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()).map(Timestamp::Text)
 }
@@ -39,23 +47,24 @@ pub fn vpc(v: &ec2::Vpc) -> Result<Vpc, CollectError> {
             .filter_map(|a| a.cidr_block())
             .map(|c| v4(c, "VPC CIDR association").map(|cidr_block| CidrAssociation { cidr_block }))
             .collect::<Result<_, _>>()?,
+        ipv6_cidr_block_association_set: ipv6_associations(v.ipv6_cidr_block_association_set().iter().map(|a| a.ipv6_cidr_block()))?,
         dhcp_options_id: text(v.dhcp_options_id()),
         owner_id: text(v.owner_id()),
     })
 }
 
-/// IPv6-only subnets have no IPv4 CIDR; MWAA cannot use them, and they are left out.
-pub fn subnet(s: &ec2::Subnet) -> Result<Option<Subnet>, CollectError> {
-    let Some(cidr) = s.cidr_block() else { return Ok(None) };
-    Ok(Some(Subnet {
+pub fn subnet(s: &ec2::Subnet) -> Result<Subnet, CollectError> {
+    Ok(Subnet {
         subnet_id: required(s.subnet_id(), "SubnetId")?,
         vpc_id: required(s.vpc_id(), "Subnet VpcId")?,
         availability_zone: text(s.availability_zone()),
         availability_zone_id: text(s.availability_zone_id()),
-        cidr_block: v4(cidr, "Subnet CidrBlock")?,
+        cidr_block: s.cidr_block().map(|c| v4(c, "Subnet CidrBlock")).transpose()?,
+        ipv6_cidr_block_association_set: ipv6_associations(s.ipv6_cidr_block_association_set().iter().map(|a| a.ipv6_cidr_block()))?,
+        ipv6_native: s.ipv6_native(),
         available_ip_address_count: s.available_ip_address_count().and_then(|n| u32::try_from(n).ok()),
         owner_id: text(s.owner_id()),
-    }))
+    })
 }
 
 pub fn route_table(t: &ec2::RouteTable) -> Result<RouteTable, CollectError> {
@@ -217,7 +226,7 @@ pub fn prefix_list(p: &ec2::PrefixList) -> Result<PrefixList, CollectError> {
     Ok(PrefixList {
         prefix_list_id: required(p.prefix_list_id(), "PrefixListId")?,
         prefix_list_name: text(p.prefix_list_name()),
-        cidrs: p.cidrs().iter().filter(|c| !c.contains(':')).map(|c| v4(c, "prefix list CIDR")).collect::<Result<_, _>>()?,
+        cidrs: p.cidrs().iter().map(|c| ip(c, "prefix list CIDR")).collect::<Result<_, _>>()?,
     })
 }
 
@@ -231,12 +240,7 @@ pub fn endpoint_service(s: &ec2::ServiceDetail) -> Result<VpcEndpointService, Co
 }
 
 pub fn prefix_list_entries(entries: &[ec2::PrefixListEntry]) -> Result<Vec<PrefixListEntry>, CollectError> {
-    entries
-        .iter()
-        .filter_map(|e| e.cidr())
-        .filter(|c| !c.contains(':'))
-        .map(|c| v4(c, "prefix list entry").map(|cidr| PrefixListEntry { cidr }))
-        .collect()
+    entries.iter().filter_map(|e| e.cidr()).map(|c| ip(c, "prefix list entry").map(|cidr| PrefixListEntry { cidr })).collect()
 }
 
 pub fn dhcp_options(d: &ec2::DhcpOptions) -> Result<DhcpOptions, CollectError> {

@@ -196,19 +196,15 @@ fn member<I, T>(
     fetched: Fetched<Vec<I>>,
     member: Member,
     not_captured: &mut BTreeMap<String, String>,
-    convert: impl Fn(&I) -> Result<Option<T>, CollectError>,
+    convert: impl Fn(&I) -> Result<T, CollectError>,
 ) -> Result<Option<Vec<T>>, CollectError> {
     match fetched {
-        Fetched::Got(items) => Ok(Some(items.iter().map(convert).filter_map(Result::transpose).collect::<Result<_, _>>()?)),
+        Fetched::Got(items) => Ok(Some(items.iter().map(convert).collect::<Result<_, _>>()?)),
         Fetched::Denied(reason) => {
             not_captured.insert(member.name().to_string(), reason);
             Ok(None)
         }
     }
-}
-
-fn some<T>(result: Result<T, CollectError>) -> Result<Option<T>, CollectError> {
-    result.map(Some)
 }
 
 /// Everything `check` reads about the network of these subnets and groups; `endpoint_services` are the
@@ -253,7 +249,7 @@ pub async fn network(
         // Nothing found: the rules report the IDs as missing.
         return Ok(Snapshot {
             subnets: Some(Vec::new()),
-            security_groups: member(env_groups, Member::SecurityGroups, &mut not_captured, |g| some(convert::security_group(g)))?,
+            security_groups: member(env_groups, Member::SecurityGroups, &mut not_captured, convert::security_group)?,
             not_captured: (!not_captured.is_empty()).then_some(not_captured),
             ..header(clients, None)
         });
@@ -309,7 +305,7 @@ pub async fn network(
         // the needed ones: ServiceNames would fail the whole call on a name the region does not offer.
         fetch("ec2:DescribeVpcEndpointServices", ec2.describe_vpc_endpoint_services().max_results(1000).send()),
     );
-    let vpcs = member(vpcs?, Member::Vpcs, &mut not_captured, |v| some(convert::vpc(v)))?;
+    let vpcs = member(vpcs?, Member::Vpcs, &mut not_captured, convert::vpc)?;
     // Env resources outside the VPC stay in the snapshot: SUB003 reports them.
     let subnets =
         merge(member(subnets?, Member::Subnets, &mut not_captured, convert::subnet)?, env_subnets.iter().map(convert::subnet), |s| {
@@ -320,16 +316,16 @@ pub async fn network(
         Fetched::Denied(_) => Vec::new(),
     };
     let security_groups = merge(
-        member(groups?, Member::SecurityGroups, &mut not_captured, |g| some(convert::security_group(g)))?,
-        env_groups.iter().map(|g| some(convert::security_group(g))),
+        member(groups?, Member::SecurityGroups, &mut not_captured, convert::security_group)?,
+        env_groups.iter().map(convert::security_group),
         |g| g.group_id.clone(),
     )?;
-    let route_tables = member(tables?, Member::RouteTables, &mut not_captured, |t| some(convert::route_table(t)))?;
-    let network_acls = member(acls?, Member::NetworkAcls, &mut not_captured, |n| some(convert::network_acl(n)))?;
-    let vpc_endpoints = member(endpoints?, Member::VpcEndpoints, &mut not_captured, |e| some(convert::vpc_endpoint(e)))?;
-    let nat_gateways = member(nats?, Member::NatGateways, &mut not_captured, |n| some(convert::nat_gateway(n)))?;
-    let internet_gateways = member(igws?, Member::InternetGateways, &mut not_captured, |g| some(convert::internet_gateway(g)))?;
-    let prefix_lists = member(prefix_lists?, Member::PrefixLists, &mut not_captured, |p| some(convert::prefix_list(p)))?;
+    let route_tables = member(tables?, Member::RouteTables, &mut not_captured, convert::route_table)?;
+    let network_acls = member(acls?, Member::NetworkAcls, &mut not_captured, convert::network_acl)?;
+    let vpc_endpoints = member(endpoints?, Member::VpcEndpoints, &mut not_captured, convert::vpc_endpoint)?;
+    let nat_gateways = member(nats?, Member::NatGateways, &mut not_captured, convert::nat_gateway)?;
+    let internet_gateways = member(igws?, Member::InternetGateways, &mut not_captured, convert::internet_gateway)?;
+    let prefix_lists = member(prefix_lists?, Member::PrefixLists, &mut not_captured, convert::prefix_list)?;
     let vpc_endpoint_services = match services? {
         Fetched::Got(answer) => Some(
             answer
@@ -407,7 +403,7 @@ pub async fn network(
     };
     let (dhcp, entries) = tokio::join!(dhcp, entries);
     let dhcp_options = match dhcp.transpose()? {
-        Some(fetched) => member(fetched, Member::DhcpOptions, &mut not_captured, |d| some(convert::dhcp_options(d)))?,
+        Some(fetched) => member(fetched, Member::DhcpOptions, &mut not_captured, convert::dhcp_options)?,
         None => Some(Vec::new()),
     };
     let mut managed_prefix_list_entries = BTreeMap::new();
@@ -444,15 +440,14 @@ pub async fn network(
 /// The VPC-scoped list plus env resources found outside it, each once.
 fn merge<T>(
     scoped: Option<Vec<T>>,
-    extra: impl Iterator<Item = Result<Option<T>, CollectError>>,
+    extra: impl Iterator<Item = Result<T, CollectError>>,
     id: impl Fn(&T) -> String,
 ) -> Result<Option<Vec<T>>, CollectError> {
     let Some(mut items) = scoped else { return Ok(None) };
     for item in extra {
-        if let Some(item) = item? {
-            if !items.iter().any(|i| id(i) == id(&item)) {
-                items.push(item);
-            }
+        let item = item?;
+        if !items.iter().any(|i| id(i) == id(&item)) {
+            items.push(item);
         }
     }
     Ok(Some(items))

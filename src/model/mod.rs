@@ -146,12 +146,16 @@ impl Network {
             sorted_nacl_entries.push(entries);
         }
 
+        // MWAA's traffic is IPv4: the IPv6 entries of a list never match it.
+        fn ipv4<'a>(cidrs: impl Iterator<Item = &'a ipnet::IpNet>) -> Vec<Ipv4Net> {
+            cidrs.filter_map(|c| if let ipnet::IpNet::V4(v4) = c { Some(*v4) } else { None }).collect()
+        }
         let mut prefix_list_cidrs: HashMap<String, Vec<Ipv4Net>> = HashMap::new();
         for list in snapshot.prefix_lists.iter().flatten().filter(|l| !l.cidrs.is_empty()) {
-            prefix_list_cidrs.insert(list.prefix_list_id.clone(), list.cidrs.clone());
+            prefix_list_cidrs.insert(list.prefix_list_id.clone(), ipv4(list.cidrs.iter()));
         }
         for (id, entries) in snapshot.managed_prefix_list_entries.iter().flatten() {
-            prefix_list_cidrs.insert(id.clone(), entries.iter().map(|e| e.cidr).collect());
+            prefix_list_cidrs.insert(id.clone(), ipv4(entries.iter().map(|e| &e.cidr)));
         }
 
         let mut endpoint_policies = Vec::new();
@@ -228,7 +232,7 @@ impl Network {
     pub fn vpc_cidrs(&self, vpc_id: &str) -> Vec<Ipv4Net> {
         match self.vpc(vpc_id) {
             Some(vpc) => vpc.cidr_block.into_iter().chain(vpc.cidr_block_association_set.iter().map(|a| a.cidr_block)).collect(),
-            None => self.subnets_in_vpc(vpc_id).map(|s| s.cidr_block).collect(),
+            None => self.subnets_in_vpc(vpc_id).filter_map(|s| s.cidr_block).collect(),
         }
     }
 
@@ -254,6 +258,7 @@ impl Network {
         Some((acls.get(i)?, self.sorted_nacl_entries.get(i)?.as_slice()))
     }
 
+    /// A prefix list's IPv4 CIDRs, when captured (by DescribePrefixLists or its entries).
     pub fn prefix_list_cidrs(&self, id: &str) -> Option<&[Ipv4Net]> {
         self.prefix_list_cidrs.get(id).map(Vec::as_slice)
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -67,6 +67,8 @@ pub struct Vpc {
     pub cidr_block: Option<Ipv4Net>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cidr_block_association_set: Vec<CidrAssociation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dhcp_options_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +81,14 @@ pub struct CidrAssociation {
     pub cidr_block: Ipv4Net,
 }
 
+/// A VPC's or subnet's IPv6 block (`Ipv6CidrBlockAssociationSet`); AWS omits the block while it is assigned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ipv6CidrAssociation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr_block: Option<Ipv6Net>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Subnet {
@@ -88,7 +98,13 @@ pub struct Subnet {
     pub availability_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_zone_id: Option<String>,
-    pub cidr_block: Ipv4Net,
+    /// Absent on IPv6-only subnets (`Ipv6Native`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr_block: Option<Ipv4Net>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_native: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_ip_address_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -326,8 +342,9 @@ pub struct PrefixList {
     pub prefix_list_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix_list_name: Option<String>,
+    /// IPv4 and IPv6 (`com.amazonaws.<region>.ipv6.vpc-lattice` holds only IPv6).
     #[serde(default)]
-    pub cidrs: Vec<Ipv4Net>,
+    pub cidrs: Vec<IpNet>,
 }
 
 /// An endpoint service and the Availability Zones it offers (names, and IDs where AWS gives them).
@@ -346,7 +363,7 @@ pub struct VpcEndpointService {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixListEntry {
-    pub cidr: Ipv4Net,
+    pub cidr: IpNet,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -473,6 +490,17 @@ pub struct UpdateError {
 pub enum Timestamp {
     Text(String),
     Epoch(f64),
+}
+
+impl Subnet {
+    /// The subnet's address block as people name it: its IPv4 CIDR, else (IPv6-only) its IPv6 one.
+    pub fn cidr_label(&self) -> String {
+        match (self.cidr_block, self.ipv6_cidr_block_association_set.iter().find_map(|a| a.ipv6_cidr_block)) {
+            (Some(v4), _) => v4.to_string(),
+            (None, Some(v6)) => v6.to_string(),
+            (None, None) => "no CIDR".to_string(),
+        }
+    }
 }
 
 impl Snapshot {

@@ -220,7 +220,7 @@ impl Topology {
                 subnets.push(TopologySubnet {
                     id: id.to_string(),
                     zone: Analysis::zone_of(subnet).unwrap_or("?").to_string(),
-                    cidr: subnet.cidr_block.to_string(),
+                    cidr: subnet.cidr_label(),
                     route_table: network.effective_route_table(subnet).map(|(t, _)| t.route_table_id.clone()),
                     env,
                 });

@@ -31,7 +31,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         0
     };
     let needed = containers.saturating_add(MWAA_ENDPOINT_ENIS + endpoints_to_create + HEADROOM);
-    let counted: Vec<_> = a.subnets.iter().filter_map(|s| Some((s, s.available_ip_address_count?))).collect();
+    // An IPv6-only subnet has no IPv4 address to give, whatever it reports.
+    let counted: Vec<_> =
+        a.subnets.iter().filter_map(|s| Some((s, if s.cidr_block.is_none() { 0 } else { s.available_ip_address_count? }))).collect();
     if counted.is_empty() {
         return Err(Skip("no env subnet has AvailableIpAddressCount in the snapshot".to_string()));
     }
@@ -44,9 +46,18 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                  + {endpoints_to_create} interface endpoints to create + {HEADROOM} headroom ({})",
                 capacity.containers, capacity.basis
             );
-            RULE.finding(Some(&subnet.subnet_id), format!("{free} free addresses, fewer than the {needed} the environment may need"))
+            let message = if subnet.cidr_block.is_none() {
+                format!("an IPv6-only subnet: no IPv4 address for the {needed} the environment may need")
+            } else {
+                format!("{free} free addresses, fewer than the {needed} the environment may need")
+            };
+            RULE.finding(Some(&subnet.subnet_id), message)
                 .trace(vec![TraceLine { text: arithmetic, detail: false }])
-                .remediation("Use a larger subnet (a /24 leaves 251 addresses), free addresses in it, or lower MaxWorkers.")
+                .remediation(if subnet.cidr_block.is_none() {
+                    "MWAA's interfaces take IPv4 addresses: use a subnet with an IPv4 CIDR (a dual-stack subnet works)."
+                } else {
+                    "Use a larger subnet (a /24 leaves 251 addresses), free addresses in it, or lower MaxWorkers."
+                })
                 .evidence(json!({
                     "subnet_id": subnet.subnet_id, "available": free, "needed": needed,
                     "inputs": {"schedulers": schedulers, "max_workers": workers, "containers": capacity.containers,

@@ -15,7 +15,9 @@ the test process that started it.
 
 import json
 import logging
+import ipaddress
 import random
+import re
 import sys
 import threading
 import time
@@ -72,20 +74,31 @@ def ec2_client(region=REGION):
 
 
 def build_public(ec2, region, params):
-    """The two-AZ template: public subnets with a NAT gateway each, private env subnets routing to them."""
-    vpc = ec2.create_vpc(CidrBlock="10.192.0.0/16")["Vpc"]["VpcId"]
+    """The two-AZ template: public subnets with a NAT gateway each, private env subnets routing to them.
+    `dual_stack`: the VPC and its subnets also carry IPv6 as AWS builds it (an IPv6-only subnet beside,
+    ::/0 to an egress-only gateway, IPv6 NACL entries, IPv6 SG ranges, an IPv6 prefix list in a rule)."""
+    dual = params.get("dual_stack", False)
+    created = ec2.create_vpc(CidrBlock="10.192.0.0/16", AmazonProvidedIpv6CidrBlock=dual)["Vpc"]
+    vpc = created["VpcId"]
+    v6_block = created["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"] if dual else None
+    v6_subnets = iter(ipaddress.IPv6Network(v6_block).subnets(new_prefix=64)) if dual else None
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
 
     def subnet(cidr, az):
-        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+        extra = {"Ipv6CidrBlock": str(next(v6_subnets))} if dual else {}
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az, **extra)["Subnet"]["SubnetId"]
 
     pub1, pub2 = subnet("10.192.10.0/24", f"{region}a"), subnet("10.192.11.0/24", f"{region}b")
     env1, env2 = subnet("10.192.20.0/24", f"{region}a"), subnet("10.192.21.0/24", f"{region}b")
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    if dual:
+        ec2.create_route(RouteTableId=public_rt, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
+        eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+        ec2.create_subnet(VpcId=vpc, Ipv6Native=True, Ipv6CidrBlock=str(next(v6_subnets)), AvailabilityZone=f"{region}c")
     for s in (pub1, pub2):
         ec2.associate_route_table(RouteTableId=public_rt, SubnetId=s)
     nats = []
@@ -96,6 +109,8 @@ def build_public(ec2, region, params):
     for env, nat in zip((env1, env2), nats if not params.get("one_nat") else [nats[0], nats[0]]):
         rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        if dual:
+            ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw)
         ec2.associate_route_table(RouteTableId=rt, SubnetId=env)
         tables.append(rt)
     sg = ec2.create_security_group(GroupName="mwaa-env", Description="mwaa environment", VpcId=vpc)["GroupId"]
@@ -103,6 +118,16 @@ def build_public(ec2, region, params):
         GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}]
     )
     acl = default_nacl(ec2, vpc)
+    if dual:
+        lattice = ec2.describe_managed_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{region}.ipv6.vpc-lattice"]}])["PrefixLists"][0]
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Ipv6Ranges": [{"CidrIpv6": v6_block}],
+             "PrefixListIds": [{"PrefixListId": lattice["PrefixListId"]}]}])
+        # The default NACL of an IPv6 VPC has IPv6 twins of its rules (AWS adds them; moto does not).
+        for egress in (False, True):
+            ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=101, Protocol="-1", RuleAction="allow",
+                                         Egress=egress, Ipv6CidrBlock="::/0")
     if params.get("nacl_ingress_443_only"):
         # A custom NACL on both env subnets admitting TCP 443 only (and everything outbound).
         acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
@@ -395,6 +420,10 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, payload = error.code, dict(error.headers), error.read()
         if size and action in PAGEABLE and status == 200:
             payload = page(payload, action, params, size)
+        if action == "DescribeSubnets" and status == 200:
+            # moto computes an IPv6-only subnet's free IPv4 count as 0 - 5 in unsigned arithmetic; AWS says 0.
+            payload = re.sub(rb"<availableIpAddressCount>\d{11,}</availableIpAddressCount>",
+                             b"<availableIpAddressCount>0</availableIpAddressCount>", payload)
         self.reply(status, headers, payload)
 
 

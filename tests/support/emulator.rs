@@ -15,6 +15,7 @@ use serde_json::Value;
 
 pub struct Emulator {
     pub endpoint: String,
+    path: std::ffi::OsString,
     _child: Mutex<(Child, ChildStdin)>,
 }
 
@@ -77,7 +78,10 @@ impl Emulator {
         let endpoint = announced["endpoint"].as_str().expect("endpoint").to_string();
         assert!(endpoint.starts_with("http://127.0.0.1:"), "emulator must listen on loopback: {endpoint}");
         let stdin = child.stdin.take().expect("emulator stdin");
-        Emulator { endpoint, _child: Mutex::new((child, stdin)) }
+        let bin = python.parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())))
+            .expect("PATH");
+        Emulator { endpoint, path, _child: Mutex::new((child, stdin)) }
     }
 
     /// POST (or GET without a body) to a control route; the JSON answer.
@@ -118,7 +122,8 @@ impl Emulator {
         self.control("environment", Some(fields))
     }
 
-    /// The tool, pointed at the emulator with test credentials and nothing of the host's AWS setup.
+    /// The tool, pointed at the emulator with test credentials and nothing of the host's AWS setup; the
+    /// AWS CLI installed beside the emulator (tests/emulator/requirements.txt) first on PATH.
     pub fn tool(&self, binary: &Path) -> Command {
         let mut command = Command::new(binary);
         for (key, _) in std::env::vars_os() {
@@ -134,6 +139,7 @@ impl Emulator {
             .env("AWS_CONFIG_FILE", root().join("target/no-aws-config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", root().join("target/no-aws-credentials"))
             .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("PATH", &self.path)
             .env_remove("NO_COLOR");
         command
     }
