@@ -159,6 +159,66 @@ fn the_aws_cli_recipe_gives_the_findings_of_the_live_run() {
     }
 }
 
+/// Runs each distinct `aws ...` line of the findings of `code` with the real AWS CLI against the emulator
+/// (endpoints sharing one security group each give the same command).
+fn apply_remediation(report: &Value, code: &str) -> usize {
+    let mut commands: Vec<&str> = Vec::new();
+    for finding in report["findings"].as_array().expect("findings").iter().filter(|f| f["code"] == code) {
+        for command in finding["remediation"].as_str().expect("remediation").lines().filter(|l| l.starts_with("aws ")) {
+            if !commands.contains(&command) {
+                commands.push(command);
+            }
+        }
+    }
+    for command in &commands {
+        let done = Emulator::shared().tool(Path::new("sh")).args(["-c", command]).output().expect("sh runs");
+        assert_eq!(done.status.code(), Some(0), "{command}: {}{}", support::stdout(&done), support::stderr(&done));
+    }
+    commands.len()
+}
+
+/// ACL001, SG004 and VPCE005 give the commands that fix the whole finding: applied with the AWS CLI, the
+/// next check has no finding left.
+#[test]
+fn applying_the_remediation_commands_clears_the_finding() {
+    let _turn = exclusive();
+    let emulator = Emulator::shared();
+    let ec2 = |operation: &str, arguments: Value| emulator.control("ec2", Some(json!({"operation": operation, "arguments": arguments})));
+    let nacl = emulator.scenario("public", json!({"nacl_ingress_443_only": true}));
+
+    let restricted = emulator.scenario("public", json!({}));
+    let group = restricted["security_groups"][0].as_str().expect("group").to_string();
+    ec2(
+        "revoke_security_group_egress",
+        json!({"GroupId": group, "IpPermissions": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}),
+    );
+    ec2(
+        "authorize_security_group_egress",
+        json!({"GroupId": group, "IpPermissions": [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": group}]}]}),
+    );
+
+    let private = emulator.scenario("private", json!({}));
+    let (endpoint_group, env_group) = (private["endpoint_security_group"].clone(), private["security_groups"][0].clone());
+    ec2(
+        "revoke_security_group_ingress",
+        json!({"GroupId": endpoint_group, "IpPermissions": [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": env_group}]}]}),
+    );
+
+    for (network, code) in [(&nacl, "ACL001"), (&restricted, "SG004"), (&private, "VPCE005")] {
+        let before = report(&check_planned(network, &[]));
+        assert!(findings(&before).iter().any(|(c, _)| c == code), "{code} fires first: {:?}", findings(&before));
+        assert!(apply_remediation(&before, code) > 0, "{code} gives commands");
+        let after = check_planned(network, &[]);
+        let left = findings(&report(&after));
+        // SG004's least rules leave the group restricted: SG005's warning says so, rightly.
+        let expected: Found = if code == "SG004" { vec![("SG005".to_string(), Some(group.clone()))] } else { vec![] };
+        assert_eq!(left, expected, "{code}: after its commands");
+        assert_eq!(after.status.code(), Some(0));
+    }
+}
+
 #[test]
 fn a_nacl_admitting_443_only_is_found_live_and_offline_alike() {
     let _turn = exclusive();

@@ -98,6 +98,17 @@ impl AddrSet {
     pub fn covers(&self, other: &Self) -> bool {
         other.subtract(self).is_empty()
     }
+
+    /// The one CIDR the set is, if it is one (a subnet, the whole space); None for anything else.
+    pub fn as_cidr(&self) -> Option<Ipv4Net> {
+        let [(lo, hi)] = self.intervals.as_slice() else { return None };
+        let size = u64::from(hi - lo) + 1;
+        if !size.is_power_of_two() || u64::from(*lo) % size != 0 {
+            return None;
+        }
+        let prefix = 32 - u8::try_from(size.trailing_zeros()).ok()?;
+        Ipv4Net::new(std::net::Ipv4Addr::from(*lo), prefix).ok()
+    }
 }
 
 impl fmt::Display for AddrSet {
@@ -174,6 +185,15 @@ impl fmt::Display for Ports {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_cidr_or_none() {
+        assert_eq!(set(&["10.0.1.0/24"]).as_cidr().map(|c| c.to_string()).as_deref(), Some("10.0.1.0/24"));
+        assert_eq!(set(&["0.0.0.0/0"]).as_cidr().map(|c| c.to_string()).as_deref(), Some("0.0.0.0/0"));
+        assert_eq!(set(&["10.0.1.0/24", "10.0.3.0/24"]).as_cidr(), None);
+        assert_eq!(set(&["10.0.1.0/24", "10.0.2.0/24"]).as_cidr(), None, "two /24s that are no /23");
+        assert_eq!(set(&["10.0.2.0/24", "10.0.3.0/24"]).as_cidr().map(|c| c.to_string()).as_deref(), Some("10.0.2.0/23"));
+    }
 
     fn set(cidrs: &[&str]) -> AddrSet {
         let nets: Vec<Ipv4Net> = cidrs.iter().map(|c| c.parse().expect("test CIDR")).collect();

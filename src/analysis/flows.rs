@@ -72,6 +72,16 @@ pub struct Hop {
     pub ports: Option<String>,
     #[serde(skip)]
     pub deciding_rule: Option<u32>,
+    /// What an allow rule at this hop must admit for the traffic to pass (remediations build on it).
+    #[serde(skip)]
+    pub opening: Option<Opening>,
+}
+
+/// The far end and ports a security group or NACL rule must admit to let a hop through.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub peer: Peer,
+    pub ports: Ports,
 }
 
 impl Hop {
@@ -87,6 +97,7 @@ impl Hop {
             peer: None,
             ports: None,
             deciding_rule: None,
+            opening: None,
         }
     }
 
@@ -192,6 +203,7 @@ impl<'a> FlowBuilder<'a> {
             resource: groups.join(","),
             allowed: verdict.allowed,
             rule: verdict.rule_label(),
+            opening: Some(Opening { peer: peer.clone(), ports: Ports::single(port) }),
             ..Hop::blank(step, subnet)
         });
     }
@@ -240,6 +252,7 @@ impl<'a> FlowBuilder<'a> {
             peer: Some(peer.to_string()),
             ports: Some(ports.to_string()),
             deciding_rule,
+            opening: Some(Opening { peer: Peer { addrs: peer.clone(), ..Peer::default() }, ports }),
             ..Hop::blank(step, subnet)
         });
     }

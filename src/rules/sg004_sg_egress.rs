@@ -1,6 +1,7 @@
-use super::shared::{blocked_by, first_known_group, flow_count, flow_report};
+use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
+use crate::analysis::nacl::Direction;
 use crate::analysis::Analysis;
 use crate::model::Member;
 
@@ -28,8 +29,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 format!("the outbound rules of {} block {}", a.settings.security_group_ids.join(", "), flow_count(&items)),
             )
             .remediation(format!(
-                "Restore the documented outbound rule (all traffic to 0.0.0.0/0):\naws ec2 authorize-security-group-egress --group-id {group} \
-                 --ip-permissions 'IpProtocol=-1,IpRanges=[{{CidrIp=0.0.0.0/0}}]'"
+                "Allow each blocked flow out of {group} (AWS documents all outbound traffic; these rules are the least that works):\n{}",
+                authorize_command(Direction::Egress, &group, &items.iter().filter_map(|(_, hop)| hop.opening.as_ref()).collect::<Vec<_>>())
             ))
             .evidence(evidence)
             .trace(trace)

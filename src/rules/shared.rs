@@ -4,7 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
-use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
+use crate::analysis::flows::{Flow, FlowKind, Hop, Opening, Step};
+use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint};
 use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
@@ -246,4 +247,27 @@ pub fn vpc_attributes<'a>(a: &'a Analysis<'_>) -> Result<(&'a str, &'a VpcAttrib
 /// The self-referencing inbound rule AWS documents for the env security group (SG003, SG006).
 pub fn self_reference_command(group: &str) -> String {
     format!("aws ec2 authorize-security-group-ingress --group-id {group} --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{{GroupId={group}}}]'")
+}
+
+/// The `aws ec2 authorize-security-group-egress` (or `-ingress`) that adds to `group` one TCP rule per
+/// distinct opening: to (from) the peer's first group, else its prefix list, else its CIDR (0.0.0.0/0 for
+/// address ranges that are no single CIDR, such as the internet).
+pub fn authorize_command(direction: Direction, group: &str, openings: &[&Opening]) -> String {
+    let mut permissions: Vec<Value> = Vec::new();
+    for opening in openings {
+        let peer = &opening.peer;
+        let mut permission = json!({"IpProtocol": "tcp", "FromPort": opening.ports.from, "ToPort": opening.ports.to});
+        if let Some(other) = peer.groups.first() {
+            permission["UserIdGroupPairs"] = json!([{"GroupId": other}]);
+        } else if let Some(list) = &peer.prefix_list {
+            permission["PrefixListIds"] = json!([{"PrefixListId": list}]);
+        } else {
+            permission["IpRanges"] = json!([{"CidrIp": peer.addrs.as_cidr().unwrap_or_default().to_string()}]);
+        }
+        if !permissions.contains(&permission) {
+            permissions.push(permission);
+        }
+    }
+    let verb = if direction == Direction::Egress { "egress" } else { "ingress" };
+    format!("aws ec2 authorize-security-group-{verb} --group-id {group} --ip-permissions '{}'", Value::Array(permissions))
 }

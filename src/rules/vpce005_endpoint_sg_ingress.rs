@@ -1,6 +1,7 @@
-use super::shared::{blocked_by, first_known_group, flow_count, flow_report};
+use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::{FlowKind, Step};
+use crate::analysis::nacl::Direction;
 use crate::analysis::Analysis;
 use crate::model::Member;
 
@@ -22,18 +23,22 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         |flow, hop| flow.kind == FlowKind::Endpoint && hop.step == Step::SgIngress,
         |flow, _| flow.endpoint_id.clone(),
     );
-    let env_group = a.settings.security_group_ids.first().map_or("ENV_SG_ID", String::as_str);
     Ok(groups
         .into_iter()
         .map(|(endpoint_id, items)| {
             let (evidence, trace) = flow_report(&items);
-            let endpoint_groups = items[0].1.resource.split(',').next().unwrap_or("ENDPOINT_SG_ID").to_string();
-            RULE.finding(Some(&endpoint_id), format!("the endpoint's security groups do not admit TCP 443 from the environment, blocking {}", flow_count(&items)))
-                .remediation(format!(
-                    "aws ec2 authorize-security-group-ingress --group-id {endpoint_groups} --protocol tcp --port 443 --source-group {env_group}"
-                ))
-                .evidence(evidence)
-                .trace(trace)
+            let endpoint_group = items[0].1.resource.split(',').next().unwrap_or_default().to_string();
+            RULE.finding(
+                Some(&endpoint_id),
+                format!("the endpoint's security groups do not admit TCP 443 from the environment, blocking {}", flow_count(&items)),
+            )
+            .remediation(authorize_command(
+                Direction::Ingress,
+                &endpoint_group,
+                &items.iter().filter_map(|(_, hop)| hop.opening.as_ref()).collect::<Vec<_>>(),
+            ))
+            .evidence(evidence)
+            .trace(trace)
         })
         .collect())
 }

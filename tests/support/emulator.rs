@@ -135,6 +135,7 @@ impl Emulator {
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_REGION", "us-east-1")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_CONFIG_FILE", root().join("target/no-aws-config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", root().join("target/no-aws-credentials"))
