@@ -64,6 +64,18 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The Deny statements (by position in the document) that deny, or may deny, any of the requests.
+    pub fn denials_of(&self, requests: &[Request<'_>]) -> Vec<usize> {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.allow && requests.iter().any(|r| s.scope(*r) != Scope::Disjoint))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 impl Statement {
     fn scope(&self, request: Request<'_>) -> Scope {
         let action = self.actions.scope(request.action, false);

@@ -95,10 +95,14 @@ pub fn policy_finding(
         .map(|r| format!("{} on {}", r["action"].as_str().unwrap_or_default(), r["resource"].as_str().unwrap_or_default()))
         .collect();
     let statement = json!({
-        "Effect": "Allow", "Principal": "*",
+        "Sid": "AllowAmazonMWAA", "Effect": "Allow", "Principal": "*",
         "Action": requests.iter().map(|(a, _)| a.clone()).collect::<std::collections::BTreeSet<_>>(),
         "Resource": requests.iter().map(|(_, r)| r.clone()).collect::<std::collections::BTreeSet<_>>(),
     });
+    let typed: Vec<Request<'_>> = requests.iter().map(|(action, resource)| Request { action, resource }).collect();
+    let (document, dropped) = merged_policy(endpoint, &policy.denials_of(&typed), statement);
+    let dropped =
+        if dropped.is_empty() { String::new() } else { format!(", without the Deny statement(s) that block it ({})", dropped.join(", ")) };
     Some(
         rule.finding(
             Some(&endpoint.vpc_endpoint_id),
@@ -107,14 +111,50 @@ pub fn policy_finding(
         .trace(what.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
         .severity(severity)
         .remediation(format!(
-            "Add this statement to the endpoint's policy document (and remove any Deny that covers these requests), save the whole document as policy.json and apply it:\n{}\n\
-             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document file://policy.json",
-            statement, endpoint.vpc_endpoint_id
+            "Apply the endpoint's policy with a statement that allows the environment's requests{dropped}:\n\
+             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document '{}'",
+            endpoint.vpc_endpoint_id,
+            document.to_string().replace('\'', "'\\''")
         ))
         .evidence(
             json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable}),
         ),
     )
+}
+
+/// The endpoint's policy document whole, less the Deny statements at `drop`, plus `statement`; with the
+/// names of the statements dropped.
+fn merged_policy(endpoint: &VpcEndpoint, drop: &[usize], statement: Value) -> (Value, Vec<String>) {
+    let mut document: Value =
+        endpoint.policy_document.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_else(|| json!({}));
+    let statements = match document.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(item @ Value::Object(_)) => vec![item.clone()],
+        _ => Vec::new(),
+    };
+    let mut dropped = Vec::new();
+    let mut kept = Vec::new();
+    for (i, item) in statements.into_iter().enumerate() {
+        if drop.contains(&i) {
+            dropped.push(item.get("Sid").and_then(Value::as_str).map_or_else(|| format!("statement {}", i + 1), |sid| format!("{sid:?}")));
+        } else {
+            kept.push(item);
+        }
+    }
+    let mut statement = statement;
+    let sid = statement.get("Sid").cloned();
+    if kept.iter().any(|k| k.get("Sid") == sid.as_ref()) {
+        // Sids are unique within a policy: a statement of that name stays, the new one goes unnamed.
+        if let Some(object) = statement.as_object_mut() {
+            object.remove("Sid");
+        }
+    }
+    kept.push(statement);
+    if let Some(object) = document.as_object_mut() {
+        object.entry("Version").or_insert_with(|| json!("2012-10-17"));
+        object.insert("Statement".to_string(), Value::Array(kept));
+    }
+    (document, dropped)
 }
 
 /// `aws ec2 create-vpc-endpoint` for an interface endpoint in the env subnets with the env groups.
@@ -270,4 +310,33 @@ pub fn authorize_command(direction: Direction, group: &str, openings: &[&Opening
     }
     let verb = if direction == Direction::Egress { "egress" } else { "ingress" };
     format!("aws ec2 authorize-security-group-{verb} --group-id {group} --ip-permissions '{}'", Value::Array(permissions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::policy::Decision;
+    use crate::model::policy::Policy;
+
+    #[test]
+    fn the_merged_policy_admits_the_requests_and_keeps_the_other_statements() {
+        let original = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "NoWrites", "Effect": "Deny", "Principal": "*", "Action": "logs:Put*", "Resource": "*"},
+            {"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "logs:Delete*", "Resource": "*"},
+            {"Sid": "Reads", "Effect": "Allow", "Principal": "*", "Action": "logs:Get*", "Resource": "*"}]});
+        let endpoint: VpcEndpoint = serde_json::from_value(json!({
+            "VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+            "ServiceName": "com.amazonaws.us-east-1.logs", "PolicyDocument": original.to_string()}))
+        .expect("endpoint");
+        let requests = [Request { action: "logs:PutLogEvents", resource: "arn:aws:logs:us-east-1:1:log-group:airflow-x" }];
+        let policy = Policy::parse(&original.to_string()).expect("policy");
+        let statement =
+            json!({"Sid": "AllowAmazonMWAA", "Effect": "Allow", "Principal": "*", "Action": ["logs:PutLogEvents"], "Resource": ["*"]});
+        let (merged, dropped) = merged_policy(&endpoint, &policy.denials_of(&requests), statement);
+        assert_eq!(dropped, vec!["\"NoWrites\"".to_string()]);
+        let sids: Vec<&str> = merged["Statement"].as_array().expect("statements").iter().filter_map(|s| s["Sid"].as_str()).collect();
+        assert_eq!(sids, ["NoDeletes", "Reads", "AllowAmazonMWAA"]);
+        let merged = Policy::parse(&merged.to_string()).expect("merged policy parses");
+        assert_eq!(merged.evaluate(requests[0]), Decision::Allowed);
+    }
 }
