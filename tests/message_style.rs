@@ -30,8 +30,14 @@ fn problems(finding: &Value) -> Vec<String> {
         found.push("no remediation".to_string());
     }
     for line in remediation.lines() {
+        // `nat=$(aws ...)`: a command whose output the next lines use is a command on its own line too, and
+        // so is one nested in `"$(aws ...)"`.
+        let line = line
+            .split_once("=$(")
+            .filter(|(var, _)| !var.is_empty() && var.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map_or(line, |(_, command)| command);
         for prefix in CLI_PREFIXES {
-            if line.match_indices(prefix).any(|(at, _)| at != 0) {
+            if line.match_indices(prefix).any(|(at, _)| at != 0 && !line[..at].ends_with("$(")) {
                 found.push(format!("command inside prose, not on its own line: {line:?}"));
             }
         }

@@ -76,6 +76,7 @@ pub fn route_table(t: &ec2::RouteTable) -> Result<RouteTable, CollectError> {
             .iter()
             .map(|a| RouteTableAssociation {
                 main: a.main().unwrap_or(false),
+                route_table_association_id: text(a.route_table_association_id()),
                 subnet_id: text(a.subnet_id()),
                 gateway_id: text(a.gateway_id()),
             })

@@ -128,6 +128,8 @@ pub struct RouteTableAssociation {
     #[serde(default)]
     pub main: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table_association_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,

@@ -16,6 +16,7 @@ mod dns003_custom_dns;
 mod env001_pending_endpoints;
 mod env002_create_failed;
 mod env003_environment_unhealthy;
+mod fixes;
 mod rt001_routing_mode;
 mod rt002_nat_egress;
 mod rt003_nat_per_az;

@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity};
-use crate::analysis::routing::{self, RouteTarget};
+use super::{docs, fixes, Check, CheckResult, Rule, Severity};
+use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
 
@@ -23,67 +23,46 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     }
     let mut findings = Vec::new();
     for egress in &a.egress {
+        let table = egress
+            .route_table_id
+            .as_deref()
+            .and_then(|id| a.network.snapshot.route_tables.iter().flatten().find(|t| t.route_table_id == id));
         let Some(RouteTarget::NatGateway(nat_id)) = egress.default_route.as_ref().map(|r| &r.target) else {
             if egress.egress == Egress::None {
-                let table = egress.route_table_id.as_deref().unwrap_or("(none)");
+                let table_id = egress.route_table_id.as_deref().unwrap_or("(none)");
                 findings.push(
                     RULE.finding(
                         egress.route_table_id.as_deref(),
-                        format!("{} (route table {table}) has no 0.0.0.0/0 route to a NAT device", egress.subnet_id),
+                        format!("{} (route table {table_id}) has no 0.0.0.0/0 route to a NAT device", egress.subnet_id),
                     )
-                    .remediation(format!(
-                        "aws ec2 create-route --route-table-id {table} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id NAT_GATEWAY_ID"
-                    ))
+                    .remediation(match table {
+                        Some(table) => fixes::default_route_to_nat(a, table),
+                        None => format!("{} has no route table: the VPC's main table is not in the snapshot.", egress.subnet_id),
+                    })
                     .evidence(json!({"subnet": egress})),
                 );
             }
             continue;
         };
-        let mut problems = Vec::new();
-        match a.network.nat_gateway(nat_id) {
-            None => problems.push(format!("{nat_id} does not exist")),
+        let (problems, fix) = match a.network.nat_gateway(nat_id) {
+            None => (vec![format!("{nat_id} does not exist")], None),
             Some(nat) => {
-                let state = nat.state.as_deref().unwrap_or("unknown");
-                if !state.eq_ignore_ascii_case("available") {
-                    problems.push(format!("its state is {state}"));
-                }
-                if nat.connectivity_type.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("private")) {
-                    problems.push("it is a private NAT gateway (no internet access)".to_string());
-                }
-                if !nat.nat_gateway_addresses.iter().any(|addr| addr.allocation_id.is_some() || addr.public_ip.is_some()) {
-                    problems.push("it has no Elastic IP".to_string());
-                }
-                match a.network.subnet(&nat.subnet_id) {
-                    None => problems.push(format!("its subnet {} is not in the snapshot", nat.subnet_id)),
-                    Some(nat_subnet) => {
-                        let default = a.network.effective_route_table(nat_subnet).and_then(|(t, _)| routing::default_route(a.network, t));
-                        let igw_ok = match default.as_ref().map(|r| (&r.target, r.blackhole)) {
-                            Some((RouteTarget::InternetGateway(igw), false)) => {
-                                a.network.internet_gateway_attached(igw, &nat_subnet.vpc_id).unwrap_or(false)
-                            }
-                            _ => false,
-                        };
-                        if !igw_ok {
-                            let route = default.map_or("no 0.0.0.0/0 route".to_string(), |r| r.to_string());
-                            problems.push(format!(
-                                "its subnet {} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})",
-                                nat.subnet_id
-                            ));
-                        }
-                    }
-                }
+                let problems = fixes::nat_problems(a, nat);
+                // Only the NAT's own subnet lacks internet access: repair that route, keep the NAT.
+                let route_only = problems.len() == 1 && problems[0].starts_with("its subnet");
+                let fix = a.network.subnet(&nat.subnet_id).filter(|_| route_only).map(|s| fixes::route_to_internet(a, s));
+                (problems, fix)
             }
+        };
+        if problems.is_empty() {
+            continue;
         }
-        if !problems.is_empty() {
-            findings.push(
-                RULE.finding(Some(nat_id), format!("{} egresses through {nat_id}, but {}", egress.subnet_id, problems.join("; ")))
-                    .remediation(
-                        "Use a public NAT gateway in state available with an Elastic IP, placed in a public subnet whose route table \
-                         sends 0.0.0.0/0 to the VPC's internet gateway:\naws ec2 create-nat-gateway --subnet-id PUBLIC_SUBNET_ID --allocation-id EIP_ALLOCATION_ID",
-                    )
-                    .evidence(json!({"subnet_id": egress.subnet_id, "nat_gateway_id": nat_id, "problems": problems})),
-            );
-        }
+        let fix = fix.or_else(|| table.map(|t| fixes::default_route_to_nat(a, t))).unwrap_or_default();
+        findings.push(
+            RULE.finding(Some(nat_id), format!("{} egresses through {nat_id}, but {}", egress.subnet_id, problems.join("; ")))
+                .remediation(fix)
+                .evidence(json!({"subnet_id": egress.subnet_id, "nat_gateway_id": nat_id, "problems": problems})),
+        );
     }
     Ok(findings)
 }

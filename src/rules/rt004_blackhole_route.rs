@@ -1,8 +1,8 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity};
+use super::{docs, fixes, Check, CheckResult, Rule, Severity};
 use crate::analysis::routing::RouteMatch;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
 use crate::target::RoutingAssertion;
 
@@ -39,13 +39,19 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&table),
                 format!("environment traffic goes into a blackhole: {} (the target no longer exists)", list.join(", ")),
             )
-            .remediation(format!(
-                "Point the route at a live target, or delete it:\n\
-                     aws ec2 replace-route --route-table-id {table} --destination-cidr-block {} --nat-gateway-id NAT_GATEWAY_ID\n\
-                     aws ec2 delete-route --route-table-id {table} --destination-cidr-block {}",
-                first.destination, first.destination
-            ))
+            .remediation(remediation(a, &table, first))
             .evidence(json!({"route_table_id": table, "routes": routes}))
         })
         .collect())
+}
+
+/// A blackholed default route in public routing goes to a working NAT gateway; any other is deleted, so
+/// the traffic takes the next most specific route.
+fn remediation(a: &Analysis<'_>, table_id: &str, route: &RouteMatch) -> String {
+    let table = a.network.snapshot.route_tables.iter().flatten().find(|t| t.route_table_id == table_id);
+    if let Some(table) = table.filter(|_| route.destination == "0.0.0.0/0" && a.routing != Routing::Private) {
+        return fixes::default_route_to_nat(a, table);
+    }
+    let flag = if route.destination.starts_with("pl-") { "--destination-prefix-list-id" } else { "--destination-cidr-block" };
+    format!("Delete the dead route:\naws ec2 delete-route --route-table-id {table_id} {flag} {}", route.destination)
 }

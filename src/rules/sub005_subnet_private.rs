@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity};
-use crate::analysis::{routing, Analysis};
+use super::{docs, fixes, Check, CheckResult, Rule, Severity};
+use crate::analysis::{routing, Analysis, Routing};
 use crate::model::{Association, Member};
 
 pub static RULE: Rule = Rule {
@@ -31,11 +31,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 format!("a public subnet: {how} {} routes {} to {}", table.route_table_id, first.destination, first.target.id()),
             )
             .remediation(format!(
-                "Give {} a route table whose 0.0.0.0/0 goes to a NAT gateway (public routing) or none (private routing):\n\
-                 aws ec2 {} --subnet-id {} --route-table-id PRIVATE_ROUTE_TABLE_ID",
+                "Give {} a route table without an internet gateway route:
+{}",
                 subnet.subnet_id,
-                if association == Association::Main { "associate-route-table" } else { "replace-route-table-association --association-id ASSOCIATION_ID" },
-                subnet.subnet_id
+                fixes::make_private(a, subnet, a.routing == Routing::Public)
             ))
             .evidence(json!({"subnet_id": subnet.subnet_id, "route_table_id": table.route_table_id, "association": association, "internet_gateway_routes": routes})),
         );

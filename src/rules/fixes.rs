@@ -1,0 +1,228 @@
+//! The AWS CLI commands that repair routing, with the IDs the snapshot holds: which NAT gateway, public
+//! subnet, route table or internet gateway to use is chosen here once, for RT002, RT004 and SUB005.
+//! Where a resource must be created first, its ID is carried in a shell variable, never a placeholder.
+
+use crate::analysis::routing::{self, RouteTarget};
+use crate::analysis::Analysis;
+use crate::model::{NatGateway, RouteTable, Subnet};
+
+/// Why a NAT gateway cannot carry the environment's traffic (empty: it can).
+pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
+    let mut problems = Vec::new();
+    let state = nat.state.as_deref().unwrap_or("unknown");
+    if !state.eq_ignore_ascii_case("available") {
+        problems.push(format!("its state is {state}"));
+    }
+    if nat.connectivity_type.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("private")) {
+        problems.push("it is a private NAT gateway (no internet access)".to_string());
+    }
+    if !nat.nat_gateway_addresses.iter().any(|addr| addr.allocation_id.is_some() || addr.public_ip.is_some()) {
+        problems.push("it has no Elastic IP".to_string());
+    }
+    match a.network.subnet(&nat.subnet_id) {
+        None => problems.push(format!("its subnet {} is not in the snapshot", nat.subnet_id)),
+        Some(subnet) if !is_public(a, subnet) => {
+            let default = a.network.effective_route_table(subnet).and_then(|(t, _)| routing::default_route(a.network, t));
+            let route = default.map_or("no 0.0.0.0/0 route".to_string(), |r| r.to_string());
+            problems
+                .push(format!("its subnet {} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})", nat.subnet_id));
+        }
+        Some(_) => {}
+    }
+    problems
+}
+
+/// A subnet whose effective table sends 0.0.0.0/0 to an internet gateway attached to its VPC.
+fn is_public(a: &Analysis<'_>, subnet: &Subnet) -> bool {
+    let Some((table, _)) = a.network.effective_route_table(subnet) else { return false };
+    public_table(a, table, &subnet.vpc_id)
+}
+
+fn public_table(a: &Analysis<'_>, table: &RouteTable, vpc_id: &str) -> bool {
+    match routing::default_route(a.network, table) {
+        Some(route) if !route.blackhole => match &route.target {
+            RouteTarget::InternetGateway(igw) => a.network.internet_gateway_attached(igw, vpc_id).unwrap_or(false),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The first item in `zone` (`Some(zone)`), or the first at all (`None`).
+fn in_zone<'n, T>(items: Vec<(&'n T, Option<&'n str>)>, zone: Option<&str>) -> Option<&'n T> {
+    items.iter().find(|(_, z)| zone.is_none() || *z == zone).map(|(item, _)| *item)
+}
+
+fn vpc_subnets<'n>(a: &Analysis<'n>) -> Vec<&'n Subnet> {
+    match a.vpc_id.as_deref() {
+        Some(vpc) => a.network.snapshot.subnets.iter().flatten().filter(|s| s.vpc_id == vpc).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn working_nat<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n NatGateway> {
+    let nats = a.network.snapshot.nat_gateways.iter().flatten().filter(|n| n.vpc_id.is_none() || n.vpc_id == a.vpc_id);
+    let working: Vec<(&NatGateway, Option<&str>)> =
+        nats.filter(|n| nat_problems(a, n).is_empty()).map(|n| (n, a.network.subnet(&n.subnet_id).and_then(Analysis::zone_of))).collect();
+    in_zone(working, zone)
+}
+
+fn public_subnet<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n Subnet> {
+    let public: Vec<(&Subnet, Option<&str>)> =
+        vpc_subnets(a).into_iter().filter(|s| is_public(a, s)).map(|s| (s, Analysis::zone_of(s))).collect();
+    in_zone(public, zone)
+}
+
+fn attached_internet_gateway<'n>(a: &Analysis<'n>) -> Option<&'n str> {
+    let vpc = a.vpc_id.as_deref()?;
+    a.network
+        .snapshot
+        .internet_gateways
+        .iter()
+        .flatten()
+        .find(|g| a.network.internet_gateway_attached(&g.internet_gateway_id, vpc) == Some(true))
+        .map(|g| g.internet_gateway_id.as_str())
+}
+
+fn vpc_id(a: &Analysis<'_>) -> String {
+    a.vpc_id.clone().unwrap_or_default()
+}
+
+fn route_verb(table: &RouteTable) -> &'static str {
+    let any = ipnet::Ipv4Net::default();
+    if table.routes.iter().any(|r| r.destination_cidr_block == Some(any)) {
+        "replace-route"
+    } else {
+        "create-route"
+    }
+}
+
+/// Commands giving `table` (`table_ref`: its ID or a shell variable) a 0.0.0.0/0 route to a working NAT
+/// gateway: one in `zone`, existing or created in its public subnet (one NAT per AZ, RT003), else any.
+pub fn route_to_nat(a: &Analysis<'_>, table_ref: &str, verb: &str, zone: Option<&str>) -> String {
+    let route =
+        |nat: &str| format!("aws ec2 {verb} --route-table-id {table_ref} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id {nat}");
+    if let Some(nat) = working_nat(a, zone) {
+        return route(&nat.nat_gateway_id);
+    }
+    let public = public_subnet(a, zone);
+    if let (None, Some(nat)) = (public, working_nat(a, None)) {
+        return route(&nat.nat_gateway_id);
+    }
+    let Some(public) = public.or_else(|| public_subnet(a, None)) else {
+        return format!(
+            "{} has no public subnet (one whose route table sends 0.0.0.0/0 to an attached internet gateway) to hold a NAT gateway: \
+             create one{}, or use private routing with VPC endpoints.",
+            a.vpc_id.as_deref().unwrap_or("The VPC"),
+            zone.map(|z| format!(" in {z}")).unwrap_or_default()
+        );
+    };
+    format!(
+        "No working NAT gateway{}: create one in the public subnet {}, then route to it:\n\
+         nat=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id \"$(aws ec2 allocate-address --domain vpc --query AllocationId --output text)\" --query NatGateway.NatGatewayId --output text)\n\
+         aws ec2 wait nat-gateway-available --nat-gateway-ids \"$nat\"\n\
+         {}",
+        zone.map(|z| format!(" in {z}")).unwrap_or_default(),
+        public.subnet_id,
+        public.subnet_id,
+        route("\"$nat\"")
+    )
+}
+
+/// RT002 (no NAT route), RT004 (a blackholed default route): a default route to a working NAT gateway.
+pub fn default_route_to_nat(a: &Analysis<'_>, table: &RouteTable) -> String {
+    let zone = a
+        .subnets
+        .iter()
+        .find(|s| a.network.effective_route_table(s).is_some_and(|(t, _)| t.route_table_id == table.route_table_id))
+        .and_then(|s| Analysis::zone_of(s));
+    route_to_nat(a, &table.route_table_id, route_verb(table), zone)
+}
+
+/// The command that makes `subnet` use the table `table_ref`: a new association, or a replaced one.
+pub fn associate(a: &Analysis<'_>, subnet: &Subnet, table_ref: &str) -> String {
+    let explicit = a
+        .network
+        .snapshot
+        .route_tables
+        .iter()
+        .flatten()
+        .flat_map(|t| &t.associations)
+        .find(|assoc| !assoc.main && assoc.subnet_id.as_deref() == Some(subnet.subnet_id.as_str()));
+    match explicit {
+        None => format!("aws ec2 associate-route-table --subnet-id {} --route-table-id {table_ref}", subnet.subnet_id),
+        Some(assoc) => {
+            let id = assoc.route_table_association_id.clone().unwrap_or_else(|| {
+                format!(
+                    "\"$(aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={s} \
+                     --query 'RouteTables[0].Associations[?SubnetId==`{s}`].RouteTableAssociationId' --output text)\"",
+                    s = subnet.subnet_id
+                )
+            });
+            format!("aws ec2 replace-route-table-association --association-id {id} --route-table-id {table_ref}")
+        }
+    }
+}
+
+/// A NAT gateway's subnet without internet access: associate it with the VPC's public table, else route
+/// its own table (a new one when it shares the main table) to the attached internet gateway.
+pub fn route_to_internet(a: &Analysis<'_>, subnet: &Subnet) -> String {
+    let own = a.network.effective_route_table(subnet);
+    let public = a.network.snapshot.route_tables.iter().flatten().find(|t| t.vpc_id == subnet.vpc_id && public_table(a, t, &subnet.vpc_id));
+    if let Some(table) = public {
+        return associate(a, subnet, &table.route_table_id);
+    }
+    let mut commands = Vec::new();
+    let igw = match attached_internet_gateway(a) {
+        Some(igw) => igw.to_string(),
+        None => {
+            commands.push("igw=$(aws ec2 create-internet-gateway --query InternetGateway.InternetGatewayId --output text)".to_string());
+            commands.push(format!("aws ec2 attach-internet-gateway --internet-gateway-id \"$igw\" --vpc-id {}", vpc_id(a)));
+            "\"$igw\"".to_string()
+        }
+    };
+    match own {
+        Some((table, crate::model::Association::Explicit)) => commands.push(format!(
+            "aws ec2 {} --route-table-id {} --destination-cidr-block 0.0.0.0/0 --gateway-id {igw}",
+            route_verb(table),
+            table.route_table_id
+        )),
+        _ => {
+            // The main table is shared (by the env subnets among others): the NAT subnet gets its own.
+            commands.push(format!("rt=$(aws ec2 create-route-table --vpc-id {} --query RouteTable.RouteTableId --output text)", vpc_id(a)));
+            commands.push(format!("aws ec2 create-route --route-table-id \"$rt\" --destination-cidr-block 0.0.0.0/0 --gateway-id {igw}"));
+            commands.push(associate(a, subnet, "\"$rt\""));
+        }
+    }
+    commands.join("\n")
+}
+
+/// SUB005: give a public env subnet a private table. Public routing: a table that sends 0.0.0.0/0 to a
+/// working NAT gateway in its AZ, existing or new. Private routing: another env subnet's private table,
+/// else a new one (only the local route).
+pub fn make_private(a: &Analysis<'_>, subnet: &Subnet, public_routing: bool) -> String {
+    let zone = Analysis::zone_of(subnet);
+    let tables: Vec<&RouteTable> = a.network.snapshot.route_tables.iter().flatten().filter(|t| t.vpc_id == subnet.vpc_id).collect();
+    let no_igw = |t: &&RouteTable| routing::internet_gateway_routes(a.network, t).is_empty();
+    let existing = if public_routing {
+        let nat = working_nat(a, zone);
+        tables.into_iter().filter(no_igw).find(|t| {
+            routing::default_route(a.network, t).is_some_and(|r| {
+                !r.blackhole
+                    && matches!(&r.target, RouteTarget::NatGateway(id) if Some(id.as_str()) == nat.map(|n| n.nat_gateway_id.as_str()))
+            })
+        })
+    } else {
+        a.env_route_tables().into_iter().filter(no_igw).find(|t| routing::default_route(a.network, t).is_none())
+    };
+    if let Some(table) = existing {
+        return associate(a, subnet, &table.route_table_id);
+    }
+    let mut commands =
+        vec![format!("rt=$(aws ec2 create-route-table --vpc-id {} --query RouteTable.RouteTableId --output text)", subnet.vpc_id)];
+    if public_routing {
+        commands.push(route_to_nat(a, "\"$rt\"", "create-route", zone));
+    }
+    commands.push(associate(a, subnet, "\"$rt\""));
+    commands.join("\n")
+}
