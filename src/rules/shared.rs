@@ -308,6 +308,18 @@ pub fn authorize_command(direction: Direction, group: &str, openings: &[&Opening
             permissions.push(permission);
         }
     }
+    if let ([permission], Direction::Ingress) = (permissions.as_slice(), direction) {
+        // One inbound rule: the flag form people know (`--source-group`, `--cidr`).
+        let port = &permission["FromPort"];
+        let source = match (permission["UserIdGroupPairs"][0]["GroupId"].as_str(), permission["IpRanges"][0]["CidrIp"].as_str()) {
+            (Some(other), _) => format!("--source-group {other}"),
+            (None, Some(cidr)) => format!("--cidr {cidr}"),
+            (None, None) => format!("--ip-permissions '{}'", Value::Array(permissions.clone())),
+        };
+        if !source.starts_with("--ip-permissions") {
+            return format!("aws ec2 authorize-security-group-ingress --group-id {group} --protocol tcp --port {port} {source}");
+        }
+    }
     let verb = if direction == Direction::Egress { "egress" } else { "ingress" };
     format!("aws ec2 authorize-security-group-{verb} --group-id {group} --ip-permissions '{}'", Value::Array(permissions))
 }
