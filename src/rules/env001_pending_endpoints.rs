@@ -23,14 +23,25 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     if !environment.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("PENDING")) {
         return Ok(Vec::new());
     }
+    let owner = shared_vpc_owner(a);
     let mut waiting = Vec::new();
     let mut commands = Vec::new();
+    let mut ports = Vec::new();
     for wanted in &a.customer_endpoints {
         let service = wanted.service_name.clone().unwrap_or_else(|| format!("(no {} service name reported yet)", wanted.what));
         if wanted.endpoints.is_empty() {
             waiting.push(format!("{} endpoint for {service}: missing", wanted.what));
             if let Some(name) = &wanted.service_name {
-                commands.push(create_interface_endpoint(a, name, false));
+                ports.push(wanted.port);
+                commands.push(match &owner {
+                    Some(_) => format!(
+                        "aws ec2 create-vpc-endpoint --profile \"$OWNER_PROFILE\" --vpc-id {} --vpc-endpoint-type Interface --service-name {name} \
+                         --subnet-ids {} --security-group-ids \"$sg\"",
+                        a.vpc_id.as_deref().unwrap_or_default(),
+                        a.settings.subnet_ids.join(" ")
+                    ),
+                    None => create_interface_endpoint(a, name, false),
+                });
             }
         }
         for endpoint in &wanted.endpoints {
@@ -53,8 +64,33 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
         return Ok(Vec::new());
     }
     let sqs_policy = network_findings.iter().find(|f| f.code == "VPCE008");
-    let mut remediation = if commands.is_empty() {
+    let mut remediation = if hours_left.is_some_and(|h| h <= 0) {
+        format!(
+            "Too late for endpoints: it turns CREATE_FAILED whatever is created now. Delete it, create it again, and create its \
+             endpoints as soon as it is PENDING (`mwaa-preflight diagnose {name}` then gives the commands):\n\
+             aws mwaa delete-environment --name {name}",
+            name = environment.name
+        )
+    } else if commands.is_empty() {
         "Fix the endpoints listed; the environment leaves PENDING once they are available.".to_string()
+    } else if let Some(owner) = &owner {
+        // A shared VPC: only its owner can create endpoints in it, with a security group of its own that
+        // admits the participant's env group by account and ID.
+        let participant = a.settings.account_id.clone().or_else(|| environment.account_id()).unwrap_or_default();
+        let pairs: Vec<serde_json::Value> =
+            a.settings.security_group_ids.iter().map(|g| json!({"UserId": participant, "GroupId": g})).collect();
+        let permissions: Vec<serde_json::Value> =
+            ports.iter().map(|p| json!({"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "UserIdGroupPairs": pairs})).collect();
+        format!(
+            "The subnets belong to account {owner}, which owns the VPC: run these with OWNER_PROFILE set to a profile of that account.\n\
+             sg=$(aws ec2 create-security-group --profile \"$OWNER_PROFILE\" --vpc-id {} --group-name mwaa-{name}-endpoints \
+             --description mwaa-{name}-endpoints --query GroupId --output text)\n\
+             aws ec2 authorize-security-group-ingress --profile \"$OWNER_PROFILE\" --group-id \"$sg\" --ip-permissions '{}'\n{}",
+            a.vpc_id.as_deref().unwrap_or_default(),
+            serde_json::Value::Array(permissions),
+            commands.join("\n"),
+            name = environment.name
+        )
     } else {
         format!("Create the endpoint(s):\n{}", commands.join("\n"))
     };
@@ -67,4 +103,10 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
         .trace(waiting.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
         .remediation(remediation)
         .evidence(json!({"status": "PENDING", "waiting_for": waiting, "hours_left": hours_left, "create_commands": commands}))])
+}
+
+/// The account that owns the env subnets when it is not the environment's own (a shared VPC).
+fn shared_vpc_owner(a: &Analysis<'_>) -> Option<String> {
+    let own = a.settings.account_id.clone().or_else(|| a.settings.environment.as_ref()?.account_id())?;
+    a.subnets.iter().filter_map(|s| s.owner_id.clone()).find(|owner| *owner != own)
 }
