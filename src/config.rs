@@ -47,11 +47,21 @@ impl FailOn {
     }
 }
 
+/// What makes a run exit 1: a finding at or above `fail_on`, and, with `skipped`, any check that could not
+/// be evaluated (a CI gate that must not pass on partial data).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gate {
+    pub fail_on: FailOn,
+    pub skipped: bool,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct File {
     #[serde(default)]
     fail_on: Option<FailOn>,
+    #[serde(default)]
+    fail_on_skipped: Option<bool>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, RuleSetting>,
     #[serde(default)]
@@ -77,6 +87,7 @@ pub struct Ignore {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub fail_on: Option<FailOn>,
+    pub fail_on_skipped: Option<bool>,
     /// Rule code -> its setting.
     pub rules: BTreeMap<&'static str, RuleSetting>,
     pub ignores: Vec<Ignore>,
@@ -93,6 +104,10 @@ pub enum ConfigError {
 }
 
 impl Config {
+    pub fn gate(&self) -> Gate {
+        Gate { fail_on: self.fail_on.unwrap_or_default(), skipped: self.fail_on_skipped.unwrap_or(false) }
+    }
+
     /// `--config FILE`, else the first mwaa-preflight.toml in `start` or its parents, else the defaults.
     pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Self, Box<ConfigError>> {
         let path = match explicit {
@@ -114,7 +129,7 @@ impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Self, Box<ConfigError>> {
         let invalid = |message: String, span: Option<std::ops::Range<usize>>| {
             let span = span.unwrap_or(0..0);
-            let help = "keys: fail-on, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason";
+            let help = "keys: fail-on, fail-on-skipped, [rules] CODE-or-name = \"error\"|\"warning\"|\"info\"|\"off\", [[ignore]] rule, resource, reason";
             Box::new(ConfigError::Invalid(InvalidFile::new(
                 "configuration",
                 path,
@@ -141,7 +156,7 @@ impl Config {
             }
             ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason });
         }
-        Ok(Self { fail_on: file.fail_on, rules, ignores })
+        Ok(Self { fail_on: file.fail_on, fail_on_skipped: file.fail_on_skipped, rules, ignores })
     }
 }
 

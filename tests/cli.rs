@@ -182,6 +182,59 @@ fn a_member_that_was_not_captured_skips_its_rules() {
         .collect();
     assert!(skipped.contains(&("ACL001", "not captured: NetworkAcls (ec2:DescribeNetworkAcls)")), "{skipped:?}");
     assert_eq!(report["summary"]["skipped"], 2);
+    // Skipped checks do not fail a run, unless the gate says they must.
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(check_file(&path, &["--format", "json", "--fail-on-skipped"]).status.code(), Some(1));
+    let config = scratch("strict.toml", "fail-on-skipped = true\n");
+    assert_eq!(check_file(&path, &["--format", "json", "--config", config.to_str().expect("utf-8")]).status.code(), Some(1));
+}
+
+/// The public reference with its top-level members edited.
+fn public_edited(name: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> PathBuf {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture")).expect("json");
+    edit(doc.as_object_mut().expect("object"));
+    scratch(name, &doc.to_string())
+}
+
+#[test]
+fn a_snapshot_without_what_the_target_needs_is_no_input() {
+    let bare = scratch("region_only.json", "{\"region\": \"us-east-1\"}");
+    let output = check_file(&bare, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", support::stdout(&output));
+    assert!(
+        support::stderr(&output).contains("no Subnets member to check the environment's subnets against"),
+        "{}",
+        support::stderr(&output)
+    );
+
+    let no_groups = public_edited("no_groups.json", |m| {
+        m.remove("SecurityGroups");
+    });
+    let output = check_file(&no_groups, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("no SecurityGroups member"), "{}", support::stderr(&output));
+
+    let miscased = public_edited("miscased.json", |m| {
+        let subnets = m.remove("Subnets").expect("Subnets");
+        m.insert("subnets".to_string(), subnets);
+    });
+    let output = check_file(&miscased, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    assert!(err.contains("unknown member \"subnets\": did you mean `Subnets`?") && err.contains("miscased.json:1:"), "{err}");
+
+    let null = public_edited("null_subnets.json", |m| {
+        m.insert("Subnets".to_string(), Value::Null);
+    });
+    let output = check_file(&null, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("Subnets is null"), "{}", support::stderr(&output));
+
+    // A subnet missing from a captured member is a finding, as before.
+    let other = public_with("other_subnet.json", "\"subnet-b2b2b2b2\"", "\"subnet-b2b2b2b3\"");
+    let output = check_file(&other, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(support::stdout(&output).contains("SUB002"));
 }
 
 #[test]

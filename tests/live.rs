@@ -423,7 +423,13 @@ fn bad_ids_credentials_regions_and_endpoints_exit_2_with_a_clear_message() {
     assert_eq!(no_credentials.status.code(), Some(2));
     assert!(support::stderr(&no_credentials).contains("no AWS credentials"), "{}", support::stderr(&no_credentials));
 
-    let no_region = Emulator::shared().tool(binary()).env_remove("AWS_REGION").args(["diagnose", "x"]).output().expect("runs");
+    let no_region = Emulator::shared()
+        .tool(binary())
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .args(["diagnose", "x"])
+        .output()
+        .expect("runs");
     assert_eq!(no_region.status.code(), Some(2));
     assert!(support::stderr(&no_region).contains("no AWS region is set"), "{}", support::stderr(&no_region));
 

@@ -217,6 +217,10 @@ pub struct OutputArgs {
     /// Exit 1 when a finding is at or above this severity (default: the config's, else error).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Also exit 1 when any check was skipped (data not captured or not knowable): for CI gates that must not
+    /// pass on partial data. Without it, skipped checks are listed but do not fail the run.
+    #[arg(long)]
+    pub fail_on_skipped: bool,
     /// The configuration file (default: mwaa-preflight.toml in this directory or a parent).
     #[arg(long)]
     pub config: Option<PathBuf>,

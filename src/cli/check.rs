@@ -15,7 +15,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
     let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);
-    output::emit(&reports, &input, &args.output, config.fail_on.unwrap_or_default())
+    output::emit(&reports, &input, &args.output, config.gate())
 }
 
 fn selection(args: &CheckArgs) -> Result<Selection, Failure> {

@@ -21,7 +21,7 @@ pub fn run(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
     }
     let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Diagnose, &config);
-    output::emit(&reports, &input, &args.output, config.fail_on.unwrap_or_default())
+    output::emit(&reports, &input, &args.output, config.gate())
 }
 
 fn wait(args: &DiagnoseArgs, source: &Source, request: &Request, config: &Config) -> Result<ExitCode, Failure> {
@@ -33,7 +33,7 @@ fn wait(args: &DiagnoseArgs, source: &Source, request: &Request, config: &Config
         let input = source.read(request)?;
         let reports = mwaa_preflight::evaluate_input(&input, Mode::Diagnose, config);
         let emit = |code: ExitCode| -> Result<ExitCode, Failure> {
-            output::emit(&reports, &input, &args.output, config.fail_on.unwrap_or_default())?;
+            output::emit(&reports, &input, &args.output, config.gate())?;
             Ok(code)
         };
         let Some(report) = reports.first() else { return emit(ExitCode::from(1)) };

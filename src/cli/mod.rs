@@ -55,5 +55,8 @@ fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
         std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), "run from an existing directory"))?;
     let mut config = Config::discover(output.config.as_deref(), &cwd)?;
     config.fail_on = output.fail_on.or(config.fail_on);
+    if output.fail_on_skipped {
+        config.fail_on_skipped = Some(true);
+    }
     Ok(config)
 }

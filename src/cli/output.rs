@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use mwaa_preflight::config::FailOn;
+use mwaa_preflight::config::Gate;
 use mwaa_preflight::input::Input;
 use mwaa_preflight::report::{diagram, human, junit, markdown, sarif, Audit, Report};
 
@@ -15,14 +15,13 @@ use super::{usage, Failure};
 /// Width of the human view when standard output is not a terminal.
 const DEFAULT_WIDTH: usize = 100;
 
-/// Writes the reports in the chosen format; exit 1 when any has a finding at or above `fail_on`.
-pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, fail_on: FailOn) -> Result<ExitCode, Failure> {
-    let threshold = fail_on.threshold();
+/// Writes the reports in the chosen format; exit 1 when any fails the gate (`--fail-on`, `--fail-on-skipped`).
+pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) -> Result<ExitCode, Failure> {
     let file = input.file.as_ref();
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
     let text = match format {
-        Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), threshold))?,
+        Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), gate))?,
         Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,
         Format::Sarif => to_json(&sarif::render(reports, file))?,
         Format::Markdown => markdown::markdown(reports),
@@ -62,7 +61,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, fail_on: Fai
         }
         None => write_stdout(text.as_bytes())?,
     }
-    Ok(if reports.iter().any(|r| r.fails(threshold)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if reports.iter().any(|r| r.fails(gate)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// The terminal's width (stdout, else stderr), else the default.

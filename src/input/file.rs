@@ -5,7 +5,50 @@ use std::path::Path;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
+use crate::model::snapshot::MEMBER_NAMES;
 use crate::model::{Network, Snapshot};
+
+/// Whether a JSON value is null, skipping over anything else without building it.
+struct Nullness(bool);
+
+impl<'de> serde::Deserialize<'de> for Nullness {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Nullness;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Nullness, E> {
+                Ok(Nullness(true))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Nullness, E> {
+                Ok(Nullness(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Nullness, E> {
+                Ok(Nullness(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Nullness, E> {
+                Ok(Nullness(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Nullness, E> {
+                Ok(Nullness(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Nullness, E> {
+                Ok(Nullness(false))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Nullness, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Nullness(false))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Nullness, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Nullness(false))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
 
 /// A snapshot file that cannot be read or parsed (exit code 2).
 #[derive(Debug, Error, Diagnostic)]
@@ -65,6 +108,7 @@ impl SnapshotFile {
     }
 
     pub fn parse(&self) -> Result<Network, Box<FileError>> {
+        self.check_members()?;
         let snapshot: Snapshot = serde_json::from_str(&self.text).map_err(|err| {
             let offset = self.offset_of(err.line(), err.column());
             let full = err.to_string();
@@ -75,6 +119,28 @@ impl SnapshotFile {
             let (offset, len) = self.locate(&bad.endpoint_id).unwrap_or((0, 1));
             self.invalid(format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason), offset, len)
         })
+    }
+
+    /// Top-level members that AWS never prints: a known name in the wrong case (it would be ignored, and
+    /// its checks skipped) and a null (the AWS CLI prints a list, or the member is absent).
+    fn check_members(&self) -> Result<(), Box<FileError>> {
+        let Ok(members) = serde_json::from_str::<std::collections::BTreeMap<String, Nullness>>(&self.text) else {
+            return Ok(()); // not an object: the typed parse below says where
+        };
+        for (key, nullness) in &members {
+            let at = self.text.find(&format!("\"{key}\"")).unwrap_or(0);
+            if let Some(known) = MEMBER_NAMES.iter().find(|m| *m != key && m.eq_ignore_ascii_case(key)) {
+                return Err(self.invalid(format!("unknown member {key:?}: did you mean `{known}`?"), at, key.len() + 2));
+            }
+            if nullness.0 && MEMBER_NAMES.contains(&key.as_str()) {
+                return Err(self.invalid(
+                    format!("{key} is null: give the list AWS prints, or leave the member out when it was not captured"),
+                    at,
+                    key.len() + 2,
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn invalid(&self, message: String, offset: usize, len: usize) -> Box<FileError> {

@@ -18,7 +18,7 @@ pub use file::{FileError, InvalidFile, SnapshotFile};
 pub use live::requests_in_flight;
 pub use permissions::{iam_policy, IAM_ACTIONS};
 
-use crate::model::{Network, Snapshot};
+use crate::model::{Member, Network, Snapshot};
 use crate::target::{RoutingAssertion, Settings};
 
 /// Where the network is read from.
@@ -124,8 +124,33 @@ impl Source {
         for target in input.scopes.iter_mut().flat_map(|s| s.targets.iter_mut()) {
             target.routing = request.routing;
         }
+        for scope in &input.scopes {
+            require_target_members(scope)?;
+        }
         Ok(input)
     }
+}
+
+/// The members without which nothing about a target can be checked: a run on them would be all skips.
+/// A subnet absent from a captured `Subnets` is SUB002's finding; an absent `Subnets` is no input at all.
+fn require_target_members(scope: &Scope) -> Result<(), InputError> {
+    let snapshot = &scope.network.snapshot;
+    for (member, what, wanted) in [
+        (Member::Subnets, "subnets", scope.targets.iter().any(|t| !t.subnet_ids.is_empty())),
+        (Member::SecurityGroups, "security groups", scope.targets.iter().any(|t| !t.security_group_ids.is_empty())),
+    ] {
+        if wanted && !scope.network.has(member) {
+            let why = match snapshot.not_captured.as_ref().and_then(|n| n.get(member.name())) {
+                Some(reason) => format!("it was not captured: {reason}"),
+                None => "the member is absent".to_string(),
+            };
+            return Err(target_error(
+                format!("no {} member to check the environment's {what} against: {why}", member.name()),
+                format!("capture it with {} (`mwaa-preflight snapshot` does); see `Snapshot file` in the README", member.api_action()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `prefix-` and 8 or 17 lowercase hexadecimal digits, as AWS writes IDs.

@@ -8,6 +8,34 @@ use std::collections::BTreeMap;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
+/// Every top-level member a snapshot may hold, as spelled in the file.
+pub const MEMBER_NAMES: [&str; 23] = [
+    "snapshot_version",
+    "region",
+    "account_id",
+    "captured_at",
+    "Vpcs",
+    "Subnets",
+    "RouteTables",
+    "NetworkAcls",
+    "SecurityGroups",
+    "VpcEndpoints",
+    "NatGateways",
+    "InternetGateways",
+    "PrefixLists",
+    "ManagedPrefixListEntries",
+    "DhcpOptions",
+    "VpcAttributes",
+    "VpcEndpointServices",
+    "EvaluationResults",
+    "Environment",
+    "Environments",
+    "not_captured",
+    // What `aws ec2 describe-...` prints beside its list, harmless when pasted whole.
+    "NextToken",
+    "ResponseMetadata",
+];
+
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Snapshot {

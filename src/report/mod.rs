@@ -9,6 +9,7 @@ pub mod sarif;
 use serde::Serialize;
 
 use crate::analysis::{Analysis, Routing};
+use crate::config::Gate;
 use crate::input::SnapshotFile;
 use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
 
@@ -83,10 +84,10 @@ pub struct AuditSummary {
 }
 
 impl Audit {
-    pub fn new(environments: Vec<Report>, fail_on: Option<Severity>) -> Self {
+    pub fn new(environments: Vec<Report>, gate: Gate) -> Self {
         let summary = AuditSummary {
             environments: environments.len(),
-            failing: environments.iter().filter(|r| r.fails(fail_on)).count(),
+            failing: environments.iter().filter(|r| r.fails(gate)).count(),
             errors: environments.iter().map(|r| r.summary.errors).sum(),
             warnings: environments.iter().map(|r| r.summary.warnings).sum(),
             infos: environments.iter().map(|r| r.summary.infos).sum(),
@@ -188,9 +189,11 @@ impl Report {
         self.findings.first().map(Finding::headline)
     }
 
-    /// Exit code 1 when any finding is at or above `fail_on` (None: never fail).
-    pub fn fails(&self, fail_on: Option<Severity>) -> bool {
-        fail_on.is_some_and(|threshold| self.findings.iter().any(|f| f.severity <= threshold))
+    /// Exit code 1 when any finding is at or above the gate's severity, or (`--fail-on-skipped`) any check
+    /// was skipped.
+    pub fn fails(&self, gate: Gate) -> bool {
+        gate.fail_on.threshold().is_some_and(|threshold| self.findings.iter().any(|f| f.severity <= threshold))
+            || (gate.skipped && !self.skipped.is_empty())
     }
 }
 
