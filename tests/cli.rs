@@ -237,6 +237,37 @@ fn a_snapshot_without_what_the_target_needs_is_no_input() {
     assert!(support::stdout(&output).contains("SUB002"));
 }
 
+/// (code, reason) of a JSON report's skipped checks.
+fn skipped_of(output: &std::process::Output) -> Vec<(String, String)> {
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json report");
+    report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap_or_default().to_string(), s["reason"].as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
+#[test]
+fn without_route_tables_the_routing_mode_is_unknown_not_private() {
+    let path = public_edited("no_route_tables.json", |m| {
+        m.remove("RouteTables");
+    });
+    let output = check_file(&path, &["--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["target"]["routing"], "unknown");
+    assert!(report["findings"].as_array().expect("findings").iter().all(|f| f["code"] != "VPCE001"), "{report}");
+    assert_eq!(output.status.code(), Some(0));
+    let skipped = skipped_of(&output);
+    for code in ["VPCE001", "VPCE003", "RT002", "SUB006", "DNS002"] {
+        let (_, reason) = skipped.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("{code} not skipped: {skipped:?}"));
+        assert!(reason.contains("RouteTables") && reason.contains("ec2:DescribeRouteTables"), "{code}: {reason}");
+    }
+    // Asserted, the mode is known again: private routing's rules run.
+    let asserted = check_file(&path, &["--format", "json", "--routing", "private"]);
+    assert!(support::stdout(&asserted).contains("VPCE001"));
+}
+
 #[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(

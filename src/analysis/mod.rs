@@ -28,6 +28,9 @@ pub enum Routing {
     Private,
     /// The default route leaves through something the tool cannot see past (TGW, VGW, peering, firewall).
     Unverifiable,
+    /// No route table is known for an env subnet (RouteTables not captured, or without its table and the
+    /// VPC's main one): the rules that depend on the mode are skipped.
+    Unknown,
 }
 
 impl std::fmt::Display for Routing {
@@ -36,6 +39,7 @@ impl std::fmt::Display for Routing {
             Routing::Public => "public",
             Routing::Private => "private",
             Routing::Unverifiable => "unverifiable",
+            Routing::Unknown => "unknown",
         })
     }
 }
@@ -51,6 +55,8 @@ pub enum Egress {
     /// No default route, or a blackhole.
     None,
     Unverifiable,
+    /// No route table applies that the input holds.
+    Unknown,
 }
 
 impl Egress {
@@ -59,7 +65,7 @@ impl Egress {
         match self {
             Egress::Nat | Egress::InternetGateway => Some(Routing::Public),
             Egress::None => Some(Routing::Private),
-            Egress::Unverifiable => None,
+            Egress::Unverifiable | Egress::Unknown => None,
         }
     }
 }
@@ -155,8 +161,8 @@ impl<'n> Analysis<'n> {
         let egress: Vec<SubnetEgress> = subnets.iter().map(|s| subnet_egress(network, s)).collect();
         let derived_routing = derive_routing(&egress);
         let routing = match (derived_routing, settings.routing) {
-            (Some(Routing::Unverifiable) | None, RoutingAssertion::Public) => Routing::Public,
-            (Some(Routing::Unverifiable) | None, RoutingAssertion::Private) => Routing::Private,
+            (Some(Routing::Unverifiable | Routing::Unknown) | None, RoutingAssertion::Public) => Routing::Public,
+            (Some(Routing::Unverifiable | Routing::Unknown) | None, RoutingAssertion::Private) => Routing::Private,
             (Some(derived), _) => derived,
             (None, RoutingAssertion::Auto) => Routing::Unverifiable,
         };
@@ -255,6 +261,7 @@ fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {
     let effective = network.effective_route_table(subnet);
     let default_route = effective.and_then(|(table, _)| routing::default_route(network, table));
     let egress = match &default_route {
+        None if effective.is_none() => Egress::Unknown,
         None => Egress::None,
         Some(route) if route.blackhole => Egress::None,
         Some(route) => match &route.target {
@@ -278,6 +285,9 @@ fn subnet_egress(network: &Network, subnet: &Subnet) -> SubnetEgress {
 fn derive_routing(egress: &[SubnetEgress]) -> Option<Routing> {
     if egress.is_empty() {
         return None;
+    }
+    if egress.iter().any(|e| e.egress == Egress::Unknown) {
+        return Some(Routing::Unknown);
     }
     let intents: Vec<Option<Routing>> = egress.iter().map(|e| e.egress.intent()).collect();
     if intents.iter().all(|i| *i == Some(Routing::Private)) {

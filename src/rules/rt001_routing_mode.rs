@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity};
+use super::{docs, shared, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
 use crate::target::RoutingAssertion;
@@ -22,10 +22,12 @@ fn describe(egress: Egress) -> &'static str {
         Egress::InternetGateway => "routes 0.0.0.0/0 to an internet gateway (public intent)",
         Egress::None => "has no working 0.0.0.0/0 route to a NAT device (private routing)",
         Egress::Unverifiable => "routes 0.0.0.0/0 to a target the tool cannot see past",
+        Egress::Unknown => "has no route table the input holds",
     }
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    shared::known_routing(a)?;
     let mut findings = Vec::new();
     let Some(first) = a.egress.first() else { return Ok(findings) };
     for other in a.egress.iter().skip(1).filter(|e| e.egress.intent() != first.egress.intent()) {

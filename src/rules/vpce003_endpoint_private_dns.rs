@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::{docs, Check, CheckResult, Rule, Severity};
+use super::{docs, shared, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
 
@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    shared::known_routing(a)?;
     if a.routing != Routing::Private {
         return Ok(Vec::new());
     }
