@@ -268,6 +268,48 @@ fn without_route_tables_the_routing_mode_is_unknown_not_private() {
     assert!(support::stdout(&asserted).contains("VPCE001"));
 }
 
+/// The private reference, its outbound NACL rule 100 narrowed to the VPC (S3 is then blocked), with
+/// `edit` applied; checked as its own environment.
+fn private_s3_blocked(name: &str, edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> std::process::Output {
+    let text = std::fs::read_to_string(support::root().join("fixtures/networks/private.json")).expect("fixture");
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    for entry in doc["NetworkAcls"][0]["Entries"].as_array_mut().expect("entries") {
+        if entry["RuleNumber"] == 100 && entry["Egress"] == true {
+            entry["CidrBlock"] = Value::from("10.0.0.0/16");
+        }
+    }
+    edit(doc.as_object_mut().expect("object"));
+    let path = scratch(name, &doc.to_string());
+    run_in_root(&["check", "--snapshot", path.to_str().expect("utf-8"), "--format", "json"])
+}
+
+#[test]
+fn a_flow_the_input_cannot_build_skips_the_rules_judging_flows() {
+    let captured = private_s3_blocked("s3_blocked.json", |_| {});
+    assert_eq!(captured.status.code(), Some(1));
+    assert!(support::stdout(&captured).contains("\"ACL001\""), "the S3 flow is blocked with the prefix list captured");
+
+    let uncaptured = private_s3_blocked("s3_blocked_no_lists.json", |m| {
+        m.remove("PrefixLists");
+    });
+    let skipped = skipped_of(&uncaptured);
+    for code in ["ACL001", "SG004"] {
+        let (_, reason) = skipped.iter().find(|(c, _)| c == code).unwrap_or_else(|| panic!("{code} not skipped: {skipped:?}"));
+        assert!(reason.contains("S3 flows") && reason.contains("ec2:DescribePrefixLists"), "{code}: {reason}");
+    }
+    let report: Value = serde_json::from_slice(&uncaptured.stdout).expect("json");
+    assert!(report["findings"].as_array().expect("findings").iter().all(|f| f["code"] != "ACL001"), "{report}");
+
+    // A subnet's NACL missing from a captured NetworkAcls: ACL001 cannot judge, SG004 still can.
+    let no_default_acl = public_edited("no_acl.json", |m| {
+        m.insert("NetworkAcls".to_string(), Value::Array(Vec::new()));
+    });
+    let output = check_file(&no_default_acl, &["--format", "json"]);
+    let skipped = skipped_of(&output);
+    assert!(skipped.iter().any(|(c, r)| c == "ACL001" && r.contains("NetworkAcls holds no ACL for subnet-a1a1a1a1")), "{skipped:?}");
+    assert!(!skipped.iter().any(|(c, _)| c == "SG004"), "{skipped:?}");
+}
+
 #[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(

@@ -11,7 +11,7 @@ use super::nacl::{self, Direction, NaclVerdict, Packet};
 use super::routing::{self, RouteMatch, RouteTarget};
 use super::sg::{self, Peer};
 use super::{Analysis, Routing};
-use crate::model::{Network, Subnet, VpcEndpoint};
+use crate::model::{Member, Network, Subnet, VpcEndpoint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FlowKind {
@@ -75,6 +75,10 @@ pub struct Hop {
     /// What an allow rule at this hop must admit for the traffic to pass (remediations build on it).
     #[serde(skip)]
     pub opening: Option<Opening>,
+    /// The input lacks what decides this hop: neither passed nor blocked (`allowed` stays true so that no
+    /// rule reports it), and the rules judging this step are skipped with the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
 }
 
 /// The far end and ports a security group or NACL rule must admit to let a hop through.
@@ -98,6 +102,7 @@ impl Hop {
             ports: None,
             deciding_rule: None,
             opening: None,
+            unknown: None,
         }
     }
 
@@ -108,7 +113,11 @@ impl Hop {
 
 impl fmt::Display for Hop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mark = if self.allowed { "pass" } else { "BLOCK" };
+        let mark = match (self.allowed, &self.unknown) {
+            (_, Some(_)) => "?",
+            (true, None) => "pass",
+            (false, None) => "BLOCK",
+        };
         let step = match (self.step, self.leg) {
             (Step::SgEgress, _) => "SG egress",
             (Step::Route, _) => "route",
@@ -201,8 +210,12 @@ impl<'a> FlowBuilder<'a> {
         let verdict = sg::evaluate(self.network, groups, direction, peer, port);
         self.hops.push(Hop {
             resource: groups.join(","),
-            allowed: verdict.allowed,
-            rule: verdict.rule_label(),
+            allowed: verdict.allowed || verdict.unknown.is_some(),
+            rule: match &verdict.unknown {
+                Some(why) => format!("unknown: {why}"),
+                None => verdict.rule_label(),
+            },
+            unknown: verdict.unknown.clone(),
             opening: Some(Opening { peer: peer.clone(), ports: Ports::single(port) }),
             ..Hop::blank(step, subnet)
         });
@@ -212,12 +225,12 @@ impl<'a> FlowBuilder<'a> {
     /// the expected kind and none is a blackhole.
     fn route(&mut self, subnet: &Subnet, destination: &[Ipv4Net], expect: impl Fn(&RouteTarget) -> bool) {
         let Some((table, _)) = self.network.effective_route_table(subnet) else {
-            self.hops.push(Hop {
-                resource: "(no route table)".to_string(),
-                allowed: false,
-                rule: "no route table applies to the subnet".to_string(),
-                ..Hop::blank(Step::Route, subnet)
-            });
+            let why = if self.network.has(Member::RouteTables) {
+                format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
+            } else {
+                self.network.why_absent(Member::RouteTables)
+            };
+            self.unknown(Step::Route, subnet, "(no route table)", why);
             return;
         };
         let mut worst: Option<(bool, String, Option<RouteMatch>)> = None;
@@ -237,7 +250,16 @@ impl<'a> FlowBuilder<'a> {
 
     fn nacl(&mut self, subnet: &Subnet, direction: Direction, leg: Leg, peer: &Far, ports: Ports) {
         let Far { addrs: peer, label } = peer;
-        let Some((acl, entries)) = self.network.effective_nacl(subnet) else { return };
+        let Some((acl, entries)) = self.network.effective_nacl(subnet) else {
+            let step = if direction == Direction::Egress { Step::NaclEgress } else { Step::NaclIngress };
+            let why = if self.network.has(Member::NetworkAcls) {
+                format!("NetworkAcls holds no ACL for {} (its association or the VPC's default)", subnet.subnet_id)
+            } else {
+                self.network.why_absent(Member::NetworkAcls)
+            };
+            self.unknown(step, subnet, "(no network ACL)", why);
+            return;
+        };
         let verdict = nacl::evaluate(entries, &Packet { direction, protocol: nacl::TCP, peer: peer.clone(), ports });
         let step = if direction == Direction::Egress { Step::NaclEgress } else { Step::NaclIngress };
         let deciding_rule = match verdict {
@@ -253,6 +275,16 @@ impl<'a> FlowBuilder<'a> {
             ports: Some(ports.to_string()),
             deciding_rule,
             opening: Some(Opening { peer: Peer { addrs: peer.clone(), ..Peer::default() }, ports }),
+            ..Hop::blank(step, subnet)
+        });
+    }
+
+    /// A hop the input cannot decide.
+    fn unknown(&mut self, step: Step, subnet: &Subnet, resource: &str, why: String) {
+        self.hops.push(Hop {
+            resource: resource.to_string(),
+            rule: format!("unknown: {why}"),
+            unknown: Some(why),
             ..Hop::blank(step, subnet)
         });
     }
@@ -291,8 +323,10 @@ fn eni_flow(network: &Network, kind: FlowKind, source: &End<'_>, dest: &End<'_>,
     b.finish(kind, source.subnet, destination, port, endpoint_id.map(str::to_string))
 }
 
-pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
+/// The flows the environment needs, and those the input cannot build (why, for each).
+pub fn required_flows(a: &Analysis<'_>) -> (Vec<Flow>, Vec<String>) {
     let network = a.network;
+    let mut unbuilt = Vec::new();
     let groups = a.settings.security_group_ids.clone();
     let ends: Vec<End<'_>> = a.subnets.iter().filter_map(|s| End::of(s, groups.clone())).collect();
     let mut flows = Vec::new();
@@ -318,6 +352,7 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
     }
 
     for used in a.used_endpoints.iter().filter(|u| u.is_interface()) {
+        unbuilt.extend(missing_endpoint_subnets(network, used.endpoint));
         for (dest_subnet, source) in endpoint_subnets(network, used.endpoint).flat_map(|d| ends.iter().map(move |s| (d, s))) {
             let Some(dest) = End::of(dest_subnet, endpoint_groups(used.endpoint)) else { continue };
             flows.push(eni_flow(network, FlowKind::Endpoint, source, &dest, 443, Some(&used.endpoint.vpc_endpoint_id)));
@@ -326,9 +361,22 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
 
     for used in a.used_endpoints.iter().filter(|u| !u.is_interface()) {
         // S3's address ranges come from the prefix list (DescribePrefixLists, or its entries); without them
-        // the flow cannot be judged and is left out rather than failed.
-        let Some(list) = network.prefix_list_named(&used.service.name) else { continue };
-        let Some(cidrs) = network.prefix_list_cidrs(&list.prefix_list_id).filter(|c| !c.is_empty()) else { continue };
+        // the flows cannot be judged, and the rules judging flows say so.
+        let cidrs = network
+            .prefix_list_named(&used.service.name)
+            .and_then(|list| Some((list, network.prefix_list_cidrs(&list.prefix_list_id).filter(|c| !c.is_empty())?)));
+        let Some((list, cidrs)) = cidrs else {
+            let why = if network.has(Member::PrefixLists) {
+                format!(
+                    "PrefixLists holds no CIDRs for {} (ec2:DescribePrefixLists, or its entries from ec2:GetManagedPrefixListEntries)",
+                    used.service.name
+                )
+            } else {
+                network.why_absent(Member::PrefixLists)
+            };
+            unbuilt.push(format!("the S3 flows through {}: {why}", used.endpoint.vpc_endpoint_id));
+            continue;
+        };
         for source in &ends {
             flows.push(s3_flow(network, source, &list.prefix_list_id, cidrs));
         }
@@ -336,6 +384,7 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
 
     for wanted in &a.customer_endpoints {
         for endpoint in &wanted.endpoints {
+            unbuilt.extend(missing_endpoint_subnets(network, endpoint));
             for dest_subnet in endpoint_subnets(network, endpoint) {
                 for source in &ends {
                     let Some(dest) = End::of(dest_subnet, endpoint_groups(endpoint)) else { continue };
@@ -344,7 +393,17 @@ pub fn required_flows(a: &Analysis<'_>) -> Vec<Flow> {
             }
         }
     }
-    flows
+    (flows, unbuilt)
+}
+
+/// The flows to an endpoint's ENIs in subnets the input does not hold.
+fn missing_endpoint_subnets(network: &Network, endpoint: &VpcEndpoint) -> Vec<String> {
+    endpoint
+        .subnet_ids
+        .iter()
+        .filter(|id| network.subnet(id).is_none())
+        .map(|id| format!("the flows to {} in {id}: the subnet is not in Subnets", endpoint.vpc_endpoint_id))
+        .collect()
 }
 
 fn endpoint_subnets<'n>(network: &'n Network, endpoint: &'n VpcEndpoint) -> impl Iterator<Item = &'n Subnet> + 'n {
@@ -364,10 +423,19 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
     b.route(source.subnet, &[Ipv4Net::default()], RouteTarget::is_nat);
     b.nacl(source.subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
     let nat_subnet = match &route.target {
-        RouteTarget::NatGateway(id) => network.nat_gateway(id).and_then(|n| network.subnet(&n.subnet_id)),
-        _ => None,
+        RouteTarget::NatGateway(id) => match network.nat_gateway(id) {
+            None if network.has(Member::NatGateways) => Err(format!("{id} is not in NatGateways")),
+            None => Err(network.why_absent(Member::NatGateways)),
+            Some(nat) => network.subnet(&nat.subnet_id).ok_or_else(|| format!("{id}'s subnet {} is not in Subnets", nat.subnet_id)),
+        },
+        _ => Err("the NAT device is no NAT gateway the tool can follow".to_string()),
     };
-    if let Some(nat_subnet) = nat_subnet.filter(|n| n.subnet_id != source.subnet.subnet_id) {
+    if let Err(why) = &nat_subnet {
+        // Its subnet's route and NACLs decide the flow too.
+        b.unknown(Step::Route, source.subnet, route.target.id(), why.clone());
+        b.unknown(Step::NaclIngress, source.subnet, route.target.id(), why.clone());
+    }
+    if let Some(nat_subnet) = nat_subnet.ok().filter(|n| n.subnet_id != source.subnet.subnet_id) {
         b.nacl(nat_subnet, Direction::Ingress, Leg::Request, &source_far, Ports::single(443));
         b.route(nat_subnet, &[Ipv4Net::default()], |t| matches!(t, RouteTarget::InternetGateway(_)));
         b.nacl(nat_subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));

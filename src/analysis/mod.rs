@@ -138,6 +138,8 @@ pub struct Analysis<'n> {
     /// CUSTOMER endpoint management: the MWAA endpoints the environment waits for, with those found.
     pub customer_endpoints: Vec<CustomerEndpoint<'n>>,
     pub flows: Vec<Flow>,
+    /// Required flows the input cannot build, with why (the rules judging flows are skipped then).
+    pub unbuilt: Vec<String>,
     /// How the env groups admit traffic among the env ENIs (SG003, SG006 share it).
     pub self_access: Vec<SelfAccess>,
 }
@@ -178,11 +180,12 @@ impl<'n> Analysis<'n> {
             used_endpoints: Vec::new(),
             customer_endpoints: Vec::new(),
             flows: Vec::new(),
+            unbuilt: Vec::new(),
             self_access: Vec::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();
-        analysis.flows = flows::required_flows(&analysis);
+        (analysis.flows, analysis.unbuilt) = flows::required_flows(&analysis);
         analysis.self_access = analysis.find_self_access();
         analysis
     }

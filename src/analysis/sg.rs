@@ -24,6 +24,10 @@ pub struct SgVerdict {
     /// The addresses the matching CIDR and prefix-list rules admit (not group references).
     #[serde(skip)]
     pub admitted_addrs: AddrSet,
+    /// Not allowed by what the input holds, but it lacks something that might allow it (a group, or the
+    /// CIDRs of a prefix list a rule names): not a proven block.
+    #[serde(skip)]
+    pub unknown: Option<String>,
 }
 
 impl SgVerdict {
@@ -51,6 +55,8 @@ pub fn evaluate(network: &Network, groups: &[String], direction: Direction, peer
     let mut covered = AddrSet::empty();
     let mut allowed = false;
     let word = if direction == Direction::Ingress { "from" } else { "to" };
+    let mut unknown: Vec<String> =
+        groups.iter().filter(|id| network.security_group(id).is_none()).map(|id| format!("{id} is not in SecurityGroups")).collect();
     for group in groups.iter().filter_map(|id| network.security_group(id)) {
         let permissions = match direction {
             Direction::Ingress => &group.ip_permissions,
@@ -74,6 +80,8 @@ pub fn evaluate(network: &Network, groups: &[String], direction: Direction, peer
                         covered = covered.union(&set);
                         matched.push(label(&list.prefix_list_id));
                     }
+                } else {
+                    unknown.push(format!("the CIDRs of {} (in a rule of {}) are not captured", list.prefix_list_id, group.group_id));
                 }
             }
             for range in &permission.ip_ranges {
@@ -88,7 +96,8 @@ pub fn evaluate(network: &Network, groups: &[String], direction: Direction, peer
     if !peer.addrs.is_empty() && covered.covers(&peer.addrs) {
         allowed = true;
     }
-    SgVerdict { allowed, matched, admitted_addrs: covered }
+    let unknown = (!allowed && !unknown.is_empty()).then(|| unknown.join("; "));
+    SgVerdict { allowed, matched, admitted_addrs: covered, unknown }
 }
 
 fn describe_protocol(permission: &IpPermission) -> String {

@@ -185,6 +185,14 @@ impl Network {
         })
     }
 
+    /// Why a member is absent: the reason the collector recorded, else the call that fills it.
+    pub fn why_absent(&self, member: Member) -> String {
+        match self.snapshot.not_captured.as_ref().and_then(|r| r.get(member.name())) {
+            Some(reason) => format!("{}: {reason}", member.name()),
+            None => format!("not captured: {} ({})", member.name(), member.api_action()),
+        }
+    }
+
     pub fn has(&self, member: Member) -> bool {
         let s = &self.snapshot;
         match member {

@@ -1,4 +1,4 @@
-use super::shared::{blocked_by, flow_count, flow_report};
+use super::shared::{blocked_by, flow_count, flow_report, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use ipnet::Ipv4Net;
 
@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     let groups = blocked_by(&a.flows, |_, hop| hop.is_nacl(), |_, hop| Some(hop.resource.clone()));
-    Ok(groups
+    let findings = groups
         .into_iter()
         .map(|(acl, items)| {
             let (evidence, trace) = flow_report(&items);
@@ -29,7 +29,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 .evidence(evidence)
                 .trace(trace)
         })
-        .collect())
+        .collect();
+    judged(a, &[Step::NaclEgress, Step::NaclIngress], findings)
 }
 
 /// An allow entry to add: direction, peer, TCP ports, and the deny it must come before (None: the `*`).

@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use super::shared::vpc_attributes;
-use super::{docs, shared, Check, CheckResult, Rule, Severity, Skip};
+use super::shared::{known_routing, vpc_attributes};
+use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
 
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     let (vpc, attributes) = vpc_attributes(a)?;
     let Some(hostnames) = attributes.enable_dns_hostnames else { return Err(Skip(format!("EnableDnsHostnames of {vpc} not captured"))) };
     let private_dns: Vec<&str> = a

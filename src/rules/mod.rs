@@ -257,16 +257,8 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
 }
 
 fn missing(analysis: &Analysis<'_>, rule: &Rule) -> Option<Skip> {
-    let reasons: Vec<String> = rule.needs.iter().filter(|m| !analysis.network.has(**m)).map(|m| not_captured(analysis, *m)).collect();
+    let reasons: Vec<String> = rule.needs.iter().filter(|m| !analysis.network.has(**m)).map(|m| analysis.network.why_absent(*m)).collect();
     (!reasons.is_empty()).then(|| Skip(reasons.join("; ")))
-}
-
-/// Why a member is absent: the reason the collector recorded, else the call that fills it.
-pub fn not_captured(analysis: &Analysis<'_>, member: Member) -> String {
-    match analysis.network.snapshot.not_captured.as_ref().and_then(|r| r.get(member.name())) {
-        Some(reason) => format!("{}: {reason}", member.name()),
-        None => format!("not captured: {} ({})", member.name(), member.api_action()),
-    }
 }
 
 /// One finding per (code, resource): keep the most severe, sorted for the report.

@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, shared, Check, CheckResult, Rule, Severity};
+use super::shared::known_routing;
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
 use crate::target::RoutingAssertion;
@@ -27,7 +28,7 @@ fn describe(egress: Egress) -> &'static str {
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     let mut findings = Vec::new();
     let Some(first) = a.egress.first() else { return Ok(findings) };
     for other in a.egress.iter().skip(1).filter(|e| e.egress.intent() != first.egress.intent()) {

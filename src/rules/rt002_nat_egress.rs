@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, fixes, shared, Check, CheckResult, Rule, Severity};
+use super::shared::known_routing;
+use super::{docs, fixes, Check, CheckResult, Rule, Severity};
 use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
@@ -18,7 +19,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     if a.routing != Routing::Public {
         return Ok(Vec::new());
     }

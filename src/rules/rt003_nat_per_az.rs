@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, shared, Check, CheckResult, Rule, Severity};
+use super::shared::known_routing;
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
@@ -17,7 +18,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     if a.routing != Routing::Public || a.egress.len() < 2 {
         return Ok(Vec::new());
     }

@@ -1,6 +1,8 @@
 use serde_json::json;
 
+use super::shared::judged;
 use super::{docs, fixes, Check, CheckResult, Rule, Severity};
+use crate::analysis::flows::Step;
 use crate::analysis::routing::RouteMatch;
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
@@ -30,7 +32,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             None => by_table.push((route.route_table_id.clone(), vec![route])),
         }
     }
-    Ok(by_table
+    let findings = by_table
         .into_iter()
         .map(|(table, routes)| {
             let list: Vec<String> = routes.iter().map(|r| format!("{} -> {}", r.destination, r.target.id())).collect();
@@ -42,7 +44,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .remediation(remediation(a, &table, first))
             .evidence(json!({"route_table_id": table, "routes": routes}))
         })
-        .collect())
+        .collect();
+    judged(a, &[Step::Route], findings)
 }
 
 /// A blackholed default route in public routing goes to a working NAT gateway; any other is deleted, so

@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, shared, Check, CheckResult, Rule, Severity};
+use super::shared::known_routing;
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{routing, Analysis, Routing};
 use crate::model::Member;
 
@@ -16,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     if a.routing != Routing::Private {
         return Ok(Vec::new());
     }

@@ -1,4 +1,4 @@
-use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report};
+use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
 use crate::analysis::nacl::Direction;
@@ -20,7 +20,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     first_known_group(a)?;
     let Some(first) = a.settings.security_group_ids.first() else { return Ok(Vec::new()) };
     let groups = blocked_by(&a.flows, |_, hop| hop.step == Step::SgEgress, |_, _| Some(first.clone()));
-    Ok(groups
+    let findings = groups
         .into_iter()
         .map(|(group, items)| {
             let (evidence, trace) = flow_report(&items);
@@ -35,5 +35,6 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .evidence(evidence)
             .trace(trace)
         })
-        .collect())
+        .collect();
+    judged(a, &[Step::SgEgress], findings)
 }

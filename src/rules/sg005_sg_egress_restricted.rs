@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::shared::first_known_group;
+use super::shared::{first_known_group, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
 use crate::analysis::{sg, Analysis};
@@ -24,6 +24,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     if sg::has_all_traffic_egress(a.network, groups) || egress_blocked {
         return Ok(Vec::new());
     }
+    // "Every required flow still passes" needs every flow judged.
+    judged(a, &[Step::SgEgress], Vec::new())?;
     let checked = a.flows.iter().filter(|f| f.hops.iter().any(|h| h.step == Step::SgEgress)).count();
     Ok(vec![RULE
         .finding(

@@ -30,6 +30,36 @@ pub fn blocked_by(
     groups
 }
 
+/// A flow rule's result: its findings, or, when it found none but some required flow could not be built or
+/// has a hop of `steps` the input cannot decide, skipped with why (never a pass on missing data).
+pub fn judged(a: &Analysis<'_>, steps: &[Step], findings: Vec<Finding>) -> CheckResult {
+    if !findings.is_empty() {
+        return Ok(findings);
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    let mut count = a.unbuilt.len();
+    for why in &a.unbuilt {
+        push_once(&mut reasons, why);
+    }
+    for flow in &a.flows {
+        let unknown: Vec<&String> = flow.hops.iter().filter(|h| steps.contains(&h.step)).filter_map(|h| h.unknown.as_ref()).collect();
+        count += usize::from(!unknown.is_empty());
+        for why in unknown {
+            push_once(&mut reasons, why);
+        }
+    }
+    if reasons.is_empty() {
+        return Ok(findings);
+    }
+    Err(Skip(format!("{count} required flow(s) cannot be judged: {}", reasons.join("; "))))
+}
+
+fn push_once(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|i| i == item) {
+        list.push(item.to_string());
+    }
+}
+
 /// Evidence and trace lines for a set of blocked flows.
 pub fn flow_report(items: &[(&Flow, &Hop)]) -> (Value, Vec<TraceLine>) {
     let evidence = json!({
@@ -270,7 +300,7 @@ pub fn known_routing(a: &Analysis<'_>) -> Result<Routing, Skip> {
         let subnets: Vec<&str> = a.egress.iter().filter(|e| e.egress == Egress::Unknown).map(|e| e.subnet_id.as_str()).collect();
         format!("no route table applies to {} in RouteTables (neither an association nor the VPC's main table)", subnets.join(", "))
     } else {
-        super::not_captured(a, Member::RouteTables)
+        a.network.why_absent(Member::RouteTables)
     };
     Err(Skip(format!("the routing mode is unknown: {why}")))
 }

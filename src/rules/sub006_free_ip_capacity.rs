@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, shared, Check, CheckResult, Rule, Severity, Skip, TraceLine};
+use super::shared::known_routing;
+use super::{docs, Check, CheckResult, Rule, Severity, Skip, TraceLine};
 use crate::analysis::{Analysis, Need, Routing};
 use crate::model::Member;
 
@@ -20,7 +21,7 @@ const MWAA_ENDPOINT_ENIS: u32 = 2;
 const HEADROOM: u32 = 5;
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     let capacity = a.settings.capacity();
     let (schedulers, workers) = (capacity.schedulers, capacity.max_workers);
     // The containers spread over the two subnets.

@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use super::shared::create_interface_endpoint;
-use super::{docs, shared, Check, CheckResult, Rule, Severity};
+use super::shared::{create_interface_endpoint, known_routing};
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Need, Routing};
 use crate::model::Member;
 
@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     if a.routing != Routing::Private {
         return Ok(Vec::new());
     }

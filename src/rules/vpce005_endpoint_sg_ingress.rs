@@ -1,4 +1,4 @@
-use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report};
+use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::{FlowKind, Step};
 use crate::analysis::nacl::Direction;
@@ -23,7 +23,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         |flow, hop| flow.kind == FlowKind::Endpoint && hop.step == Step::SgIngress,
         |flow, _| flow.endpoint_id.clone(),
     );
-    Ok(groups
+    let findings = groups
         .into_iter()
         .map(|(endpoint_id, items)| {
             let (evidence, trace) = flow_report(&items);
@@ -40,5 +40,6 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .evidence(evidence)
             .trace(trace)
         })
-        .collect())
+        .collect();
+    judged(a, &[Step::SgIngress], findings)
 }

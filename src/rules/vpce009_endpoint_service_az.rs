@@ -1,6 +1,7 @@
 use serde_json::json;
 
-use super::{docs, shared, Check, CheckResult, Rule, Severity};
+use super::shared::known_routing;
+use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Routing};
 use crate::model::{Member, Subnet, VpcEndpointService};
 
@@ -42,7 +43,7 @@ fn offers(service: &VpcEndpointService, subnet: &Subnet) -> Option<bool> {
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    shared::known_routing(a)?;
+    known_routing(a)?;
     let captured = a.network.snapshot.vpc_endpoint_services.iter().flatten();
     let services: Vec<&VpcEndpointService> = captured.collect();
     let mut findings = Vec::new();
