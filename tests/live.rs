@@ -342,6 +342,33 @@ fn a_denied_describe_call_skips_its_checks_instead_of_passing_them() {
     assert_eq!(report["summary"]["skipped"], 2);
 }
 
+/// Issue 9's reproductions, live: a denied DescribePrefixLists leaves the S3 flows unjudged, a denied
+/// DescribeRouteTables leaves the routing mode unknown; neither is a pass nor a finding.
+#[test]
+fn denied_prefix_lists_or_route_tables_are_never_a_verdict() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    let skipped_reason = |output: &Output, code: &str| -> String {
+        let report = report(output);
+        let skipped = report["skipped"].as_array().expect("skipped").iter().find(|s| s["code"] == code).cloned();
+        skipped.unwrap_or_else(|| panic!("{code} not skipped: {report}"))["reason"].as_str().unwrap_or_default().to_string()
+    };
+    Emulator::shared().faults(json!({"deny": ["DescribePrefixLists"]}));
+    let output = check_planned(&network, &[]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let reason = skipped_reason(&output, "ACL001");
+    assert!(reason.contains("S3 flows") && reason.contains("ec2:DescribePrefixLists denied"), "{reason}");
+
+    let public = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"deny": ["DescribeRouteTables"]}));
+    let output = check_planned(&public, &[]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(findings(&report(&output)), vec![], "no VPCE001 on a public VPC whose tables were not read");
+    assert_eq!(report(&output)["target"]["routing"], "unknown");
+    assert!(skipped_reason(&output, "VPCE001").contains("ec2:DescribeRouteTables denied"));
+}
+
 #[test]
 fn only_read_only_calls_and_exactly_the_iam_policy() {
     let _turn = exclusive();

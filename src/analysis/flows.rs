@@ -366,7 +366,7 @@ pub fn required_flows(a: &Analysis<'_>) -> (Vec<Flow>, Vec<String>) {
             .prefix_list_named(&used.service.name)
             .and_then(|list| Some((list, network.prefix_list_cidrs(&list.prefix_list_id).filter(|c| !c.is_empty())?)));
         let Some((list, cidrs)) = cidrs else {
-            let why = if network.has(Member::PrefixLists) {
+            let why = if network.snapshot.prefix_lists.is_some() {
                 format!(
                     "PrefixLists holds no CIDRs for {} (ec2:DescribePrefixLists, or its entries from ec2:GetManagedPrefixListEntries)",
                     used.service.name
