@@ -311,6 +311,18 @@ fn a_flow_the_input_cannot_build_skips_the_rules_judging_flows() {
 }
 
 #[test]
+fn a_value_aws_never_writes_is_an_invalid_snapshot_with_its_spot() {
+    let path = public_with("reject.json", "\"RuleAction\": \"allow\"", "\"RuleAction\": \"reject\"");
+    let output = check_file(&path, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = support::stderr(&output);
+    assert!(err.contains("unknown variant `reject`, expected `allow` or `deny`") && err.contains("reject.json:"), "{err}");
+    let path = public_with("tcpp.json", "\"IpProtocol\": \"-1\"", "\"IpProtocol\": \"tcpp\"");
+    let err = support::stderr(&check_file(&path, &[]));
+    assert!(err.contains("protocol \"tcpp\" is not -1, a protocol number 0-255"), "{err}");
+}
+
+#[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(
         "no_dns_sarif.json",

@@ -90,12 +90,43 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Values AWS never writes are invalid snapshots (exit 2 with the spot), never read as allow or dropped.
+    #[test]
+    fn values_aws_never_writes_are_rejected(
+        (key, value) in prop::sample::select(vec![
+            ("RuleAction", serde_json::json!("deny ")), ("RuleAction", serde_json::json!("reject")), ("RuleAction", serde_json::json!("Allow")),
+            ("Protocol", serde_json::json!("tcpp")), ("Protocol", serde_json::json!("999")), ("Protocol", serde_json::json!("")),
+            ("RuleNumber", serde_json::json!(0)), ("RuleNumber", serde_json::json!(40000)),
+        ]),
+    ) {
+        let mut entry = serde_json::json!({"RuleNumber": 100, "Protocol": "6", "RuleAction": "allow", "Egress": false, "CidrBlock": "0.0.0.0/0"});
+        entry[key] = value;
+        let text = serde_json::json!({"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "Entries": [entry]}]}).to_string();
+        let parsed = SnapshotFile { path: "bad.json".into(), text }.parse();
+        prop_assert!(parsed.is_err(), "{key} accepted");
+    }
+
+    #[test]
+    fn security_group_values_aws_never_writes_are_rejected(
+        (key, value) in prop::sample::select(vec![
+            ("IpProtocol", serde_json::json!("tcpp")), ("IpProtocol", serde_json::json!("300")),
+            ("FromPort", serde_json::json!(70000)), ("ToPort", serde_json::json!(-2)),
+        ]),
+    ) {
+        let mut permission = serde_json::json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443});
+        permission[key] = value;
+        let text = serde_json::json!({"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [permission]}]}).to_string();
+        prop_assert!(SnapshotFile { path: "bad.json".into(), text }.parse().is_err(), "{key} accepted");
+    }
+}
+
 fn cidr() -> impl Strategy<Value = String> {
     (any::<[u8; 4]>(), 0u8..=32).prop_map(|(a, len)| format!("{}.{}.{}.{}/{len}", a[0], a[1], a[2], a[3]))
 }
 
 fn protocol() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["-1", "6", "17", "1", "58", "tcp", "all", "999", "icmpv6", ""]).prop_map(str::to_string)
+    prop::sample::select(vec!["-1", "6", "17", "1", "58", "tcp", "all", "255", "icmpv6", "0"]).prop_map(str::to_string)
 }
 
 proptest! {
@@ -104,8 +135,8 @@ proptest! {
     /// Well-formed snapshots with random rules, routes and ports: evaluation always completes.
     #[test]
     fn random_networks_evaluate(
-        nacl in prop::collection::vec((0u32..40000, protocol(), any::<bool>(), any::<bool>(), cidr(), -5i32..70000, -5i32..70000), 0..12),
-        perms in prop::collection::vec((protocol(), -2i32..70000, -2i32..70000, cidr(), any::<bool>()), 0..8),
+        nacl in prop::collection::vec((1u32..=32767, protocol(), any::<bool>(), any::<bool>(), cidr(), 0i32..=65535, 0i32..=65535), 0..12),
+        perms in prop::collection::vec((protocol(), -1i32..=65535, -1i32..=65535, cidr(), any::<bool>()), 0..8),
         routes in prop::collection::vec((cidr(), prop::sample::select(vec!["GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId", "VpcPeeringConnectionId"]),
             prop::sample::select(vec!["local", "igw-1", "nat-1", "vpce-1", "vgw-1", "tgw-1"]), any::<bool>()), 0..6),
         cidr_a in cidr(),

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::addr::{AddrSet, Ports};
+use crate::model::snapshot::{protocol_number, RuleAction};
 use crate::model::NetworkAclEntry;
 
 pub const TCP: u8 = 6;
@@ -52,17 +53,6 @@ impl NaclVerdict {
     }
 }
 
-/// Protocol numbers as NACLs write them; names are accepted for hand-written snapshots.
-pub fn protocol_number(protocol: &str) -> Option<i32> {
-    match protocol.to_ascii_lowercase().as_str() {
-        "-1" | "all" => Some(-1),
-        "tcp" => Some(6),
-        "udp" => Some(17),
-        "icmp" => Some(1),
-        other => other.parse().ok(),
-    }
-}
-
 /// `entries` must already be in rule-number order (the model keeps them so).
 pub fn evaluate(entries: &[NetworkAclEntry], packet: &Packet) -> NaclVerdict {
     let mut remaining: Vec<(AddrSet, Ports)> = vec![(packet.peer.clone(), packet.ports)];
@@ -80,7 +70,7 @@ pub fn evaluate(entries: &[NetworkAclEntry], packet: &Packet) -> NaclVerdict {
             _ => Ports::ALL,
         };
         let entry_addrs = AddrSet::from_net(cidr);
-        let deny = entry.rule_action.eq_ignore_ascii_case("deny");
+        let deny = entry.rule_action == RuleAction::Deny;
         let mut next = Vec::new();
         for (addrs, ports) in remaining {
             if !addrs.intersects(&entry_addrs) || !ports.overlaps(entry_ports) {

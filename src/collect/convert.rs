@@ -122,7 +122,8 @@ pub fn network_acl(n: &ec2::NetworkAcl) -> Result<NetworkAcl, CollectError> {
                 Ok(NetworkAclEntry {
                     rule_number: e.rule_number().and_then(|n| u32::try_from(n).ok()).unwrap_or(32767),
                     protocol: e.protocol().unwrap_or("-1").to_string(),
-                    rule_action: e.rule_action().map_or("deny", |a| a.as_str()).to_string(),
+                    // Anything but an explicit allow denies (fail closed).
+                    rule_action: if e.rule_action() == Some(&ec2::RuleAction::Allow) { RuleAction::Allow } else { RuleAction::Deny },
                     egress: e.egress().unwrap_or(false),
                     cidr_block: e.cidr_block().map(|c| v4(c, "NACL entry CidrBlock")).transpose()?,
                     ipv6_cidr_block: e.ipv6_cidr_block().map(|c| v6(c, "NACL entry Ipv6CidrBlock")).transpose()?,

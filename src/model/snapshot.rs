@@ -218,9 +218,11 @@ pub struct NetworkAclAssociation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAclEntry {
+    #[serde(deserialize_with = "rule_number")]
     pub rule_number: u32,
+    #[serde(deserialize_with = "protocol")]
     pub protocol: String,
-    pub rule_action: String,
+    pub rule_action: RuleAction,
     pub egress: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<Ipv4Net>,
@@ -230,11 +232,70 @@ pub struct NetworkAclEntry {
     pub port_range: Option<PortRange>,
 }
 
+/// As AWS prints it; anything else is an invalid snapshot, never read as either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    Allow,
+    Deny,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortRange {
+    #[serde(deserialize_with = "port")]
     pub from: i32,
+    #[serde(deserialize_with = "port")]
     pub to: i32,
+}
+
+/// A protocol as NACL entries and security group rules write it: `-1` (all), a protocol number 0-255, or
+/// (hand-written) tcp, udp, icmp, icmpv6, all. None for anything else.
+pub fn protocol_number(protocol: &str) -> Option<i32> {
+    match protocol.to_ascii_lowercase().as_str() {
+        "-1" | "all" => Some(-1),
+        "tcp" => Some(6),
+        "udp" => Some(17),
+        "icmp" => Some(1),
+        "icmpv6" => Some(58),
+        other => other.parse().ok().filter(|n| (0..=255).contains(n)),
+    }
+}
+
+fn protocol<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match protocol_number(&text) {
+        Some(_) => Ok(text),
+        None => Err(serde::de::Error::custom(format!("protocol {text:?} is not -1, a protocol number 0-255, tcp, udp or icmp"))),
+    }
+}
+
+/// 1-32766, or AWS's `*` entries (32767 IPv4, 32768 IPv6).
+fn rule_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = u32::deserialize(deserializer)?;
+    if (1..=32768).contains(&number) {
+        Ok(number)
+    } else {
+        Err(serde::de::Error::custom(format!("rule number {number} is outside 1-32766 (32767 and 32768 are the `*` entries)")))
+    }
+}
+
+fn port<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    let number = i32::deserialize(deserializer)?;
+    if (0..=65535).contains(&number) {
+        Ok(number)
+    } else {
+        Err(serde::de::Error::custom(format!("port {number} is outside 0-65535")))
+    }
+}
+
+/// Security group ports: 0-65535, or -1 (all; ICMP types and codes are -1 to 255).
+fn rule_port<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i32>, D::Error> {
+    let number = Option::<i32>::deserialize(deserializer)?;
+    match number {
+        Some(n) if !(-1..=65535).contains(&n) => Err(serde::de::Error::custom(format!("port {n} is outside -1-65535"))),
+        other => Ok(other),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -256,10 +317,11 @@ pub struct SecurityGroup {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpPermission {
+    #[serde(deserialize_with = "protocol")]
     pub ip_protocol: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "rule_port")]
     pub from_port: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "rule_port")]
     pub to_port: Option<i32>,
     #[serde(default)]
     pub ip_ranges: Vec<IpRange>,
