@@ -144,7 +144,10 @@ impl Config {
         let mut rules = BTreeMap::new();
         for (key, setting) in file.rules {
             let rule = registry::find(key.get_ref()).ok_or_else(|| invalid(format!("no rule {:?}", key.get_ref()), Some(key.span())))?;
-            rules.insert(rule.code, setting);
+            if rules.insert(rule.code, setting).is_some() {
+                // By code and by name, say: which one wins would be a guess.
+                return Err(invalid(format!("{} is set twice (by code and by name)", rule.code), Some(key.span())));
+            }
         }
         let mut ignores = Vec::new();
         for entry in file.ignore {

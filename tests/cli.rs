@@ -323,6 +323,31 @@ fn a_value_aws_never_writes_is_an_invalid_snapshot_with_its_spot() {
 }
 
 #[test]
+fn smaller_input_errors_are_named() {
+    let bom = scratch("bom.json", "\u{feff}{\"region\": \"us-east-1\"}");
+    assert!(support::stderr(&check_file(&bom, &[])).contains("byte order mark"));
+    let newer = public_edited("newer.json", |m| {
+        m.insert("snapshot_version".to_string(), Value::from(2));
+    });
+    assert!(support::stderr(&check_file(&newer, &[])).contains("snapshot_version 2 is newer than this mwaa-preflight reads (1)"));
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let twice = text.replacen("\"VpcAttributes\": {", "\"VpcAttributes\": {\"vpc-0e0e0e0e\": {}, ", 1);
+    assert_ne!(text, twice, "fixture layout changed");
+    let twice = scratch("twice.json", &twice);
+    let output = check_file(&twice, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("vpc-0e0e0e0e is given twice"), "{}", support::stderr(&output));
+    let config = scratch("twice.toml", "[rules]\nSG003 = \"off\"\nsg-self-reference = \"warning\"\n");
+    let output = check_file(&support::root().join(PUBLIC), &["--config", config.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("SG003 is set twice"), "{}", support::stderr(&output));
+    for bad in [["--max-workers", "4294967295"], ["--kms-key", "alias/mwaa"], ["--source-bucket-arn", "my-dags"], ["--region", "Mars"]] {
+        let output = check_file(&support::root().join(PUBLIC), &bad);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+#[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(
         "no_dns_sarif.json",

@@ -531,6 +531,19 @@ fn wait_while_status_changes(name: &str, status: &str) -> Output {
 }
 
 #[test]
+fn wait_reads_until_the_timeout_not_an_interval_before() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    private_environment("wait-timeout", &network, json!({"Status": "PENDING"}));
+    let started = std::time::Instant::now();
+    let output = tool(&["diagnose", "wait-timeout", "--wait", "--timeout", "4s", "--interval", "1s", "--format", "json"]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    assert!(support::stderr(&output).contains("gave up after 4s"), "{}", support::stderr(&output));
+    assert!(took >= std::time::Duration::from_secs(4) && took < std::time::Duration::from_secs(8), "took {took:?}");
+}
+
+#[test]
 fn wait_follows_a_pending_environment_until_it_is_available() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("private", json!({}));

@@ -138,6 +138,48 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(total))
 }
 
+/// A region name as AWS spells them (us-east-1, ap-southeast-3, us-gov-west-1, eu-isoe-west-1).
+fn region_name(text: &str) -> Result<String, String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        && parts[0].chars().all(|c| c.is_ascii_lowercase());
+    if well_formed {
+        Ok(text.to_string())
+    } else {
+        Err(format!("{text:?} is not a region name (us-east-1, eu-west-2, ...)"))
+    }
+}
+
+/// `arn:<partition>:s3:::<bucket>`, as CreateEnvironment's SourceBucketArn.
+fn bucket_arn(text: &str) -> Result<String, String> {
+    let bucket = arn_parts(text, "s3").filter(|(region, account, _)| region.is_empty() && account.is_empty()).map(|(_, _, r)| r);
+    match bucket {
+        Some(b) if (3..=63).contains(&b.len()) && !b.contains('/') => Ok(text.to_string()),
+        _ => Err(format!("{text:?} is not an S3 bucket ARN (arn:aws:s3:::my-dags-bucket)")),
+    }
+}
+
+/// `arn:<partition>:kms:<region>:<account>:key/<id>`: MWAA (and CloudFormation) take a key ARN, not an alias or ID.
+fn kms_key_arn(text: &str) -> Result<String, String> {
+    let key = arn_parts(text, "kms").filter(|(region, account, _)| !region.is_empty() && account.len() == 12);
+    match key {
+        Some((_, _, resource)) if resource.strip_prefix("key/").is_some_and(|id| !id.is_empty()) => Ok(text.to_string()),
+        _ => Err(format!(
+            "{text:?} is not a KMS key ARN (arn:aws:kms:us-east-1:111122223333:key/1234abcd-...); an alias or key ID is not accepted"
+        )),
+    }
+}
+
+/// (region, account, resource) of an ARN of `service` in an AWS partition.
+fn arn_parts<'a>(text: &'a str, service: &str) -> Option<(&'a str, &'a str, &'a str)> {
+    let mut parts = text.splitn(6, ':');
+    let (arn, partition, svc, region, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (arn == "arn" && partition.starts_with("aws") && svc == service).then_some((region, account, resource))
+}
+
 /// The settings of a planned environment (an existing one supplies its own), and the routing assertion.
 #[derive(Args)]
 pub struct EnvironmentArgs {
@@ -150,20 +192,20 @@ pub struct EnvironmentArgs {
     /// Assert the routing mode; by default it is derived from the route tables.
     #[arg(long, value_enum, default_value_t = RoutingAssertion::Auto)]
     pub routing: RoutingAssertion,
-    /// The DAG bucket (checked against the S3 endpoint policy).
-    #[arg(long)]
+    /// The DAG bucket, an S3 bucket ARN (checked against the S3 endpoint policy).
+    #[arg(long, value_parser = bucket_arn)]
     pub source_bucket_arn: Option<String>,
-    /// A customer managed KMS key (makes the kms endpoint required in private routing).
-    #[arg(long)]
+    /// A customer managed KMS key, by key ARN as MWAA takes it (makes the kms endpoint required in private routing).
+    #[arg(long, value_parser = kms_key_arn)]
     pub kms_key: Option<String>,
-    /// mw1.micro, mw1.small, mw1.medium, mw1.large, mw1.xlarge, mw1.2xlarge.
-    #[arg(long)]
+    /// The environment class.
+    #[arg(long, value_parser = ["mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge"])]
     pub environment_class: Option<String>,
-    /// Workers at most (default: the class's, else 10); sizes SUB006's address count.
-    #[arg(long)]
+    /// Workers at most, 1-25 as MWAA takes it (default: the class's, else 10); sizes SUB006's address count.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=25))]
     pub max_workers: Option<u32>,
-    /// Schedulers (default: the class's, else 2).
-    #[arg(long)]
+    /// Schedulers, 1-5 as MWAA takes it (default: the class's, else 2).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
     pub schedulers: Option<u32>,
 }
 
@@ -239,7 +281,7 @@ pub struct OutputArgs {
 pub struct AwsArgs {
     /// The AWS region (live: else AWS_REGION or the profile's; offline: else the snapshot's, else the
     /// subnets' Availability Zones). Several, comma-separated, with --all-environments / --all.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = region_name)]
     pub region: Vec<String>,
     /// A named profile of ~/.aws/config (else AWS_PROFILE, else the default chain).
     #[arg(long)]

@@ -45,12 +45,14 @@ fn wait(args: &DiagnoseArgs, source: &Source, request: &Request, config: &Config
             "CREATE_FAILED" | "UPDATE_FAILED" | "UNAVAILABLE" | "DELETED" | "DELETING" | "ROLLING_BACK" => return emit(ExitCode::from(1)),
             _ => {}
         }
-        if started.elapsed() + interval > args.timeout {
+        // The last read happens at the timeout, not an interval before it.
+        let remaining = args.timeout.saturating_sub(started.elapsed());
+        if remaining.is_zero() {
             eprintln!("{} gave up after {}s: {name} is still {status}", clock(), started.elapsed().as_secs());
             return emit(ExitCode::from(1));
         }
         last = Some((status, problems));
-        std::thread::sleep(interval);
+        std::thread::sleep(interval.min(remaining));
         interval = (interval * 2).min(Duration::from_secs(300));
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
-use crate::model::snapshot::MEMBER_NAMES;
+use crate::model::snapshot::{MEMBER_NAMES, SNAPSHOT_VERSION};
 use crate::model::{Network, Snapshot};
 
 /// Whether a JSON value is null, skipping over anything else without building it.
@@ -115,6 +115,14 @@ impl SnapshotFile {
             let message = full.split(" at line ").next().unwrap_or(&full).to_string();
             self.invalid(message, offset, 1)
         })?;
+        if let Some(version) = snapshot.snapshot_version.filter(|v| *v > SNAPSHOT_VERSION) {
+            let at = self.text.find("\"snapshot_version\"").unwrap_or(0);
+            return Err(self.invalid(
+                format!("snapshot_version {version} is newer than this mwaa-preflight reads ({SNAPSHOT_VERSION}): upgrade the tool"),
+                at,
+                18,
+            ));
+        }
         Network::new(snapshot).map_err(|bad| {
             let (offset, len) = self.locate(&bad.endpoint_id).unwrap_or((0, 1));
             self.invalid(format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason), offset, len)
@@ -124,6 +132,13 @@ impl SnapshotFile {
     /// Top-level members that AWS never prints: a known name in the wrong case (it would be ignored, and
     /// its checks skipped) and a null (the AWS CLI prints a list, or the member is absent).
     fn check_members(&self) -> Result<(), Box<FileError>> {
+        if self.text.starts_with('\u{feff}') {
+            return Err(self.invalid(
+                "the file starts with a UTF-8 byte order mark (as PowerShell's Out-File writes): save it as UTF-8 without one".to_string(),
+                0,
+                3,
+            ));
+        }
         let Ok(members) = serde_json::from_str::<std::collections::BTreeMap<String, Nullness>>(&self.text) else {
             return Ok(()); // not an object: the typed parse below says where
         };

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 
+/// The snapshot format this build writes and reads (`snapshot_version`).
+pub const SNAPSHOT_VERSION: u32 = 1;
+
 /// Every top-level member a snapshot may hold, as spelled in the file.
 pub const MEMBER_NAMES: [&str; 23] = [
     "snapshot_version",
@@ -65,11 +68,11 @@ pub struct Snapshot {
     pub internet_gateways: Option<Vec<InternetGateway>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix_lists: Option<Vec<PrefixList>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
     pub managed_prefix_list_entries: Option<BTreeMap<String, Vec<PrefixListEntry>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dhcp_options: Option<Vec<DhcpOptions>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
     pub vpc_attributes: Option<BTreeMap<String, VpcAttributes>>,
     /// The `ServiceDetails` of `describe-vpc-endpoint-services` for the services the environment needs (VPCE009).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,6 +250,40 @@ pub struct PortRange {
     pub from: i32,
     #[serde(deserialize_with = "port")]
     pub to: i32,
+}
+
+/// A map keyed by resource ID, refusing an ID given twice (JSON keeps the last; which one is meant is a guess).
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<Option<BTreeMap<String, V>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    Option::<UniqueKeys<V>>::deserialize(deserializer).map(|map| map.map(|m| m.0))
+}
+
+struct UniqueKeys<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueKeys<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+            type Value = UniqueKeys<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object keyed by resource ID")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("{key} is given twice")));
+                    }
+                    out.insert(key, value);
+                }
+                Ok(UniqueKeys(out))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// A protocol as NACL entries and security group rules write it: `-1` (all), a protocol number 0-255, or
