@@ -11,6 +11,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod target;
+pub mod text;
 
 use config::Config;
 use model::Network;

@@ -20,7 +20,9 @@ fn main() -> ExitCode {
             };
             let mut text = String::new();
             let width = cli::output::terminal_width();
-            let _ = GraphicalReportHandler::new_themed(theme).with_width(width).render_report(&mut text, &failure);
+            let _ = GraphicalReportHandler::new_themed(theme)
+                .with_width(width)
+                .render_report(&mut text, &mwaa_preflight::text::Printable::new(&failure));
             eprint!("{text}");
             ExitCode::from(2)
         }

@@ -347,6 +347,51 @@ fn smaller_input_errors_are_named() {
     }
 }
 
+/// A VPC ID carrying an OSC title sequence, a BEL, a quote and markup, with DNS support off so that a
+/// finding names it.
+fn hostile_snapshot() -> PathBuf {
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let evil = "vpc-0e0e0e0e\\u001b]0;pwned\\u0007\\\"[color=red] <b>|x\\nline";
+    let text = text.replace("\"vpc-0e0e0e0e\"", &format!("\"{evil}\""));
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    let attributes = doc["VpcAttributes"].as_object_mut().expect("attributes");
+    let key = attributes.keys().next().expect("a VPC").clone();
+    attributes[&key]["EnableDnsSupport"]["Value"] = Value::Bool(false);
+    scratch("hostile.json", &doc.to_string())
+}
+
+#[test]
+fn strings_from_the_input_cannot_drive_the_terminal_or_break_the_markup() {
+    let path = hostile_snapshot();
+    for format in ["human", "markdown", "github", "mermaid", "junit", "dot"] {
+        let output = check_file(&path, &["--format", format, "--color", "never"]);
+        assert_eq!(output.status.code(), Some(1), "{format}: {}", support::stderr(&output));
+        let text = support::stdout(&output);
+        assert!(text.contains("DNS001") || format == "mermaid" || format == "dot", "{format}: {text}");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{format} lets a control character through");
+        assert!(text.contains("u{1b}]0;pwned"), "{format} shows the escape visibly");
+    }
+    // DOT: the quote stays inside its string; Graphviz reads the file.
+    let dot = support::stdout(&check_file(&path, &["--format", "dot"]));
+    for line in dot.lines() {
+        let unescaped = line.replace("\\\\", "").replace("\\\"", "");
+        assert_eq!(unescaped.matches('"').count() % 2, 0, "a quote escapes its string: {line}");
+    }
+    let mut graphviz = std::process::Command::new("dot")
+        .args(["-Tsvg", "-o", "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("graphviz (dot) is installed: .ci/run installs it");
+    std::io::Write::write_all(graphviz.stdin.as_mut().expect("stdin"), dot.as_bytes()).expect("write");
+    let done = graphviz.wait_with_output().expect("dot runs");
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    // An error that quotes a value from the file escapes it too.
+    let bad = scratch("hostile_error.json", "{\"Subnets\": [{\"SubnetId\": 7, \"Note\": \"\\u001b]0;x\\u0007\"}]}");
+    let err = support::stderr(&check_file(&bad, &[]));
+    assert!(!err.chars().any(|c| c == '\u{1b}' || c == '\u{7}'), "{err:?}");
+}
+
 #[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(

@@ -20,6 +20,14 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     let file = input.file.as_ref();
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
+    // Strings from the account reach a terminal or markup only made printable; JSON escapes them itself.
+    let printable: Vec<Report>;
+    let reports = if matches!(format, Format::Json | Format::Sarif) {
+        reports
+    } else {
+        printable = reports.iter().map(Report::printable).collect();
+        &printable
+    };
     let text = match format {
         Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), gate))?,
         Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,

@@ -10,8 +10,9 @@ fn mermaid_id(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
+/// Label text inside Mermaid's `"..."`: quotes and markup characters as entity codes.
 fn mermaid_text(text: &str) -> String {
-    text.replace('"', "'").replace('\n', "<br/>")
+    text.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;").replace('|', "#124;").replace('\n', "<br/>")
 }
 
 fn zones(topology: &Topology) -> Vec<&str> {
@@ -28,13 +29,14 @@ pub fn mermaid(reports: &[Report]) -> String {
         let _ = writeln!(out, "%% mwaa-preflight: {} in {}", report.title(), t.vpc_id.as_deref().unwrap_or("unknown VPC"));
         let _ = writeln!(out, "flowchart LR");
         let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
-        let _ = writeln!(out, "  subgraph {}[\"{vpc} ({})\"]", mermaid_id(vpc), report.target.region);
+        let _ = writeln!(out, "  subgraph {}[\"{}\"]", mermaid_id(vpc), mermaid_text(&format!("{vpc} ({})", report.target.region)));
         for zone in zones(t) {
-            let _ = writeln!(out, "    subgraph {}[\"{zone}\"]", mermaid_id(&format!("{vpc}-{zone}")));
+            let _ = writeln!(out, "    subgraph {}[\"{}\"]", mermaid_id(&format!("{vpc}-{zone}")), mermaid_text(zone));
             for s in t.subnets.iter().filter(|s| s.zone == zone) {
                 let role = if s.env { "env subnet" } else { "subnet" };
                 let table = s.route_table.as_deref().unwrap_or("no route table");
-                let _ = writeln!(out, "      {}[\"{}<br/>{role} {}<br/>{table}\"]", mermaid_id(&s.id), s.id, s.cidr);
+                let label = mermaid_text(&format!("{}\n{role} {}\n{table}", s.id, s.cidr));
+                let _ = writeln!(out, "      {}[\"{label}\"]", mermaid_id(&s.id));
             }
             let _ = writeln!(out, "    end");
         }
@@ -74,29 +76,32 @@ fn dot_text(text: &str) -> String {
 }
 
 pub fn dot(reports: &[Report]) -> String {
+    // Every ID and label is quoted and escaped: a quote in an ID must not add attributes.
+    let q = |text: &str| format!("\"{}\"", dot_text(text));
     let mut out = String::new();
     for report in reports {
         let t = &report.topology;
         let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
-        let _ = writeln!(out, "digraph \"{}\" {{", dot_text(&format!("{} {vpc}", report.title())));
+        let _ = writeln!(out, "digraph {} {{", q(&format!("{} {vpc}", report.title())));
         let _ = writeln!(
             out,
             "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];"
         );
-        let _ = writeln!(out, "  subgraph \"cluster_{vpc}\" {{\n    label=\"{vpc} ({})\";", report.target.region);
+        let _ =
+            writeln!(out, "  subgraph {} {{\n    label={};", q(&format!("cluster_{vpc}")), q(&format!("{vpc} ({})", report.target.region)));
         for zone in zones(t) {
-            let _ = writeln!(out, "    subgraph \"cluster_{vpc}_{zone}\" {{\n      label=\"{zone}\"; style=dashed;");
+            let _ = writeln!(out, "    subgraph {} {{\n      label={}; style=dashed;", q(&format!("cluster_{vpc}_{zone}")), q(zone));
             for s in t.subnets.iter().filter(|s| s.zone == zone) {
                 let role = if s.env { "env subnet" } else { "subnet" };
                 let table = s.route_table.as_deref().unwrap_or("no route table");
                 let style = if s.env { ", style=bold" } else { "" };
-                let _ = writeln!(out, "      \"{}\" [label=\"{}\\n{role} {}\\n{table}\"{style}];", s.id, s.id, s.cidr);
+                let _ = writeln!(out, "      {} [label={}{style}];", q(&s.id), q(&format!("{}\n{role} {}\n{table}", s.id, s.cidr)));
             }
             let _ = writeln!(out, "    }}");
         }
         for node in t.nodes.iter().filter(|n| n.kind != NodeKind::Internet) {
             let shape = if node.kind == NodeKind::Gateway { "octagon" } else { "component" };
-            let _ = writeln!(out, "    \"{}\" [label=\"{}\", shape={shape}];", node.id, dot_text(&node.label));
+            let _ = writeln!(out, "    {} [label={}, shape={shape}];", q(&node.id), q(&node.label));
         }
         let _ = writeln!(out, "  }}");
         if t.nodes.iter().any(|n| n.kind == NodeKind::Internet) {
@@ -107,15 +112,14 @@ pub fn dot(reports: &[Report]) -> String {
                 Some(hop) => {
                     let _ = writeln!(
                         out,
-                        "  \"{}\" -> \"{}\" [label=\"BLOCKED {}\\n{}\", color=red, fontcolor=red, penwidth=2];",
-                        edge.from,
-                        edge.to,
-                        dot_text(&edge.label),
-                        dot_text(hop)
+                        "  {} -> {} [label={}, color=red, fontcolor=red, penwidth=2];",
+                        q(&edge.from),
+                        q(&edge.to),
+                        q(&format!("BLOCKED {}\n{hop}", edge.label))
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "  \"{}\" -> \"{}\" [label=\"{}\", color=darkgreen];", edge.from, edge.to, dot_text(&edge.label));
+                    let _ = writeln!(out, "  {} -> {} [label={}, color=darkgreen];", q(&edge.from), q(&edge.to), q(&edge.label));
                 }
             }
         }

@@ -3,7 +3,9 @@
 
 use std::fmt::{self, Write as _};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use crate::text::Excerpt;
 
 use super::{locate, Report};
 use crate::input::SnapshotFile;
@@ -12,7 +14,7 @@ use crate::rules::{Finding, Severity};
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     text: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     label: Option<LabeledSpan>,
     width: usize,
 }
@@ -75,7 +77,7 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         // Break only at spaces: a URL, an ARN or an ID stays whole and copyable.
         .with_word_separator(textwrap::WordSeparator::AsciiSpace);
-    let named = source.map(|s| NamedSource::new(&s.path, s.text.clone()));
+    let named = source.map(|s| Excerpt::new(&s.path, &s.text));
     let mut out = String::new();
     if !quiet {
         let t = &report.target;

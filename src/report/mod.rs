@@ -139,6 +139,58 @@ pub struct TopologyEdge {
 }
 
 impl Report {
+    /// The report with every string from the account or the file made printable (`text::printable`), for
+    /// the terminal and the markup formats; JSON and SARIF escape control characters themselves.
+    pub fn printable(&self) -> Report {
+        let clean = |s: &String| crate::text::printable(s).into_owned();
+        let id = |s: &String| crate::text::printable_line(s).into_owned();
+        let id_opt = |s: &Option<String>| s.as_ref().map(id);
+        let mut report = self.clone();
+        let t = &mut report.target;
+        t.environment = id_opt(&t.environment);
+        t.status = id_opt(&t.status);
+        t.region = id(&t.region);
+        t.account_id = id_opt(&t.account_id);
+        t.vpc_id = id_opt(&t.vpc_id);
+        t.subnet_ids = t.subnet_ids.iter().map(id).collect();
+        t.security_group_ids = t.security_group_ids.iter().map(id).collect();
+        t.webserver_access_mode = id(&t.webserver_access_mode);
+        for f in &mut report.findings {
+            f.resource = id_opt(&f.resource);
+            f.message = clean(&f.message);
+            f.remediation = clean(&f.remediation);
+            for line in &mut f.trace {
+                line.text = clean(&line.text);
+            }
+        }
+        for s in &mut report.skipped {
+            s.reason = clean(&s.reason);
+        }
+        for i in &mut report.ignored {
+            i.resource = id_opt(&i.resource);
+            i.reason = clean(&i.reason);
+        }
+        let topology = &mut report.topology;
+        topology.vpc_id = id_opt(&topology.vpc_id);
+        for subnet in &mut topology.subnets {
+            subnet.id = id(&subnet.id);
+            subnet.zone = id(&subnet.zone);
+            subnet.cidr = id(&subnet.cidr);
+            subnet.route_table = id_opt(&subnet.route_table);
+        }
+        for node in &mut topology.nodes {
+            node.id = id(&node.id);
+            node.label = clean(&node.label);
+        }
+        for edge in &mut topology.edges {
+            edge.from = id(&edge.from);
+            edge.to = id(&edge.to);
+            edge.label = clean(&edge.label);
+            edge.blocked = id_opt(&edge.blocked);
+        }
+        report
+    }
+
     pub fn new(analysis: &Analysis<'_>, outcome: Outcome) -> Self {
         let topology = Topology::new(analysis);
         let settings = analysis.settings;
