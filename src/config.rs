@@ -121,7 +121,8 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Self, Box<ConfigError>> {
-        let text = std::fs::read_to_string(path)
+        // A configuration is a few lines; the bound keeps `--config /dev/zero` from taking all memory.
+        let text = crate::input::read_bounded(path, 1024 * 1024, None)
             .map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
         Self::parse(&path.display().to_string(), &text)
     }

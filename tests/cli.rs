@@ -393,6 +393,26 @@ fn strings_from_the_input_cannot_drive_the_terminal_or_break_the_markup() {
 }
 
 #[test]
+fn reading_is_bounded_and_excerpts_are_a_window() {
+    let started = std::time::Instant::now();
+    let zero = check_file(Path::new("/dev/zero"), &[]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(support::stderr(&zero).contains("not a JSON document: it starts with byte 0x00"), "{}", support::stderr(&zero));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "stopped at the first byte");
+    // A minified snapshot of a megabyte with an error at its end: the excerpt is a window, not the line.
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    let padding = "x".repeat(1 << 20);
+    let mut minified = serde_json::to_string(&doc).expect("json");
+    minified.insert_str(1, &format!("\"Padding\": \"{padding}\", "));
+    minified = minified.replacen("\"RuleAction\":\"allow\"", "\"RuleAction\":\"reject\"", 1);
+    let path = scratch("minified.json", &minified);
+    let err = support::stderr(&check_file(&path, &[]));
+    assert!(err.contains("unknown variant `reject`") && err.contains("minified.json:1:"), "{err:.400}");
+    assert!(err.len() < 4000, "the excerpt is {} bytes", err.len());
+}
+
+#[test]
 fn sarif_locates_results_in_the_snapshot() {
     let path = public_with(
         "no_dns_sarif.json",

@@ -55,10 +55,10 @@ impl<'de> serde::Deserialize<'de> for Nullness {
 /// 330 MB was read in a test), and a bound on memory for `--snapshot /dev/zero` and the like.
 pub const MAX_SNAPSHOT_BYTES: u64 = 512 * 1024 * 1024;
 
-/// A file's text, read only while it can be what it claims: its first non-blank byte must be `first`
+/// A file's text, read only while it can be what it claims: its first non-blank byte must be `first`, if given
 /// (a JSON object's `{`; a UTF-8 byte order mark is let through for the parser to name), it stops at
 /// `limit` bytes, and it must be UTF-8.
-pub fn read_bounded(path: &Path, limit: u64, first: u8) -> std::io::Result<String> {
+pub fn read_bounded(path: &Path, limit: u64, first: Option<u8>) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     let file = std::fs::File::open(path)?;
     let mut reader = std::io::BufReader::new(file).take(limit + 1);
@@ -71,7 +71,7 @@ pub fn read_bounded(path: &Path, limit: u64, first: u8) -> std::io::Result<Strin
             break;
         }
         bytes.extend_from_slice(&chunk[..n]);
-        if !checked {
+        if let (false, Some(first)) = (checked, first) {
             let start = bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&bytes);
             if let Some(&byte) = start.iter().find(|b| !b.is_ascii_whitespace()) {
                 if byte != first {
@@ -84,7 +84,7 @@ pub fn read_bounded(path: &Path, limit: u64, first: u8) -> std::io::Result<Strin
             }
         }
         if bytes.len() as u64 > limit {
-            return Err(Error::new(ErrorKind::InvalidData, format!("larger than the {} MB a snapshot may be", limit / (1024 * 1024))));
+            return Err(Error::new(ErrorKind::InvalidData, format!("larger than the {} MB this file may be", limit / (1024 * 1024))));
         }
     }
     String::from_utf8(bytes)
@@ -143,7 +143,7 @@ pub struct SnapshotFile {
 
 impl SnapshotFile {
     pub fn read(path: &Path) -> Result<Self, Box<FileError>> {
-        let text = read_bounded(path, MAX_SNAPSHOT_BYTES, b'{')
+        let text = read_bounded(path, MAX_SNAPSHOT_BYTES, Some(b'{'))
             .map_err(|source| Box::new(FileError::Unreadable { path: path.display().to_string(), source }))?;
         Ok(Self { path: path.display().to_string(), text })
     }

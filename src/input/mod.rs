@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-pub use file::{FileError, InvalidFile, SnapshotFile};
+pub use file::{read_bounded, FileError, InvalidFile, SnapshotFile};
 pub use live::requests_in_flight;
 pub use permissions::{iam_policy, IAM_ACTIONS};
 
