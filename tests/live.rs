@@ -369,6 +369,36 @@ fn denied_prefix_lists_or_route_tables_are_never_a_verdict() {
     assert!(skipped_reason(&output, "VPCE001").contains("ec2:DescribeRouteTables denied"));
 }
 
+/// As in the AWS CLI, `--profile` wins over the environment's keys; an unknown profile is exit 2 naming it.
+#[test]
+fn an_explicit_profile_wins_over_the_environments_keys() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let credentials = support::root().join("target/live-credentials");
+    std::fs::write(&credentials, "[real]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = profile-secret\n")
+        .expect("write");
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let run = |profile: &str| {
+        Emulator::shared()
+            .tool(binary())
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .args(["check", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json", "--profile", profile])
+            .output()
+            .expect("runs")
+    };
+    Emulator::shared().take_log();
+    let output = run("real");
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let keys: BTreeSet<String> = Emulator::shared().take_log().iter().filter_map(|e| e["key"].as_str().map(str::to_string)).collect();
+    assert_eq!(keys, BTreeSet::from(["AKIAPROFILEKEY000001".to_string()]), "signed with the profile's key, not AWS_ACCESS_KEY_ID");
+
+    let unknown = run("does-not-exist");
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = support::stderr(&unknown);
+    assert!(err.contains("profile does-not-exist gives no credentials") && err.contains("live-credentials"), "{err}");
+    assert!(Emulator::shared().take_log().is_empty(), "no request without the profile's credentials");
+}
+
 #[test]
 fn only_read_only_calls_and_exactly_the_iam_policy() {
     let _turn = exclusive();

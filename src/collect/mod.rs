@@ -41,6 +41,12 @@ pub enum CollectError {
         help("set AWS_PROFILE or --profile (run `aws sso login` for SSO profiles), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     )]
     NoCredentials(String),
+    #[error("profile {profile} gives no credentials (looked in {files}): {detail}")]
+    #[diagnostic(
+        code(mwaa_preflight::no_profile),
+        help("check the name (aws configure list-profiles); for an SSO profile run `aws sso login --profile NAME`")
+    )]
+    NoProfile { profile: String, files: String, detail: String },
     #[error("the AWS credentials were rejected ({code}): {message}")]
     #[diagnostic(code(mwaa_preflight::credentials_rejected), help("{hint}"))]
     CredentialsRejected { code: String, message: String, hint: &'static str },
@@ -85,7 +91,10 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
         loader = loader.region(Region::new(region.clone()));
     }
     if let Some(profile) = &options.profile {
-        loader = loader.profile_name(profile);
+        // As in the AWS CLI, an explicit profile wins over AWS_ACCESS_KEY_ID in the environment: the default
+        // chain would look at the environment's keys first and check the wrong account.
+        let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(profile).build();
+        loader = loader.profile_name(profile).credentials_provider(credentials);
     }
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -94,11 +103,22 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
     let region = config.region().map(ToString::to_string).ok_or(CollectError::NoRegion)?;
     let provider =
         config.credentials_provider().ok_or_else(|| CollectError::NoCredentials("no credential provider is configured".to_string()))?;
-    provider.provide_credentials().await.map_err(|e| CollectError::NoCredentials(DisplayErrorContext(&e).to_string()))?;
+    provider.provide_credentials().await.map_err(|e| match &options.profile {
+        Some(profile) => {
+            CollectError::NoProfile { profile: profile.clone(), files: profile_files(), detail: DisplayErrorContext(&e).to_string() }
+        }
+        None => CollectError::NoCredentials(DisplayErrorContext(&e).to_string()),
+    })?;
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let mwaa =
         aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
     Ok(Clients { ec2, mwaa, region })
+}
+
+/// The configuration files a profile is looked up in, as the SDK and the AWS CLI find them.
+fn profile_files() -> String {
+    let file = |variable: &str, default: &str| std::env::var(variable).unwrap_or_else(|_| format!("~/.aws/{default}"));
+    format!("{} and {}", file("AWS_CONFIG_FILE", "config"), file("AWS_SHARED_CREDENTIALS_FILE", "credentials"))
 }
 
 fn api_error<E, R>(action: &'static str, err: SdkError<E, R>) -> CollectError

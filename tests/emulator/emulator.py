@@ -393,7 +393,8 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             faults = dict(STATE.faults)
             throttle = STATE.random.random() < faults.get("throttle_rate", 0)
-            STATE.log.append({"service": "ec2", "action": action, "throttled": throttle})
+            key = self.headers.get("Authorization", "").split("Credential=")[-1].split("/")[0]
+            STATE.log.append({"service": "ec2", "action": action, "throttled": throttle, "key": key})
         time.sleep(faults.get("latency_ms", 0) / 1000)
         if action in faults.get("deny", []):
             status, headers, payload = ec2_error("UnauthorizedOperation", f"You are not authorized to perform this operation. ({action})", 403)
