@@ -461,6 +461,44 @@ fn paging_is_followed_to_the_end() {
     assert_eq!(paged["summary"], whole["summary"]);
 }
 
+/// A NextToken that changes on every page, or one that repeats, is exit 2 naming the API: never an endless
+/// loop, never a page read twice.
+#[test]
+fn pagination_is_bounded() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    for tokens in ["repeat", "endless"] {
+        Emulator::shared().take_log();
+        Emulator::shared().faults(json!({"page_size": 2, "tokens": tokens}));
+        let started = std::time::Instant::now();
+        let output = check_planned(&network, &[]);
+        Emulator::shared().faults(json!({}));
+        let requests = Emulator::shared().take_log().len();
+        assert_eq!(output.status.code(), Some(2), "{tokens}: {}", support::stdout(&output));
+        let err = support::stderr(&output);
+        let expected = if tokens == "repeat" { "came twice" } else { "did not end after 1000 pages" };
+        assert!(err.contains("ec2:Describe") && err.contains(expected), "{tokens}: {err}");
+        assert!(requests <= 16 * 1000 + 16, "{tokens}: {requests} requests");
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "{tokens}: took {:?}", started.elapsed());
+    }
+}
+
+/// A body cut in half (its Content-Length matching) is an error, never fewer rules and a wrong finding; an
+/// error says what to do in one sentence, not the SDK's whole context.
+#[test]
+fn a_truncated_answer_is_rejected_in_one_sentence() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"truncate": ["DescribeSecurityGroups"]}));
+    let output = check_planned(&network, &[]);
+    Emulator::shared().faults(json!({}));
+    assert_eq!(output.status.code(), Some(2), "{}", support::stdout(&output));
+    let err = support::stderr(&output);
+    assert!(err.contains("ec2:DescribeSecurityGroups failed: the answer could not be read") && err.contains("ends before its"), "{err}");
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
+    assert!(!err.contains("ResponseError") && !err.contains("DispatchFailure"), "{err}");
+}
+
 #[test]
 fn bad_ids_credentials_regions_and_endpoints_exit_2_with_a_clear_message() {
     let _turn = exclusive();

@@ -4,6 +4,7 @@
 //! trips and about fifteen requests however large the account is. Collectors never judge: a denied call
 //! leaves its member out (the rules that need it are skipped with the reason), anything else aborts.
 
+mod complete;
 mod convert;
 mod loopback;
 
@@ -60,8 +61,8 @@ pub enum CollectError {
     #[diagnostic(code(mwaa_preflight::environment_not_found), help("check the name and the region (aws mwaa list-environments)"))]
     EnvironmentNotFound { name: String, region: String },
     #[error("{action} failed: {detail}")]
-    #[diagnostic(code(mwaa_preflight::aws_error))]
-    Api { action: &'static str, detail: String },
+    #[diagnostic(code(mwaa_preflight::aws_error), help("{hint}"))]
+    Api { action: &'static str, detail: String, hint: &'static str },
     #[error("unexpected AWS answer: {0}")]
     #[diagnostic(code(mwaa_preflight::unparsable))]
     Unparsable(String),
@@ -109,7 +110,8 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
         }
         None => CollectError::NoCredentials(DisplayErrorContext(&e).to_string()),
     })?;
-    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let ec2 =
+        aws_sdk_ec2::Client::from_conf(aws_sdk_ec2::config::Builder::from(&config).interceptor(complete::RejectIncompleteXml).build());
     let mwaa =
         aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
     Ok(Clients { ec2, mwaa, region })
@@ -147,8 +149,78 @@ where
                 hint: "check the access key, secret and clock; a key of another partition or a deleted key fails this way",
             }
         }
-        _ => CollectError::Api { action, detail: DisplayErrorContext(&err).to_string() },
+        _ => {
+            let (detail, hint) = describe_failure(&err, &code, &message);
+            CollectError::Api { action, detail, hint }
+        }
     }
+}
+
+/// One sentence for a failed call and what to do (the SDK's whole error context is for `-v` users of
+/// the AWS CLI, not for this report).
+fn describe_failure<E, R>(err: &SdkError<E, R>, code: &str, message: &str) -> (String, &'static str)
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    // The innermost cause says what happened; the layers above it name the SDK's machinery.
+    let source = || {
+        let mut cause: &dyn std::error::Error = err;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        cause.to_string()
+    };
+    match err {
+        SdkError::ConstructionFailure(_) => {
+            (source(), "AWS answered in a way it never does; report it with the request IDs of `AWS_LOG=debug`")
+        }
+        SdkError::ResponseError(_) => (
+            format!("the answer could not be read ({})", source()),
+            "the answer was cut short or is not AWS's (a proxy's page?): check proxies and --endpoint-url, then retry",
+        ),
+        _ => {
+            let hint = match code {
+                "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => {
+                    "EC2 kept throttling after the retries: run again later, or lower --concurrency in audits"
+                }
+                "OptInRequired" => "the region is not enabled for the account: enable it, or pass another --region",
+                "Blocked" => "AWS has blocked the account: contact AWS Support",
+                "UnsupportedOperation" | "InvalidAction" => "the endpoint does not offer this API: check --endpoint-url and the region",
+                _ => "AWS refused the call; the message says why",
+            };
+            let what = if code.is_empty() { source() } else { format!("{code}: {message}") };
+            (what, hint)
+        }
+    }
+}
+
+/// The most pages one paged call may take (EC2 pages hold up to 1,000 items).
+const MAX_PAGES: usize = 1000;
+
+/// Every item of a paged request, followed to the end. AWS never repeats a NextToken: one seen before (an
+/// endless loop, or a page read twice) or more than MAX_PAGES pages fails the call, naming it, instead of
+/// looping or reading duplicated items.
+macro_rules! paged {
+    ($request:expr, $items:ident) => {
+        async {
+            let mut pages = $request.into_paginator().send();
+            let mut items = Vec::new();
+            let mut tokens = std::collections::HashSet::new();
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                items.extend(page.$items().iter().cloned());
+                let Some(token) = page.next_token().filter(|t| !t.is_empty()) else { continue };
+                if !tokens.insert(token.to_string()) {
+                    return Err(SdkError::construction_failure(format!("NextToken {token:?} came twice: AWS never repeats one")));
+                }
+                if tokens.len() >= MAX_PAGES {
+                    return Err(SdkError::construction_failure(format!("the answer did not end after {MAX_PAGES} pages")));
+                }
+            }
+            Ok(items)
+        }
+    };
 }
 
 /// Requests under way, for the progress line.
@@ -168,9 +240,7 @@ async fn counted<T>(call: impl std::future::Future<Output = T>) -> T {
 
 /// The names of every environment in the region (ListEnvironments, followed to the end).
 pub async fn environment_names(clients: &Clients) -> Result<Vec<String>, CollectError> {
-    counted(clients.mwaa.list_environments().into_paginator().items().send().try_collect())
-        .await
-        .map_err(|e| api_error("airflow:ListEnvironments", e))
+    counted(paged!(clients.mwaa.list_environments(), environments)).await.map_err(|e| api_error("airflow:ListEnvironments", e))
 }
 
 /// Reads an environment with GetEnvironment.
@@ -244,13 +314,13 @@ pub async fn network(
             if subnet_ids.is_empty() {
                 return Ok(Vec::new());
             }
-            ec2.describe_subnets().filters(filter("subnet-id", subnet_ids)).into_paginator().items().send().try_collect().await
+            paged!(ec2.describe_subnets().filters(filter("subnet-id", subnet_ids)), subnets).await
         }),
         fetch("ec2:DescribeSecurityGroups", async {
             if group_ids.is_empty() {
                 return Ok(Vec::new());
             }
-            ec2.describe_security_groups().filters(filter("group-id", group_ids)).into_paginator().items().send().try_collect().await
+            paged!(ec2.describe_security_groups().filters(filter("group-id", group_ids)), security_groups).await
         }),
     );
     let env_subnets = match env_subnets? {
@@ -283,36 +353,18 @@ pub async fn network(
 
     // 2. Everything VPC-scoped, at once.
     let (vpcs, subnets, tables, acls, groups, endpoints, nats, igws, prefix_lists, dns_support, dns_hostnames, services) = tokio::join!(
-        fetch("ec2:DescribeVpcs", ec2.describe_vpcs().vpc_ids(&vpc).into_paginator().items().send().try_collect()),
-        fetch(
-            "ec2:DescribeSubnets",
-            ec2.describe_subnets().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
-        fetch(
-            "ec2:DescribeRouteTables",
-            ec2.describe_route_tables().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
-        fetch(
-            "ec2:DescribeNetworkAcls",
-            ec2.describe_network_acls().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
-        fetch(
-            "ec2:DescribeSecurityGroups",
-            ec2.describe_security_groups().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
-        fetch(
-            "ec2:DescribeVpcEndpoints",
-            ec2.describe_vpc_endpoints().filters(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
-        fetch(
-            "ec2:DescribeNatGateways",
-            ec2.describe_nat_gateways().filter(filter("vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
-        ),
+        fetch("ec2:DescribeVpcs", paged!(ec2.describe_vpcs().vpc_ids(&vpc), vpcs)),
+        fetch("ec2:DescribeSubnets", paged!(ec2.describe_subnets().filters(filter("vpc-id", &in_vpc)), subnets)),
+        fetch("ec2:DescribeRouteTables", paged!(ec2.describe_route_tables().filters(filter("vpc-id", &in_vpc)), route_tables)),
+        fetch("ec2:DescribeNetworkAcls", paged!(ec2.describe_network_acls().filters(filter("vpc-id", &in_vpc)), network_acls)),
+        fetch("ec2:DescribeSecurityGroups", paged!(ec2.describe_security_groups().filters(filter("vpc-id", &in_vpc)), security_groups)),
+        fetch("ec2:DescribeVpcEndpoints", paged!(ec2.describe_vpc_endpoints().filters(filter("vpc-id", &in_vpc)), vpc_endpoints)),
+        fetch("ec2:DescribeNatGateways", paged!(ec2.describe_nat_gateways().filter(filter("vpc-id", &in_vpc)), nat_gateways)),
         fetch(
             "ec2:DescribeInternetGateways",
-            ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &in_vpc)).into_paginator().items().send().try_collect()
+            paged!(ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &in_vpc)), internet_gateways)
         ),
-        fetch("ec2:DescribePrefixLists", ec2.describe_prefix_lists().into_paginator().items().send().try_collect()),
+        fetch("ec2:DescribePrefixLists", paged!(ec2.describe_prefix_lists(), prefix_lists)),
         fetch(
             "ec2:DescribeVpcAttribute",
             ec2.describe_vpc_attribute().vpc_id(&vpc).attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport).send()
@@ -392,13 +444,9 @@ pub async fn network(
     referenced.dedup();
     let dhcp = async {
         match &dhcp_id {
-            Some(id) => Some(
-                fetch(
-                    "ec2:DescribeDhcpOptions",
-                    ec2.describe_dhcp_options().dhcp_options_ids(id).into_paginator().items().send().try_collect(),
-                )
-                .await,
-            ),
+            Some(id) => {
+                Some(fetch("ec2:DescribeDhcpOptions", paged!(ec2.describe_dhcp_options().dhcp_options_ids(id), dhcp_options)).await)
+            }
             None => None,
         }
     };
@@ -407,17 +455,19 @@ pub async fn network(
         for id in referenced {
             let ec2 = ec2.clone();
             tasks.spawn(async move {
-                let answer = fetch(
-                    "ec2:GetManagedPrefixListEntries",
-                    ec2.get_managed_prefix_list_entries().prefix_list_id(&id).into_paginator().items().send().try_collect(),
-                )
-                .await;
+                let answer =
+                    fetch("ec2:GetManagedPrefixListEntries", paged!(ec2.get_managed_prefix_list_entries().prefix_list_id(&id), entries))
+                        .await;
                 (id, answer)
             });
         }
         let mut results = Vec::new();
         while let Some(joined) = tasks.join_next().await {
-            results.push(joined.map_err(|e| CollectError::Api { action: "ec2:GetManagedPrefixListEntries", detail: e.to_string() })?);
+            results.push(joined.map_err(|e| CollectError::Api {
+                action: "ec2:GetManagedPrefixListEntries",
+                detail: e.to_string(),
+                hint: "the request task ended abnormally; this is a bug, please report it",
+            })?);
         }
         Ok::<_, CollectError>(results)
     };

@@ -252,8 +252,9 @@ def ec2_error(code, message, status):
     return status, {"Content-Type": "text/xml"}, body.encode()
 
 
-def page(body, action, params, size):
-    """Serve one page of a full moto answer; NextToken is the offset."""
+def page(body, action, params, size, tokens=None):
+    """Serve one page of a full moto answer; NextToken is the offset. `tokens`: "endless" always gives a new
+    token (past the end, empty pages), "repeat" gives the same token on every page."""
     root = ET.fromstring(body)
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     ns = f"{{{namespace}}}" if namespace else ""
@@ -268,9 +269,9 @@ def page(body, action, params, size):
         holder.append(item)
     for old in root.findall(f"{ns}nextToken"):
         root.remove(old)
-    if start + size < len(items):
+    if start + size < len(items) or tokens in ("endless", "repeat"):
         token = ET.SubElement(root, f"{ns}nextToken")
-        token.text = str(start + size)
+        token.text = str(size) if tokens == "repeat" else str(start + size)
     ET.register_namespace("", namespace)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -420,7 +421,11 @@ class Handler(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as error:
             status, headers, payload = error.code, dict(error.headers), error.read()
         if size and action in PAGEABLE and status == 200:
-            payload = page(payload, action, params, size)
+            payload = page(payload, action, params, size, faults.get("tokens"))
+        if action in faults.get("truncate", []) and status == 200:
+            # Cut in half, with a Content-Length that matches: only the body itself says it is incomplete.
+            payload = payload[: len(payload) // 2]
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
         if action == "DescribeSubnets" and status == 200:
             # moto computes an IPv6-only subnet's free IPv4 count as 0 - 5 in unsigned arithmetic; AWS says 0.
             payload = re.sub(rb"<availableIpAddressCount>\d{11,}</availableIpAddressCount>",
