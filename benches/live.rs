@@ -1,6 +1,8 @@
 //! Wall time of a live check against the emulator with latency injected per request (the proxy sleeps
 //! before answering), and the number of requests. The collector's chain is GetEnvironment -> subnets and
 //! groups -> every VPC-scoped call at once -> DHCP options and prefix-list entries: four round trips.
+//! Then audits of 10, 50 and 200 environments in two VPCs behind an EC2-like rate limit (a token bucket,
+//! burst 100, 20 requests a second): requests sent, requests throttled and wall time.
 //! `cargo bench --bench live`.
 
 #[path = "../tests/support/emulator.rs"]
@@ -37,4 +39,20 @@ fn main() {
         println!("{latency:>12} {requests:>10} {:>10.0} {:>10.0}", ms(samples[samples.len() / 2]), ms(samples[samples.len() - 1]));
     }
     emulator.faults(json!({}));
+
+    println!("\n{:>12} {:>10} {:>10} {:>10} {:>6}", "environments", "requests", "throttled", "wall ms", "exit");
+    for count in [10usize, 50, 200] {
+        emulator.fleet(count);
+        emulator.faults(json!({"bucket": {"burst": 100, "rate": 20}}));
+        emulator.take_log();
+        let start = Instant::now();
+        let output = emulator.tool(binary).args(["check", "--all-environments", "--format", "json"]).output().expect("runs");
+        let wall = start.elapsed();
+        let log = emulator.take_log();
+        let throttled = log.iter().filter(|e| e["throttled"] == true).count();
+        let code = output.status.code().unwrap_or(-1);
+        println!("{count:>12} {:>10} {throttled:>10} {:>10.0} {code:>6}", log.len(), wall.as_secs_f64() * 1000.0);
+        emulator.faults(json!({}));
+    }
+    emulator.control("clear_environments", Some(json!({})));
 }

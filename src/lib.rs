@@ -30,5 +30,8 @@ pub fn evaluate_input(input: &input::Input, mode: Mode, config: &Config) -> Vec<
     use rayon::prelude::*;
     let targets: Vec<(&Network, &Settings)> =
         input.scopes.iter().flat_map(|scope| scope.targets.iter().map(move |settings| (&scope.network, settings))).collect();
-    targets.par_iter().map(|(network, settings)| evaluate(network, settings, mode, config)).collect()
+    let mut reports: Vec<report::Report> =
+        targets.par_iter().map(|(network, settings)| evaluate(network, settings, mode, config)).collect();
+    reports.extend(input.unreadable.iter().map(|u| report::Report::unreadable(&u.name, &u.region, &u.reason)));
+    reports
 }

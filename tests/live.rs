@@ -628,6 +628,33 @@ fn wait_follows_a_pending_environment_until_it_is_available() {
     assert!(support::stderr(&output).contains("CREATING -> CREATE_FAILED"));
 }
 
+/// An audit of 50 environments in two VPCs behind EC2's rate limit (a token bucket of 100, 20 a second):
+/// each VPC is read once, the audit completes, and an environment that cannot be read is an error row.
+#[test]
+fn an_audit_survives_the_rate_limit_and_reports_what_it_could_not_read() {
+    let _turn = exclusive();
+    Emulator::shared().fleet(50);
+    Emulator::shared().take_log();
+    Emulator::shared().faults(json!({"bucket": {"burst": 100, "rate": 20}, "deny_environments": ["fleet-007"]}));
+    let output = tool(&["check", "--all-environments", "--format", "json"]);
+    Emulator::shared().faults(json!({}));
+    let log = Emulator::shared().take_log();
+    Emulator::shared().control("clear_environments", Some(json!({})));
+    assert_eq!(output.status.code(), Some(2), "an unreadable environment: {}", support::stderr(&output));
+    let audit = report(&output);
+    let environments = audit["environments"].as_array().expect("environments");
+    assert_eq!(environments.len(), 50);
+    let errors: Vec<&Value> = environments.iter().filter(|e| e.get("error").is_some()).collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["target"]["environment"], "fleet-007");
+    assert!(errors[0]["error"].as_str().is_some_and(|e| e.contains("airflow:GetEnvironment was denied")), "{}", errors[0]);
+    assert!(environments.iter().filter(|e| e.get("error").is_none()).all(|e| findings(e).is_empty()), "the others are evaluated");
+    let sent = |action: &str| log.iter().filter(|e| e["action"] == action && e["throttled"] != true).count();
+    assert_eq!(sent("GetEnvironment"), 50);
+    assert_eq!(sent("DescribeRouteTables"), 2, "each VPC read once");
+    assert!(log.len() < 200, "{} requests", log.len());
+}
+
 #[test]
 fn an_audit_covers_every_region_given() {
     let _turn = exclusive();

@@ -290,4 +290,7 @@ pub struct AwsArgs {
     /// and AWS_ENDPOINT_URL_MWAA work as in every AWS SDK.
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// Audits: how many environments (and VPCs) are read at once; EC2 throttles accounts that ask too much at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }

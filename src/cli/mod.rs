@@ -43,9 +43,12 @@ fn source(snapshot: Option<&std::path::Path>, aws: &AwsArgs) -> Result<Source, F
             };
             Source::Snapshot { path: path.to_path_buf(), region }
         }
-        None => {
-            Source::Live(AwsAccess { regions: aws.region.clone(), profile: aws.profile.clone(), endpoint_url: aws.endpoint_url.clone() })
-        }
+        None => Source::Live(AwsAccess {
+            regions: aws.region.clone(),
+            profile: aws.profile.clone(),
+            endpoint_url: aws.endpoint_url.clone(),
+            concurrency: usize::from(aws.concurrency),
+        }),
     })
 }
 

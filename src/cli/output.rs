@@ -69,7 +69,14 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
         }
         None => write_stdout(text.as_bytes())?,
     }
-    Ok(if reports.iter().any(|r| r.fails(gate)) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // The report is written; an environment it could not read still means the tool did not do its whole job.
+    Ok(if reports.iter().any(|r| r.error.is_some()) {
+        ExitCode::from(2)
+    } else if reports.iter().any(|r| r.fails(gate)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The terminal's width (stdout, else stderr), else the default.

@@ -22,6 +22,11 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
     let source = source(None, &args.aws)?;
     let request = Request { selection, routing: RoutingAssertion::Auto };
     let input = progress::while_reading(&source, false, || source.read(&request))?;
+    let unreadable = input.unreadable.clone();
     output::write_file(&args.output, &output::to_json(&input.into_snapshot()?)?)?;
-    Ok(ExitCode::SUCCESS)
+    // The file holds the others (and says under not_captured which it lacks); the run still failed in part.
+    for environment in &unreadable {
+        eprintln!("{} could not be read: {}", environment.name, mwaa_preflight::text::printable(&environment.reason));
+    }
+    Ok(if unreadable.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }

@@ -81,7 +81,8 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
     let retry = RetryConfig::standard()
         .with_max_attempts(8)
         .with_initial_backoff(Duration::from_millis(200))
-        .with_max_backoff(Duration::from_secs(2));
+        // Throttled audits back off per request, up to 10 s between attempts.
+        .with_max_backoff(Duration::from_secs(10));
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(3))
         .operation_attempt_timeout(Duration::from_secs(20))
@@ -295,6 +296,23 @@ fn member<I, T>(
             Ok(None)
         }
     }
+}
+
+/// The VPC of each subnet that exists, in one paged DescribeSubnets (by 200 IDs, EC2's filter limit): an
+/// audit groups its environments by VPC with it and reads each VPC once.
+pub async fn subnet_vpcs(clients: &Clients, subnet_ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
+    let mut vpcs = BTreeMap::new();
+    for chunk in subnet_ids.chunks(200) {
+        let subnets = counted(paged!(clients.ec2.describe_subnets().filters(filter("subnet-id", chunk)), subnets))
+            .await
+            .map_err(|e| api_error("ec2:DescribeSubnets", e))?;
+        for subnet in &subnets {
+            if let (Some(id), Some(vpc)) = (subnet.subnet_id(), subnet.vpc_id()) {
+                vpcs.insert(id.to_string(), vpc.to_string());
+            }
+        }
+    }
+    Ok(vpcs)
 }
 
 /// Everything `check` reads about the network of these subnets and groups; `endpoint_services` are the

@@ -1,9 +1,9 @@
 //! Reading the account through the collector: the same model, handed to the same engine, as a snapshot
 //! file gives.
 
-use super::{target_error, AwsAccess, Input, InputError, Scope, Selection};
+use super::{target_error, AwsAccess, Input, InputError, Scope, Selection, Unreadable};
 use crate::collect::{self, AwsOptions, Clients, CollectError};
-use crate::model::{Network, Snapshot};
+use crate::model::{Environment, Network, Snapshot};
 use crate::target::Settings;
 
 pub use crate::collect::requests_in_flight;
@@ -21,14 +21,22 @@ pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputErr
     };
     let local = tokio::task::LocalSet::new();
     let scopes = runtime.block_on(local.run_until(async {
-        let mut scopes = Vec::new();
+        let (mut scopes, mut unreadable) = (Vec::new(), Vec::new());
         for region in regions {
             let clients = collect::connect(&options(access, region)).await?;
-            scopes.extend(read_region(&clients, selection).await?);
+            match selection {
+                Selection::All => {
+                    let (read, failed) = read_all(&clients, access.concurrency.max(1)).await?;
+                    scopes.extend(read);
+                    unreadable.extend(failed);
+                }
+                _ => scopes.extend(read_region(&clients, selection).await?),
+            }
         }
-        Ok::<_, InputError>(scopes)
+        Ok::<_, InputError>((scopes, unreadable))
     }))?;
-    Ok(Input { scopes, file: None, audit: matches!(selection, Selection::All) })
+    let (scopes, unreadable) = scopes;
+    Ok(Input { scopes, file: None, audit: matches!(selection, Selection::All), unreadable })
 }
 
 fn options(access: &AwsAccess, region: Option<&str>) -> AwsOptions {
@@ -48,24 +56,116 @@ async fn read_region(clients: &Clients, selection: &Selection) -> Result<Vec<Sco
             "no target",
             "give --subnet-ids A,B --security-group-ids SG1 (a planned environment), --environment NAME, --all-environments, or --snapshot FILE",
         )),
-        Selection::All => {
-            // ListEnvironments, then every environment read concurrently; reports keep the listed order.
-            let names = collect::environment_names(clients).await?;
-            let mut reads = tokio::task::JoinSet::new();
-            for (index, name) in names.into_iter().enumerate() {
-                let clients = clients.clone();
-                reads.spawn_local(async move { (index, read_environment(&clients, &name).await) });
-            }
-            let mut scopes = Vec::new();
-            while let Some(joined) = reads.join_next().await {
-                let (index, read) =
-                    joined.map_err(|e| target_error(format!("an environment read failed: {e}"), "this is a bug; please report it"))?;
-                scopes.push((index, read?));
-            }
-            scopes.sort_by_key(|(index, _)| *index);
-            Ok(scopes.into_iter().map(|(_, scope)| scope).collect())
+        Selection::All => Err(target_error("an audit reads through read_all", "this is a bug; please report it")),
+    }
+}
+
+/// An audit of a region: ListEnvironments, GetEnvironment for each, their subnets' VPCs in one request, and
+/// then each VPC read once for all of its environments; `concurrency` reads at a time. An environment that
+/// cannot be read is an error row; the others are still evaluated.
+async fn read_all(clients: &Clients, concurrency: usize) -> Result<(Vec<Scope>, Vec<Unreadable>), InputError> {
+    let names = collect::environment_names(clients).await?;
+    let mut unreadable = Vec::new();
+    let mut failed = |name: &str, error: &dyn std::fmt::Display| {
+        unreadable.push(Unreadable { name: name.to_string(), region: clients.region.clone(), reason: error.to_string() });
+    };
+    let read = in_turn(names, concurrency, |name| {
+        let clients = clients.clone();
+        async move {
+            let environment = collect::environment(&clients, &name).await;
+            (name, environment)
+        }
+    })
+    .await?;
+    let mut environments = Vec::new();
+    for (name, environment) in read {
+        match environment {
+            Ok(environment) => environments.push(environment),
+            Err(error) => failed(&name, &error),
         }
     }
+    let subnets: Vec<String> =
+        environments.iter().flat_map(|e| e.network_configuration.iter().flat_map(|n| n.subnet_ids.clone())).collect();
+    let vpc_of_subnet = collect::subnet_vpcs(clients, &subnets).await?;
+    // Environments by VPC (the majority of their subnets'); those whose subnets are gone are read alone.
+    let mut groups: Vec<(Option<String>, Vec<Environment>)> = Vec::new();
+    for environment in environments {
+        let ids = environment.network_configuration.as_ref().map(|n| n.subnet_ids.clone()).unwrap_or_default();
+        let vpc = crate::model::majority(ids.iter().filter_map(|id| vpc_of_subnet.get(id).map(String::as_str))).map(str::to_string);
+        match groups.iter_mut().find(|(v, _)| vpc.is_some() && *v == vpc) {
+            Some((_, members)) => members.push(environment),
+            None => groups.push((vpc, vec![environment])),
+        }
+    }
+    let scopes = in_turn(groups, concurrency, |(_, members)| {
+        let clients = clients.clone();
+        async move {
+            let read = read_shared(&clients, &members).await;
+            (members, read)
+        }
+    })
+    .await?;
+    let mut read = Vec::new();
+    for (members, scope) in scopes {
+        match scope {
+            Ok(scope) => read.push(scope),
+            Err(error) => members.iter().for_each(|e| failed(&e.name, &error)),
+        }
+    }
+    Ok((read, unreadable))
+}
+
+/// One VPC's network, read once for every environment in it.
+async fn read_shared(clients: &Clients, members: &[Environment]) -> Result<Scope, InputError> {
+    let mut subnets: Vec<String> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut services: Vec<String> = Vec::new();
+    for environment in members {
+        if let Some(network) = &environment.network_configuration {
+            subnets.extend(network.subnet_ids.iter().filter(|s| !subnets.contains(s)).cloned().collect::<Vec<_>>());
+            groups.extend(network.security_group_ids.iter().filter(|g| !groups.contains(g)).cloned().collect::<Vec<_>>());
+        }
+        services.extend(
+            [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned(),
+        );
+    }
+    let mut snapshot = collect::network(clients, &subnets, &groups, &services).await?;
+    if snapshot.account_id.is_none() {
+        snapshot.account_id = members.iter().find_map(Environment::account_id);
+    }
+    snapshot.environments = Some(members.to_vec());
+    let targets = members
+        .iter()
+        .map(|environment| {
+            let mut settings = Settings::from_environment(environment, String::new(), None);
+            finish(&mut settings, clients, &snapshot);
+            settings
+        })
+        .collect();
+    Ok(Scope { network: network(snapshot)?, targets })
+}
+
+/// `work` on every item, at most `concurrency` at once; the results in the items' order.
+async fn in_turn<I, T, F, Fut>(items: Vec<I>, concurrency: usize, work: F) -> Result<Vec<T>, InputError>
+where
+    F: Fn(I) -> Fut,
+    Fut: std::future::Future<Output = T> + 'static,
+    T: 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    let mut pending = items.into_iter().enumerate();
+    let mut done = Vec::new();
+    loop {
+        while running.len() < concurrency {
+            let Some((index, item)) = pending.next() else { break };
+            let future = work(item);
+            running.spawn_local(async move { (index, future.await) });
+        }
+        let Some(joined) = running.join_next().await else { break };
+        done.push(joined.map_err(|e| target_error(format!("a read failed: {e}"), "this is a bug; please report it"))?);
+    }
+    done.sort_by_key(|(index, _)| *index);
+    Ok(done.into_iter().map(|(_, result)| result).collect())
 }
 
 /// An existing environment (GetEnvironment) and the network of its subnets and groups.

@@ -36,6 +36,8 @@ pub struct AwsAccess {
     pub regions: Vec<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Audits: how many environments (and VPCs) are read at once.
+    pub concurrency: usize,
 }
 
 /// What to evaluate.
@@ -69,6 +71,16 @@ pub struct Input {
     pub file: Option<SnapshotFile>,
     /// Whether several environments were asked for (an audit), however many were found.
     pub audit: bool,
+    /// Audited environments that could not be read: error rows, while the others are evaluated.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// An environment an audit lists but could not read, and why.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub name: String,
+    pub region: String,
+    pub reason: String,
 }
 
 /// Why a source could not be read (exit code 2).
@@ -170,6 +182,7 @@ impl Input {
     /// one, with their environments under `Environments` when an audit was asked for.
     pub fn into_snapshot(self) -> Result<Snapshot, InputError> {
         let audit = self.audit;
+        let unreadable = self.unreadable;
         let mut snapshots: Vec<Snapshot> = self.scopes.into_iter().map(|s| s.network.snapshot).collect();
         if !audit && snapshots.len() == 1 {
             return snapshots.pop().ok_or_else(|| target_error("nothing was read", "this is a bug; please report it"));
@@ -181,11 +194,18 @@ impl Input {
         let mut environments = Vec::new();
         for mut snapshot in snapshots {
             environments.extend(snapshot.environment.take());
+            environments.extend(snapshot.environments.take().into_iter().flatten());
             merge(&mut merged, serde_json::to_value(&snapshot).map_err(bug)?);
         }
         let mut snapshot: Snapshot = serde_json::from_value(serde_json::Value::Object(merged)).map_err(bug)?;
         snapshot.account_id = snapshot.account_id.or_else(|| environments.first().and_then(|e| e.account_id()));
         snapshot.environments = Some(environments);
+        for environment in unreadable {
+            snapshot
+                .not_captured
+                .get_or_insert_with(Default::default)
+                .insert(format!("Environment/{}", environment.name), environment.reason);
+        }
         Ok(snapshot)
     }
 }

@@ -69,6 +69,9 @@ pub struct Style {
 }
 
 pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, quiet: bool) -> String {
+    if let Some(error) = &report.error {
+        return format!("{}\n\n", wrap(&format!("{} could not be read: {error}", report.title()), style.width, "    "));
+    }
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)

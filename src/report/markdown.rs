@@ -38,6 +38,10 @@ pub fn markdown(reports: &[Report]) -> String {
         out.push('\n');
     }
     for r in reports {
+        if let Some(error) = &r.error {
+            let _ = writeln!(out, "### mwaa-preflight: {} could not be read\n\n{}\n", r.title(), cell(error));
+            continue;
+        }
         let s = &r.summary;
         let _ = writeln!(
             out,

@@ -63,6 +63,9 @@ pub struct Report {
     /// What the diagrams draw.
     #[serde(skip)]
     pub topology: Topology,
+    /// An audit's environment that could not be read, and why: no verdict, and the run exits 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Several environments' reports under one schema version (`--all-environments`, `diagnose --all`).
@@ -155,6 +158,7 @@ impl Report {
         t.subnet_ids = t.subnet_ids.iter().map(id).collect();
         t.security_group_ids = t.security_group_ids.iter().map(id).collect();
         t.webserver_access_mode = id(&t.webserver_access_mode);
+        report.error = report.error.as_ref().map(clean);
         for f in &mut report.findings {
             f.resource = id_opt(&f.resource);
             f.message = clean(&f.message);
@@ -224,6 +228,34 @@ impl Report {
             summary,
             passed: outcome.passed,
             topology,
+            error: None,
+        }
+    }
+
+    /// The row of an audited environment that could not be read.
+    pub fn unreadable(name: &str, region: &str, reason: &str) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            tool: TOOL,
+            target: Target {
+                environment: Some(name.to_string()),
+                status: None,
+                region: region.to_string(),
+                account_id: None,
+                vpc_id: None,
+                subnet_ids: Vec::new(),
+                security_group_ids: Vec::new(),
+                webserver_access_mode: String::new(),
+                endpoint_management: "",
+                routing: Routing::Unknown,
+            },
+            findings: Vec::new(),
+            skipped: Vec::new(),
+            ignored: Vec::new(),
+            summary: Summary::default(),
+            passed: Vec::new(),
+            topology: Topology::default(),
+            error: Some(reason.to_string()),
         }
     }
 
@@ -236,8 +268,11 @@ impl Report {
         }
     }
 
-    /// The most severe finding, in a line.
+    /// The most severe finding, in a line (or why the environment could not be read).
     pub fn first_problem(&self) -> Option<String> {
+        if let Some(error) = &self.error {
+            return Some(format!("could not be read: {error}"));
+        }
         self.findings.first().map(Finding::headline)
     }
 
@@ -246,6 +281,7 @@ impl Report {
     pub fn fails(&self, gate: Gate) -> bool {
         gate.fail_on.threshold().is_some_and(|threshold| self.findings.iter().any(|f| f.severity <= threshold))
             || (gate.skipped && !self.skipped.is_empty())
+            || self.error.is_some()
     }
 }
 

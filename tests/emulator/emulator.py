@@ -58,6 +58,22 @@ class State:
         with self.lock:
             self.faults = faults
             self.random = random.Random(faults.get("seed", 1))
+            bucket = faults.get("bucket")
+            self.tokens = bucket["burst"] if bucket else 0
+            self.refilled = time.monotonic()
+
+    def take_token(self):
+        """EC2's request rate limit as a token bucket (`bucket`: burst, rate per second): False when empty."""
+        bucket = self.faults.get("bucket")
+        if not bucket:
+            return True
+        now = time.monotonic()
+        self.tokens = min(bucket["burst"], self.tokens + (now - self.refilled) * bucket["rate"])
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 STATE = State()
@@ -349,6 +365,10 @@ class Handler(BaseHTTPRequestHandler):
                 if "NetworkConfiguration" in request:
                     current["NetworkConfiguration"] = request["NetworkConfiguration"]
             return self.json_reply(200, current)
+        if path == "/_control/clear_environments":
+            with STATE.lock:
+                STATE.environments.clear()
+            return self.json_reply(200, {"ok": True})
         if path == "/_control/ec2":
             result = getattr(ec2_client(), request["operation"])(**request.get("arguments", {}))
             result.pop("ResponseMetadata", None)
@@ -372,7 +392,7 @@ class Handler(BaseHTTPRequestHandler):
             STATE.log.append({"service": "airflow", "action": action, "host": self.headers.get("Host", ""), "region": region})
             faults = dict(STATE.faults)
         time.sleep(faults.get("latency_ms", 0) / 1000)
-        if action in faults.get("deny", []):
+        if action in faults.get("deny", []) or (action == "GetEnvironment" and name in faults.get("deny_environments", [])):
             return self.json_reply(403, {"Message": f"User is not authorized to perform: airflow:{action}"}, "AccessDeniedException")
         with STATE.lock:
             environments = STATE.environments.setdefault(region, {})
@@ -393,7 +413,7 @@ class Handler(BaseHTTPRequestHandler):
         action = params.get("Action", ["Unknown"])[0]
         with STATE.lock:
             faults = dict(STATE.faults)
-            throttle = STATE.random.random() < faults.get("throttle_rate", 0)
+            throttle = STATE.random.random() < faults.get("throttle_rate", 0) or not STATE.take_token()
             key = self.headers.get("Authorization", "").split("Credential=")[-1].split("/")[0]
             STATE.log.append({"service": "ec2", "action": action, "throttled": throttle, "key": key})
         time.sleep(faults.get("latency_ms", 0) / 1000)

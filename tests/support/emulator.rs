@@ -122,6 +122,21 @@ impl Emulator {
         self.control("environment", Some(fields))
     }
 
+    /// An account of `count` AVAILABLE environments spread over two private-routing VPCs (audits), after
+    /// removing every environment earlier tests made.
+    pub fn fleet(&self, count: usize) {
+        self.control("clear_environments", Some(serde_json::json!({})));
+        let vpcs = [self.scenario("private", serde_json::json!({})), self.scenario("private", serde_json::json!({}))];
+        for i in 0..count {
+            let network = &vpcs[i % 2];
+            self.environment(serde_json::json!({
+                "Name": format!("fleet-{i:03}"),
+                "NetworkConfiguration": {"SubnetIds": network["subnets"], "SecurityGroupIds": network["security_groups"]},
+                "Status": "AVAILABLE",
+            }));
+        }
+    }
+
     /// The tool, pointed at the emulator with test credentials and nothing of the host's AWS setup; the
     /// AWS CLI installed beside the emulator (tests/emulator/requirements.txt) first on PATH.
     pub fn tool(&self, binary: &Path) -> Command {
