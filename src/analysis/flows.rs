@@ -339,6 +339,10 @@ pub fn required_flows(a: &Analysis<'_>) -> (Vec<Flow>, Vec<String>) {
         }
     }
 
+    if let Some(why) = a.unknown_routing() {
+        // Which flows exist (to the internet through NAT, or to every endpoint) depends on the mode.
+        unbuilt.push(format!("the flows that depend on the routing mode: {why}"));
+    }
     if a.routing == Routing::Public {
         // Public address space: everything outside the VPC and RFC 1918, computed once for all subnets.
         let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();

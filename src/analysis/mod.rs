@@ -249,6 +249,20 @@ impl<'n> Analysis<'n> {
         self.used_endpoints.iter().filter(move |u| u.service.short == short)
     }
 
+    /// Why the routing mode is unknown, when it is (no route table known for an env subnet).
+    pub fn unknown_routing(&self) -> Option<String> {
+        if self.routing != Routing::Unknown {
+            return None;
+        }
+        let why = if self.network.has(crate::model::Member::RouteTables) {
+            let subnets: Vec<&str> = self.egress.iter().filter(|e| e.egress == Egress::Unknown).map(|e| e.subnet_id.as_str()).collect();
+            format!("no route table applies to {} in RouteTables (neither an association nor the VPC's main table)", subnets.join(", "))
+        } else {
+            self.network.why_absent(crate::model::Member::RouteTables)
+        };
+        Some(format!("the routing mode is unknown: {why}"))
+    }
+
     /// The AZ ID of a subnet (its name when the ID was not captured).
     pub fn zone_of(subnet: &Subnet) -> Option<&str> {
         subnet.availability_zone_id.as_deref().or(subnet.availability_zone.as_deref())

@@ -147,6 +147,15 @@ impl Source {
 /// A subnet absent from a captured `Subnets` is SUB002's finding; an absent `Subnets` is no input at all.
 fn require_target_members(scope: &Scope) -> Result<(), InputError> {
     let snapshot = &scope.network.snapshot;
+    // An existing environment always has its subnets and groups; without them there is nothing to check.
+    if let Some(name) =
+        scope.targets.iter().find(|t| t.subnet_ids.is_empty() || t.security_group_ids.is_empty()).and_then(|t| t.environment_name())
+    {
+        return Err(target_error(
+            format!("environment {name} has no subnets or no security groups in its NetworkConfiguration"),
+            "use the `Environment` member exactly as `aws mwaa get-environment` prints it",
+        ));
+    }
     for (member, what, wanted) in [
         (Member::Subnets, "subnets", scope.targets.iter().any(|t| !t.subnet_ids.is_empty())),
         (Member::SecurityGroups, "security groups", scope.targets.iter().any(|t| !t.security_group_ids.is_empty())),

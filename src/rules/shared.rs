@@ -7,8 +7,8 @@ use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::flows::{Flow, FlowKind, Hop, Opening, Step};
 use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
-use crate::analysis::{Analysis, CustomerEndpoint, Egress, Routing};
-use crate::model::{EndpointPolicy, Member, VpcAttributes, VpcEndpoint};
+use crate::analysis::{Analysis, CustomerEndpoint, Routing};
+use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
 use crate::target::EndpointManagement;
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
@@ -293,16 +293,10 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
 /// The routing mode, for the rules that depend on it; unknown (no route table known for an env subnet)
 /// skips them with why.
 pub fn known_routing(a: &Analysis<'_>) -> Result<Routing, Skip> {
-    if a.routing != Routing::Unknown {
-        return Ok(a.routing);
+    match a.unknown_routing() {
+        Some(why) => Err(Skip(why)),
+        None => Ok(a.routing),
     }
-    let why = if a.network.has(Member::RouteTables) {
-        let subnets: Vec<&str> = a.egress.iter().filter(|e| e.egress == Egress::Unknown).map(|e| e.subnet_id.as_str()).collect();
-        format!("no route table applies to {} in RouteTables (neither an association nor the VPC's main table)", subnets.join(", "))
-    } else {
-        a.network.why_absent(Member::RouteTables)
-    };
-    Err(Skip(format!("the routing mode is unknown: {why}")))
 }
 
 /// The first of the environment's security groups that exists; without any, the SG analysis has nothing to

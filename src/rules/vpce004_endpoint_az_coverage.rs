@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
@@ -16,6 +17,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    // Which endpoints carry the environment's traffic depends on the routing mode and the route tables.
+    known_routing(a)?;
     let mut findings = Vec::new();
     for used in a.used_endpoints.iter().filter(|u| u.is_interface()) {
         let e = used.endpoint;

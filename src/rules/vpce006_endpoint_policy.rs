@@ -1,4 +1,4 @@
-use super::shared::policy_finding;
+use super::shared::{known_routing, policy_finding};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
@@ -15,6 +15,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    // Which endpoints carry the environment's traffic depends on the routing mode and the route tables.
+    known_routing(a)?;
     Ok(a.used_endpoints
         .iter()
         .filter(|u| !matches!(u.service.short, "s3" | "sqs"))

@@ -1,6 +1,8 @@
 //! Shared by the integration tests: running the real binary and materialising fixture cases.
 #![allow(dead_code)] // each test binary uses part of this module
 
+pub mod mutations;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
