@@ -98,7 +98,7 @@ pub struct Vpc {
     pub cidr_block: Option<Ipv4Net>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cidr_block_association_set: Vec<CidrAssociation>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "objects")]
     pub ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dhcp_options_id: Option<String>,
@@ -132,7 +132,7 @@ pub struct Subnet {
     /// Absent on IPv6-only subnets (`Ipv6Native`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<Ipv4Net>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "objects")]
     pub ipv6_cidr_block_association_set: Vec<Ipv6CidrAssociation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_native: Option<bool>,
@@ -147,9 +147,9 @@ pub struct Subnet {
 pub struct RouteTable {
     pub route_table_id: String,
     pub vpc_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub associations: Vec<RouteTableAssociation>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub routes: Vec<Route>,
 }
 
@@ -250,6 +250,34 @@ pub struct PortRange {
     pub from: i32,
     #[serde(deserialize_with = "port")]
     pub to: i32,
+}
+
+/// A JSON object as a struct whose every field has a default: serde would also build one from an array
+/// (`[]`), quietly losing a route or an association; here an array is an invalid snapshot.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData)).map(ObjectOnly)
+    }
+}
+
+fn objects<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    Vec::<ObjectOnly<T>>::deserialize(deserializer).map(|items| items.into_iter().map(|o| o.0).collect())
+}
+
+fn object<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    Option::<ObjectOnly<T>>::deserialize(deserializer).map(|o| o.map(|o| o.0))
 }
 
 /// A map keyed by resource ID, refusing an ID given twice (JSON keeps the last; which one is meant is a guess).
@@ -436,7 +464,7 @@ pub struct NatGateway {
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectivity_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub nat_gateway_addresses: Vec<NatGatewayAddress>,
 }
 
@@ -550,7 +578,7 @@ pub struct Environment {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub network_configuration: Option<NetworkConfiguration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webserver_access_mode: Option<String>,
@@ -566,7 +594,7 @@ pub struct Environment {
     pub max_workers: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedulers: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub last_update: Option<LastUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_vpc_endpoint_service: Option<String>,
@@ -599,7 +627,7 @@ pub struct LastUpdate {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub error: Option<UpdateError>,
 }
 
