@@ -26,36 +26,48 @@ fn escape(s: &str, bad: impl Fn(char) -> bool) -> Cow<'_, str> {
     if !s.chars().any(&bad) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| if bad(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if bad(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `s` with every control character replaced by `?` (`¿` where it takes two bytes, and so on): the same
 /// length in bytes, so that spans into the text still point where they did.
 pub fn printable_in_place(s: &str) -> String {
-    s.chars()
-        .map(|c| match (is_control(c), c.len_utf8()) {
-            (false, _) => c.to_string(),
-            (true, 1) => "?".to_string(),
-            (true, 2) => "¿".to_string(),
-            (true, n) => "?".repeat(n),
-        })
-        .collect()
+    if !s.chars().any(is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match (is_control(c), c.len_utf8()) {
+            (false, _) => out.push(c),
+            (true, 2) => out.push('¿'),
+            (true, n) => out.extend(std::iter::repeat_n('?', n)),
+        }
+    }
+    out
 }
 
 /// The most of one line an excerpt shows: a minified snapshot is one line of megabytes.
 const EXCERPT_WINDOW: usize = 160;
 
 /// A file's text as miette shows it: control characters made visible, and a long line cut to a window
-/// around the span (the line and column stay the file's own).
+/// around the span (the line and column stay the file's own). Made once per file; clones share the text.
 #[derive(Debug, Clone)]
 pub struct Excerpt {
     name: String,
-    text: String,
+    text: std::sync::Arc<str>,
 }
 
 impl Excerpt {
     pub fn new(name: &str, text: &str) -> Self {
-        Self { name: name.to_string(), text: printable_in_place(text) }
+        Self { name: name.to_string(), text: printable_in_place(text).into() }
     }
 }
 

@@ -225,11 +225,9 @@ impl<'a> FlowBuilder<'a> {
     /// the expected kind and none is a blackhole.
     fn route(&mut self, subnet: &Subnet, destination: &[Ipv4Net], expect: impl Fn(&RouteTarget) -> bool) {
         let Some((table, _)) = self.network.effective_route_table(subnet) else {
-            let why = if self.network.has(Member::RouteTables) {
+            let why = self.network.gap(Member::RouteTables, || {
                 format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
-            } else {
-                self.network.why_absent(Member::RouteTables)
-            };
+            });
             self.unknown(Step::Route, subnet, "(no route table)", why);
             return;
         };
@@ -252,11 +250,9 @@ impl<'a> FlowBuilder<'a> {
         let Far { addrs: peer, label } = peer;
         let Some((acl, entries)) = self.network.effective_nacl(subnet) else {
             let step = if direction == Direction::Egress { Step::NaclEgress } else { Step::NaclIngress };
-            let why = if self.network.has(Member::NetworkAcls) {
+            let why = self.network.gap(Member::NetworkAcls, || {
                 format!("NetworkAcls holds no ACL for {} (its association or the VPC's default)", subnet.subnet_id)
-            } else {
-                self.network.why_absent(Member::NetworkAcls)
-            };
+            });
             self.unknown(step, subnet, "(no network ACL)", why);
             return;
         };

@@ -254,12 +254,10 @@ impl<'n> Analysis<'n> {
         if self.routing != Routing::Unknown {
             return None;
         }
-        let why = if self.network.has(crate::model::Member::RouteTables) {
+        let why = self.network.gap(crate::model::Member::RouteTables, || {
             let subnets: Vec<&str> = self.egress.iter().filter(|e| e.egress == Egress::Unknown).map(|e| e.subnet_id.as_str()).collect();
             format!("no route table applies to {} in RouteTables (neither an association nor the VPC's main table)", subnets.join(", "))
-        } else {
-            self.network.why_absent(crate::model::Member::RouteTables)
-        };
+        });
         Some(format!("the routing mode is unknown: {why}"))
     }
 

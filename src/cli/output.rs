@@ -51,8 +51,9 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             let width = if to_terminal { terminal_width() } else { DEFAULT_WIDTH };
             let style = human::Style { color, width, verbose: output.verbose };
             let mut text = if input.audit { human::audit_table(reports) } else { String::new() };
+            let excerpt = file.map(|f| mwaa_preflight::text::Excerpt::new(&f.path, &f.text));
             for report in reports {
-                text.push_str(&human::render(report, file, &style, output.quiet));
+                text.push_str(&human::render(report, file, excerpt.as_ref(), &style, output.quiet));
             }
             text
         }

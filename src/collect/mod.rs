@@ -298,30 +298,43 @@ fn member<I, T>(
     }
 }
 
-/// The VPC of each subnet that exists, in one paged DescribeSubnets (by 200 IDs, EC2's filter limit): an
-/// audit groups its environments by VPC with it and reads each VPC once.
-pub async fn subnet_vpcs(clients: &Clients, subnet_ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
-    let mut vpcs = BTreeMap::new();
+/// Subnets already described: an audit reads all its environments' subnets at once, groups the
+/// environments by VPC with them, and hands each VPC's read its share instead of asking again.
+#[derive(Debug, Clone, Default)]
+pub struct KnownSubnets(Vec<aws_sdk_ec2::types::Subnet>);
+
+impl KnownSubnets {
+    pub fn vpc_of(&self, subnet_id: &str) -> Option<&str> {
+        self.0.iter().find(|s| s.subnet_id() == Some(subnet_id)).and_then(|s| s.vpc_id())
+    }
+
+    /// The subnets among `ids`.
+    pub fn only(&self, ids: &[String]) -> KnownSubnets {
+        KnownSubnets(self.0.iter().filter(|s| s.subnet_id().is_some_and(|id| ids.iter().any(|i| i == id))).cloned().collect())
+    }
+}
+
+/// The subnets that exist among `subnet_ids`, in one paged DescribeSubnets per 200 IDs (EC2's filter limit).
+pub async fn subnets(clients: &Clients, subnet_ids: &[String]) -> Result<KnownSubnets, CollectError> {
+    let mut known = Vec::new();
     for chunk in subnet_ids.chunks(200) {
         let subnets = counted(paged!(clients.ec2.describe_subnets().filters(filter("subnet-id", chunk)), subnets))
             .await
             .map_err(|e| api_error("ec2:DescribeSubnets", e))?;
-        for subnet in &subnets {
-            if let (Some(id), Some(vpc)) = (subnet.subnet_id(), subnet.vpc_id()) {
-                vpcs.insert(id.to_string(), vpc.to_string());
-            }
-        }
+        known.extend(subnets);
     }
-    Ok(vpcs)
+    Ok(KnownSubnets(known))
 }
 
 /// Everything `check` reads about the network of these subnets and groups; `endpoint_services` are the
-/// environment's own (database, web server) endpoint services, asked about with the AWS ones.
+/// environment's own (database, web server) endpoint services, asked about with the AWS ones. `known`:
+/// the env subnets when they were described already (an audit), else they are asked for.
 pub async fn network(
     clients: &Clients,
     subnet_ids: &[String],
     group_ids: &[String],
     endpoint_services: &[String],
+    known: Option<&KnownSubnets>,
 ) -> Result<Snapshot, CollectError> {
     let ec2 = &clients.ec2;
     let mut not_captured = BTreeMap::new();
@@ -329,6 +342,9 @@ pub async fn network(
     // 1. The env subnets and groups (filters, so unknown IDs are simply absent), to find the VPC.
     let (env_subnets, env_groups) = tokio::join!(
         fetch("ec2:DescribeSubnets", async {
+            if let Some(known) = known {
+                return Ok(known.0.clone());
+            }
             if subnet_ids.is_empty() {
                 return Ok(Vec::new());
             }
@@ -545,7 +561,7 @@ fn merge<T>(
 /// even in a shared VPC, whose subnets belong to the owner account).
 fn header(clients: &Clients, env_groups: Option<&Vec<aws_sdk_ec2::types::SecurityGroup>>) -> Snapshot {
     Snapshot {
-        snapshot_version: Some(1),
+        snapshot_version: Some(crate::model::snapshot::SNAPSHOT_VERSION),
         region: Some(clients.region.clone()),
         account_id: env_groups.and_then(|g| g.iter().find_map(|g| g.owner_id().map(str::to_string))),
         captured_at: Some(jiff::Timestamp::now().to_string()),

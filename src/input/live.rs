@@ -24,14 +24,9 @@ pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputErr
         let (mut scopes, mut unreadable) = (Vec::new(), Vec::new());
         for region in regions {
             let clients = collect::connect(&options(access, region)).await?;
-            match selection {
-                Selection::All => {
-                    let (read, failed) = read_all(&clients, access.concurrency.max(1)).await?;
-                    scopes.extend(read);
-                    unreadable.extend(failed);
-                }
-                _ => scopes.extend(read_region(&clients, selection).await?),
-            }
+            let (read, failed) = read_region(&clients, selection, access.concurrency.max(1)).await?;
+            scopes.extend(read);
+            unreadable.extend(failed);
         }
         Ok::<_, InputError>((scopes, unreadable))
     }))?;
@@ -43,20 +38,22 @@ fn options(access: &AwsAccess, region: Option<&str>) -> AwsOptions {
     AwsOptions { region: region.map(str::to_string), profile: access.profile.clone(), endpoint_url: access.endpoint_url.clone() }
 }
 
-async fn read_region(clients: &Clients, selection: &Selection) -> Result<Vec<Scope>, InputError> {
+/// The scopes of one region, and (audits) the environments that could not be read.
+async fn read_region(clients: &Clients, selection: &Selection, concurrency: usize) -> Result<(Vec<Scope>, Vec<Unreadable>), InputError> {
+    let one = |scope: Scope| (vec![scope], Vec::new());
     match selection {
         Selection::Planned(settings) => {
             let mut settings = (**settings).clone();
-            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[]).await?;
+            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[], None).await?;
             finish(&mut settings, clients, &snapshot);
-            Ok(vec![Scope { network: network(snapshot)?, targets: vec![settings] }])
+            Ok(one(Scope { network: network(snapshot)?, targets: vec![settings] }))
         }
-        Selection::Environment(Some(name)) => Ok(vec![read_environment(clients, name).await?]),
+        Selection::Environment(Some(name)) => Ok(one(read_environment(clients, name).await?)),
         Selection::Environment(None) => Err(target_error(
             "no target",
             "give --subnet-ids A,B --security-group-ids SG1 (a planned environment), --environment NAME, --all-environments, or --snapshot FILE",
         )),
-        Selection::All => Err(target_error("an audit reads through read_all", "this is a bug; please report it")),
+        Selection::All => read_all(clients, concurrency).await,
     }
 }
 
@@ -86,12 +83,12 @@ async fn read_all(clients: &Clients, concurrency: usize) -> Result<(Vec<Scope>, 
     }
     let subnets: Vec<String> =
         environments.iter().flat_map(|e| e.network_configuration.iter().flat_map(|n| n.subnet_ids.clone())).collect();
-    let vpc_of_subnet = collect::subnet_vpcs(clients, &subnets).await?;
+    let known = collect::subnets(clients, &subnets).await?;
     // Environments by VPC (the majority of their subnets'); those whose subnets are gone are read alone.
     let mut groups: Vec<(Option<String>, Vec<Environment>)> = Vec::new();
     for environment in environments {
         let ids = environment.network_configuration.as_ref().map(|n| n.subnet_ids.clone()).unwrap_or_default();
-        let vpc = crate::model::majority(ids.iter().filter_map(|id| vpc_of_subnet.get(id).map(String::as_str))).map(str::to_string);
+        let vpc = crate::model::majority(ids.iter().filter_map(|id| known.vpc_of(id))).map(str::to_string);
         match groups.iter_mut().find(|(v, _)| vpc.is_some() && *v == vpc) {
             Some((_, members)) => members.push(environment),
             None => groups.push((vpc, vec![environment])),
@@ -99,8 +96,9 @@ async fn read_all(clients: &Clients, concurrency: usize) -> Result<(Vec<Scope>, 
     }
     let scopes = in_turn(groups, concurrency, |(_, members)| {
         let clients = clients.clone();
+        let known = known.clone();
         async move {
-            let read = read_shared(&clients, &members).await;
+            let read = read_shared(&clients, &members, &known).await;
             (members, read)
         }
     })
@@ -115,8 +113,8 @@ async fn read_all(clients: &Clients, concurrency: usize) -> Result<(Vec<Scope>, 
     Ok((read, unreadable))
 }
 
-/// One VPC's network, read once for every environment in it.
-async fn read_shared(clients: &Clients, members: &[Environment]) -> Result<Scope, InputError> {
+/// One VPC's network, read once for every environment in it (their subnets are `known` already).
+async fn read_shared(clients: &Clients, members: &[Environment], known: &collect::KnownSubnets) -> Result<Scope, InputError> {
     let mut subnets: Vec<String> = Vec::new();
     let mut groups: Vec<String> = Vec::new();
     let mut services: Vec<String> = Vec::new();
@@ -129,7 +127,7 @@ async fn read_shared(clients: &Clients, members: &[Environment]) -> Result<Scope
             [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned(),
         );
     }
-    let mut snapshot = collect::network(clients, &subnets, &groups, &services).await?;
+    let mut snapshot = collect::network(clients, &subnets, &groups, &services, Some(&known.only(&subnets))).await?;
     if snapshot.account_id.is_none() {
         snapshot.account_id = members.iter().find_map(Environment::account_id);
     }
@@ -174,7 +172,7 @@ async fn read_environment(clients: &Clients, name: &str) -> Result<Scope, InputE
     let mut settings = Settings::from_environment(&environment, String::new(), None);
     let own_services: Vec<String> =
         [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned().collect();
-    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services).await?;
+    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services, None).await?;
     if snapshot.account_id.is_none() {
         snapshot.account_id = environment.account_id();
     }

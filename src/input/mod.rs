@@ -146,7 +146,6 @@ impl Source {
 /// The members without which nothing about a target can be checked: a run on them would be all skips.
 /// A subnet absent from a captured `Subnets` is SUB002's finding; an absent `Subnets` is no input at all.
 fn require_target_members(scope: &Scope) -> Result<(), InputError> {
-    let snapshot = &scope.network.snapshot;
     // An existing environment always has its subnets and groups; without them there is nothing to check.
     if let Some(name) =
         scope.targets.iter().find(|t| t.subnet_ids.is_empty() || t.security_group_ids.is_empty()).and_then(|t| t.environment_name())
@@ -161,12 +160,8 @@ fn require_target_members(scope: &Scope) -> Result<(), InputError> {
         (Member::SecurityGroups, "security groups", scope.targets.iter().any(|t| !t.security_group_ids.is_empty())),
     ] {
         if wanted && !scope.network.has(member) {
-            let why = match snapshot.not_captured.as_ref().and_then(|n| n.get(member.name())) {
-                Some(reason) => format!("it was not captured: {reason}"),
-                None => "the member is absent".to_string(),
-            };
             return Err(target_error(
-                format!("no {} member to check the environment's {what} against: {why}", member.name()),
+                format!("no {} member to check the environment's {what} against: {}", member.name(), scope.network.why_absent(member)),
                 format!("capture it with {} (`mwaa-preflight snapshot` does); see `Snapshot file` in the README", member.api_action()),
             ));
         }

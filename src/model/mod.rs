@@ -193,6 +193,16 @@ impl Network {
         }
     }
 
+    /// Why the input cannot tell something `member` would: `lacking` (what the captured member lacks), or,
+    /// when the member is absent, why it is.
+    pub fn gap(&self, member: Member, lacking: impl FnOnce() -> String) -> String {
+        if self.has(member) {
+            lacking()
+        } else {
+            self.why_absent(member)
+        }
+    }
+
     pub fn has(&self, member: Member) -> bool {
         let s = &self.snapshot;
         match member {

@@ -68,7 +68,8 @@ pub struct Style {
     pub verbose: bool,
 }
 
-pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, quiet: bool) -> String {
+/// `excerpt` is the file's text as shown (`Excerpt::new(&file.path, &file.text)`), made once for all reports.
+pub fn render(report: &Report, source: Option<&SnapshotFile>, excerpt: Option<&Excerpt>, style: &Style, quiet: bool) -> String {
     if let Some(error) = &report.error {
         return format!("{}\n\n", wrap(&format!("{} could not be read: {error}", report.title()), style.width, "    "));
     }
@@ -80,7 +81,6 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         // Break only at spaces: a URL, an ARN or an ID stays whole and copyable.
         .with_word_separator(textwrap::WordSeparator::AsciiSpace);
-    let named = source.map(|s| Excerpt::new(&s.path, &s.text));
     let mut out = String::new();
     if !quiet {
         let t = &report.target;
@@ -120,7 +120,7 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, style: &Style, qui
             let _ = write!(text, "\n    evidence: {}", evidence.replace('\n', "\n    "));
         }
         let label = locate(source, finding).map(|(_, _, offset, len)| LabeledSpan::new(Some("defined here".to_string()), offset, len));
-        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(named.clone()), label, width: style.width };
+        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(excerpt.cloned()), label, width: style.width };
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
     }

@@ -102,7 +102,7 @@ fn min_rule(a: Option<u32>, b: Option<u32>) -> Option<u32> {
 /// deciding deny, or after the highest entry when only the `*` denies.
 fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> String {
     let entries = needed_entries(items, acl);
-    let existing: Vec<(bool, u32)> = a
+    let mut taken: Vec<(bool, u32)> = a
         .network
         .snapshot
         .network_acls
@@ -111,7 +111,6 @@ fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> String {
         .filter(|n| n.network_acl_id == acl)
         .flat_map(|n| n.entries.iter().map(|e| (e.egress, e.rule_number)))
         .collect();
-    let mut taken = existing.clone();
     let mut commands = Vec::new();
     for entry in &entries {
         let used: Vec<u32> = taken.iter().filter(|(egress, _)| *egress == entry.egress).map(|(_, n)| *n).collect();

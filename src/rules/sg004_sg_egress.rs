@@ -30,7 +30,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             )
             .remediation(format!(
                 "Allow each blocked flow out of {group} (AWS documents all outbound traffic; these rules are the least that works):\n{}",
-                authorize_command(Direction::Egress, &group, &items.iter().filter_map(|(_, hop)| hop.opening.as_ref()).collect::<Vec<_>>())
+                authorize_command(Direction::Egress, &group, &items)
             ))
             .evidence(evidence)
             .trace(trace)

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
-use crate::analysis::flows::{Flow, FlowKind, Hop, Opening, Step};
+use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
 use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint, Routing};
@@ -329,11 +329,11 @@ pub fn self_reference_command(group: &str) -> String {
 }
 
 /// The `aws ec2 authorize-security-group-egress` (or `-ingress`) that adds to `group` one TCP rule per
-/// distinct opening: to (from) the peer's first group, else its prefix list, else its CIDR (0.0.0.0/0 for
-/// address ranges that are no single CIDR, such as the internet).
-pub fn authorize_command(direction: Direction, group: &str, openings: &[&Opening]) -> String {
+/// distinct opening of the blocked hops: to (from) the peer's first group, else its prefix list, else its
+/// CIDR (0.0.0.0/0 for address ranges that are no single CIDR, such as the internet).
+pub fn authorize_command(direction: Direction, group: &str, blocked: &[(&Flow, &Hop)]) -> String {
     let mut permissions: Vec<Value> = Vec::new();
-    for opening in openings {
+    for opening in blocked.iter().filter_map(|(_, hop)| hop.opening.as_ref()) {
         let peer = &opening.peer;
         let mut permission = json!({"IpProtocol": "tcp", "FromPort": opening.ports.from, "ToPort": opening.ports.to});
         if let Some(other) = peer.groups.first() {

@@ -32,11 +32,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&endpoint_id),
                 format!("the endpoint's security groups do not admit TCP 443 from the environment, blocking {}", flow_count(&items)),
             )
-            .remediation(authorize_command(
-                Direction::Ingress,
-                &endpoint_group,
-                &items.iter().filter_map(|(_, hop)| hop.opening.as_ref()).collect::<Vec<_>>(),
-            ))
+            .remediation(authorize_command(Direction::Ingress, &endpoint_group, &items))
             .evidence(evidence)
             .trace(trace)
         })
