@@ -32,6 +32,10 @@ pub fn evaluate_input(input: &input::Input, mode: Mode, config: &Config) -> Vec<
         input.scopes.iter().flat_map(|scope| scope.targets.iter().map(move |settings| (&scope.network, settings))).collect();
     let mut reports: Vec<report::Report> =
         targets.par_iter().map(|(network, settings)| evaluate(network, settings, mode, config)).collect();
+    let notes: Vec<String> = input.notes.iter().map(ToString::to_string).collect();
+    for report in &mut reports {
+        report.notes.clone_from(&notes);
+    }
     reports.extend(input.unreadable.iter().map(|u| report::Report::unreadable(&u.name, &u.region, &u.reason)));
     reports
 }

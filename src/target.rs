@@ -96,6 +96,8 @@ pub struct Settings {
     pub schedulers: Option<u32>,
     /// The existing environment, when the target is one (`--environment`, `diagnose`).
     pub environment: Option<Environment>,
+    /// A planned environment's name in its source (a template's logical ID), for the report.
+    pub planned_name: Option<String>,
     pub region: String,
     pub account_id: Option<String>,
     /// The moment the state was read (the snapshot's `captured_at`, or now): ENV001's clock.
@@ -117,6 +119,7 @@ impl Settings {
             max_workers: None,
             schedulers: None,
             environment: None,
+            planned_name: None,
             region,
             account_id: None,
             observed_at: None,
@@ -138,6 +141,7 @@ impl Settings {
             max_workers: environment.max_workers,
             schedulers: environment.schedulers,
             environment: Some(environment.clone()),
+            planned_name: None,
             region,
             account_id,
             observed_at: None,

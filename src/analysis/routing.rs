@@ -47,9 +47,10 @@ impl RouteTarget {
         if let Some(gateway) = &route.gateway_id {
             return match gateway.as_str() {
                 "local" => RouteTarget::Local,
-                g if g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
+                // By what the network holds first: a template's IDs are logical IDs, without AWS's prefixes.
+                g if network.has_internet_gateway(g) || g.starts_with("igw-") => RouteTarget::InternetGateway(g.to_string()),
                 g if g.starts_with("vgw-") => RouteTarget::VirtualPrivateGateway(g.to_string()),
-                g if g.starts_with("vpce-") => {
+                g if network.endpoint(g).is_some() || g.starts_with("vpce-") => {
                     let gateway_type = network.endpoint(g).map(|e| e.vpc_endpoint_type.as_str());
                     match (gateway_type, &route.destination_prefix_list_id) {
                         (Some(t), _) if t.eq_ignore_ascii_case("GatewayLoadBalancer") => RouteTarget::Firewall(g.to_string()),

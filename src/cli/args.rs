@@ -41,6 +41,8 @@ pub enum Command {
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
     /// Where to write the snapshot.
     #[arg(long)]
     pub output: PathBuf,
@@ -69,9 +71,12 @@ pub struct TargetArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account.
+    /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account. With
+    /// --template: the existing resources the templates only refer to.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub templates: TemplateArgs,
     #[command(flatten)]
     pub environment: EnvironmentArgs,
     #[command(flatten)]
@@ -107,6 +112,28 @@ pub struct DiagnoseArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// CloudFormation templates as the source: nothing needs to exist, and no AWS call is made.
+#[derive(Args, Default)]
+pub struct TemplateArgs {
+    /// A CloudFormation template, YAML or JSON (`cdk synth` output too); several resolve each other's
+    /// Fn::ImportValue. Requires --region.
+    #[arg(long = "template", value_name = "FILE")]
+    pub templates: Vec<PathBuf>,
+    /// A template parameter's value (else its Default).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "templates")]
+    pub parameters: Vec<(String, String)>,
+    /// Parameter values in the form `aws cloudformation create-stack --parameters file://FILE` takes.
+    #[arg(long, value_name = "FILE", requires = "templates")]
+    pub parameters_file: Option<PathBuf>,
+}
+
+fn parameter(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
 }
 
 /// `90s`, `30m`, `2h`, `1h30m`, or plain seconds.

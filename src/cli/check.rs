@@ -11,7 +11,7 @@ use super::{configuration, output, progress, source, usage, Failure};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
-    let source = source(args.snapshot.as_deref(), &args.aws)?;
+    let source = source(args.snapshot.as_deref(), &args.templates, &args.aws)?;
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
     let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);

@@ -13,7 +13,7 @@ use super::{configuration, output, progress, source, Failure};
 
 pub fn run(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
-    let source = source(args.snapshot.as_deref(), &args.aws)?;
+    let source = source(args.snapshot.as_deref(), &super::args::TemplateArgs::default(), &args.aws)?;
     let selection = if args.all { Selection::All } else { Selection::Environment(args.name.clone()) };
     let request = Request { selection, routing: args.routing };
     if args.wait {

@@ -14,9 +14,10 @@ mod snapshot;
 use std::process::ExitCode;
 
 use mwaa_preflight::config::Config;
+use mwaa_preflight::input::template::Templates;
 use mwaa_preflight::input::{AwsAccess, Source};
 
-use args::{AwsArgs, Cli, Command, OutputArgs};
+use args::{AwsArgs, Cli, Command, OutputArgs, TemplateArgs};
 pub use failure::{usage, Failure};
 
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -32,17 +33,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// The snapshot file when one is given, else the account.
-fn source(snapshot: Option<&std::path::Path>, aws: &AwsArgs) -> Result<Source, Failure> {
+/// The templates when given (over the snapshot, if one is), else the snapshot file, else the account.
+fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &AwsArgs) -> Result<Source, Failure> {
+    let one_region = || match aws.region.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(usage("several regions are for a live audit", "pass one --region with --snapshot or --template")),
+    };
+    if !templates.templates.is_empty() {
+        return Ok(Source::Templates(Templates {
+            paths: templates.templates.clone(),
+            parameters: templates.parameters.clone(),
+            parameters_file: templates.parameters_file.clone(),
+            region: one_region()?,
+            base: snapshot.map(std::path::Path::to_path_buf),
+        }));
+    }
     Ok(match snapshot {
-        Some(path) => {
-            let region = match aws.region.as_slice() {
-                [] => None,
-                [one] => Some(one.clone()),
-                _ => return Err(usage("several regions are for a live audit", "pass one --region with --snapshot")),
-            };
-            Source::Snapshot { path: path.to_path_buf(), region }
-        }
+        Some(path) => Source::Snapshot { path: path.to_path_buf(), region: one_region()? },
         None => Source::Live(AwsAccess {
             regions: aws.region.clone(),
             profile: aws.profile.clone(),

@@ -17,7 +17,7 @@ const DEFAULT_WIDTH: usize = 100;
 
 /// Writes the reports in the chosen format; exit 1 when any fails the gate (`--fail-on`, `--fail-on-skipped`).
 pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) -> Result<ExitCode, Failure> {
-    let file = input.file.as_ref();
+    let files = &input.files;
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
     // Strings from the account reach a terminal or markup only made printable; JSON escapes them itself.
@@ -31,13 +31,13 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     let text = match format {
         Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), gate))?,
         Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,
-        Format::Sarif => to_json(&sarif::render(reports, file))?,
+        Format::Sarif => to_json(&sarif::render(reports, files))?,
         Format::Markdown => markdown::markdown(reports),
         Format::Github => {
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 append(Path::new(&summary), &markdown::markdown(reports))?;
             }
-            markdown::annotations(reports, file)
+            markdown::annotations(reports, files)
         }
         Format::Junit => junit::junit(reports),
         Format::Mermaid => diagram::mermaid(reports),
@@ -50,19 +50,22 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             };
             let width = if to_terminal { terminal_width() } else { DEFAULT_WIDTH };
             let style = human::Style { color, width, verbose: output.verbose };
-            let mut text = if input.audit { human::audit_table(reports) } else { String::new() };
-            let excerpt = file.map(|f| mwaa_preflight::text::Excerpt::new(&f.path, &f.text));
+            let mut text = human::notes(&input.notes, output.verbose);
+            if input.audit {
+                text.push_str(&human::audit_table(reports));
+            }
+            let excerpts: Vec<_> = files.files.iter().map(|f| mwaa_preflight::text::Excerpt::new(&f.path, &f.text)).collect();
             for report in reports {
-                text.push_str(&human::render(report, file, excerpt.as_ref(), &style, output.quiet));
+                text.push_str(&human::render(report, files, &excerpts, &style, output.quiet));
             }
             text
         }
     };
     match &output.output {
         Some(path) => {
-            if let Some(read) = file.filter(|f| same_file(Path::new(&f.path), path)) {
+            if let Some(read) = files.files.iter().find(|f| same_file(Path::new(&f.path), path)) {
                 return Err(usage(
-                    format!("--output {} is the snapshot this run reads ({})", path.display(), read.path),
+                    format!("--output {} is a file this run reads ({})", path.display(), read.path),
                     "write the report to another file",
                 ));
             }

@@ -16,10 +16,13 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         Selection::Planned(Box::new(Settings::planned(target.subnet_ids.clone(), target.security_group_ids.clone(), String::new())))
     } else if let Some(name) = &target.environment {
         Selection::Environment(Some(name.clone()))
+    } else if !args.templates.templates.is_empty() {
+        // A template's network is written whole, with whatever environments it holds.
+        Selection::All
     } else {
         return Err(usage("no target", "give --subnet-ids A,B --security-group-ids SG1, --environment NAME, or --all-environments"));
     };
-    let source = source(None, &args.aws)?;
+    let source = source(None, &args.templates, &args.aws)?;
     let request = Request { selection, routing: RoutingAssertion::Auto };
     let input = progress::while_reading(&source, false, || source.read(&request))?;
     let unreadable = input.unreadable.clone();

@@ -31,7 +31,7 @@ pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputErr
         Ok::<_, InputError>((scopes, unreadable))
     }))?;
     let (scopes, unreadable) = scopes;
-    Ok(Input { scopes, file: None, audit: matches!(selection, Selection::All), unreadable })
+    Ok(Input { scopes, files: super::SourceFiles::default(), audit: matches!(selection, Selection::All), unreadable, notes: Vec::new() })
 }
 
 fn options(access: &AwsAccess, region: Option<&str>) -> AwsOptions {

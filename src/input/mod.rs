@@ -8,7 +8,9 @@ mod file;
 mod live;
 mod permissions;
 mod snapshot_file;
+pub mod template;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use miette::Diagnostic;
@@ -27,6 +29,8 @@ pub enum Source {
     Snapshot { path: PathBuf, region: Option<String> },
     /// The account, through the AWS SDK.
     Live(AwsAccess),
+    /// CloudFormation templates (no AWS calls), over a snapshot of what they only refer to.
+    Templates(template::Templates),
 }
 
 /// How to reach the account: the standard chain, with these overrides.
@@ -67,12 +71,58 @@ pub struct Scope {
 /// What a source yielded.
 pub struct Input {
     pub scopes: Vec<Scope>,
-    /// The file read, to locate findings in it (SARIF regions, human excerpts).
-    pub file: Option<SnapshotFile>,
+    /// The files read, to locate findings in them (SARIF regions, human excerpts).
+    pub files: SourceFiles,
     /// Whether several environments were asked for (an audit), however many were found.
     pub audit: bool,
     /// Audited environments that could not be read: error rows, while the others are evaluated.
     pub unreadable: Vec<Unreadable>,
+    /// What the reader noticed that is no finding.
+    pub notes: Vec<Note>,
+}
+
+/// Something about the input itself, said beside the findings.
+#[derive(Debug, Clone)]
+pub enum Note {
+    /// A mapping key given twice (`file:line:column: ...`): the later is used, which may not be what was meant.
+    DuplicateKey(String),
+    /// Resource types read but not modelled (they do not shape the network); shown with `--verbose`.
+    NotModelled(Vec<String>),
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::DuplicateKey(text) => f.write_str(text),
+            Note::NotModelled(types) => write!(f, "resource types not modelled (they do not shape the network): {}", types.join(", ")),
+        }
+    }
+}
+
+/// The files an input was read from, and where each resource is defined in them.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFiles {
+    pub files: Vec<SnapshotFile>,
+    /// Templates: a logical ID's file (index) and byte offset. Empty for a snapshot, which is searched.
+    pub definitions: HashMap<String, (usize, usize)>,
+}
+
+impl SourceFiles {
+    pub fn one(file: SnapshotFile) -> Self {
+        Self { files: vec![file], definitions: HashMap::new() }
+    }
+
+    /// The file defining a resource, and the byte offset and length of its ID there. Implicit resources of
+    /// a template (`VPC.DefaultSecurityGroup`) are located at the resource that brings them.
+    pub fn locate(&self, id: &str) -> Option<(usize, usize, usize)> {
+        if self.definitions.is_empty() {
+            let (offset, len) = self.files.first()?.locate(id)?;
+            return Some((0, offset, len));
+        }
+        let owner = id.split('.').next().unwrap_or(id);
+        let &(i, offset) = self.definitions.get(owner)?;
+        Some((i, offset, owner.len()))
+    }
 }
 
 /// An environment an audit lists but could not read, and why.
@@ -125,13 +175,14 @@ impl Source {
 
     pub fn read(&self, request: &Request) -> Result<Input, InputError> {
         // What AWS would reject is a bad argument, before any call and offline alike.
-        if let Selection::Planned(settings) = &request.selection {
+        if let (Selection::Planned(settings), false) = (&request.selection, matches!(self, Source::Templates(_))) {
             validate_ids("subnet", "subnet", &settings.subnet_ids)?;
             validate_ids("security group", "sg", &settings.security_group_ids)?;
         }
         let mut input = match self {
             Source::Snapshot { path, region } => snapshot_file::read(path, region.as_deref(), &request.selection)?,
             Source::Live(access) => live::read(access, &request.selection)?,
+            Source::Templates(templates) => template::read(templates, &request.selection)?,
         };
         for target in input.scopes.iter_mut().flat_map(|s| s.targets.iter_mut()) {
             target.routing = request.routing;

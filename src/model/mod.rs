@@ -83,6 +83,8 @@ impl Member {
 pub enum EndpointPolicy {
     FullAccess,
     Document(Policy),
+    /// The input cannot tell (a template's policy names what only the deployment knows), with why.
+    Unknown(String),
 }
 
 pub struct Network {
@@ -160,6 +162,11 @@ impl Network {
 
         let mut endpoint_policies = Vec::new();
         for endpoint in snapshot.vpc_endpoints.iter().flatten() {
+            let unknown = snapshot.not_captured.as_ref().and_then(|n| n.get(&format!("VpcEndpoints/{}/PolicyDocument", endpoint.vpc_endpoint_id)));
+            if let Some(why) = unknown {
+                endpoint_policies.push(EndpointPolicy::Unknown(why.clone()));
+                continue;
+            }
             let policy = match endpoint.policy_document.as_deref() {
                 None => EndpointPolicy::FullAccess,
                 Some(text) => EndpointPolicy::Document(
@@ -284,6 +291,10 @@ impl Network {
     /// The AWS-managed prefix list of a service (`com.amazonaws.<region>.s3`).
     pub fn prefix_list_named(&self, name: &str) -> Option<&PrefixList> {
         self.snapshot.prefix_lists.iter().flatten().find(|p| p.prefix_list_name.as_deref() == Some(name))
+    }
+
+    pub fn has_internet_gateway(&self, igw_id: &str) -> bool {
+        self.snapshot.internet_gateways.iter().flatten().any(|g| g.internet_gateway_id == igw_id)
     }
 
     pub fn internet_gateway_attached(&self, igw_id: &str, vpc_id: &str) -> Option<bool> {

@@ -8,7 +8,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 use crate::text::Excerpt;
 
 use super::{locate, Report};
-use crate::input::SnapshotFile;
+use crate::input::{Note, SourceFiles};
 use crate::rules::{Finding, Severity};
 
 struct FindingDiagnostic<'a> {
@@ -68,8 +68,21 @@ pub struct Style {
     pub verbose: bool,
 }
 
-/// `excerpt` is the file's text as shown (`Excerpt::new(&file.path, &file.text)`), made once for all reports.
-pub fn render(report: &Report, source: Option<&SnapshotFile>, excerpt: Option<&Excerpt>, style: &Style, quiet: bool) -> String {
+/// What the reader noticed beside the findings: keys given twice always, the rest with `--verbose`.
+pub fn notes(notes: &[Note], verbose: bool) -> String {
+    let mut out = String::new();
+    for note in notes.iter().filter(|n| verbose || !matches!(n, Note::NotModelled(_))) {
+        let _ = writeln!(out, "note: {}", crate::text::printable(&note.to_string()));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// `excerpts` are the files' texts as shown (`Excerpt::new(&file.path, &file.text)`, one per file), made
+/// once for all reports.
+pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style: &Style, quiet: bool) -> String {
     if let Some(error) = &report.error {
         return format!("{}\n\n", wrap(&format!("{} could not be read: {error}", report.title()), style.width, "    "));
     }
@@ -119,8 +132,10 @@ pub fn render(report: &Report, source: Option<&SnapshotFile>, excerpt: Option<&E
             let evidence = serde_json::to_string_pretty(&finding.evidence).unwrap_or_default();
             let _ = write!(text, "\n    evidence: {}", evidence.replace('\n', "\n    "));
         }
-        let label = locate(source, finding).map(|(_, _, offset, len)| LabeledSpan::new(Some("defined here".to_string()), offset, len));
-        let diagnostic = FindingDiagnostic { finding, text, source: label.as_ref().and(excerpt.cloned()), label, width: style.width };
+        let location = locate(files, finding);
+        let label = location.as_ref().map(|l| LabeledSpan::new(Some("defined here".to_string()), l.offset, l.len));
+        let excerpt = location.and_then(|l| excerpts.get(l.index).cloned());
+        let diagnostic = FindingDiagnostic { finding, text, source: excerpt, label, width: style.width };
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
     }

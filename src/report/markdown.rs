@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{locate, Report};
-use crate::input::SnapshotFile;
+use crate::input::SourceFiles;
 use crate::rules::Severity;
 
 fn cell(text: &str) -> String {
@@ -98,8 +98,8 @@ fn escape(text: &str, property: bool) -> String {
     }
 }
 
-/// One `::error` / `::warning` / `::notice` line per finding, located in the snapshot when there is one.
-pub fn annotations(reports: &[Report], source: Option<&SnapshotFile>) -> String {
+/// One `::error` / `::warning` / `::notice` line per finding, located in the file read when there is one.
+pub fn annotations(reports: &[Report], files: &SourceFiles) -> String {
     let mut out = String::new();
     for r in reports {
         for f in &r.findings {
@@ -108,9 +108,9 @@ pub fn annotations(reports: &[Report], source: Option<&SnapshotFile>) -> String 
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let location = match (locate(source, f), source) {
-                (Some((line, column, _, _)), Some(src)) => format!("file={},line={line},col={column},", escape(&src.path, true)),
-                _ => String::new(),
+            let location = match locate(files, f) {
+                Some(l) => format!("file={},line={},col={},", escape(&l.file.path, true), l.line, l.column),
+                None => String::new(),
             };
             let title = format!("{} {} ({})", f.code, f.name, f.resource.as_deref().unwrap_or("-"));
             let _ = writeln!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::{Analysis, Routing};
 use crate::config::Gate;
-use crate::input::SnapshotFile;
+use crate::input::{SnapshotFile, SourceFiles};
 use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +66,9 @@ pub struct Report {
     /// An audit's environment that could not be read, and why: no verdict, and the run exits 2.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the reader noticed about the input (a template's key given twice, types not modelled).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Several environments' reports under one schema version (`--all-environments`, `diagnose --all`).
@@ -211,7 +214,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             tool: TOOL,
             target: Target {
-                environment: environment.map(|e| e.name.clone()),
+                environment: environment.map(|e| e.name.clone()).or_else(|| settings.planned_name.clone()),
                 status: environment.and_then(|e| e.status.clone()),
                 region: settings.region.clone(),
                 account_id: settings.account_id.clone(),
@@ -229,6 +232,7 @@ impl Report {
             passed: outcome.passed,
             topology,
             error: None,
+            notes: Vec::new(),
         }
     }
 
@@ -256,6 +260,7 @@ impl Report {
             passed: Vec::new(),
             topology: Topology::default(),
             error: Some(reason.to_string()),
+            notes: Vec::new(),
         }
     }
 
@@ -285,12 +290,22 @@ impl Report {
     }
 }
 
-/// Where a finding's resource is defined in the snapshot: (line, column, byte offset, length).
-pub fn locate(source: Option<&SnapshotFile>, finding: &Finding) -> Option<(usize, usize, usize, usize)> {
-    let source = source?;
-    let (offset, len) = source.locate(finding.resource.as_deref()?)?;
-    let (line, column) = source.line_col(offset);
-    Some((line, column, offset, len))
+/// Where a finding's resource is defined in the files read.
+pub struct Location<'f> {
+    pub file: &'f SnapshotFile,
+    /// The file's index in the input's files.
+    pub index: usize,
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+pub fn locate<'f>(files: &'f SourceFiles, finding: &Finding) -> Option<Location<'f>> {
+    let (index, offset, len) = files.locate(finding.resource.as_deref()?)?;
+    let file = files.files.get(index)?;
+    let (line, column) = file.line_col(offset);
+    Some(Location { file, index, line, column, offset, len })
 }
 
 impl Topology {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{locate, Report};
-use crate::input::SnapshotFile;
+use crate::input::SourceFiles;
 use crate::rules::{registry, Severity};
 
 #[derive(Serialize)]
@@ -108,7 +108,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(reports: &[Report], source: Option<&SnapshotFile>) -> Log {
+pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
     let rules = registry::ALL
         .iter()
         .map(|r| SarifRule {
@@ -124,9 +124,9 @@ pub fn render(reports: &[Report], source: Option<&SnapshotFile>) -> Log {
         .iter()
         .flat_map(|report| report.findings.iter().map(move |f| (report, f)))
         .map(|(report, f)| {
-            let physical_location = locate(source, f).zip(source).map(|((line, column, _, len), src)| PhysicalLocation {
-                artifact_location: ArtifactLocation { uri: src.path.clone() },
-                region: Region { start_line: line, start_column: column, end_column: column + len },
+            let physical_location = locate(files, f).map(|l| PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: l.file.path.clone() },
+                region: Region { start_line: l.line, start_column: l.column, end_column: l.column + l.len },
             });
             let resource = f.resource.clone().unwrap_or_else(|| report.target.vpc_id.clone().unwrap_or_default());
             SarifResult {

@@ -93,15 +93,17 @@ pub fn flow_count(items: &[(&Flow, &Hop)]) -> String {
 }
 
 /// A finding when an endpoint's policy does not admit every request, else `None`. Error when provably
-/// blocked, warning when the tool cannot prove it either way.
+/// blocked, warning when the tool cannot prove it either way; a skip when the input cannot tell the policy.
 pub fn policy_finding(
     rule: &'static Rule,
     analysis: &Analysis<'_>,
     endpoint: &VpcEndpoint,
     requests: &[(String, String)],
-) -> Option<Finding> {
-    let Some(EndpointPolicy::Document(policy)) = analysis.network.endpoint_policy(&endpoint.vpc_endpoint_id) else {
-        return None;
+) -> Result<Option<Finding>, Skip> {
+    let policy = match analysis.network.endpoint_policy(&endpoint.vpc_endpoint_id) {
+        Some(EndpointPolicy::Document(policy)) => policy,
+        Some(EndpointPolicy::Unknown(why)) => return Err(Skip(format!("the policy of {} is not known: {why}", endpoint.vpc_endpoint_id))),
+        Some(EndpointPolicy::FullAccess) | None => return Ok(None),
     };
     let mut denied = Vec::new();
     let mut unprovable = Vec::new();
@@ -116,7 +118,7 @@ pub fn policy_finding(
         }
     }
     if denied.is_empty() && unprovable.is_empty() {
-        return None;
+        return Ok(None);
     }
     let (severity, verb, list) =
         if denied.is_empty() { (Severity::Warning, "may not allow", &unprovable) } else { (Severity::Error, "does not allow", &denied) };
@@ -133,7 +135,7 @@ pub fn policy_finding(
     let (document, dropped) = merged_policy(endpoint, &policy.denials_of(&typed), statement);
     let dropped =
         if dropped.is_empty() { String::new() } else { format!(", without the Deny statement(s) that block it ({})", dropped.join(", ")) };
-    Some(
+    Ok(Some(
         rule.finding(
             Some(&endpoint.vpc_endpoint_id),
             format!("the {} endpoint policy {verb} {} request(s) the environment makes", endpoint.service_name, what.len()),
@@ -149,7 +151,7 @@ pub fn policy_finding(
         .evidence(
             json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable}),
         ),
-    )
+    ))
 }
 
 /// The endpoint's policy document whole, less the Deny statements at `drop`, plus `statement`; with the

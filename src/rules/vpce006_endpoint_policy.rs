@@ -17,9 +17,9 @@ pub static RULE: Rule = Rule {
 fn check(a: &Analysis<'_>) -> CheckResult {
     // Which endpoints carry the environment's traffic depends on the routing mode and the route tables.
     known_routing(a)?;
-    Ok(a.used_endpoints
+    a.used_endpoints
         .iter()
         .filter(|u| !matches!(u.service.short, "s3" | "sqs"))
-        .filter_map(|u| policy_finding(&RULE, a, u.endpoint, &a.service_requests(u.service.short)))
-        .collect())
+        .filter_map(|u| policy_finding(&RULE, a, u.endpoint, &a.service_requests(u.service.short)).transpose())
+        .collect()
 }

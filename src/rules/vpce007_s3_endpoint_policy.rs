@@ -18,5 +18,5 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     // Which endpoints carry the environment's traffic depends on the routing mode and the route tables.
     known_routing(a)?;
     let requests = a.service_requests("s3");
-    Ok(a.used_endpoints_for("s3").filter_map(|u| policy_finding(&RULE, a, u.endpoint, &requests)).collect())
+    a.used_endpoints_for("s3").filter_map(|u| policy_finding(&RULE, a, u.endpoint, &requests).transpose()).collect()
 }

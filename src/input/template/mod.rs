@@ -1,0 +1,467 @@
+//! CloudFormation templates (YAML or JSON, `cdk synth` output included) as an input source: nothing needs
+//! to exist yet. The templates are parsed with positions ([`yaml`]), their intrinsic functions evaluated
+//! for the deployment given ([`eval`]), and their network resources mapped onto the snapshot model
+//! ([`resources`]); the rules then run exactly as on a captured network.
+
+mod eval;
+mod resources;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use eval::{Context, Value};
+use resources::{Resource, Stack};
+use yaml::{Node, Spot};
+
+use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
+use super::{target_error, Input, InputError, Note, Scope, Selection, SourceFiles};
+use crate::model::Network;
+use crate::target::Settings;
+
+/// The largest template read (CloudFormation's own limit is 1 MB from S3; `cdk synth` output is far below).
+const MAX_TEMPLATE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What `check --template` and `snapshot --template` were given.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    pub paths: Vec<PathBuf>,
+    /// `--parameter KEY=VALUE`, in order (a later one wins).
+    pub parameters: Vec<(String, String)>,
+    pub parameters_file: Option<PathBuf>,
+    pub region: Option<String>,
+    /// `--snapshot`: the existing resources the templates only refer to.
+    pub base: Option<PathBuf>,
+}
+
+/// A template that cannot be evaluated: file, line and column (exit code 2).
+fn invalid(file: &SnapshotFile, at: Spot, message: String) -> InputError {
+    let help = "CloudFormation template syntax: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html";
+    InputError::File(Box::new(FileError::Invalid(InvalidFile::new("template", &file.path, &file.text, message, at.offset, 1, help))))
+}
+
+fn read_file(path: &Path) -> Result<SnapshotFile, InputError> {
+    let text = read_bounded(path, MAX_TEMPLATE_BYTES, None)
+        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: path.display().to_string(), source })))?;
+    Ok(SnapshotFile { path: path.display().to_string(), text })
+}
+
+/// `aws cloudformation create-stack --parameters file://FILE`: `[{"ParameterKey": K, "ParameterValue": V}]`.
+fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, InputError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+    struct Parameter {
+        parameter_key: String,
+        #[serde(default)]
+        parameter_value: Option<String>,
+        #[serde(default)]
+        use_previous_value: Option<bool>,
+        #[serde(default)]
+        resolved_value: Option<String>,
+    }
+    let file = read_file(path)?;
+    let parsed: Vec<Parameter> = serde_json::from_str(&file.text).map_err(|e| {
+        let offset = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
+        let message = format!("{} (expected [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}, ...], as create-stack --parameters file:// takes)", e.to_string().split(" at line ").next().unwrap_or_default());
+        InputError::File(Box::new(FileError::Invalid(InvalidFile::new(
+            "parameters file",
+            &file.path,
+            &file.text,
+            message,
+            offset,
+            1,
+            "see `aws cloudformation create-stack help`, --parameters",
+        ))))
+    })?;
+    let mut out = Vec::new();
+    for p in parsed {
+        match p.parameter_value {
+            Some(value) => out.push((p.parameter_key, value)),
+            None if p.use_previous_value == Some(true) => {
+                return Err(target_error(
+                    format!("parameter {} has UsePreviousValue: a new stack has no previous value", p.parameter_key),
+                    "give its ParameterValue",
+                ))
+            }
+            None => {
+                let _ = p.resolved_value;
+                return Err(target_error(format!("parameter {} has no ParameterValue", p.parameter_key), "give its ParameterValue"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One parsed template and where each resource is defined.
+struct Parsed {
+    file: SnapshotFile,
+    root: Node,
+    duplicates: Vec<yaml::DuplicateKey>,
+}
+
+/// Reads the templates for `selection`: one scope (all templates' resources form one network).
+pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, InputError> {
+    let region = templates.region.clone().ok_or_else(|| {
+        target_error("a template is evaluated for a region (AWS::Region, service names): none was given", "pass --region, for example --region us-east-1")
+    })?;
+    let base = match &templates.base {
+        Some(path) => {
+            let file = SnapshotFile::read(path)?;
+            Some(file.parse()?.snapshot)
+        }
+        None => None,
+    };
+    let mut given: Vec<(String, String)> = match &templates.parameters_file {
+        Some(path) => parameters_file(path)?,
+        None => Vec::new(),
+    };
+    given.extend(templates.parameters.iter().cloned());
+
+    let mut parsed = Vec::new();
+    for path in &templates.paths {
+        let file = read_file(path)?;
+        let document = yaml::parse(&file.text).map_err(|e| invalid(&file, e.at, e.message))?;
+        parsed.push(Parsed { file, root: document.root, duplicates: document.duplicates });
+    }
+    for (key, _) in &given {
+        if !parsed.iter().any(|p| p.root.get("Parameters").and_then(|ps| ps.get(key)).is_some()) {
+            return Err(target_error(format!("--parameter {key}: no template given has a parameter {key}"), "check the name (parameters are case-sensitive)"));
+        }
+    }
+    let account_id = base.as_ref().and_then(|b| b.account_id.clone());
+
+    // Exports first (several passes: a template may export what it imports from another).
+    let mut exports: HashMap<String, Value> = HashMap::new();
+    let mut stacks_input = Vec::new();
+    for p in &parsed {
+        let resources = resources_of(p)?;
+        check_cycles(p, &resources)?;
+        let parameters = parameters(p, &given)?;
+        stacks_input.push((resources, parameters));
+    }
+    for _ in 0..parsed.len() {
+        let mut next = HashMap::new();
+        for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
+            let stack = stack(p, resources, parameters, &region, &account_id, &exports);
+            for (name, value) in exported(p, &stack)? {
+                next.insert(name, value);
+            }
+        }
+        if next == exports {
+            break;
+        }
+        exports = next;
+    }
+    let stacks: Vec<Stack<'_>> =
+        parsed.iter().zip(&stacks_input).map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports)).collect();
+
+    let mut definitions = HashMap::new();
+    for (i, (p, (resources, _))) in parsed.iter().zip(&stacks_input).enumerate() {
+        for r in resources {
+            if let Some((other, _)) = definitions.insert(r.id.clone(), (i, r.at.offset)) {
+                if other != i {
+                    return Err(invalid(&p.file, r.at, format!("{} is also a logical ID in {}: check these templates one at a time", r.id, parsed[other].file.path)));
+                }
+            }
+        }
+    }
+
+    let built = resources::build(&stacks, base).map_err(|(i, e)| invalid(&parsed[i].file, e.at, e.message))?;
+    let mut snapshot = built.snapshot;
+    snapshot.region = Some(region.clone());
+    snapshot.account_id = account_id.clone();
+    snapshot.snapshot_version = Some(crate::model::SNAPSHOT_VERSION);
+    snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
+
+    let notes = notes(&parsed, &built.unmodeled);
+    let network = Network::new(snapshot).map_err(|bad| {
+        let (i, offset) = definitions.get(&bad.endpoint_id).copied().unwrap_or((0, 0));
+        let file = &parsed[i].file;
+        invalid(file, Spot { offset, line: 0, column: 0 }, format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
+    })?;
+    let (targets, audit) = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
+    Ok(Input { scopes: vec![Scope { network, targets }], files, audit, unreadable: Vec::new(), notes })
+}
+
+fn stack<'d>(
+    p: &'d Parsed,
+    resources: &[Resource<'d>],
+    parameters: &HashMap<String, Value>,
+    region: &str,
+    account_id: &Option<String>,
+    exports: &'d HashMap<String, Value>,
+) -> Stack<'d> {
+    let stack_name = Path::new(&p.file.path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.split('.').next().unwrap_or(n).to_string())
+        .unwrap_or_else(|| "stack".into());
+    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name, parameters.clone(), &p.root, exports);
+    let resources = resources.iter().map(|r| Resource { id: r.id.clone(), kind: r.kind.clone(), node: r.node, at: r.at }).collect();
+    Stack::new(ctx, resources)
+}
+
+/// The `Resources` section: each a mapping with a `Type`.
+fn resources_of(p: &Parsed) -> Result<Vec<Resource<'_>>, InputError> {
+    if p.root.entries().is_none() {
+        return Err(invalid(&p.file, p.root.at, "a template is a mapping with a Resources section".into()));
+    }
+    let section = p.root.get("Resources").ok_or_else(|| invalid(&p.file, p.root.at, "the template has no Resources section".into()))?;
+    let entries = section.entries().ok_or_else(|| invalid(&p.file, section.at, "Resources must be a mapping of logical IDs to resources".into()))?;
+    let mut out = Vec::new();
+    for (key, node) in entries {
+        let id = key.as_str().ok_or_else(|| invalid(&p.file, key.at, "a logical ID must be text".into()))?;
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(invalid(&p.file, key.at, format!("logical ID {id:?} must be alphanumeric (A-Za-z0-9)")));
+        }
+        let kind = node
+            .get("Type")
+            .and_then(Node::as_str)
+            .ok_or_else(|| invalid(&p.file, node.at, format!("resource {id} has no Type")))?;
+        out.push(Resource { id: id.to_string(), kind: kind.to_string(), node, at: key.at });
+    }
+    Ok(out)
+}
+
+/// Parameter values: given, else the Default, else unknown.
+fn parameters(p: &Parsed, given: &[(String, String)]) -> Result<HashMap<String, Value>, InputError> {
+    let mut out = HashMap::new();
+    let Some(section) = p.root.get("Parameters") else { return Ok(out) };
+    let entries = section.entries().ok_or_else(|| invalid(&p.file, section.at, "Parameters must be a mapping".into()))?;
+    for (key, node) in entries {
+        let Some(name) = key.as_str() else { return Err(invalid(&p.file, key.at, "a parameter name must be text".into())) };
+        let kind = node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("parameter {name} has no Type")))?;
+        let value = given.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or_else(|| {
+            let default = node.get("Default")?;
+            match &default.value {
+                yaml::Value::Scalar { text, .. } => Some(text.clone()),
+                yaml::Value::Seq(items) => Some(items.iter().filter_map(Node::as_str).collect::<Vec<_>>().join(",")),
+                yaml::Value::Map(_) => None,
+            }
+        });
+        // Only what the network needs must be known: a bastion's key pair name may stay unset.
+        let Some(value) = value else {
+            out.insert(name.to_string(), Value::Unknown(format!("parameter {name} has no Default and no value: pass --parameter {name}=VALUE")));
+            continue;
+        };
+        if let Some(allowed) = node.get("AllowedValues").and_then(|a| if let yaml::Value::Seq(items) = &a.value { Some(items) } else { None }) {
+            if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
+                return Err(invalid(&p.file, key.at, format!("parameter {name}: {value:?} is not one of its AllowedValues")));
+            }
+        }
+        let value = if kind.starts_with("AWS::SSM::Parameter::Value<") {
+            Value::Unknown(format!("the value of SSM parameter {value} (parameter {name}), read at deployment"))
+        } else if kind.starts_with("List<") || kind == "CommaDelimitedList" {
+            Value::List(value.split(',').map(|v| Value::Text(v.trim().to_string())).filter(|v| v.text() != Some("")).collect())
+        } else {
+            Value::Text(value)
+        };
+        out.insert(name.to_string(), value);
+    }
+    Ok(out)
+}
+
+/// The names a node depends on: `Ref`s, `GetAtt` resources, `${...}` in `Sub`, `DependsOn`.
+fn dependencies(node: &Node, out: &mut Vec<String>) {
+    let tag_or_key = node.tag.as_deref();
+    let mut note = |name: &str| {
+        let name = name.split('.').next().unwrap_or(name).to_string();
+        if !name.starts_with("AWS::") {
+            out.push(name);
+        }
+    };
+    if let (Some("Ref" | "GetAtt"), Some(text)) = (tag_or_key, node.as_str().or(match &node.value {
+        yaml::Value::Scalar { text, .. } => Some(text.as_str()),
+        _ => None,
+    })) {
+        note(text);
+    }
+    if tag_or_key == Some("Sub") {
+        sub_names(node, &mut note);
+    }
+    match &node.value {
+        yaml::Value::Scalar { .. } => {}
+        yaml::Value::Seq(items) => {
+            if tag_or_key == Some("GetAtt") {
+                if let Some(first) = items.first().and_then(Node::as_str) {
+                    note(first);
+                }
+            }
+            for item in items {
+                dependencies(item, out);
+            }
+        }
+        yaml::Value::Map(entries) => {
+            for (key, value) in entries {
+                match key.as_str() {
+                    Some("Ref") | Some("DependsOn") => {
+                        if let Some(name) = value.as_str() {
+                            out.push(name.to_string());
+                        } else if let yaml::Value::Seq(items) = &value.value {
+                            out.extend(items.iter().filter_map(Node::as_str).map(str::to_string));
+                        }
+                    }
+                    Some("Fn::GetAtt") => match &value.value {
+                        yaml::Value::Seq(items) => out.extend(items.first().and_then(Node::as_str).map(str::to_string)),
+                        yaml::Value::Scalar { text, .. } => out.push(text.split('.').next().unwrap_or(text).to_string()),
+                        yaml::Value::Map(_) => {}
+                    },
+                    Some("Fn::Sub") => sub_names(value, &mut |n| out.push(n.split('.').next().unwrap_or(n).to_string())),
+                    _ => {}
+                }
+                dependencies(value, out);
+            }
+        }
+    }
+}
+
+fn sub_names(node: &Node, note: &mut dyn FnMut(&str)) {
+    let text = match &node.value {
+        yaml::Value::Scalar { text, .. } => text.as_str(),
+        yaml::Value::Seq(items) => match items.first().map(|i| &i.value) {
+            Some(yaml::Value::Scalar { text, .. }) => text.as_str(),
+            _ => return,
+        },
+        yaml::Value::Map(_) => return,
+    };
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { return };
+        let name = after[..end].trim();
+        if !name.starts_with('!') {
+            note(name);
+        }
+        rest = &after[end + 1..];
+    }
+}
+
+/// CloudFormation refuses a template whose resources depend on each other in a circle.
+fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError> {
+    let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let edges: Vec<Vec<usize>> = resources
+        .iter()
+        .map(|r| {
+            let mut names = Vec::new();
+            dependencies(r.node, &mut names);
+            let mut deps: Vec<usize> = names.iter().filter_map(|n| index.get(n.as_str()).copied()).collect();
+            deps.sort_unstable();
+            deps.dedup();
+            deps
+        })
+        .collect();
+    // 0 unvisited, 1 on the path, 2 done.
+    let mut state = vec![0u8; resources.len()];
+    for start in 0..resources.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path = vec![(start, 0usize)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            if let Some(&dep) = edges[node].get(*next) {
+                *next += 1;
+                match state[dep] {
+                    0 => {
+                        state[dep] = 1;
+                        path.push((dep, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                        let circle: Vec<&str> = path[from..].iter().map(|(n, _)| resources[*n].id.as_str()).chain([resources[dep].id.as_str()]).collect();
+                        return Err(invalid(&p.file, resources[dep].at, format!("circular dependency between resources: {}", circle.join(" -> "))));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                path.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Outputs.*.Export.Name` -> value, for the other templates' `Fn::ImportValue`.
+fn exported(p: &Parsed, stack: &Stack<'_>) -> Result<Vec<(String, Value)>, InputError> {
+    let mut out = Vec::new();
+    let Some(outputs) = p.root.get("Outputs").and_then(Node::entries) else { return Ok(out) };
+    for (_, output) in outputs {
+        let (Some(value), Some(name)) = (output.get("Value"), output.get("Export").and_then(|e| e.get("Name"))) else { continue };
+        let evaluate = |node: &Node| stack.ctx.eval(node, stack).map_err(|e| invalid(&p.file, e.at, e.message));
+        if let Some(Value::Text(name)) = evaluate(name)? {
+            if let Some(value) = evaluate(value)? {
+                out.push((name, value));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What the report says beside the findings: keys given twice, types not modelled.
+fn notes(parsed: &[Parsed], unmodeled: &[String]) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for p in parsed {
+        for d in &p.duplicates {
+            notes.push(Note::DuplicateKey(format!(
+                "{}:{}:{}: {} is given twice (first at line {}); the later one is used",
+                p.file.path, d.again.line, d.again.column, d.key, d.first.line
+            )));
+        }
+    }
+    if !unmodeled.is_empty() {
+        notes.push(Note::NotModelled(unmodeled.to_vec()));
+    }
+    notes
+}
+
+/// The environments to evaluate: the templates' `AWS::MWAA::Environment`s, or one planned from flags
+/// whose IDs name logical IDs.
+fn targets(
+    environments: &[resources::PlannedEnvironment],
+    selection: &Selection,
+    region: &str,
+    account_id: Option<&str>,
+) -> Result<(Vec<Settings>, bool), InputError> {
+    let settings = |e: &resources::PlannedEnvironment| {
+        let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
+        // Planned, not existing: nothing about it has been created, and findings name the logical ID.
+        s.environment = None;
+        s.planned_name = Some(e.logical_id.clone());
+        s
+    };
+    let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
+    let chosen = match selection {
+        Selection::Planned(planned) => {
+            let mut s = (**planned).clone();
+            s.region = region.to_string();
+            s.account_id = account_id.map(str::to_string);
+            return Ok((vec![s], false));
+        }
+        Selection::All => return Ok((environments.iter().map(settings).collect(), true)),
+        Selection::Environment(Some(name)) => environments
+            .iter()
+            .find(|e| e.logical_id == *name || e.environment.name == *name)
+            .ok_or_else(|| target_error(format!("no AWS::MWAA::Environment {name} in the templates (they hold {})", list(&names)), "give its logical ID"))?,
+        Selection::Environment(None) => match environments {
+            [one] => one,
+            [] => {
+                return Err(target_error(
+                    "the templates have no AWS::MWAA::Environment",
+                    "name the environment's subnets and security groups by logical ID: --subnet-ids PrivateSubnet1,PrivateSubnet2 --security-group-ids SecurityGroup",
+                ))
+            }
+            _ => return Err(target_error(format!("the templates have several environments: {}", names.join(", ")), "pick one with --environment LOGICAL_ID, or --all-environments")),
+        },
+    };
+    Ok((vec![settings(chosen)], false))
+}
+
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,923 @@
+//! The resources that shape an MWAA network, mapped onto the snapshot model with CloudFormation's defaults
+//! where a property is absent. A resource's ID is its logical ID. What the template only refers to (an
+//! existing VPC, subnets passed as parameters) comes from the base snapshot, else its member is unknown.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ipnet::Ipv4Net;
+
+use super::eval::{error, Context, EvalError, Resolver, Value};
+use super::yaml::{Node, Spot};
+use crate::model::snapshot::*;
+use crate::model::Member;
+
+/// A resource of one template.
+pub struct Resource<'d> {
+    pub id: String,
+    pub kind: String,
+    pub node: &'d Node,
+    pub at: Spot,
+}
+
+/// One template with its deployment context: evaluates properties, and answers `Ref` and `GetAtt`.
+pub struct Stack<'d> {
+    pub ctx: Context<'d>,
+    pub resources: Vec<Resource<'d>>,
+    index: HashMap<String, usize>,
+}
+
+impl<'d> Stack<'d> {
+    pub fn new(ctx: Context<'d>, resources: Vec<Resource<'d>>) -> Self {
+        let index = resources.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        Self { ctx, resources, index }
+    }
+
+    pub fn resource(&self, id: &str) -> Option<&Resource<'d>> {
+        self.index.get(id).and_then(|&i| self.resources.get(i))
+    }
+
+    /// A property of a resource, evaluated (`None`: absent or AWS::NoValue).
+    pub fn property(&self, resource: &Resource<'_>, name: &str) -> Result<Option<Value>, EvalError> {
+        match resource.node.get("Properties").and_then(|p| p.get(name)) {
+            Some(node) => self.ctx.eval(node, self),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the resource is created: its `Condition`, if any, holds.
+    pub fn created(&self, resource: &Resource<'_>) -> Result<bool, EvalError> {
+        let Some(condition) = resource.node.get("Condition") else { return Ok(true) };
+        let name = condition.as_str().ok_or_else(|| error(condition.at, "a resource's Condition is a condition name"))?;
+        self.ctx.condition(name, condition.at, self)?.ok_or_else(|| {
+            error(condition.at, format!("whether {} is created depends on condition {name}, which depends on what only the deployment knows: pass the parameters it reads with --parameter", resource.id))
+        })
+    }
+}
+
+impl Resolver for Stack<'_> {
+    fn reference(&self, id: &str) -> Option<Value> {
+        let resource = self.resource(id)?;
+        Some(match resource.kind.as_str() {
+            "AWS::S3::Bucket" => match self.property(resource, "BucketName") {
+                Ok(Some(name)) => name,
+                _ => Value::Unknown(format!("the name CloudFormation generates for bucket {id}")),
+            },
+            _ => Value::Text(id.to_string()),
+        })
+    }
+
+    fn attribute(&self, id: &str, attribute: &str, at: Spot) -> Option<Result<Value, EvalError>> {
+        let resource = self.resource(id)?;
+        let property = |name: &str| -> Result<Value, EvalError> {
+            self.property(resource, name)?.ok_or_else(|| error(at, format!("GetAtt {id}.{attribute}: {id} has no {name}")))
+        };
+        let own = |suffix: &str| Ok(Value::Text(format!("{id}.{suffix}")));
+        let unknown = || Ok(Value::Unknown(format!("{id}.{attribute}, known after deployment")));
+        Some(match (resource.kind.as_str(), attribute) {
+            ("AWS::EC2::VPC", "CidrBlock") => property("CidrBlock"),
+            ("AWS::EC2::VPC", "DefaultSecurityGroup") => own("DefaultSecurityGroup"),
+            ("AWS::EC2::VPC", "DefaultNetworkAcl") => own("DefaultNetworkAcl"),
+            ("AWS::EC2::Subnet", "AvailabilityZone") => property("AvailabilityZone"),
+            ("AWS::EC2::Subnet", "CidrBlock") => property("CidrBlock"),
+            ("AWS::EC2::Subnet", "VpcId") | ("AWS::EC2::SecurityGroup", "VpcId") => property("VpcId"),
+            (
+                "AWS::EC2::VPC" | "AWS::EC2::Subnet" | "AWS::EC2::SecurityGroup" | "AWS::EC2::EIP" | "AWS::EC2::NatGateway" | "AWS::EC2::RouteTable"
+                | "AWS::EC2::NetworkAcl" | "AWS::EC2::VPCEndpoint" | "AWS::EC2::PrefixList" | "AWS::EC2::InternetGateway",
+                "VpcId" | "SubnetId" | "GroupId" | "AllocationId" | "NatGatewayId" | "RouteTableId" | "Id" | "PrefixListId" | "InternetGatewayId",
+            ) => Ok(Value::Text(id.to_string())),
+            ("AWS::S3::Bucket", "Arn") => match self.reference(id) {
+                Some(Value::Text(name)) => Ok(Value::Text(format!("arn:{}:s3:::{name}", self.ctx.partition()))),
+                _ => unknown(),
+            },
+            _ => unknown(),
+        })
+    }
+}
+
+/// What the templates describe: the network (over the base snapshot's), the environments, and what was not
+/// modelled.
+pub struct Built {
+    pub snapshot: Snapshot,
+    pub environments: Vec<PlannedEnvironment>,
+    /// Resource types not modelled, once each.
+    pub unmodeled: Vec<String>,
+}
+
+/// An `AWS::MWAA::Environment` of a template: the settings it gives.
+pub struct PlannedEnvironment {
+    pub logical_id: String,
+    pub environment: Environment,
+}
+
+/// Collects items onto the base snapshot; `unknown` notes members the templates make unknowable.
+struct Model {
+    snapshot: Snapshot,
+    unknown: BTreeMap<&'static str, String>,
+    /// Items that attach to another resource by ID, applied once every resource is in.
+    /// Routes with the template (index) and spot that add them, for the error of a route given twice.
+    routes: Vec<(String, Route, usize, Spot)>,
+    /// The template being read.
+    stack: usize,
+    table_associations: Vec<(String, String)>,
+    acl_associations: Vec<(String, String)>,
+    acl_entries: Vec<(String, NetworkAclEntry)>,
+    rules: Vec<(String, bool, IpPermission)>,
+    gateway_attachments: Vec<(String, String)>,
+    dhcp_associations: Vec<(String, String)>,
+    vpc_cidrs: Vec<(String, Ipv4Net)>,
+    endpoint_policies_unknown: Vec<(String, String)>,
+}
+
+fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
+    slot.get_or_insert_with(Vec::new)
+}
+
+/// Reads a resource's properties with the resource's name in every error.
+struct Props<'s, 'd> {
+    stack: &'s Stack<'d>,
+    resource: &'s Resource<'d>,
+}
+
+impl Props<'_, '_> {
+    fn at(&self, name: &str) -> Spot {
+        self.resource.node.get("Properties").and_then(|p| p.get(name)).map_or(self.resource.at, |n| n.at)
+    }
+
+    fn value(&self, name: &str) -> Result<Option<Value>, EvalError> {
+        self.stack.property(self.resource, name)
+    }
+
+    /// Text, or `Err(Unknown)` carried as `Ok(Err(why))` so that callers decide what an unknown means.
+    fn text(&self, name: &str) -> Result<Option<Result<String, String>>, EvalError> {
+        Ok(match self.value(name)? {
+            None => None,
+            Some(Value::Text(text)) => Some(Ok(text)),
+            Some(Value::Unknown(why)) => Some(Err(why)),
+            Some(_) => return Err(error(self.at(name), format!("{}.{name} must be text", self.resource.id))),
+        })
+    }
+
+    fn required(&self, name: &str) -> Result<Result<String, String>, EvalError> {
+        self.text(name)?.ok_or_else(|| error(self.resource.at, format!("{} ({}) has no {name}", self.resource.id, self.resource.kind)))
+    }
+
+    fn texts(&self, name: &str) -> Result<Result<Vec<String>, String>, EvalError> {
+        Ok(match self.value(name)? {
+            None => Ok(Vec::new()),
+            Some(Value::List(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Value::Text(text) => out.push(text),
+                        Value::Unknown(why) => return Ok(Err(why)),
+                        _ => return Err(error(self.at(name), format!("{}.{name} must be a list of text", self.resource.id))),
+                    }
+                }
+                Ok(out)
+            }
+            Some(Value::Unknown(why)) => Err(why),
+            Some(_) => return Err(error(self.at(name), format!("{}.{name} must be a list", self.resource.id))),
+        })
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<Result<bool, String>>, EvalError> {
+        Ok(match self.text(name)? {
+            None => None,
+            Some(Ok(text)) => match text.to_ascii_lowercase().as_str() {
+                "true" => Some(Ok(true)),
+                "false" => Some(Ok(false)),
+                _ => return Err(error(self.at(name), format!("{}.{name} must be true or false, not {text:?}", self.resource.id))),
+            },
+            Some(Err(why)) => Some(Err(why)),
+        })
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, name: &str, what: &str) -> Result<Option<Result<T, String>>, EvalError> {
+        Ok(match self.text(name)? {
+            None => None,
+            Some(Ok(text)) => Some(Ok(text
+                .trim()
+                .parse()
+                .map_err(|_| error(self.at(name), format!("{}.{name} {text:?} is not {what}", self.resource.id)))?)),
+            Some(Err(why)) => Some(Err(why)),
+        })
+    }
+}
+
+impl Model {
+    fn unknown(&mut self, member: Member, why: String) {
+        self.unknown.entry(member.name()).or_insert(why);
+    }
+
+    fn known<T>(&mut self, member: Member, value: Result<T, String>) -> Option<T> {
+        value.map_err(|why| self.unknown(member, why)).ok()
+    }
+}
+
+/// The templates' network on top of `base` (a snapshot, or nothing).
+/// An error names the template (by index) it is in.
+pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usize, EvalError)> {
+    let mut model = Model {
+        snapshot: base.unwrap_or_else(described),
+        unknown: BTreeMap::new(),
+        routes: Vec::new(),
+        stack: 0,
+        table_associations: Vec::new(),
+        acl_associations: Vec::new(),
+        acl_entries: Vec::new(),
+        rules: Vec::new(),
+        gateway_attachments: Vec::new(),
+        dhcp_associations: Vec::new(),
+        vpc_cidrs: Vec::new(),
+        endpoint_policies_unknown: Vec::new(),
+    };
+    let mut environments = Vec::new();
+    let mut unmodeled: Vec<String> = Vec::new();
+    for (i, stack) in stacks.iter().enumerate() {
+        model.stack = i;
+        add_stack(&mut model, stack, &mut environments, &mut unmodeled).map_err(|e| (i, e))?;
+    }
+    attach(&mut model)?;
+    let mut snapshot = model.snapshot;
+    for (endpoint, why) in model.endpoint_policies_unknown {
+        snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(format!("VpcEndpoints/{endpoint}/PolicyDocument"), why);
+    }
+    for (member, why) in model.unknown {
+        clear(&mut snapshot, member);
+        snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(member.to_string(), why);
+    }
+    Ok(Built { snapshot, environments, unmodeled })
+}
+
+fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<PlannedEnvironment>, unmodeled: &mut Vec<String>) -> Result<(), EvalError> {
+    let model = &mut *model;
+    {
+        for resource in &stack.resources {
+            if !stack.created(resource)? {
+                continue;
+            }
+            let props = Props { stack, resource };
+            match resource.kind.as_str() {
+                "AWS::EC2::VPC" => vpc(model, &props)?,
+                "AWS::EC2::VPCCidrBlock" => {
+                    let vpc = props.required("VpcId")?;
+                    if let (Some(vpc), Some(Some(cidr))) = (model.known(Member::Vpcs, vpc), props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")?.map(|c| model.known(Member::Vpcs, c))) {
+                        model.vpc_cidrs.push((vpc, cidr));
+                    }
+                }
+                "AWS::EC2::Subnet" => subnet(model, &props)?,
+                "AWS::EC2::InternetGateway" => list(&mut model.snapshot.internet_gateways)
+                    .push(InternetGateway { internet_gateway_id: resource.id.clone(), attachments: Vec::new() }),
+                "AWS::EC2::VPCGatewayAttachment" => {
+                    if let (Some(igw), Some(vpc)) = (props.text("InternetGatewayId")?, props.text("VpcId")?) {
+                        if let (Some(igw), Some(vpc)) = (model.known(Member::InternetGateways, igw), model.known(Member::InternetGateways, vpc)) {
+                            model.gateway_attachments.push((igw, vpc));
+                        }
+                    }
+                }
+                "AWS::EC2::NatGateway" => nat_gateway(model, &props)?,
+                "AWS::EC2::RouteTable" => {
+                    let vpc = props.required("VpcId")?;
+                    if let Some(vpc_id) = model.known(Member::RouteTables, vpc) {
+                        list(&mut model.snapshot.route_tables).push(RouteTable {
+                            route_table_id: resource.id.clone(),
+                            vpc_id,
+                            associations: Vec::new(),
+                            routes: Vec::new(),
+                        });
+                    }
+                }
+                "AWS::EC2::Route" => route(model, &props)?,
+                "AWS::EC2::SubnetRouteTableAssociation" => {
+                    let (table, subnet) = (props.required("RouteTableId")?, props.required("SubnetId")?);
+                    if let (Some(table), Some(subnet)) = (model.known(Member::RouteTables, table), model.known(Member::RouteTables, subnet)) {
+                        model.table_associations.push((table, subnet));
+                    }
+                }
+                "AWS::EC2::NetworkAcl" => {
+                    let vpc = props.required("VpcId")?;
+                    if let Some(vpc_id) = model.known(Member::NetworkAcls, vpc) {
+                        // A NACL created by a template has no entries but the `*` denies until entries are added.
+                        let entries = star_entries(RuleAction::Deny);
+                        list(&mut model.snapshot.network_acls).push(NetworkAcl {
+                            network_acl_id: resource.id.clone(),
+                            vpc_id,
+                            is_default: false,
+                            associations: Vec::new(),
+                            entries,
+                        });
+                    }
+                }
+                "AWS::EC2::NetworkAclEntry" => acl_entry(model, &props)?,
+                "AWS::EC2::SubnetNetworkAclAssociation" => {
+                    let (acl, subnet) = (props.required("NetworkAclId")?, props.required("SubnetId")?);
+                    if let (Some(acl), Some(subnet)) = (model.known(Member::NetworkAcls, acl), model.known(Member::NetworkAcls, subnet)) {
+                        model.acl_associations.push((acl, subnet));
+                    }
+                }
+                "AWS::EC2::SecurityGroup" => security_group(model, &props)?,
+                "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
+                    let egress = resource.kind.ends_with("Egress");
+                    let group = props.required("GroupId")?;
+                    if let Some(group) = model.known(Member::SecurityGroups, group) {
+                        let all = match resource.node.get("Properties") {
+                            Some(node) => stack.ctx.eval(node, stack)?.unwrap_or(Value::Map(Vec::new())),
+                            None => Value::Map(Vec::new()),
+                        };
+                        if let Some(permission) = permission(model, &props, &all, egress, resource.at)? {
+                            model.rules.push((group, egress, permission));
+                        }
+                    }
+                }
+                "AWS::EC2::VPCEndpoint" => endpoint(model, &props)?,
+                "AWS::EC2::DHCPOptions" => dhcp_options(model, &props)?,
+                "AWS::EC2::VPCDHCPOptionsAssociation" => {
+                    let (options, vpc) = (props.required("DhcpOptionsId")?, props.required("VpcId")?);
+                    if let (Some(options), Some(vpc)) = (model.known(Member::DhcpOptions, options), model.known(Member::DhcpOptions, vpc)) {
+                        model.dhcp_associations.push((vpc, options));
+                    }
+                }
+                "AWS::EC2::PrefixList" => {
+                    let entries = match props.value("Entries")? {
+                        Some(Value::List(entries)) => entries,
+                        _ => Vec::new(),
+                    };
+                    let mut cidrs = Vec::new();
+                    for entry in entries {
+                        match entry.get("Cidr") {
+                            Some(Value::Text(cidr)) => cidrs.push(cidr.parse().map_err(|_| error(props.at("Entries"), format!("{}: {cidr:?} is not a CIDR", resource.id)))?),
+                            _ => model.unknown(Member::PrefixLists, format!("an entry of {} is not known before deployment", resource.id)),
+                        }
+                    }
+                    let name = props.text("PrefixListName")?.and_then(Result::ok);
+                    list(&mut model.snapshot.prefix_lists).push(PrefixList { prefix_list_id: resource.id.clone(), prefix_list_name: name, cidrs });
+                }
+                "AWS::MWAA::Environment" => environments.push(environment(&props)?),
+                "AWS::EC2::EIP" | "AWS::S3::Bucket" | "AWS::KMS::Key" | "AWS::KMS::Alias" | "AWS::EC2::EgressOnlyInternetGateway" => {}
+                other => {
+                    if !unmodeled.iter().any(|u| u == other) {
+                        unmodeled.push(other.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What templates alone describe: every member a template can create, empty until resources are added
+/// (a template without endpoints creates none). What only the deployment or the account can tell is absent,
+/// with why.
+fn described() -> Snapshot {
+    let mut not_captured = BTreeMap::new();
+    not_captured.insert(
+        Member::VpcEndpointServices.name().to_string(),
+        "which Availability Zones an endpoint service offers is the region's fact, not the template's: pass --snapshot with VpcEndpointServices".to_string(),
+    );
+    not_captured.insert(
+        Member::EvaluationResults.name().to_string(),
+        "whether the deploying principal may create VPC endpoints is the account's fact: pass --snapshot with EvaluationResults".to_string(),
+    );
+    Snapshot {
+        vpcs: Some(Vec::new()),
+        subnets: Some(Vec::new()),
+        route_tables: Some(Vec::new()),
+        network_acls: Some(Vec::new()),
+        security_groups: Some(Vec::new()),
+        vpc_endpoints: Some(Vec::new()),
+        nat_gateways: Some(Vec::new()),
+        internet_gateways: Some(Vec::new()),
+        prefix_lists: Some(Vec::new()),
+        dhcp_options: Some(Vec::new()),
+        vpc_attributes: Some(BTreeMap::new()),
+        not_captured: Some(not_captured),
+        ..Snapshot::default()
+    }
+}
+
+/// Empties a member the templates make unknowable (absent, so that the rules needing it skip).
+fn clear(snapshot: &mut Snapshot, member: &str) {
+    match member {
+        "Vpcs" => snapshot.vpcs = None,
+        "Subnets" => snapshot.subnets = None,
+        "RouteTables" => snapshot.route_tables = None,
+        "NetworkAcls" => snapshot.network_acls = None,
+        "SecurityGroups" => snapshot.security_groups = None,
+        "VpcEndpoints" => snapshot.vpc_endpoints = None,
+        "NatGateways" => snapshot.nat_gateways = None,
+        "InternetGateways" => snapshot.internet_gateways = None,
+        "PrefixLists" => {
+            snapshot.prefix_lists = None;
+            snapshot.managed_prefix_list_entries = None;
+        }
+        "DhcpOptions" => snapshot.dhcp_options = None,
+        "VpcAttributes" => snapshot.vpc_attributes = None,
+        _ => {}
+    }
+}
+
+/// AWS's `*` entries (rule 32767): every NACL ends with them.
+fn star_entries(action: RuleAction) -> Vec<NetworkAclEntry> {
+    [false, true]
+        .into_iter()
+        .map(|egress| NetworkAclEntry {
+            rule_number: 32767,
+            protocol: "-1".into(),
+            rule_action: action,
+            egress,
+            cidr_block: Some(Ipv4Net::default()),
+            ipv6_cidr_block: None,
+            port_range: None,
+        })
+        .collect()
+}
+
+fn vpc(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let id = props.resource.id.clone();
+    let cidr = match props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")? {
+        Some(cidr) => model.known(Member::Vpcs, cidr),
+        // IPAM pools allocate the block at deployment.
+        None => {
+            model.unknown(Member::Vpcs, format!("the CIDR of {id} comes from an IPAM pool at deployment"));
+            None
+        }
+    };
+    list(&mut model.snapshot.vpcs).push(Vpc {
+        vpc_id: id.clone(),
+        cidr_block: cidr,
+        cidr_block_association_set: Vec::new(),
+        ipv6_cidr_block_association_set: Vec::new(),
+        dhcp_options_id: Some(format!("{id}.DefaultDhcpOptions")),
+        owner_id: None,
+    });
+    // AWS::EC2::VPC: "EnableDnsSupport ... Default: true"; "EnableDnsHostnames ... Default: false" (true
+    // only for a default VPC, which a template never creates).
+    let support = props.boolean("EnableDnsSupport")?.unwrap_or(Ok(true));
+    let hostnames = props.boolean("EnableDnsHostnames")?.unwrap_or(Ok(false));
+    if let (Ok(support), Ok(hostnames)) = (&support, &hostnames) {
+        model.snapshot.vpc_attributes.get_or_insert_with(BTreeMap::new).insert(
+            id.clone(),
+            VpcAttributes { enable_dns_support: Some(BooleanValue { value: *support }), enable_dns_hostnames: Some(BooleanValue { value: *hostnames }) },
+        );
+    } else {
+        model.snapshot.vpc_attributes.get_or_insert_with(BTreeMap::new);
+    }
+    // What every new VPC comes with: a main route table with the local route, the default NACL (allow all),
+    // the default security group (itself, and all egress), and the default DHCP options (AmazonProvidedDNS).
+    list(&mut model.snapshot.route_tables).push(RouteTable {
+        route_table_id: format!("{id}.MainRouteTable"),
+        vpc_id: id.clone(),
+        associations: vec![RouteTableAssociation { main: true, route_table_association_id: None, subnet_id: None, gateway_id: None }],
+        routes: Vec::new(),
+    });
+    let mut entries: Vec<NetworkAclEntry> = star_entries(RuleAction::Allow)
+        .into_iter()
+        .map(|mut e| {
+            e.rule_number = 100;
+            e
+        })
+        .collect();
+    entries.extend(star_entries(RuleAction::Deny));
+    list(&mut model.snapshot.network_acls).push(NetworkAcl {
+        network_acl_id: format!("{id}.DefaultNetworkAcl"),
+        vpc_id: id.clone(),
+        is_default: true,
+        associations: Vec::new(),
+        entries,
+    });
+    let default_group = format!("{id}.DefaultSecurityGroup");
+    list(&mut model.snapshot.security_groups).push(SecurityGroup {
+        group_id: default_group.clone(),
+        group_name: Some("default".into()),
+        vpc_id: Some(id.clone()),
+        owner_id: None,
+        ip_permissions: vec![all_traffic(Vec::new(), vec![UserIdGroupPair { group_id: default_group, user_id: None }])],
+        ip_permissions_egress: vec![all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new())],
+    });
+    list(&mut model.snapshot.dhcp_options).push(DhcpOptions {
+        dhcp_options_id: format!("{id}.DefaultDhcpOptions"),
+        dhcp_configurations: vec![DhcpConfiguration { key: "domain-name-servers".into(), values: vec![AttributeValue { value: "AmazonProvidedDNS".into() }] }],
+    });
+    Ok(())
+}
+
+fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroupPair>) -> IpPermission {
+    IpPermission { ip_protocol: "-1".into(), from_port: None, to_port: None, ip_ranges, ipv6_ranges: Vec::new(), prefix_list_ids: Vec::new(), user_id_group_pairs }
+}
+
+fn subnet(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let id = props.resource.id.clone();
+    let vpc = props.required("VpcId")?;
+    let Some(vpc_id) = model.known(Member::Subnets, vpc) else { return Ok(()) };
+    let cidr = match props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")? {
+        Some(cidr) => model.known(Member::Subnets, cidr),
+        None => None,
+    };
+    let ipv6_native = props.boolean("Ipv6Native")?.and_then(Result::ok);
+    if cidr.is_none() && ipv6_native != Some(true) {
+        model.unknown(Member::Subnets, format!("the IPv4 CIDR of {id} is allocated at deployment (an IPAM pool)"));
+    }
+    let zone = props.text("AvailabilityZone")?.map(|z| z.unwrap_or_else(|why| why));
+    let zone_id = props.text("AvailabilityZoneId")?.and_then(Result::ok);
+    // A new subnet has its block's addresses but the five AWS reserves (VPC user guide, "Subnet CIDR blocks").
+    let free = cidr.map(|c| (1u32 << (32 - u32::from(c.prefix_len()))).saturating_sub(5));
+    list(&mut model.snapshot.subnets).push(Subnet {
+        subnet_id: id,
+        vpc_id,
+        availability_zone: zone,
+        availability_zone_id: zone_id,
+        cidr_block: cidr,
+        ipv6_cidr_block_association_set: Vec::new(),
+        ipv6_native,
+        available_ip_address_count: free,
+        owner_id: None,
+    });
+    Ok(())
+}
+
+fn nat_gateway(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let subnet = props.required("SubnetId")?;
+    let Some(subnet_id) = model.known(Member::NatGateways, subnet) else { return Ok(()) };
+    // AWS::EC2::NatGateway: "ConnectivityType ... Default: public".
+    let connectivity = props.text("ConnectivityType")?.and_then(Result::ok).unwrap_or_else(|| "public".into());
+    let allocation = props.text("AllocationId")?.map(|a| a.unwrap_or_else(|why| why));
+    list(&mut model.snapshot.nat_gateways).push(NatGateway {
+        nat_gateway_id: props.resource.id.clone(),
+        vpc_id: None,
+        subnet_id,
+        // CloudFormation completes the resource when the gateway is available.
+        state: Some("available".into()),
+        connectivity_type: Some(connectivity),
+        nat_gateway_addresses: allocation.into_iter().map(|a| NatGatewayAddress { allocation_id: Some(a), public_ip: None }).collect(),
+    });
+    Ok(())
+}
+
+fn route(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let table = props.required("RouteTableId")?;
+    let Some(table) = model.known(Member::RouteTables, table) else { return Ok(()) };
+    let mut route = Route { state: Some("active".into()), ..Route::default() };
+    route.destination_cidr_block = match props.parsed::<Ipv4Net>("DestinationCidrBlock", "an IPv4 CIDR")? {
+        Some(cidr) => model.known(Member::RouteTables, cidr),
+        None => None,
+    };
+    route.destination_ipv6_cidr_block = props.parsed("DestinationIpv6CidrBlock", "an IPv6 CIDR")?.and_then(Result::ok);
+    route.destination_prefix_list_id = props.text("DestinationPrefixListId")?.and_then(|v| model.known(Member::RouteTables, v));
+    let mut target = |name: &str| -> Result<Option<String>, EvalError> { Ok(props.text(name)?.and_then(|v| model.known(Member::RouteTables, v))) };
+    route.gateway_id = target("GatewayId")?.or(target("VpcEndpointId")?);
+    route.nat_gateway_id = target("NatGatewayId")?;
+    route.instance_id = target("InstanceId")?;
+    route.network_interface_id = target("NetworkInterfaceId")?;
+    route.transit_gateway_id = target("TransitGatewayId")?;
+    route.vpc_peering_connection_id = target("VpcPeeringConnectionId")?;
+    route.egress_only_internet_gateway_id = target("EgressOnlyInternetGatewayId")?;
+    route.local_gateway_id = target("LocalGatewayId")?;
+    route.carrier_gateway_id = target("CarrierGatewayId")?;
+    route.core_network_arn = target("CoreNetworkArn")?;
+    model.routes.push((table, route, model.stack, props.resource.at));
+    Ok(())
+}
+
+fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let acl = props.required("NetworkAclId")?;
+    let Some(acl) = model.known(Member::NetworkAcls, acl) else { return Ok(()) };
+    let id = &props.resource.id;
+    let number = props.parsed::<u32>("RuleNumber", "a rule number")?.ok_or_else(|| error(props.resource.at, format!("{id} has no RuleNumber")))?;
+    let protocol = props.required("Protocol")?;
+    let action = props.required("RuleAction")?;
+    let (Some(number), Some(protocol), Some(action)) =
+        (model.known(Member::NetworkAcls, number), model.known(Member::NetworkAcls, protocol), model.known(Member::NetworkAcls, action))
+    else {
+        return Ok(());
+    };
+    if !(1..=32766).contains(&number) {
+        return Err(error(props.at("RuleNumber"), format!("{id}.RuleNumber {number} is outside 1-32766")));
+    }
+    if protocol_number(&protocol).is_none() {
+        return Err(error(props.at("Protocol"), format!("{id}.Protocol {protocol:?} is not -1 or a protocol number")));
+    }
+    let rule_action = match action.to_ascii_lowercase().as_str() {
+        "allow" => RuleAction::Allow,
+        "deny" => RuleAction::Deny,
+        _ => return Err(error(props.at("RuleAction"), format!("{id}.RuleAction must be allow or deny, not {action:?}"))),
+    };
+    let port_range = match props.value("PortRange")? {
+        Some(range) => {
+            let port = |key: &str| -> Result<i32, EvalError> {
+                range.get(key).and_then(Value::text).and_then(|t| t.parse().ok()).filter(|p| (0..=65535).contains(p)).ok_or_else(|| error(props.at("PortRange"), format!("{id}.PortRange.{key} must be a port 0-65535")))
+            };
+            Some(PortRange { from: port("From")?, to: port("To")? })
+        }
+        None => None,
+    };
+    let cidr_block = match props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")? {
+        Some(cidr) => model.known(Member::NetworkAcls, cidr),
+        None => None,
+    };
+    let entry = NetworkAclEntry {
+        rule_number: number,
+        protocol,
+        rule_action,
+        // AWS::EC2::NetworkAclEntry: "Egress ... Default: false".
+        egress: props.boolean("Egress")?.and_then(Result::ok).unwrap_or(false),
+        cidr_block,
+        ipv6_cidr_block: props.parsed("Ipv6CidrBlock", "an IPv6 CIDR")?.and_then(Result::ok),
+        port_range,
+    };
+    model.acl_entries.push((acl, entry));
+    Ok(())
+}
+
+fn security_group(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let id = props.resource.id.clone();
+    let vpc = match props.text("VpcId")? {
+        Some(vpc) => model.known(Member::SecurityGroups, vpc),
+        None => None,
+    };
+    let mut group = SecurityGroup {
+        group_id: id.clone(),
+        group_name: props.text("GroupName")?.and_then(Result::ok),
+        vpc_id: vpc,
+        owner_id: None,
+        ip_permissions: Vec::new(),
+        ip_permissions_egress: Vec::new(),
+    };
+    for (name, egress) in [("SecurityGroupIngress", false), ("SecurityGroupEgress", true)] {
+        let rules = match props.value(name)? {
+            Some(Value::List(rules)) => rules,
+            Some(Value::Unknown(why)) => {
+                model.unknown(Member::SecurityGroups, why);
+                Vec::new()
+            }
+            None => Vec::new(),
+            Some(_) => return Err(error(props.at(name), format!("{id}.{name} must be a list of rules"))),
+        };
+        for rule in &rules {
+            if let Some(permission) = permission(model, props, rule, egress, props.at(name))? {
+                if egress {
+                    group.ip_permissions_egress.push(permission);
+                } else {
+                    group.ip_permissions.push(permission);
+                }
+            }
+        }
+    }
+    // AWS::EC2::SecurityGroup: "When you specify a VPC security group, Amazon EC2 creates a default egress
+    // rule that allows egress traffic on all ports and IP protocols to any location. The default rule is
+    // removed only when you specify one or more egress rules."
+    if props.value("SecurityGroupEgress")?.is_none() {
+        group.ip_permissions_egress.push(all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new()));
+    }
+    list(&mut model.snapshot.security_groups).push(group);
+    Ok(())
+}
+
+/// One security group rule (inline, or a SecurityGroupIngress/Egress resource's properties).
+fn permission(model: &mut Model, props: &Props<'_, '_>, rule: &Value, egress: bool, at: Spot) -> Result<Option<IpPermission>, EvalError> {
+    let id = &props.resource.id;
+    let field = |key: &str| -> Result<Option<String>, String> {
+        match rule.get(key) {
+            None => Ok(None),
+            Some(Value::Text(text)) => Ok(Some(text.clone())),
+            Some(Value::Unknown(why)) => Err(why.clone()),
+            Some(_) => Err(format!("{id}: {key} is not text")),
+        }
+    };
+    let mut get = |key: &str| -> Option<Option<String>> { field(key).map_err(|why| model.unknown(Member::SecurityGroups, why)).ok() };
+    let (Some(protocol), Some(from), Some(to)) = (get("IpProtocol"), get("FromPort"), get("ToPort")) else { return Ok(None) };
+    let protocol = protocol.ok_or_else(|| error(at, format!("a rule of {id} has no IpProtocol")))?;
+    if protocol_number(&protocol).is_none() {
+        return Err(error(at, format!("{id}: IpProtocol {protocol:?} is not -1, tcp, udp, icmp or a protocol number")));
+    }
+    let port = |text: Option<String>| -> Result<Option<i32>, EvalError> {
+        text.map(|t| t.parse::<i32>().ok().filter(|p| (-1..=65535).contains(p)).ok_or_else(|| error(at, format!("{id}: port {t:?} is not -1-65535")))).transpose()
+    };
+    let (peer_group, peer_list) = if egress { ("DestinationSecurityGroupId", "DestinationPrefixListId") } else { ("SourceSecurityGroupId", "SourcePrefixListId") };
+    let (Some(cidr), Some(cidr6), Some(group), Some(owner), Some(prefix_list)) =
+        (get("CidrIp"), get("CidrIpv6"), get(peer_group), get("SourceSecurityGroupOwnerId"), get(peer_list))
+    else {
+        return Ok(None);
+    };
+    let cidr = cidr.map(|c| c.parse::<Ipv4Net>().map_err(|_| error(at, format!("{id}: CidrIp {c:?} is not an IPv4 CIDR")))).transpose()?;
+    let cidr6 = cidr6.map(|c| c.parse::<ipnet::Ipv6Net>().map_err(|_| error(at, format!("{id}: CidrIpv6 {c:?} is not an IPv6 CIDR")))).transpose()?;
+    Ok(Some(IpPermission {
+        ip_protocol: protocol,
+        from_port: port(from)?,
+        to_port: port(to)?,
+        ip_ranges: cidr.into_iter().map(|cidr_ip| IpRange { cidr_ip }).collect(),
+        ipv6_ranges: cidr6.into_iter().map(|cidr_ipv6| Ipv6Range { cidr_ipv6 }).collect(),
+        prefix_list_ids: prefix_list.into_iter().map(|prefix_list_id| PrefixListId { prefix_list_id }).collect(),
+        user_id_group_pairs: group.into_iter().map(|group_id| UserIdGroupPair { group_id, user_id: owner.clone() }).collect(),
+    }))
+}
+
+fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let id = props.resource.id.clone();
+    let (vpc, service) = (props.required("VpcId")?, props.required("ServiceName")?);
+    let (Some(vpc_id), Some(service_name)) = (model.known(Member::VpcEndpoints, vpc), model.known(Member::VpcEndpoints, service)) else { return Ok(()) };
+    // AWS::EC2::VPCEndpoint: "VpcEndpointType ... Default: Gateway"; "PrivateDnsEnabled ... Default: false"
+    // (the EC2 API defaults it to true for interface endpoints; CloudFormation does not).
+    let kind = props.text("VpcEndpointType")?.and_then(Result::ok).unwrap_or_else(|| "Gateway".into());
+    let private_dns = props.boolean("PrivateDnsEnabled")?.and_then(Result::ok).unwrap_or(false);
+    let subnet_ids = props.texts("SubnetIds")?;
+    let groups = props.texts("SecurityGroupIds")?;
+    let tables = props.texts("RouteTableIds")?;
+    let (Some(subnet_ids), Some(groups), Some(route_table_ids)) =
+        (model.known(Member::VpcEndpoints, subnet_ids), model.known(Member::VpcEndpoints, groups), model.known(Member::VpcEndpoints, tables))
+    else {
+        return Ok(());
+    };
+    // "For CloudFormation templates in YAML, you can provide the policy in JSON or YAML format."
+    let policy_document = match props.value("PolicyDocument")? {
+        None => None,
+        Some(Value::Text(text)) => Some(text),
+        Some(document) => {
+            if let Some(why) = document.unknown() {
+                model.endpoint_policies_unknown.push((id.clone(), why.to_string()));
+            }
+            Some(document.to_json().to_string())
+        }
+    };
+    let gateway = kind.eq_ignore_ascii_case("gateway");
+    if gateway {
+        // A gateway endpoint adds a route to its service's prefix list in each of its route tables; the
+        // list's CIDRs are AWS's and unknown to a template (the list is known by its service name).
+        for table in &route_table_ids {
+            let route = Route { destination_prefix_list_id: Some(service_name.clone()), gateway_id: Some(id.clone()), state: Some("active".into()), ..Route::default() };
+            model.routes.push((table.clone(), route, model.stack, props.resource.at));
+        }
+        let lists = list(&mut model.snapshot.prefix_lists);
+        if !lists.iter().any(|l| l.prefix_list_id == service_name) {
+            lists.push(PrefixList { prefix_list_id: service_name.clone(), prefix_list_name: Some(service_name.clone()), cidrs: Vec::new() });
+        }
+    }
+    list(&mut model.snapshot.vpc_endpoints).push(VpcEndpoint {
+        vpc_endpoint_id: id,
+        vpc_endpoint_type: if gateway { "Gateway".into() } else { kind },
+        vpc_id,
+        service_name,
+        state: Some("available".into()),
+        policy_document,
+        route_table_ids,
+        subnet_ids,
+        groups: groups.into_iter().map(|group_id| SecurityGroupIdentifier { group_id }).collect(),
+        private_dns_enabled: private_dns,
+        owner_id: None,
+    });
+    Ok(())
+}
+
+fn dhcp_options(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let mut configurations = Vec::new();
+    for (property, key) in [("DomainNameServers", "domain-name-servers"), ("DomainName", "domain-name")] {
+        let values = match property {
+            "DomainName" => props.text(property)?.map(|v| v.map(|t| vec![t])),
+            _ => Some(props.texts(property)?),
+        };
+        if let Some(values) = values.and_then(|v| model.known(Member::DhcpOptions, v)) {
+            if !values.is_empty() {
+                configurations.push(DhcpConfiguration { key: key.into(), values: values.into_iter().map(|value| AttributeValue { value }).collect() });
+            }
+        }
+    }
+    list(&mut model.snapshot.dhcp_options).push(DhcpOptions { dhcp_options_id: props.resource.id.clone(), dhcp_configurations: configurations });
+    Ok(())
+}
+
+fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
+    let id = &props.resource.id;
+    let known = |value: Option<Result<String, String>>| value.and_then(Result::ok);
+    let network = match props.value("NetworkConfiguration")? {
+        Some(network) => {
+            let ids = |key: &str| -> Result<Vec<String>, EvalError> {
+                match network.get(key) {
+                    None => Ok(Vec::new()),
+                    Some(Value::List(items)) => items
+                        .iter()
+                        .map(|i| match i {
+                            Value::Text(t) => Ok(t.clone()),
+                            Value::Unknown(why) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}"))),
+                            _ => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key} must be a list of IDs"))),
+                        })
+                        .collect(),
+                    Some(Value::Unknown(why)) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}"))),
+                    Some(_) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key} must be a list"))),
+                }
+            };
+            Some(NetworkConfiguration { subnet_ids: ids("SubnetIds")?, security_group_ids: ids("SecurityGroupIds")? })
+        }
+        None => None,
+    };
+    let number = |name: &str| -> Result<Option<u32>, EvalError> { Ok(props.parsed::<u32>(name, "a number")?.and_then(Result::ok)) };
+    let kms_key = props.text("KmsKey")?.map(|k| k.unwrap_or_else(|_| format!("arn:{}:kms:{}:*:key/*", props.stack.ctx.partition(), props.stack.ctx.region)));
+    let environment = Environment {
+        name: known(props.text("Name")?).unwrap_or_else(|| id.clone()),
+        arn: None,
+        status: None,
+        created_at: None,
+        network_configuration: network,
+        // AWS::MWAA::Environment leaves WebserverAccessMode to the service, whose default is PRIVATE_ONLY.
+        webserver_access_mode: Some(known(props.text("WebserverAccessMode")?).unwrap_or_else(|| "PRIVATE_ONLY".into())),
+        endpoint_management: Some(known(props.text("EndpointManagement")?).unwrap_or_else(|| "SERVICE".into())),
+        source_bucket_arn: known(props.text("SourceBucketArn")?),
+        kms_key,
+        environment_class: known(props.text("EnvironmentClass")?),
+        max_workers: number("MaxWorkers")?,
+        schedulers: number("Schedulers")?,
+        last_update: None,
+        database_vpc_endpoint_service: None,
+        webserver_vpc_endpoint_service: None,
+        celery_executor_queue: None,
+    };
+    Ok(PlannedEnvironment { logical_id: id.clone(), environment })
+}
+
+/// Applies what attaches by ID (associations, routes, rules, entries) to the resource it names, in the
+/// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
+fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
+    let outside = |kind: &str, id: &str| format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE to read it");
+    let s = &mut model.snapshot;
+    let mut unknown: Vec<(Member, String)> = Vec::new();
+    for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
+        match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
+            Some(v) => v.cidr_block_association_set.push(CidrAssociation { cidr_block: cidr }),
+            None => unknown.push((Member::Vpcs, outside("VPC", &vpc))),
+        }
+    }
+    for (vpc, cidr) in s.vpcs.iter().flatten().flat_map(|v| v.cidr_block.into_iter().chain(v.cidr_block_association_set.iter().map(|a| a.cidr_block)).map(move |c| (v.vpc_id.clone(), c))).collect::<Vec<_>>() {
+        // Every table of a VPC has the local route for each of its blocks.
+        for table in s.route_tables.iter_mut().flatten().filter(|t| t.vpc_id == vpc) {
+            if !table.routes.iter().any(|r| r.destination_cidr_block == Some(cidr) && r.gateway_id.as_deref() == Some("local")) {
+                table.routes.insert(0, Route { destination_cidr_block: Some(cidr), gateway_id: Some("local".into()), state: Some("active".into()), ..Route::default() });
+            }
+        }
+    }
+    for (table, route, stack, at) in std::mem::take(&mut model.routes) {
+        match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
+            Some(t) => {
+                if t.routes.iter().any(|r| r.destination_cidr_block.is_some() && r.destination_cidr_block == route.destination_cidr_block) {
+                    return Err((stack, error(at, format!("route table {table} has two routes to {}", route.destination_cidr_block.map(|c| c.to_string()).unwrap_or_default()))));
+                }
+                t.routes.push(route);
+            }
+            None => unknown.push((Member::RouteTables, outside("route table", &table))),
+        }
+    }
+    for (table, subnet) in std::mem::take(&mut model.table_associations) {
+        match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
+            Some(t) => t.associations.push(RouteTableAssociation { main: false, route_table_association_id: None, subnet_id: Some(subnet), gateway_id: None }),
+            None => unknown.push((Member::RouteTables, outside("route table", &table))),
+        }
+    }
+    for (acl, subnet) in std::mem::take(&mut model.acl_associations) {
+        for other in s.network_acls.iter_mut().flatten() {
+            other.associations.retain(|a| a.subnet_id != subnet);
+        }
+        match s.network_acls.iter_mut().flatten().find(|a| a.network_acl_id == acl) {
+            Some(a) => a.associations.push(NetworkAclAssociation { subnet_id: subnet }),
+            None => unknown.push((Member::NetworkAcls, outside("network ACL", &acl))),
+        }
+    }
+    for (acl, entry) in std::mem::take(&mut model.acl_entries) {
+        match s.network_acls.iter_mut().flatten().find(|a| a.network_acl_id == acl) {
+            Some(a) => a.entries.push(entry),
+            None => unknown.push((Member::NetworkAcls, outside("network ACL", &acl))),
+        }
+    }
+    for (group, egress, permission) in std::mem::take(&mut model.rules) {
+        match s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
+            Some(g) if egress => g.ip_permissions_egress.push(permission),
+            Some(g) => g.ip_permissions.push(permission),
+            None => unknown.push((Member::SecurityGroups, outside("security group", &group))),
+        }
+    }
+    for (igw, vpc) in std::mem::take(&mut model.gateway_attachments) {
+        // None: a VPN gateway's attachment, or an existing gateway's, which the base snapshot describes.
+        if let Some(g) = s.internet_gateways.iter_mut().flatten().find(|g| g.internet_gateway_id == igw) {
+            g.attachments.push(InternetGatewayAttachment { vpc_id: vpc, state: Some("available".into()) });
+        }
+    }
+    for (vpc, options) in std::mem::take(&mut model.dhcp_associations) {
+        match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
+            Some(v) => v.dhcp_options_id = Some(options),
+            None => unknown.push((Member::DhcpOptions, outside("VPC", &vpc))),
+        }
+    }
+    // NAT gateways take their subnet's VPC.
+    let vpc_of: HashMap<String, String> = s.subnets.iter().flatten().map(|sn| (sn.subnet_id.clone(), sn.vpc_id.clone())).collect();
+    for nat in s.nat_gateways.iter_mut().flatten().filter(|n| n.vpc_id.is_none()) {
+        nat.vpc_id = vpc_of.get(&nat.subnet_id).cloned();
+    }
+    // Subnets in a VPC no input describes: its main table, default NACL, endpoints and gateways are unknown.
+    let known_vpcs: Vec<String> = s.vpcs.iter().flatten().map(|v| v.vpc_id.clone()).collect();
+    if let Some(vpc) = s.subnets.iter().flatten().map(|sn| sn.vpc_id.clone()).find(|v| !known_vpcs.contains(v)) {
+        let why = outside("VPC", &vpc);
+        for member in [Member::Vpcs, Member::VpcAttributes, Member::RouteTables, Member::NetworkAcls, Member::VpcEndpoints, Member::NatGateways, Member::InternetGateways, Member::DhcpOptions] {
+            unknown.push((member, why.clone()));
+        }
+    }
+    for (member, why) in unknown {
+        model.unknown(member, why);
+    }
+    Ok(())
+}

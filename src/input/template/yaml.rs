@@ -1,0 +1,234 @@
+//! A template's text as a tree that remembers where each node is and which tag it carries: CloudFormation's
+//! short forms (`!Ref`, `!Sub`, ...) are YAML tags, and findings and errors point at lines. JSON templates
+//! are read by the same parser (JSON is YAML's flow style), so both kinds locate alike.
+//!
+//! yaml-rust2's event parser gives the tag and position of every node, which serde-based YAML crates drop.
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A position in the text: a byte offset, and the 1-based line and column people read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spot {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub value: Value,
+    /// The short-form function a tag names (`Ref` for `!Ref`), if any.
+    pub tag: Option<String>,
+    pub at: Spot,
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// Text as written (CloudFormation reads `true`, `"true"` and `10` by the property's type, not YAML's).
+    Scalar { text: String },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// A key given twice in one mapping: the later one is used, and the report says so.
+#[derive(Debug, Clone)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Spot,
+    pub again: Spot,
+}
+
+#[derive(Debug)]
+pub struct SyntaxError {
+    pub message: String,
+    pub at: Spot,
+}
+
+pub struct Document {
+    pub root: Node,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text } if self.tag.is_none() => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(entries) if self.tag.is_none() => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?.iter().rev().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+    }
+}
+
+/// Line starts, to turn the parser's (line, character column) into byte offsets.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { text, starts }
+    }
+
+    fn spot(&self, mark: &Marker) -> Spot {
+        let line = mark.line().max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(self.text.len());
+        let rest = &self.text[start..];
+        let column = mark.col();
+        let offset = start + rest.char_indices().nth(column).map_or(rest.len(), |(i, _)| i);
+        Spot { offset, line, column: column + 1 }
+    }
+}
+
+enum Open {
+    Seq(Vec<Node>, Option<String>, Spot, usize),
+    /// Entries so far, and a key read whose value is not yet.
+    Map(Vec<(Node, Node)>, Option<Node>, Option<String>, Spot, usize),
+}
+
+struct Builder<'t> {
+    lines: Lines<'t>,
+    stack: Vec<Open>,
+    anchors: std::collections::HashMap<usize, Node>,
+    root: Option<Node>,
+    duplicates: Vec<DuplicateKey>,
+    error: Option<SyntaxError>,
+    documents: usize,
+}
+
+fn tag_name(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
+    let tag = tag?;
+    // `!Ref` has handle `!` and suffix `Ref`; the core schema's `!!str` and friends are not functions.
+    (tag.handle == "!").then_some(tag.suffix)
+}
+
+impl Builder<'_> {
+    fn push(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open::Seq(items, ..)) => items.push(node),
+            Some(Open::Map(entries, key, ..)) => match key.take() {
+                Some(key) => entries.push((key, node)),
+                None => *key = Some(node),
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let at = self.lines.spot(&mark);
+        match event {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.error = Some(SyntaxError { message: "a template is one YAML document; this file holds several".into(), at });
+                }
+            }
+            Event::Scalar(text, _, anchor, tag) => self.push(Node { value: Value::Scalar { text }, tag: tag_name(tag), at }, anchor),
+            Event::SequenceStart(anchor, tag) => self.stack.push(Open::Seq(Vec::new(), tag_name(tag), at, anchor)),
+            Event::MappingStart(anchor, tag) => self.stack.push(Open::Map(Vec::new(), None, tag_name(tag), at, anchor)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Open::Seq(items, tag, at, anchor)) => (Node { value: Value::Seq(items), tag, at }, anchor),
+                    Some(Open::Map(entries, _, tag, at, anchor)) => {
+                        let entries = self.without_duplicates(entries);
+                        (Node { value: Value::Map(entries), tag, at }, anchor)
+                    }
+                    None => return,
+                };
+                self.push(node.0, node.1);
+            }
+            Event::Alias(anchor) => match self.anchors.get(&anchor).cloned() {
+                Some(node) => self.push(node, 0),
+                None => self.error = Some(SyntaxError { message: "an alias to an anchor not defined before it".into(), at }),
+            },
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Keeps the last of keys given twice (as YAML loaders do), noting each repeat.
+    fn without_duplicates(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+        let mut kept: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let name = key.as_str().map(str::to_string);
+            if let Some(name) = name {
+                if let Some(i) = kept.iter().position(|(k, _)| k.as_str() == Some(name.as_str())) {
+                    self.duplicates.push(DuplicateKey { key: name, first: kept[i].0.at, again: key.at });
+                    kept.remove(i);
+                }
+            }
+            kept.push((key, value));
+        }
+        kept
+    }
+}
+
+pub fn parse(text: &str) -> Result<Document, SyntaxError> {
+    let mut builder = Builder {
+        lines: Lines::new(text),
+        stack: Vec::new(),
+        anchors: std::collections::HashMap::new(),
+        root: None,
+        duplicates: Vec::new(),
+        error: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(error) = parser.load(&mut builder, true) {
+        let at = builder.lines.spot(error.marker());
+        return Err(SyntaxError { message: error.info().to_string(), at });
+    }
+    if let Some(error) = builder.error {
+        return Err(error);
+    }
+    let root = builder.root.ok_or_else(|| SyntaxError { message: "the file is empty".into(), at: Spot { offset: 0, line: 1, column: 1 } })?;
+    Ok(Document { root, duplicates: builder.duplicates })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_positions_and_duplicates() {
+        let text = "# é comment\nResources:\n  A: !Ref B\n  C: {\"Fn::GetAtt\": [\"D\", \"Arn\"]}\n  A: !Sub x\n";
+        let doc = parse(text).expect("parses");
+        let resources = doc.root.get("Resources").expect("resources");
+        let a = resources.get("A").expect("A");
+        assert_eq!(a.tag.as_deref(), Some("Sub"));
+        assert_eq!((a.at.line, a.at.column), (5, 6));
+        assert_eq!(&text[a.at.offset..a.at.offset + 4], "!Sub");
+        assert_eq!(doc.duplicates.len(), 1);
+        assert_eq!(doc.duplicates[0].first.line, 3);
+        let c = resources.get("C").expect("C").get("Fn::GetAtt").expect("getatt");
+        assert!(matches!(&c.value, Value::Seq(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_line() {
+        let err = parse("Resources:\n  A: [1, 2\n  B: 3\n").err().expect("error");
+        assert!(err.at.line >= 2, "{err:?}");
+        assert!(parse("a: 1\n---\nb: 2\n").is_err());
+    }
+}
