@@ -65,6 +65,14 @@ impl EndpointManagement {
     }
 }
 
+/// The language remediation is written in: commands for what exists, template changes for what does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    AwsCli,
+    CloudFormation,
+}
+
 /// MWAA's defaults when neither the environment nor its class says (CreateEnvironment API reference:
 /// MaxWorkers 10, Schedulers 2).
 pub const DEFAULT_MAX_WORKERS: u32 = 10;
@@ -98,6 +106,7 @@ pub struct Settings {
     pub environment: Option<Environment>,
     /// A planned environment's name in its source (a template's logical ID), for the report.
     pub planned_name: Option<String>,
+    pub language: Language,
     pub region: String,
     pub account_id: Option<String>,
     /// The moment the state was read (the snapshot's `captured_at`, or now): ENV001's clock.
@@ -120,6 +129,7 @@ impl Settings {
             schedulers: None,
             environment: None,
             planned_name: None,
+            language: Language::AwsCli,
             region,
             account_id: None,
             observed_at: None,
@@ -142,6 +152,7 @@ impl Settings {
             schedulers: environment.schedulers,
             environment: Some(environment.clone()),
             planned_name: None,
+            language: Language::AwsCli,
             region,
             account_id,
             observed_at: None,

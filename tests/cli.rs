@@ -456,7 +456,7 @@ fn output_file_and_colors() {
     args.extend(PLANNED);
     let refused = run_in_root(&args);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(support::stderr(&refused).contains("is the snapshot this run reads"), "{}", support::stderr(&refused));
+    assert!(support::stderr(&refused).contains("is a file this run reads"), "{}", support::stderr(&refused));
     assert_eq!(std::fs::read_to_string(&input).expect("snapshot"), before);
 
     let path = public_with("colors.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");

@@ -15,6 +15,7 @@ mod dns002_dns_hostnames;
 mod dns003_custom_dns;
 mod env001_pending_endpoints;
 mod env002_create_failed;
+mod cloudformation;
 mod env003_environment_unhealthy;
 mod fixes;
 mod rt001_routing_mode;
@@ -53,6 +54,7 @@ use serde_json::Value;
 
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::target::Language;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -235,6 +237,11 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
         }
     }
     dedupe(&mut outcome.findings);
+    if analysis.settings.language == Language::CloudFormation {
+        for finding in &mut outcome.findings {
+            finding.remediation = cloudformation::translate(&finding.remediation);
+        }
+    }
     triage.triage(&mut outcome);
     if mode == Mode::Diagnose {
         let network_findings = outcome.findings.clone();

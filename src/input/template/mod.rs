@@ -17,7 +17,7 @@ use yaml::{Node, Spot};
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
 use super::{target_error, Input, InputError, Note, Scope, Selection, SourceFiles};
 use crate::model::Network;
-use crate::target::Settings;
+use crate::target::{Language, Settings};
 
 /// The largest template read (CloudFormation's own limit is 1 MB from S3; `cdk synth` output is far below).
 const MAX_TEMPLATE_BYTES: u64 = 64 * 1024 * 1024;
@@ -429,6 +429,7 @@ fn targets(
         // Planned, not existing: nothing about it has been created, and findings name the logical ID.
         s.environment = None;
         s.planned_name = Some(e.logical_id.clone());
+        s.language = Language::CloudFormation;
         s
     };
     let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
@@ -437,6 +438,7 @@ fn targets(
             let mut s = (**planned).clone();
             s.region = region.to_string();
             s.account_id = account_id.map(str::to_string);
+            s.language = Language::CloudFormation;
             return Ok((vec![s], false));
         }
         Selection::All => return Ok((environments.iter().map(settings).collect(), true)),

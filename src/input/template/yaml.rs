@@ -217,8 +217,11 @@ mod tests {
         let resources = doc.root.get("Resources").expect("resources");
         let a = resources.get("A").expect("A");
         assert_eq!(a.tag.as_deref(), Some("Sub"));
-        assert_eq!((a.at.line, a.at.column), (5, 6));
-        assert_eq!(&text[a.at.offset..a.at.offset + 4], "!Sub");
+        // A tagged scalar is located at its text (the tag comes before it); the é before takes two bytes.
+        assert_eq!((a.at.line, a.at.column), (5, 11));
+        assert_eq!(&text[a.at.offset..a.at.offset + 1], "x");
+        let key = &resources.entries().expect("entries")[0].0;
+        assert_eq!((key.at.line, key.at.column, &text[key.at.offset..key.at.offset + 1]), (4, 3, "C"));
         assert_eq!(doc.duplicates.len(), 1);
         assert_eq!(doc.duplicates[0].first.line, 3);
         let c = resources.get("C").expect("C").get("Fn::GetAtt").expect("getatt");
