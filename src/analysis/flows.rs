@@ -360,25 +360,30 @@ pub fn required_flows(a: &Analysis<'_>) -> (Vec<Flow>, Vec<String>) {
     }
 
     for used in a.used_endpoints.iter().filter(|u| !u.is_interface()) {
-        // S3's address ranges come from the prefix list (DescribePrefixLists, or its entries); without them
-        // the flows cannot be judged, and the rules judging flows say so.
-        let cidrs = network
-            .prefix_list_named(&used.service.name)
-            .and_then(|list| Some((list, network.prefix_list_cidrs(&list.prefix_list_id).filter(|c| !c.is_empty())?)));
-        let Some((list, cidrs)) = cidrs else {
-            let why = if network.snapshot.prefix_lists.is_some() {
-                format!(
-                    "PrefixLists holds no CIDRs for {} (ec2:DescribePrefixLists, or its entries from ec2:GetManagedPrefixListEntries)",
-                    used.service.name
-                )
-            } else {
-                network.why_absent(Member::PrefixLists)
-            };
-            unbuilt.push(format!("the S3 flows through {}: {why}", used.endpoint.vpc_endpoint_id));
-            continue;
-        };
-        for source in &ends {
-            flows.push(s3_flow(network, source, &list.prefix_list_id, cidrs));
+        // S3's address ranges come from the prefix list (DescribePrefixLists, or its entries). A template
+        // knows the list only by name: the flow is then judged against all public addresses, which proves
+        // it allowed where the rules admit them all, and leaves it unknown where they admit only part.
+        let list = network.prefix_list_named(&used.service.name);
+        match list.map(|l| (l, network.prefix_list_cidrs(&l.prefix_list_id).filter(|c| !c.is_empty()))) {
+            Some((list, Some(cidrs))) => flows.extend(ends.iter().map(|source| s3_flow(network, source, &list.prefix_list_id, cidrs))),
+            Some((list, None)) if list.cidrs.is_empty() && network.snapshot.managed_prefix_list_entries.is_none() => {
+                let vpc_cidrs = a.vpc_id.as_deref().map(|v| network.vpc_cidrs(v)).unwrap_or_default();
+                let public = AddrSet::internet(&vpc_cidrs);
+                for source in &ends {
+                    flows.push(s3_flow_unknown_ranges(network, source, &list.prefix_list_id, &used.endpoint.vpc_endpoint_id, &public));
+                }
+            }
+            _ => {
+                let why = if network.snapshot.prefix_lists.is_some() {
+                    format!(
+                        "PrefixLists holds no CIDRs for {} (ec2:DescribePrefixLists, or its entries from ec2:GetManagedPrefixListEntries)",
+                        used.service.name
+                    )
+                } else {
+                    network.why_absent(Member::PrefixLists)
+                };
+                unbuilt.push(format!("the S3 flows through {}: {why}", used.endpoint.vpc_endpoint_id));
+            }
         }
     }
 
@@ -444,6 +449,35 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
     }
     b.nacl(source.subnet, Direction::Ingress, Leg::Return, internet, Ports::EPHEMERAL);
     b.finish(FlowKind::Internet, source.subnet, format!("internet via {}", route.target.id()), 443, None)
+}
+
+/// The S3 flow when the prefix list's CIDRs are unknown (AWS's, not in the input): security groups and
+/// NACLs are judged for every public address, the route by the table's route to the list. A hop that does
+/// not admit them all is unknown, never blocked: S3's ranges may lie in the part it admits.
+fn s3_flow_unknown_ranges(network: &Network, source: &End<'_>, prefix_list: &str, endpoint: &str, public: &AddrSet) -> Flow {
+    let s3 = Far { addrs: public.clone(), label: format!("S3 ({prefix_list}, any public address)") };
+    let mut b = FlowBuilder::new(network);
+    let peer = Peer { groups: Vec::new(), addrs: public.clone(), prefix_list: Some(prefix_list.to_string()) };
+    b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
+    match network.effective_route_table(source.subnet) {
+        Some((table, _)) => match routing::prefix_list_route_to(network, table, endpoint) {
+            Some(m) if !m.blackhole => {
+                let rule = m.to_string();
+                b.hops.push(Hop { resource: table.route_table_id.clone(), rule, route: Some(m), ..Hop::blank(Step::Route, source.subnet) });
+            }
+            _ => b.unknown(Step::Route, source.subnet, &table.route_table_id, format!("{} has no route to {prefix_list} through {endpoint}, and S3's ranges are not in the input", table.route_table_id)),
+        },
+        None => b.unknown(Step::Route, source.subnet, "(no route table)", format!("no route table for {}", source.subnet.subnet_id)),
+    }
+    b.nacl(source.subnet, Direction::Egress, Leg::Request, &s3, Ports::single(443));
+    b.nacl(source.subnet, Direction::Ingress, Leg::Return, &s3, Ports::EPHEMERAL);
+    let why = format!("S3's address ranges (the AWS-managed list {prefix_list}) are not in the input, and this rule admits only part of the public addresses; pass --snapshot with PrefixLists to judge it");
+    for hop in b.hops.iter_mut().filter(|h| !h.allowed && h.unknown.is_none()) {
+        hop.allowed = true;
+        hop.rule = format!("unknown: {why}");
+        hop.unknown = Some(why.clone());
+    }
+    b.finish(FlowKind::S3, source.subnet, format!("S3 ({prefix_list})"), 443, None)
 }
 
 /// Env subnet -> S3's public ranges through the gateway endpoint's prefix-list route, TCP 443.
