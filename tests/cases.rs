@@ -14,9 +14,8 @@ use serde_json::{json, Value};
 
 type Key = (String, Option<String>, Option<String>);
 
-fn declared(case: &support::Case) -> Vec<Key> {
-    let mut keys: Vec<Key> = case
-        .findings
+fn declared(findings: &[Vec<Value>]) -> Vec<Key> {
+    let mut keys: Vec<Key> = findings
         .iter()
         .map(|f| {
             let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
@@ -60,16 +59,56 @@ fn case(path: &Path) -> datatest_stable::Result<()> {
     let report: Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
 
-    let want = declared(&case);
-    let got = reported(&report, &want);
-    if got != want || exit != case.exit {
-        return Err(format!(
-            "{name} ({}):\n  exit {exit}, expected {}\n  got      {got:?}\n  expected {want:?}",
-            case.description, case.exit
-        )
-        .into());
+    judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
+}
+
+/// A template case (fixtures/templates/<CODE>/<case>.case.json): the template, edited as the case says,
+/// checked with `--template` alone (no AWS call), judged and pinned like the snapshot cases.
+fn template_case(path: &Path) -> datatest_stable::Result<()> {
+    let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
+    let file_name = path.file_name().ok_or("a case file has a name")?.to_string_lossy().into_owned();
+    let stem = file_name.trim_end_matches(".case.json").to_string();
+    let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    let case = support::load_template_case(path);
+    let template = support::materialise_template(&case, code_dir, &name)?;
+    let mut args = vec![
+        "check".to_string(),
+        "--template".to_string(),
+        template.display().to_string(),
+        "--region".to_string(),
+        "us-east-1".to_string(),
+    ];
+    args.extend(case.args.iter().map(|a| a.replace("{fixtures}", &support::root().join("fixtures").display().to_string())));
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let output = support::binary().args(&args).output()?;
+    let exit = output.status.code().unwrap_or(-1);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+    judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
+}
+
+/// The exit code and the declared findings (and skips, where stated) must match; the whole output is
+/// pinned in `<case>.snap`.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    name: &str,
+    description: &str,
+    code_dir: &Path,
+    stem: &str,
+    report: &Value,
+    exit: i32,
+    expected_exit: i32,
+    findings: &[Vec<Value>],
+    skipped: Option<&Vec<String>>,
+) -> datatest_stable::Result<()> {
+    let want = declared(findings);
+    let got = reported(report, &want);
+    if got != want || exit != expected_exit {
+        return Err(
+            format!("{name} ({description}):\n  exit {exit}, expected {expected_exit}\n  got      {got:?}\n  expected {want:?}").into()
+        );
     }
-    if let Some(skipped) = &case.skipped {
+    if let Some(skipped) = skipped {
         let mut got: Vec<String> =
             report["skipped"].as_array().into_iter().flatten().filter_map(|s| s["code"].as_str().map(str::to_string)).collect();
         got.sort();
@@ -79,17 +118,17 @@ fn case(path: &Path) -> datatest_stable::Result<()> {
             return Err(format!("{name}: skipped {got:?}, expected {want:?}").into());
         }
     }
-
     let golden = json!({"exit": exit, "findings": report["findings"], "skipped": report["skipped"], "ignored": report["ignored"]});
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(support::root().join(code_dir));
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_description(case.description.clone());
+    settings.set_description(description.to_string());
     settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!(stem, serde_json::to_string_pretty(&golden).unwrap_or_default()));
+    settings.bind(|| insta::assert_snapshot!(stem.to_string(), serde_json::to_string_pretty(&golden).unwrap_or_default()));
     Ok(())
 }
 
 datatest_stable::harness! {
     { test = case, root = "fixtures/cases", pattern = r"\.json$" },
+    { test = template_case, root = "fixtures/templates", pattern = r"\.case\.json$" },
 }

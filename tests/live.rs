@@ -700,3 +700,72 @@ fn progress_shows_on_a_terminal_only() {
         Emulator::shared().tool(Path::new("script")).args(["-qec", &format!("{command} -q"), "/dev/null"]).output().expect("script runs");
     assert!(!support::stdout(&quiet).contains("reading AWS:"), "{}", support::stdout(&quiet));
 }
+
+/// A fixture template as moto's CloudFormation can build it: without the MWAA environment (moto has no
+/// AWS::MWAA::Environment) and with literal CIDRs (it has no Fn::Cidr), with `edits` applied.
+fn buildable_template(base: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = std::fs::read_to_string(support::root().join(format!("fixtures/templates/base/{base}.yaml"))).expect("base template");
+    let end = text.find("  Bucket:").or_else(|| text.find("  Environment:")).expect("environment resource");
+    text.truncate(end);
+    for i in 0..4 {
+        text = text.replace(&format!("!Select [{i}, !Cidr [!GetAtt VPC.CidrBlock, 4, 8]]"), &format!("10.192.{i}.0/24"));
+    }
+    for (old, new) in edits {
+        assert_eq!(text.matches(old).count(), 1, "edit {old:?}");
+        text = text.replacen(old, new, 1);
+    }
+    text
+}
+
+#[test]
+fn a_template_gives_the_findings_of_the_network_it_builds() {
+    let _turn = exclusive();
+    let variants: [(&str, &str, &[(&str, &str)]); 4] = [
+        ("public-ok", "public", &[]),
+        ("public-egress", "public", &[(
+            "      GroupDescription: MWAA environment\n      VpcId: !Ref VPC",
+            "      GroupDescription: MWAA environment\n      VpcId: !Ref VPC\n      SecurityGroupEgress:\n        - IpProtocol: \"-1\"\n          CidrIp: 10.192.0.0/16",
+        )]),
+        ("public-one-nat", "public", &[("      NatGatewayId: !Ref NatGateway2", "      NatGatewayId: !Ref NatGateway1")]),
+        ("private-no-hostnames", "private", &[("      EnableDnsHostnames: true\n", "")]),
+    ];
+    for (name, base, edits) in variants {
+        let template = buildable_template(base, edits);
+        let stack = Emulator::shared().stack(&format!("preflight-{name}"), &template);
+        assert_eq!(stack["status"], "CREATE_COMPLETE", "{name}: {stack}");
+        let physical = |logical: &str| stack["resources"][logical].as_str().unwrap_or_else(|| panic!("{name}: no {logical}")).to_string();
+        let path = support::root().join(format!("target/live-template-{name}.yaml"));
+        std::fs::write(&path, &template).expect("write template");
+
+        let groups = "SecurityGroup";
+        let from_template = report(&support::run(&[
+            "check",
+            "--template",
+            path.to_str().expect("utf-8"),
+            "--region",
+            "us-east-1",
+            "--subnet-ids",
+            "PrivateSubnet1,PrivateSubnet2",
+            "--security-group-ids",
+            groups,
+            "--format",
+            "json",
+        ]));
+        let (subnets, group) = (format!("{},{}", physical("PrivateSubnet1"), physical("PrivateSubnet2")), physical(groups));
+        let live = report(&tool(&["check", "--subnet-ids", &subnets, "--security-group-ids", &group, "--format", "json"]));
+
+        // The same findings by rule, on the same resources (logical ID <-> AWS ID).
+        let by_physical: std::collections::HashMap<String, String> = stack["resources"]
+            .as_object()
+            .expect("resources")
+            .iter()
+            .filter_map(|(logical, id)| Some((id.as_str()?.to_string(), logical.clone())))
+            .collect();
+        let live_found: Found = findings(&live)
+            .into_iter()
+            .map(|(code, resource)| (code, resource.map(|r| by_physical.get(&r).cloned().unwrap_or(r))))
+            .collect();
+        assert_eq!(findings(&from_template), live_found, "{name}: template vs live");
+        assert!(live["summary"]["passed"].as_u64().unwrap_or(0) > 20, "{name}: too little was judged: {}", live["summary"]);
+    }
+}

@@ -465,7 +465,12 @@ fn s3_flow_unknown_ranges(network: &Network, source: &End<'_>, prefix_list: &str
                 let rule = m.to_string();
                 b.hops.push(Hop { resource: table.route_table_id.clone(), rule, route: Some(m), ..Hop::blank(Step::Route, source.subnet) });
             }
-            _ => b.unknown(Step::Route, source.subnet, &table.route_table_id, format!("{} has no route to {prefix_list} through {endpoint}, and S3's ranges are not in the input", table.route_table_id)),
+            _ => b.unknown(
+                Step::Route,
+                source.subnet,
+                &table.route_table_id,
+                format!("{} has no route to {prefix_list} through {endpoint}, and S3's ranges are not in the input", table.route_table_id),
+            ),
         },
         None => b.unknown(Step::Route, source.subnet, "(no route table)", format!("no route table for {}", source.subnet.subnet_id)),
     }

@@ -267,7 +267,7 @@ impl Input {
 
 /// Adds one snapshot's members to a merged one: lists are unioned (an item read twice is kept once),
 /// maps are joined, scalars kept from the first.
-fn merge(merged: &mut serde_json::Map<String, serde_json::Value>, snapshot: serde_json::Value) {
+pub(crate) fn merge(merged: &mut serde_json::Map<String, serde_json::Value>, snapshot: serde_json::Value) {
     use serde_json::Value;
     let Value::Object(members) = snapshot else { return };
     for (key, value) in members {

@@ -49,7 +49,13 @@ pub fn read(path: &Path, region: Option<&str>, selection: &Selection) -> Result<
     for settings in &mut targets {
         finish(settings, &network, region)?;
     }
-    Ok(Input { scopes: vec![Scope { network, targets }], files: super::SourceFiles::one(file), audit, unreadable: Vec::new(), notes: Vec::new() })
+    Ok(Input {
+        scopes: vec![Scope { network, targets }],
+        files: super::SourceFiles::one(file),
+        audit,
+        unreadable: Vec::new(),
+        notes: Vec::new(),
+    })
 }
 
 /// The names a snapshot holds, for the error that a name is not among them.

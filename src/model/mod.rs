@@ -162,7 +162,8 @@ impl Network {
 
         let mut endpoint_policies = Vec::new();
         for endpoint in snapshot.vpc_endpoints.iter().flatten() {
-            let unknown = snapshot.not_captured.as_ref().and_then(|n| n.get(&format!("VpcEndpoints/{}/PolicyDocument", endpoint.vpc_endpoint_id)));
+            let unknown =
+                snapshot.not_captured.as_ref().and_then(|n| n.get(&format!("VpcEndpoints/{}/PolicyDocument", endpoint.vpc_endpoint_id)));
             if let Some(why) = unknown {
                 endpoint_policies.push(EndpointPolicy::Unknown(why.clone()));
                 continue;

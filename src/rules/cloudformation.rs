@@ -20,6 +20,13 @@ pub fn translate(remediation: &str) -> String {
             out.push(line.to_string());
             continue;
         }
+        if command.starts_with("describe-") {
+            // Inspecting what does not exist yet tells nothing: the command goes, and so does its lead-in.
+            if let Some(previous) = out.last_mut() {
+                *previous = without_lead_in(previous);
+            }
+            continue;
+        }
         let command = variables.iter().fold(command.to_string(), |text, (name, id)| text.replace(&format!("\"${name}\""), id));
         let words = split(&command);
         let (Some(operation), args) = (words.first(), Args::new(&words[1.min(words.len())..])) else { continue };
@@ -36,6 +43,13 @@ pub fn translate(remediation: &str) -> String {
         }
     }
     out.join("\n")
+}
+
+/// "Give X a table; list them:" -> "Give X a table."
+fn without_lead_in(line: &str) -> String {
+    let Some(body) = line.trim_end().strip_suffix(':') else { return line.to_string() };
+    let cut = body.rfind("; ").or_else(|| body.rfind(". ").map(|i| i + 1)).filter(|i| body.len() - i < 24).unwrap_or(body.len());
+    format!("{}.", body[..cut].trim_end_matches('.'))
 }
 
 enum Change {
@@ -182,8 +196,11 @@ fn change(operation: &str, args: &Args) -> Option<Change> {
                         properties.insert(port.into(), p[port].clone());
                     }
                 }
-                let (peer_group, peer_list) =
-                    if egress { ("DestinationSecurityGroupId", "DestinationPrefixListId") } else { ("SourceSecurityGroupId", "SourcePrefixListId") };
+                let (peer_group, peer_list) = if egress {
+                    ("DestinationSecurityGroupId", "DestinationPrefixListId")
+                } else {
+                    ("SourceSecurityGroupId", "SourcePrefixListId")
+                };
                 let mut peer = "";
                 if let Some(other) = p["UserIdGroupPairs"][0]["GroupId"].as_str() {
                     properties.insert(peer_group.into(), reference(other));
@@ -234,7 +251,9 @@ fn change(operation: &str, args: &Args) -> Option<Change> {
             p.insert("VpcId".into(), reference(args.one("vpc-id")?));
             p.insert("ServiceName".into(), Value::String(format!("!Sub com.amazonaws.${{AWS::Region}}.{short}")));
             p.insert("VpcEndpointType".into(), json!(args.one("vpc-endpoint-type").unwrap_or("Interface")));
-            for (flag, property) in [("subnet-ids", "SubnetIds"), ("security-group-ids", "SecurityGroupIds"), ("route-table-ids", "RouteTableIds")] {
+            for (flag, property) in
+                [("subnet-ids", "SubnetIds"), ("security-group-ids", "SecurityGroupIds"), ("route-table-ids", "RouteTableIds")]
+            {
                 let ids = args.all(flag);
                 if !ids.is_empty() {
                     p.insert(property.into(), Value::Array(ids.iter().map(|i| reference(i)).collect()));
@@ -262,6 +281,16 @@ fn change(operation: &str, args: &Args) -> Option<Change> {
             let p = json!({"RouteTableId": reference(table), "DestinationCidrBlock": destination, property: reference(target)});
             resource(logical_id(&[table, "DefaultRoute"]), "AWS::EC2::Route", p)
         }
+        "replace-route-table-association" => {
+            // The association's ID is looked up by subnet (`association.subnet-id,Values=S`).
+            let lookup = args.one("association-id")?;
+            let subnet = lookup.split("Values=").nth(1)?.split([' ', ',', '"']).next()?;
+            let table = args.one("route-table-id")?;
+            Change::Set(format!(
+                "In the AWS::EC2::SubnetRouteTableAssociation of {subnet}, set RouteTableId: {}",
+                scalar(&reference(table))
+            ))
+        }
         "associate-route-table" => {
             let (subnet, table) = (args.one("subnet-id")?, args.one("route-table-id")?);
             let p = json!({"SubnetId": reference(subnet), "RouteTableId": reference(table)});
@@ -275,7 +304,9 @@ fn change(operation: &str, args: &Args) -> Option<Change> {
             let subnet = args.one("subnet-id")?;
             let eip = logical_id(&[subnet, "NatEip"]);
             let id = logical_id(&[subnet, "NatGateway"]);
-            let Change::Resource { text: eip_text, .. } = resource(eip.clone(), "AWS::EC2::EIP", json!({"Domain": "vpc"})) else { return None };
+            let Change::Resource { text: eip_text, .. } = resource(eip.clone(), "AWS::EC2::EIP", json!({"Domain": "vpc"})) else {
+                return None;
+            };
             let p = json!({"SubnetId": reference(subnet), "AllocationId": format!("!GetAtt {eip}.AllocationId")});
             let Change::Resource { text, .. } = resource(id.clone(), "AWS::EC2::NatGateway", p) else { return None };
             Change::Resource { id, text: format!("{eip_text}\n{}", text.trim_start_matches("Add to Resources:\n")) }
@@ -309,8 +340,8 @@ fn change(operation: &str, args: &Args) -> Option<Change> {
 fn yaml(value: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
     match value {
-        Value::Object(map) if !map.is_empty() => map
-            .iter()
+        Value::Object(map) if !map.is_empty() => ordered(map)
+            .into_iter()
             .map(|(k, v)| match v {
                 Value::Object(m) if !m.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent + 2)),
                 Value::Array(a) if !a.is_empty() => format!("{pad}{k}:\n{}", yaml(v, indent + 2)),
@@ -333,10 +364,29 @@ fn yaml(value: &Value, indent: usize) -> String {
     }
 }
 
+/// What a resource is attached to first (GroupId, RouteTableId, ...), as templates are written; then the rest
+/// in name order.
+fn ordered(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    const FIRST: [&str; 9] =
+        ["GroupId", "NetworkAclId", "RouteTableId", "SubnetId", "VpcId", "ServiceName", "VpcEndpointType", "Version", "Sid"];
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| FIRST.iter().position(|f| f == k).unwrap_or(FIRST.len()));
+    entries
+}
+
+/// Plain where YAML reads it back as the same text; quoted (JSON style) where it would not: numbers, dates
+/// (`2012-10-17`), booleans and null words, and anything with YAML's punctuation.
 fn scalar(value: &Value) -> String {
+    const WORDS: [&str; 12] = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", "True", "False"];
     match value {
         Value::String(s) if s.starts_with("!Ref ") || s.starts_with("!GetAtt ") || s.starts_with("!Sub ") => s.clone(),
-        Value::String(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c)) && s.parse::<f64>().is_err() => {
+        Value::String(s)
+            if !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
+                && s.parse::<f64>().is_err()
+                && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                && !WORDS.contains(&s.to_ascii_lowercase().as_str()) =>
+        {
             s.clone()
         }
         Value::Object(_) => "{}".into(),

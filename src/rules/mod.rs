@@ -5,6 +5,7 @@
 pub mod registry;
 
 mod acl001_nacl_blocks_flow;
+mod cloudformation;
 mod cme001_shared_vpc_endpoint_management;
 mod cme002_database_endpoint;
 mod cme003_webserver_endpoint;
@@ -15,7 +16,6 @@ mod dns002_dns_hostnames;
 mod dns003_custom_dns;
 mod env001_pending_endpoints;
 mod env002_create_failed;
-mod cloudformation;
 mod env003_environment_unhealthy;
 mod fixes;
 mod rt001_routing_mode;

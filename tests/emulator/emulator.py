@@ -79,6 +79,35 @@ class State:
 STATE = State()
 
 
+def complete_stack(ec2, template, physical):
+    """What moto's CloudFormation leaves out of a stack, done through the EC2 API as CloudFormation would:
+    subnet route table associations, the VPC's DNS attributes, and a group's inline egress rules (which
+    replace the default one)."""
+    import yaml
+    from moto.cloudformation.utils import yaml_tag_constructor
+    yaml.add_multi_constructor("", yaml_tag_constructor, Loader=yaml.SafeLoader)
+    document = yaml.safe_load(template)
+
+    def ref(value):
+        return physical[value["Ref"]] if isinstance(value, dict) and "Ref" in value else value
+
+    for logical, resource in document["Resources"].items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::EC2::SubnetRouteTableAssociation":
+            ec2.associate_route_table(RouteTableId=ref(props["RouteTableId"]), SubnetId=ref(props["SubnetId"]))
+        if resource["Type"] == "AWS::EC2::SecurityGroup" and "SecurityGroupEgress" in props:
+            group = physical[logical]
+            ec2.revoke_security_group_egress(GroupId=group, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+            for rule in props["SecurityGroupEgress"]:
+                permission = {"IpProtocol": str(rule["IpProtocol"]), "IpRanges": [{"CidrIp": rule["CidrIp"]}]}
+                permission.update({k: int(rule[k]) for k in ("FromPort", "ToPort") if k in rule})
+                ec2.authorize_security_group_egress(GroupId=group, IpPermissions=[permission])
+        if resource["Type"] == "AWS::EC2::VPC":
+            for name in ("EnableDnsSupport", "EnableDnsHostnames"):
+                if name in props:
+                    ec2.modify_vpc_attribute(VpcId=physical[logical], **{name: {"Value": bool(props[name])}})
+
+
 def ec2_client(region=REGION):
     return boto3.client(
         "ec2", region_name=region, endpoint_url=STATE.moto_url, aws_access_key_id="testing", aws_secret_access_key="testing"
@@ -369,6 +398,16 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 STATE.environments.clear()
             return self.json_reply(200, {"ok": True})
+        if path == "/_control/stack":
+            # A CloudFormation stack built by moto from a template: its logical IDs -> physical IDs.
+            cfn = boto3.client("cloudformation", region_name=REGION, endpoint_url=STATE.moto_url,
+                               aws_access_key_id="testing", aws_secret_access_key="testing")
+            cfn.create_stack(StackName=request["name"], TemplateBody=request["template"])
+            status = cfn.describe_stacks(StackName=request["name"])["Stacks"][0]["StackStatus"]
+            resources = cfn.describe_stack_resources(StackName=request["name"])["StackResources"]
+            physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in resources}
+            complete_stack(ec2_client(), request["template"], physical)
+            return self.json_reply(200, {"status": status, "resources": physical})
         if path == "/_control/ec2":
             result = getattr(ec2_client(), request["operation"])(**request.get("arguments", {}))
             result.pop("ResponseMetadata", None)

@@ -118,6 +118,11 @@ impl Emulator {
         self.control("log", Some(serde_json::json!({}))).as_array().cloned().unwrap_or_default()
     }
 
+    /// A CloudFormation stack that moto builds from `template`: `{"status", "resources": {logical: physical}}`.
+    pub fn stack(&self, name: &str, template: &str) -> Value {
+        self.control("stack", Some(serde_json::json!({"name": name, "template": template})))
+    }
+
     pub fn environment(&self, fields: Value) -> Value {
         self.control("environment", Some(fields))
     }

@@ -79,3 +79,50 @@ pub fn case_files() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A template case: a base template (fixtures/templates/base/<base>.yaml) with exact text edits (each
+/// `[old, new]` must match once), or a template file of its own beside the case, and what to expect.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateCase {
+    pub description: String,
+    #[serde(default)]
+    pub base: Option<String>,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub edits: Vec<(String, String)>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    pub exit: i32,
+    pub findings: Vec<Vec<Value>>,
+    #[serde(default)]
+    pub skipped: Option<Vec<String>>,
+}
+
+pub fn load_template_case(path: &Path) -> TemplateCase {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The case's template, written under target/ (edits applied); `Err` names an edit that does not match once.
+pub fn materialise_template(case: &TemplateCase, dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let source = match (&case.base, &case.file) {
+        (Some(base), None) => root().join("fixtures/templates/base").join(format!("{base}.yaml")),
+        (None, Some(file)) => dir.join(file),
+        _ => return Err(format!("{name}: give `base` or `file`")),
+    };
+    let mut text = std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    for (old, new) in &case.edits {
+        if text.matches(old.as_str()).count() != 1 {
+            return Err(format!("{name}: edit {old:?} does not match exactly once"));
+        }
+        text = text.replacen(old.as_str(), new, 1);
+    }
+    let out = root().join("target/template-cases");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let extension = source.extension().and_then(|e| e.to_str()).unwrap_or("yaml");
+    let path = out.join(format!("{}.{extension}", name.replace('/', "__")));
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    Ok(path)
+}

@@ -93,8 +93,23 @@ pub struct Context<'a> {
 }
 
 const FUNCTIONS: [&str; 17] = [
-    "Ref", "GetAtt", "Sub", "Join", "Select", "Split", "GetAZs", "If", "Equals", "And", "Or", "Not", "FindInMap", "ImportValue",
-    "Base64", "Cidr", "Condition",
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "Select",
+    "Split",
+    "GetAZs",
+    "If",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "FindInMap",
+    "ImportValue",
+    "Base64",
+    "Cidr",
+    "Condition",
 ];
 
 fn partition(region: &str) -> &'static str {
@@ -251,7 +266,10 @@ impl<'a> Context<'a> {
                     };
                 };
                 match self.eval_some(list, resolver, "Select's list")? {
-                    Value::List(values) => values.get(i).cloned().ok_or_else(|| error(at, format!("Select index {i} is past the list's {} item(s)", values.len())))?,
+                    Value::List(values) => values
+                        .get(i)
+                        .cloned()
+                        .ok_or_else(|| error(at, format!("Select index {i} is past the list's {} item(s)", values.len())))?,
                     Value::Zones(region) => Value::Text(zone_label(&region, i)),
                     Value::Unknown(why) => Value::Unknown(why),
                     _ => return Err(error(list.at, "Select's second argument must be a list")),
@@ -319,14 +337,25 @@ impl<'a> Context<'a> {
             "Base64" => self.eval_some(arg, resolver, "Base64's text")?,
             "Cidr" => {
                 let [block, count, bits] = args(3)?[..] else { return Err(error(at, "wrong number of arguments")) };
-                let values = [self.eval_some(block, resolver, "Cidr's block")?, self.eval_some(count, resolver, "Cidr's count")?, self.eval_some(bits, resolver, "Cidr's bits")?];
+                let values = [
+                    self.eval_some(block, resolver, "Cidr's block")?,
+                    self.eval_some(count, resolver, "Cidr's count")?,
+                    self.eval_some(bits, resolver, "Cidr's bits")?,
+                ];
                 if let Some(why) = values.iter().find_map(Value::unknown) {
                     return Ok(Some(Value::Unknown(why.to_string())));
                 }
                 cidrs(&values, at)?
             }
-            other if other.starts_with("Fn::") || FUNCTIONS.contains(&other) => return Err(error(at, format!("unsupported function {other}"))),
-            other => return Err(error(at, format!("unknown tag !{other}: CloudFormation's short forms are {}", FUNCTIONS.map(|f| format!("!{f}")).join(", ")))),
+            other if other.starts_with("Fn::") || FUNCTIONS.contains(&other) => {
+                return Err(error(at, format!("unsupported function {other}")))
+            }
+            other => {
+                return Err(error(
+                    at,
+                    format!("unknown tag !{other}: CloudFormation's short forms are {}", FUNCTIONS.map(|f| format!("!{f}")).join(", ")),
+                ))
+            }
         }))
     }
 
@@ -337,9 +366,9 @@ impl<'a> Context<'a> {
         if let Some(value) = self.parameters.get(target) {
             return Ok(value.clone());
         }
-        resolver
-            .reference(target)
-            .ok_or_else(|| error(at, format!("Ref to {target}, which is not a parameter, a resource or a pseudo parameter of the template")))
+        resolver.reference(target).ok_or_else(|| {
+            error(at, format!("Ref to {target}, which is not a parameter, a resource or a pseudo parameter of the template"))
+        })
     }
 
     fn get_att(&self, resource: &str, attribute: &str, at: Spot, resolver: &dyn Resolver) -> Result<Value, EvalError> {
@@ -492,8 +521,16 @@ pub fn zone_label(region: &str, index: usize) -> String {
 /// `Fn::Cidr [block, count, bits]`: the first `count` subnets of `block` with `bits` host bits.
 fn cidrs(values: &[Value; 3], at: Spot) -> Result<Value, EvalError> {
     let block: Ipv4Net = values[0].text().and_then(|t| t.parse().ok()).ok_or_else(|| error(at, "Fn::Cidr's block must be an IPv4 CIDR"))?;
-    let count: usize = values[1].text().and_then(|t| t.parse().ok()).filter(|c| (1..=256).contains(c)).ok_or_else(|| error(at, "Fn::Cidr's count must be 1-256"))?;
-    let bits: u8 = values[2].text().and_then(|t| t.parse().ok()).filter(|b| (1..=32).contains(b)).ok_or_else(|| error(at, "Fn::Cidr's bits must be 1-32"))?;
+    let count: usize = values[1]
+        .text()
+        .and_then(|t| t.parse().ok())
+        .filter(|c| (1..=256).contains(c))
+        .ok_or_else(|| error(at, "Fn::Cidr's count must be 1-256"))?;
+    let bits: u8 = values[2]
+        .text()
+        .and_then(|t| t.parse().ok())
+        .filter(|b| (1..=32).contains(b))
+        .ok_or_else(|| error(at, "Fn::Cidr's bits must be 1-32"))?;
     let prefix = 32 - bits;
     if prefix < block.prefix_len() {
         return Err(error(at, format!("Fn::Cidr: /{prefix} subnets do not fit in {block}")));

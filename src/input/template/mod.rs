@@ -61,8 +61,12 @@ fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, InputError> {
     }
     let file = read_file(path)?;
     let parsed: Vec<Parameter> = serde_json::from_str(&file.text).map_err(|e| {
-        let offset = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
-        let message = format!("{} (expected [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}, ...], as create-stack --parameters file:// takes)", e.to_string().split(" at line ").next().unwrap_or_default());
+        let offset =
+            file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
+        let message = format!(
+            "{} (expected [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}, ...], as create-stack --parameters file:// takes)",
+            e.to_string().split(" at line ").next().unwrap_or_default()
+        );
         InputError::File(Box::new(FileError::Invalid(InvalidFile::new(
             "parameters file",
             &file.path,
@@ -102,7 +106,10 @@ struct Parsed {
 /// Reads the templates for `selection`: one scope (all templates' resources form one network).
 pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, InputError> {
     let region = templates.region.clone().ok_or_else(|| {
-        target_error("a template is evaluated for a region (AWS::Region, service names): none was given", "pass --region, for example --region us-east-1")
+        target_error(
+            "a template is evaluated for a region (AWS::Region, service names): none was given",
+            "pass --region, for example --region us-east-1",
+        )
     })?;
     let base = match &templates.base {
         Some(path) => {
@@ -125,7 +132,10 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
     }
     for (key, _) in &given {
         if !parsed.iter().any(|p| p.root.get("Parameters").and_then(|ps| ps.get(key)).is_some()) {
-            return Err(target_error(format!("--parameter {key}: no template given has a parameter {key}"), "check the name (parameters are case-sensitive)"));
+            return Err(target_error(
+                format!("--parameter {key}: no template given has a parameter {key}"),
+                "check the name (parameters are case-sensitive)",
+            ));
         }
     }
     let account_id = base.as_ref().and_then(|b| b.account_id.clone());
@@ -152,15 +162,22 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
         }
         exports = next;
     }
-    let stacks: Vec<Stack<'_>> =
-        parsed.iter().zip(&stacks_input).map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports)).collect();
+    let stacks: Vec<Stack<'_>> = parsed
+        .iter()
+        .zip(&stacks_input)
+        .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports))
+        .collect();
 
     let mut definitions = HashMap::new();
     for (i, (p, (resources, _))) in parsed.iter().zip(&stacks_input).enumerate() {
         for r in resources {
             if let Some((other, _)) = definitions.insert(r.id.clone(), (i, r.at.offset)) {
                 if other != i {
-                    return Err(invalid(&p.file, r.at, format!("{} is also a logical ID in {}: check these templates one at a time", r.id, parsed[other].file.path)));
+                    return Err(invalid(
+                        &p.file,
+                        r.at,
+                        format!("{} is also a logical ID in {}: check these templates one at a time", r.id, parsed[other].file.path),
+                    ));
                 }
             }
         }
@@ -177,7 +194,11 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
     let network = Network::new(snapshot).map_err(|bad| {
         let (i, offset) = definitions.get(&bad.endpoint_id).copied().unwrap_or((0, 0));
         let file = &parsed[i].file;
-        invalid(file, Spot { offset, line: 0, column: 0 }, format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
+        invalid(
+            file,
+            Spot { offset, line: 0, column: 0 },
+            format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason),
+        )
     })?;
     let (targets, audit) = targets(&built.environments, selection, &region, account_id.as_deref())?;
     let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
@@ -208,17 +229,16 @@ fn resources_of(p: &Parsed) -> Result<Vec<Resource<'_>>, InputError> {
         return Err(invalid(&p.file, p.root.at, "a template is a mapping with a Resources section".into()));
     }
     let section = p.root.get("Resources").ok_or_else(|| invalid(&p.file, p.root.at, "the template has no Resources section".into()))?;
-    let entries = section.entries().ok_or_else(|| invalid(&p.file, section.at, "Resources must be a mapping of logical IDs to resources".into()))?;
+    let entries =
+        section.entries().ok_or_else(|| invalid(&p.file, section.at, "Resources must be a mapping of logical IDs to resources".into()))?;
     let mut out = Vec::new();
     for (key, node) in entries {
         let id = key.as_str().ok_or_else(|| invalid(&p.file, key.at, "a logical ID must be text".into()))?;
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(invalid(&p.file, key.at, format!("logical ID {id:?} must be alphanumeric (A-Za-z0-9)")));
         }
-        let kind = node
-            .get("Type")
-            .and_then(Node::as_str)
-            .ok_or_else(|| invalid(&p.file, node.at, format!("resource {id} has no Type")))?;
+        let kind =
+            node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("resource {id} has no Type")))?;
         out.push(Resource { id: id.to_string(), kind: kind.to_string(), node, at: key.at });
     }
     Ok(out)
@@ -231,7 +251,8 @@ fn parameters(p: &Parsed, given: &[(String, String)]) -> Result<HashMap<String, 
     let entries = section.entries().ok_or_else(|| invalid(&p.file, section.at, "Parameters must be a mapping".into()))?;
     for (key, node) in entries {
         let Some(name) = key.as_str() else { return Err(invalid(&p.file, key.at, "a parameter name must be text".into())) };
-        let kind = node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("parameter {name} has no Type")))?;
+        let kind =
+            node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("parameter {name} has no Type")))?;
         let value = given.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or_else(|| {
             let default = node.get("Default")?;
             match &default.value {
@@ -242,10 +263,15 @@ fn parameters(p: &Parsed, given: &[(String, String)]) -> Result<HashMap<String, 
         });
         // Only what the network needs must be known: a bastion's key pair name may stay unset.
         let Some(value) = value else {
-            out.insert(name.to_string(), Value::Unknown(format!("parameter {name} has no Default and no value: pass --parameter {name}=VALUE")));
+            out.insert(
+                name.to_string(),
+                Value::Unknown(format!("parameter {name} has no Default and no value: pass --parameter {name}=VALUE")),
+            );
             continue;
         };
-        if let Some(allowed) = node.get("AllowedValues").and_then(|a| if let yaml::Value::Seq(items) = &a.value { Some(items) } else { None }) {
+        if let Some(allowed) =
+            node.get("AllowedValues").and_then(|a| if let yaml::Value::Seq(items) = &a.value { Some(items) } else { None })
+        {
             if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
                 return Err(invalid(&p.file, key.at, format!("parameter {name}: {value:?} is not one of its AllowedValues")));
             }
@@ -271,10 +297,13 @@ fn dependencies(node: &Node, out: &mut Vec<String>) {
             out.push(name);
         }
     };
-    if let (Some("Ref" | "GetAtt"), Some(text)) = (tag_or_key, node.as_str().or(match &node.value {
-        yaml::Value::Scalar { text, .. } => Some(text.as_str()),
-        _ => None,
-    })) {
+    if let (Some("Ref" | "GetAtt"), Some(text)) = (
+        tag_or_key,
+        node.as_str().or(match &node.value {
+            yaml::Value::Scalar { text, .. } => Some(text.as_str()),
+            _ => None,
+        }),
+    ) {
         note(text);
     }
     if tag_or_key == Some("Sub") {
@@ -369,8 +398,13 @@ fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError
                     }
                     1 => {
                         let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                        let circle: Vec<&str> = path[from..].iter().map(|(n, _)| resources[*n].id.as_str()).chain([resources[dep].id.as_str()]).collect();
-                        return Err(invalid(&p.file, resources[dep].at, format!("circular dependency between resources: {}", circle.join(" -> "))));
+                        let circle: Vec<&str> =
+                            path[from..].iter().map(|(n, _)| resources[*n].id.as_str()).chain([resources[dep].id.as_str()]).collect();
+                        return Err(invalid(
+                            &p.file,
+                            resources[dep].at,
+                            format!("circular dependency between resources: {}", circle.join(" -> ")),
+                        ));
                     }
                     _ => {}
                 }

@@ -81,9 +81,18 @@ impl Resolver for Stack<'_> {
             ("AWS::EC2::Subnet", "CidrBlock") => property("CidrBlock"),
             ("AWS::EC2::Subnet", "VpcId") | ("AWS::EC2::SecurityGroup", "VpcId") => property("VpcId"),
             (
-                "AWS::EC2::VPC" | "AWS::EC2::Subnet" | "AWS::EC2::SecurityGroup" | "AWS::EC2::EIP" | "AWS::EC2::NatGateway" | "AWS::EC2::RouteTable"
-                | "AWS::EC2::NetworkAcl" | "AWS::EC2::VPCEndpoint" | "AWS::EC2::PrefixList" | "AWS::EC2::InternetGateway",
-                "VpcId" | "SubnetId" | "GroupId" | "AllocationId" | "NatGatewayId" | "RouteTableId" | "Id" | "PrefixListId" | "InternetGatewayId",
+                "AWS::EC2::VPC"
+                | "AWS::EC2::Subnet"
+                | "AWS::EC2::SecurityGroup"
+                | "AWS::EC2::EIP"
+                | "AWS::EC2::NatGateway"
+                | "AWS::EC2::RouteTable"
+                | "AWS::EC2::NetworkAcl"
+                | "AWS::EC2::VPCEndpoint"
+                | "AWS::EC2::PrefixList"
+                | "AWS::EC2::InternetGateway",
+                "VpcId" | "SubnetId" | "GroupId" | "AllocationId" | "NatGatewayId" | "RouteTableId" | "Id" | "PrefixListId"
+                | "InternetGatewayId",
             ) => Ok(Value::Text(id.to_string())),
             ("AWS::S3::Bucket", "Arn") => match self.reference(id) {
                 Some(Value::Text(name)) => Ok(Value::Text(format!("arn:{}:s3:::{name}", self.ctx.partition()))),
@@ -218,7 +227,7 @@ impl Model {
 /// An error names the template (by index) it is in.
 pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usize, EvalError)> {
     let mut model = Model {
-        snapshot: base.unwrap_or_else(described),
+        snapshot: over(base),
         unknown: BTreeMap::new(),
         routes: Vec::new(),
         stack: 0,
@@ -249,7 +258,12 @@ pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usi
     Ok(Built { snapshot, environments, unmodeled })
 }
 
-fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<PlannedEnvironment>, unmodeled: &mut Vec<String>) -> Result<(), EvalError> {
+fn add_stack(
+    model: &mut Model,
+    stack: &Stack<'_>,
+    environments: &mut Vec<PlannedEnvironment>,
+    unmodeled: &mut Vec<String>,
+) -> Result<(), EvalError> {
     let model = &mut *model;
     {
         for resource in &stack.resources {
@@ -261,7 +275,10 @@ fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<Planne
                 "AWS::EC2::VPC" => vpc(model, &props)?,
                 "AWS::EC2::VPCCidrBlock" => {
                     let vpc = props.required("VpcId")?;
-                    if let (Some(vpc), Some(Some(cidr))) = (model.known(Member::Vpcs, vpc), props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")?.map(|c| model.known(Member::Vpcs, c))) {
+                    if let (Some(vpc), Some(Some(cidr))) = (
+                        model.known(Member::Vpcs, vpc),
+                        props.parsed::<Ipv4Net>("CidrBlock", "an IPv4 CIDR")?.map(|c| model.known(Member::Vpcs, c)),
+                    ) {
                         model.vpc_cidrs.push((vpc, cidr));
                     }
                 }
@@ -270,7 +287,9 @@ fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<Planne
                     .push(InternetGateway { internet_gateway_id: resource.id.clone(), attachments: Vec::new() }),
                 "AWS::EC2::VPCGatewayAttachment" => {
                     if let (Some(igw), Some(vpc)) = (props.text("InternetGatewayId")?, props.text("VpcId")?) {
-                        if let (Some(igw), Some(vpc)) = (model.known(Member::InternetGateways, igw), model.known(Member::InternetGateways, vpc)) {
+                        if let (Some(igw), Some(vpc)) =
+                            (model.known(Member::InternetGateways, igw), model.known(Member::InternetGateways, vpc))
+                        {
                             model.gateway_attachments.push((igw, vpc));
                         }
                     }
@@ -290,7 +309,8 @@ fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<Planne
                 "AWS::EC2::Route" => route(model, &props)?,
                 "AWS::EC2::SubnetRouteTableAssociation" => {
                     let (table, subnet) = (props.required("RouteTableId")?, props.required("SubnetId")?);
-                    if let (Some(table), Some(subnet)) = (model.known(Member::RouteTables, table), model.known(Member::RouteTables, subnet)) {
+                    if let (Some(table), Some(subnet)) = (model.known(Member::RouteTables, table), model.known(Member::RouteTables, subnet))
+                    {
                         model.table_associations.push((table, subnet));
                     }
                 }
@@ -345,12 +365,18 @@ fn add_stack(model: &mut Model, stack: &Stack<'_>, environments: &mut Vec<Planne
                     let mut cidrs = Vec::new();
                     for entry in entries {
                         match entry.get("Cidr") {
-                            Some(Value::Text(cidr)) => cidrs.push(cidr.parse().map_err(|_| error(props.at("Entries"), format!("{}: {cidr:?} is not a CIDR", resource.id)))?),
+                            Some(Value::Text(cidr)) => cidrs.push(
+                                cidr.parse().map_err(|_| error(props.at("Entries"), format!("{}: {cidr:?} is not a CIDR", resource.id)))?,
+                            ),
                             _ => model.unknown(Member::PrefixLists, format!("an entry of {} is not known before deployment", resource.id)),
                         }
                     }
                     let name = props.text("PrefixListName")?.and_then(Result::ok);
-                    list(&mut model.snapshot.prefix_lists).push(PrefixList { prefix_list_id: resource.id.clone(), prefix_list_name: name, cidrs });
+                    list(&mut model.snapshot.prefix_lists).push(PrefixList {
+                        prefix_list_id: resource.id.clone(),
+                        prefix_list_name: name,
+                        cidrs,
+                    });
                 }
                 "AWS::MWAA::Environment" => environments.push(environment(&props)?),
                 "AWS::EC2::EIP" | "AWS::S3::Bucket" | "AWS::KMS::Key" | "AWS::KMS::Alias" | "AWS::EC2::EgressOnlyInternetGateway" => {}
@@ -376,7 +402,8 @@ fn described() -> Snapshot {
     );
     not_captured.insert(
         Member::EvaluationResults.name().to_string(),
-        "whether the deploying principal may create VPC endpoints is the account's fact: pass --snapshot with EvaluationResults".to_string(),
+        "whether the deploying principal may create VPC endpoints is the account's fact: pass --snapshot with EvaluationResults"
+            .to_string(),
     );
     Snapshot {
         vpcs: Some(Vec::new()),
@@ -393,6 +420,24 @@ fn described() -> Snapshot {
         not_captured: Some(not_captured),
         ..Snapshot::default()
     }
+}
+
+/// The members a template describes, joined with the base snapshot's (which also gives the account and
+/// region, and may hold what no template can: VpcEndpointServices, EvaluationResults, prefix-list CIDRs).
+fn over(base: Option<Snapshot>) -> Snapshot {
+    let Some(base) = base else { return described() };
+    let (Ok(serde_json::Value::Object(mut merged)), Ok(base_value)) = (serde_json::to_value(&base), serde_json::to_value(described()))
+    else {
+        return base;
+    };
+    let base_members: Vec<String> = merged.keys().cloned().collect();
+    crate::input::merge(&mut merged, base_value);
+    // What the base captured is no longer "not captured".
+    if let Some(serde_json::Value::Object(reasons)) = merged.get_mut("not_captured") {
+        reasons.retain(|member, _| !base_members.contains(member));
+    }
+    // Both sides are this crate's own types: the round trip cannot fail, and if it did the base stands.
+    serde_json::from_value(serde_json::Value::Object(merged)).unwrap_or(base)
 }
 
 /// Empties a member the templates make unknowable (absent, so that the rules needing it skip).
@@ -457,7 +502,10 @@ fn vpc(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     if let (Ok(support), Ok(hostnames)) = (&support, &hostnames) {
         model.snapshot.vpc_attributes.get_or_insert_with(BTreeMap::new).insert(
             id.clone(),
-            VpcAttributes { enable_dns_support: Some(BooleanValue { value: *support }), enable_dns_hostnames: Some(BooleanValue { value: *hostnames }) },
+            VpcAttributes {
+                enable_dns_support: Some(BooleanValue { value: *support }),
+                enable_dns_hostnames: Some(BooleanValue { value: *hostnames }),
+            },
         );
     } else {
         model.snapshot.vpc_attributes.get_or_insert_with(BTreeMap::new);
@@ -496,13 +544,24 @@ fn vpc(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     });
     list(&mut model.snapshot.dhcp_options).push(DhcpOptions {
         dhcp_options_id: format!("{id}.DefaultDhcpOptions"),
-        dhcp_configurations: vec![DhcpConfiguration { key: "domain-name-servers".into(), values: vec![AttributeValue { value: "AmazonProvidedDNS".into() }] }],
+        dhcp_configurations: vec![DhcpConfiguration {
+            key: "domain-name-servers".into(),
+            values: vec![AttributeValue { value: "AmazonProvidedDNS".into() }],
+        }],
     });
     Ok(())
 }
 
 fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroupPair>) -> IpPermission {
-    IpPermission { ip_protocol: "-1".into(), from_port: None, to_port: None, ip_ranges, ipv6_ranges: Vec::new(), prefix_list_ids: Vec::new(), user_id_group_pairs }
+    IpPermission {
+        ip_protocol: "-1".into(),
+        from_port: None,
+        to_port: None,
+        ip_ranges,
+        ipv6_ranges: Vec::new(),
+        prefix_list_ids: Vec::new(),
+        user_id_group_pairs,
+    }
 }
 
 fn subnet(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
@@ -563,7 +622,8 @@ fn route(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     };
     route.destination_ipv6_cidr_block = props.parsed("DestinationIpv6CidrBlock", "an IPv6 CIDR")?.and_then(Result::ok);
     route.destination_prefix_list_id = props.text("DestinationPrefixListId")?.and_then(|v| model.known(Member::RouteTables, v));
-    let mut target = |name: &str| -> Result<Option<String>, EvalError> { Ok(props.text(name)?.and_then(|v| model.known(Member::RouteTables, v))) };
+    let mut target =
+        |name: &str| -> Result<Option<String>, EvalError> { Ok(props.text(name)?.and_then(|v| model.known(Member::RouteTables, v))) };
     route.gateway_id = target("GatewayId")?.or(target("VpcEndpointId")?);
     route.nat_gateway_id = target("NatGatewayId")?;
     route.instance_id = target("InstanceId")?;
@@ -582,7 +642,8 @@ fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> 
     let acl = props.required("NetworkAclId")?;
     let Some(acl) = model.known(Member::NetworkAcls, acl) else { return Ok(()) };
     let id = &props.resource.id;
-    let number = props.parsed::<u32>("RuleNumber", "a rule number")?.ok_or_else(|| error(props.resource.at, format!("{id} has no RuleNumber")))?;
+    let number =
+        props.parsed::<u32>("RuleNumber", "a rule number")?.ok_or_else(|| error(props.resource.at, format!("{id} has no RuleNumber")))?;
     let protocol = props.required("Protocol")?;
     let action = props.required("RuleAction")?;
     let (Some(number), Some(protocol), Some(action)) =
@@ -604,7 +665,12 @@ fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> 
     let port_range = match props.value("PortRange")? {
         Some(range) => {
             let port = |key: &str| -> Result<i32, EvalError> {
-                range.get(key).and_then(Value::text).and_then(|t| t.parse().ok()).filter(|p| (0..=65535).contains(p)).ok_or_else(|| error(props.at("PortRange"), format!("{id}.PortRange.{key} must be a port 0-65535")))
+                range
+                    .get(key)
+                    .and_then(Value::text)
+                    .and_then(|t| t.parse().ok())
+                    .filter(|p| (0..=65535).contains(p))
+                    .ok_or_else(|| error(props.at("PortRange"), format!("{id}.PortRange.{key} must be a port 0-65535")))
             };
             Some(PortRange { from: port("From")?, to: port("To")? })
         }
@@ -690,16 +756,22 @@ fn permission(model: &mut Model, props: &Props<'_, '_>, rule: &Value, egress: bo
         return Err(error(at, format!("{id}: IpProtocol {protocol:?} is not -1, tcp, udp, icmp or a protocol number")));
     }
     let port = |text: Option<String>| -> Result<Option<i32>, EvalError> {
-        text.map(|t| t.parse::<i32>().ok().filter(|p| (-1..=65535).contains(p)).ok_or_else(|| error(at, format!("{id}: port {t:?} is not -1-65535")))).transpose()
+        text.map(|t| {
+            t.parse::<i32>().ok().filter(|p| (-1..=65535).contains(p)).ok_or_else(|| error(at, format!("{id}: port {t:?} is not -1-65535")))
+        })
+        .transpose()
     };
-    let (peer_group, peer_list) = if egress { ("DestinationSecurityGroupId", "DestinationPrefixListId") } else { ("SourceSecurityGroupId", "SourcePrefixListId") };
+    let (peer_group, peer_list) =
+        if egress { ("DestinationSecurityGroupId", "DestinationPrefixListId") } else { ("SourceSecurityGroupId", "SourcePrefixListId") };
     let (Some(cidr), Some(cidr6), Some(group), Some(owner), Some(prefix_list)) =
         (get("CidrIp"), get("CidrIpv6"), get(peer_group), get("SourceSecurityGroupOwnerId"), get(peer_list))
     else {
         return Ok(None);
     };
     let cidr = cidr.map(|c| c.parse::<Ipv4Net>().map_err(|_| error(at, format!("{id}: CidrIp {c:?} is not an IPv4 CIDR")))).transpose()?;
-    let cidr6 = cidr6.map(|c| c.parse::<ipnet::Ipv6Net>().map_err(|_| error(at, format!("{id}: CidrIpv6 {c:?} is not an IPv6 CIDR")))).transpose()?;
+    let cidr6 = cidr6
+        .map(|c| c.parse::<ipnet::Ipv6Net>().map_err(|_| error(at, format!("{id}: CidrIpv6 {c:?} is not an IPv6 CIDR"))))
+        .transpose()?;
     Ok(Some(IpPermission {
         ip_protocol: protocol,
         from_port: port(from)?,
@@ -714,7 +786,9 @@ fn permission(model: &mut Model, props: &Props<'_, '_>, rule: &Value, egress: bo
 fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     let id = props.resource.id.clone();
     let (vpc, service) = (props.required("VpcId")?, props.required("ServiceName")?);
-    let (Some(vpc_id), Some(service_name)) = (model.known(Member::VpcEndpoints, vpc), model.known(Member::VpcEndpoints, service)) else { return Ok(()) };
+    let (Some(vpc_id), Some(service_name)) = (model.known(Member::VpcEndpoints, vpc), model.known(Member::VpcEndpoints, service)) else {
+        return Ok(());
+    };
     // AWS::EC2::VPCEndpoint: "VpcEndpointType ... Default: Gateway"; "PrivateDnsEnabled ... Default: false"
     // (the EC2 API defaults it to true for interface endpoints; CloudFormation does not).
     let kind = props.text("VpcEndpointType")?.and_then(Result::ok).unwrap_or_else(|| "Gateway".into());
@@ -722,9 +796,11 @@ fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     let subnet_ids = props.texts("SubnetIds")?;
     let groups = props.texts("SecurityGroupIds")?;
     let tables = props.texts("RouteTableIds")?;
-    let (Some(subnet_ids), Some(groups), Some(route_table_ids)) =
-        (model.known(Member::VpcEndpoints, subnet_ids), model.known(Member::VpcEndpoints, groups), model.known(Member::VpcEndpoints, tables))
-    else {
+    let (Some(subnet_ids), Some(groups), Some(route_table_ids)) = (
+        model.known(Member::VpcEndpoints, subnet_ids),
+        model.known(Member::VpcEndpoints, groups),
+        model.known(Member::VpcEndpoints, tables),
+    ) else {
         return Ok(());
     };
     // "For CloudFormation templates in YAML, you can provide the policy in JSON or YAML format."
@@ -743,12 +819,21 @@ fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
         // A gateway endpoint adds a route to its service's prefix list in each of its route tables; the
         // list's CIDRs are AWS's and unknown to a template (the list is known by its service name).
         for table in &route_table_ids {
-            let route = Route { destination_prefix_list_id: Some(service_name.clone()), gateway_id: Some(id.clone()), state: Some("active".into()), ..Route::default() };
+            let route = Route {
+                destination_prefix_list_id: Some(service_name.clone()),
+                gateway_id: Some(id.clone()),
+                state: Some("active".into()),
+                ..Route::default()
+            };
             model.routes.push((table.clone(), route, model.stack, props.resource.at));
         }
         let lists = list(&mut model.snapshot.prefix_lists);
         if !lists.iter().any(|l| l.prefix_list_id == service_name) {
-            lists.push(PrefixList { prefix_list_id: service_name.clone(), prefix_list_name: Some(service_name.clone()), cidrs: Vec::new() });
+            lists.push(PrefixList {
+                prefix_list_id: service_name.clone(),
+                prefix_list_name: Some(service_name.clone()),
+                cidrs: Vec::new(),
+            });
         }
     }
     list(&mut model.snapshot.vpc_endpoints).push(VpcEndpoint {
@@ -776,11 +861,15 @@ fn dhcp_options(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalErro
         };
         if let Some(values) = values.and_then(|v| model.known(Member::DhcpOptions, v)) {
             if !values.is_empty() {
-                configurations.push(DhcpConfiguration { key: key.into(), values: values.into_iter().map(|value| AttributeValue { value }).collect() });
+                configurations.push(DhcpConfiguration {
+                    key: key.into(),
+                    values: values.into_iter().map(|value| AttributeValue { value }).collect(),
+                });
             }
         }
     }
-    list(&mut model.snapshot.dhcp_options).push(DhcpOptions { dhcp_options_id: props.resource.id.clone(), dhcp_configurations: configurations });
+    list(&mut model.snapshot.dhcp_options)
+        .push(DhcpOptions { dhcp_options_id: props.resource.id.clone(), dhcp_configurations: configurations });
     Ok(())
 }
 
@@ -796,11 +885,18 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
                         .iter()
                         .map(|i| match i {
                             Value::Text(t) => Ok(t.clone()),
-                            Value::Unknown(why) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}"))),
-                            _ => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key} must be a list of IDs"))),
+                            Value::Unknown(why) => {
+                                Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}")))
+                            }
+                            _ => Err(error(
+                                props.at("NetworkConfiguration"),
+                                format!("{id}.NetworkConfiguration.{key} must be a list of IDs"),
+                            )),
                         })
                         .collect(),
-                    Some(Value::Unknown(why)) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}"))),
+                    Some(Value::Unknown(why)) => {
+                        Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key}: {why}")))
+                    }
                     Some(_) => Err(error(props.at("NetworkConfiguration"), format!("{id}.NetworkConfiguration.{key} must be a list"))),
                 }
             };
@@ -809,7 +905,9 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
         None => None,
     };
     let number = |name: &str| -> Result<Option<u32>, EvalError> { Ok(props.parsed::<u32>(name, "a number")?.and_then(Result::ok)) };
-    let kms_key = props.text("KmsKey")?.map(|k| k.unwrap_or_else(|_| format!("arn:{}:kms:{}:*:key/*", props.stack.ctx.partition(), props.stack.ctx.region)));
+    let kms_key = props
+        .text("KmsKey")?
+        .map(|k| k.unwrap_or_else(|_| format!("arn:{}:kms:{}:*:key/*", props.stack.ctx.partition(), props.stack.ctx.region)));
     let environment = Environment {
         name: known(props.text("Name")?).unwrap_or_else(|| id.clone()),
         arn: None,
@@ -844,11 +942,27 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
             None => unknown.push((Member::Vpcs, outside("VPC", &vpc))),
         }
     }
-    for (vpc, cidr) in s.vpcs.iter().flatten().flat_map(|v| v.cidr_block.into_iter().chain(v.cidr_block_association_set.iter().map(|a| a.cidr_block)).map(move |c| (v.vpc_id.clone(), c))).collect::<Vec<_>>() {
+    for (vpc, cidr) in s
+        .vpcs
+        .iter()
+        .flatten()
+        .flat_map(|v| {
+            v.cidr_block.into_iter().chain(v.cidr_block_association_set.iter().map(|a| a.cidr_block)).map(move |c| (v.vpc_id.clone(), c))
+        })
+        .collect::<Vec<_>>()
+    {
         // Every table of a VPC has the local route for each of its blocks.
         for table in s.route_tables.iter_mut().flatten().filter(|t| t.vpc_id == vpc) {
             if !table.routes.iter().any(|r| r.destination_cidr_block == Some(cidr) && r.gateway_id.as_deref() == Some("local")) {
-                table.routes.insert(0, Route { destination_cidr_block: Some(cidr), gateway_id: Some("local".into()), state: Some("active".into()), ..Route::default() });
+                table.routes.insert(
+                    0,
+                    Route {
+                        destination_cidr_block: Some(cidr),
+                        gateway_id: Some("local".into()),
+                        state: Some("active".into()),
+                        ..Route::default()
+                    },
+                );
             }
         }
     }
@@ -856,7 +970,16 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
         match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
             Some(t) => {
                 if t.routes.iter().any(|r| r.destination_cidr_block.is_some() && r.destination_cidr_block == route.destination_cidr_block) {
-                    return Err((stack, error(at, format!("route table {table} has two routes to {}", route.destination_cidr_block.map(|c| c.to_string()).unwrap_or_default()))));
+                    return Err((
+                        stack,
+                        error(
+                            at,
+                            format!(
+                                "route table {table} has two routes to {}",
+                                route.destination_cidr_block.map(|c| c.to_string()).unwrap_or_default()
+                            ),
+                        ),
+                    ));
                 }
                 t.routes.push(route);
             }
@@ -865,7 +988,12 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
     }
     for (table, subnet) in std::mem::take(&mut model.table_associations) {
         match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
-            Some(t) => t.associations.push(RouteTableAssociation { main: false, route_table_association_id: None, subnet_id: Some(subnet), gateway_id: None }),
+            Some(t) => t.associations.push(RouteTableAssociation {
+                main: false,
+                route_table_association_id: None,
+                subnet_id: Some(subnet),
+                gateway_id: None,
+            }),
             None => unknown.push((Member::RouteTables, outside("route table", &table))),
         }
     }
@@ -912,7 +1040,16 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
     let known_vpcs: Vec<String> = s.vpcs.iter().flatten().map(|v| v.vpc_id.clone()).collect();
     if let Some(vpc) = s.subnets.iter().flatten().map(|sn| sn.vpc_id.clone()).find(|v| !known_vpcs.contains(v)) {
         let why = outside("VPC", &vpc);
-        for member in [Member::Vpcs, Member::VpcAttributes, Member::RouteTables, Member::NetworkAcls, Member::VpcEndpoints, Member::NatGateways, Member::InternetGateways, Member::DhcpOptions] {
+        for member in [
+            Member::Vpcs,
+            Member::VpcAttributes,
+            Member::RouteTables,
+            Member::NetworkAcls,
+            Member::VpcEndpoints,
+            Member::NatGateways,
+            Member::InternetGateways,
+            Member::DhcpOptions,
+        ] {
             unknown.push((member, why.clone()));
         }
     }

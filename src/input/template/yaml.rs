@@ -26,7 +26,9 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub enum Value {
     /// Text as written (CloudFormation reads `true`, `"true"` and `10` by the property's type, not YAML's).
-    Scalar { text: String },
+    Scalar {
+        text: String,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -202,7 +204,8 @@ pub fn parse(text: &str) -> Result<Document, SyntaxError> {
     if let Some(error) = builder.error {
         return Err(error);
     }
-    let root = builder.root.ok_or_else(|| SyntaxError { message: "the file is empty".into(), at: Spot { offset: 0, line: 1, column: 1 } })?;
+    let root =
+        builder.root.ok_or_else(|| SyntaxError { message: "the file is empty".into(), at: Spot { offset: 0, line: 1, column: 1 } })?;
     Ok(Document { root, duplicates: builder.duplicates })
 }
 
