@@ -1,0 +1,188 @@
+//! `check --template` and `snapshot --template` as a user meets them: malformed templates name the file,
+//! line and column and exit 2; findings are located at the resource's line; what a template only refers to
+//! is read from a snapshot, or unknown; the template's network written as a snapshot checks the same.
+
+mod support;
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let dir = support::root().join("target/template-tests");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn base(name: &str) -> PathBuf {
+    support::root().join(format!("fixtures/templates/base/{name}.yaml"))
+}
+
+fn check(templates: &[&PathBuf], extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec!["check".into()];
+    for t in templates {
+        args.extend(["--template".into(), t.display().to_string()]);
+    }
+    args.extend(["--region", "us-east-1"].map(String::from));
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"].map(String::from));
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    support::binary().args(&args).output().expect("runs")
+}
+
+fn report(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", support::stderr(output)))
+}
+
+fn codes(report: &Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["resource"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn malformed_templates_exit_2_with_file_line_and_column() {
+    let cases: [(&str, &str, &str, &str); 7] = [
+        ("syntax.yaml", "Resources:\n  A: [1, 2\n  B: 3\n", ":3:", "syntax"),
+        ("tag.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Reff Cidr\n", ":5:", "unknown tag !Reff"),
+        (
+            "missing.yaml",
+            "Resources:\n  Subnet:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Nowhere\n      CidrBlock: 10.0.0.0/24\n",
+            ":5:",
+            "Ref to Nowhere",
+        ),
+        (
+            "cycle.yaml",
+            "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: !GetAtt B.GroupId\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: !Ref A\n",
+            ":2:",
+            "circular dependency between resources: A -> B -> A",
+        ),
+        (
+            "condition.yaml",
+            "Conditions:\n  Odd: !Join [\"\", [a]]\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Condition: Odd\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
+            ":2:",
+            "condition Odd is not Fn::Equals",
+        ),
+        ("noresources.yaml", "AWSTemplateFormatVersion: \"2010-09-09\"\n", ":1:", "no Resources section"),
+        ("json.json", "{\"Resources\": {\"Vpc\": {\"Type\": \"AWS::EC2::VPC\",, }}}\n", ":1:", "invalid template"),
+    ];
+    for (name, text, spot, message) in cases {
+        let path = write(name, text);
+        let output = check(&[&path], &["--subnet-ids", "A,B", "--security-group-ids", "C"]);
+        let stderr = support::stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{}{spot}", path.display())), "{name}: no {spot} in {stderr}");
+        assert!(stderr.contains(message), "{name}: {message:?} not in {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn duplicate_keys_are_noted_with_their_lines_and_the_later_is_used() {
+    let text = std::fs::read_to_string(base("public")).expect("base");
+    // The group given again, without its self-reference: the later definition holds, so SG003 fires.
+    let again = "  SecurityGroupIngress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: tcp\n      FromPort: 443\n      ToPort: 443\n      SourceSecurityGroupId: !Ref SecurityGroup\n";
+    let path = write("duplicate.yaml", &format!("{text}{again}"));
+    let output = check(&[&path], &[]);
+    let report = report(&output);
+    assert_eq!(codes(&report), vec![("SG003".to_string(), "SecurityGroup".to_string())]);
+    let notes = report["notes"].as_array().expect("notes");
+    let line = text.lines().count() + 1;
+    assert!(
+        notes.iter().any(|n| n.as_str().is_some_and(|n| n.contains(&format!(":{line}:3: SecurityGroupIngress is given twice")))),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn sarif_and_github_locate_findings_at_the_resource_in_its_template() {
+    let text = std::fs::read_to_string(base("private")).expect("base");
+    let broken = text.replacen("      EnableDnsHostnames: true\n", "", 1);
+    let path = write("located.yaml", &broken);
+    let line = broken.lines().position(|l| l == "  VPC:").expect("VPC line") + 1;
+    let sarif: Value = serde_json::from_slice(&check(&[&path], &["--format", "sarif"]).stdout).expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "DNS002");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], path.display().to_string());
+    assert_eq!(location["region"]["startLine"], line);
+    assert_eq!(location["region"]["startColumn"], 3);
+    let github = support::stdout(&check(&[&path], &["--format", "github"]));
+    assert!(github.contains(&format!("file={},line={line},col=3", path.display())), "{github}");
+    let human = support::stdout(&check(&[&path], &["--format", "human", "--color", "never"]));
+    assert!(human.contains(&format!("{}:{line}:3", path.display())) && human.contains("In VPC (AWS::EC2::VPC), set EnableDnsHostnames: true"), "{human}");
+}
+
+#[test]
+fn the_template_written_as_a_snapshot_checks_the_same() {
+    for name in ["public", "private"] {
+        let template = base(name);
+        let file = support::root().join(format!("target/template-tests/{name}-snapshot.json"));
+        let written = support::run(&["snapshot", "--template", template.to_str().expect("utf-8"), "--region", "us-east-1", "--output", file.to_str().expect("utf-8")]);
+        assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+        let from_template = report(&check(&[&template], &[]));
+        let from_snapshot = report(&support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--all-environments", "--format", "json"]));
+        let environment = &from_snapshot["environments"][0];
+        assert_eq!(codes(environment), codes(&from_template), "{name}");
+        // The snapshot's environment reads as an existing one, for which CME005 (may the creator make the
+        // endpoints) no longer applies; every other skip is the template's.
+        let skips = |r: &Value| -> Vec<String> {
+            r["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["code"].as_str()).filter(|c| *c != "CME005").map(String::from).collect()
+        };
+        assert_eq!(skips(environment), skips(&from_template), "{name}");
+    }
+}
+
+#[test]
+fn parameters_come_from_flags_files_and_defaults() {
+    let template = base("public");
+    // A /28 VPC from a parameters file cannot hold four /24 subnets (Fn::Cidr refuses).
+    let file = write("params.json", &json!([{"ParameterKey": "VpcCidr", "ParameterValue": "10.9.0.0/28"}]).to_string());
+    let output = check(&[&template], &["--parameters-file", file.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2), "{}", support::stderr(&output));
+    assert!(support::stderr(&output).contains("Fn::Cidr"), "{}", support::stderr(&output));
+    // --parameter wins over the file.
+    let output = check(&[&template], &["--parameters-file", file.to_str().expect("utf-8"), "--parameter", "VpcCidr=10.9.0.0/16"]);
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    let unknown = check(&[&template], &["--parameter", "Nope=1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(support::stderr(&unknown).contains("no template given has a parameter Nope"));
+    let bad_file = write("params-bad.json", "{\"VpcCidr\": \"10.0.0.0/16\"}");
+    let output = check(&[&template], &["--parameters-file", bad_file.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("ParameterKey"), "{}", support::stderr(&output));
+    let no_region = support::run(&["check", "--template", template.to_str().expect("utf-8"), "--format", "json"]);
+    assert_eq!(no_region.status.code(), Some(2));
+    assert!(support::stderr(&no_region).contains("--region"));
+}
+
+/// Subnets in an existing VPC, passed as parameters: unknown without a snapshot (the rules that need the
+/// VPC skip), read from one with it.
+#[test]
+fn an_existing_vpc_is_read_from_the_snapshot_or_unknown() {
+    let template = write(
+        "existing-vpc.yaml",
+        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: vpc-0e0e0e0e\nResources:\n  PrivateSubnet1:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.20.0/24\n      AvailabilityZone: us-east-1a\n  PrivateSubnet2:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.21.0/24\n      AvailabilityZone: us-east-1b\n  SecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: env\n      VpcId: !Ref VpcId\n  SelfIngress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: \"-1\"\n      SourceSecurityGroupId: !Ref SecurityGroup\n",
+    );
+    let target = ["--subnet-ids", "PrivateSubnet1,PrivateSubnet2", "--security-group-ids", "SecurityGroup"];
+    let alone = report(&check(&[&template], &target));
+    let skipped: Vec<&str> = alone["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["reason"].as_str()).collect();
+    assert!(skipped.iter().any(|r| r.contains("VPC vpc-0e0e0e0e is not in the template")), "{skipped:?}");
+    assert!(alone["findings"].as_array().expect("findings").is_empty(), "nothing unknown is reported as a finding: {}", alone["findings"]);
+
+    // The public reference network holds vpc-0e0e0e0e with its NAT gateways and main table.
+    let snapshot = support::root().join("fixtures/networks/public.json");
+    let mut with = vec!["--snapshot", snapshot.to_str().expect("utf-8")];
+    with.extend(target);
+    let read = report(&check(&[&template], &with));
+    let skipped: Vec<&str> = read["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["code"].as_str()).collect();
+    assert!(!skipped.iter().any(|c| ["RT001", "RT002", "DNS001", "ACL001"].contains(c)), "{skipped:?}");
+}
