@@ -769,3 +769,30 @@ fn a_template_gives_the_findings_of_the_network_it_builds() {
         assert!(live["summary"]["passed"].as_u64().unwrap_or(0) > 20, "{name}: too little was judged: {}", live["summary"]);
     }
 }
+
+/// A template that puts a new group and the environment into an existing VPC: `--live` reads the VPC
+/// the parameters name; without it the subnets are unknown, and the run says how to read them.
+#[test]
+fn a_template_over_an_existing_vpc_reads_it_with_live() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let template = format!(
+        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: {vpc}\n  SubnetIds:\n    Type: List<AWS::EC2::Subnet::Id>\n    Default: {subnets}\nResources:\n  EnvGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MWAA\n      VpcId: !Ref VpcId\n  Environment:\n    Type: AWS::MWAA::Environment\n    Properties:\n      Name: existing-vpc\n      WebserverAccessMode: PUBLIC_ONLY\n      NetworkConfiguration:\n        SubnetIds: !Ref SubnetIds\n        SecurityGroupIds: [!Ref EnvGroup]\n",
+        vpc = network["vpc"].as_str().expect("vpc"),
+        subnets = ids(&network["subnets"]),
+    );
+    let path = support::root().join("target/live-template-existing-vpc.yaml");
+    std::fs::write(&path, template).expect("write template");
+    let path = path.to_str().expect("utf-8");
+
+    let live = tool(&["check", "--template", path, "--region", "us-east-1", "--live", "--format", "json"]);
+    let live = report(&live);
+    // The group has no self-reference; everything else is the reference network's, read from the account.
+    assert_eq!(findings(&live), vec![("SG003".to_string(), Some("EnvGroup".to_string()))], "{}", live["skipped"]);
+    let skipped: Vec<&str> = live["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["code"].as_str()).collect();
+    assert!(!skipped.iter().any(|c| ["RT002", "DNS001", "ACL001", "SUB004"].contains(c)), "{skipped:?}");
+
+    let alone = tool(&["check", "--template", path, "--region", "us-east-1", "--format", "json"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", support::stderr(&alone));
+    assert!(support::stderr(&alone).contains("--live"), "{}", support::stderr(&alone));
+}

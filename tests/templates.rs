@@ -118,7 +118,10 @@ fn sarif_and_github_locate_findings_at_the_resource_in_its_template() {
     let github = support::stdout(&check(&[&path], &["--format", "github"]));
     assert!(github.contains(&format!("file={},line={line},col=3", path.display())), "{github}");
     let human = support::stdout(&check(&[&path], &["--format", "human", "--color", "never"]));
-    assert!(human.contains(&format!("{}:{line}:3", path.display())) && human.contains("In VPC (AWS::EC2::VPC), set EnableDnsHostnames: true"), "{human}");
+    assert!(
+        human.contains(&format!("{}:{line}:3", path.display())) && human.contains("In VPC (AWS::EC2::VPC), set EnableDnsHostnames: true"),
+        "{human}"
+    );
 }
 
 #[test]
@@ -126,16 +129,32 @@ fn the_template_written_as_a_snapshot_checks_the_same() {
     for name in ["public", "private"] {
         let template = base(name);
         let file = support::root().join(format!("target/template-tests/{name}-snapshot.json"));
-        let written = support::run(&["snapshot", "--template", template.to_str().expect("utf-8"), "--region", "us-east-1", "--output", file.to_str().expect("utf-8")]);
+        let written = support::run(&[
+            "snapshot",
+            "--template",
+            template.to_str().expect("utf-8"),
+            "--region",
+            "us-east-1",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ]);
         assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
         let from_template = report(&check(&[&template], &[]));
-        let from_snapshot = report(&support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--all-environments", "--format", "json"]));
+        let from_snapshot =
+            report(&support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--all-environments", "--format", "json"]));
         let environment = &from_snapshot["environments"][0];
         assert_eq!(codes(environment), codes(&from_template), "{name}");
         // The snapshot's environment reads as an existing one, for which CME005 (may the creator make the
         // endpoints) no longer applies; every other skip is the template's.
         let skips = |r: &Value| -> Vec<String> {
-            r["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["code"].as_str()).filter(|c| *c != "CME005").map(String::from).collect()
+            r["skipped"]
+                .as_array()
+                .expect("skipped")
+                .iter()
+                .filter_map(|s| s["code"].as_str())
+                .filter(|c| *c != "CME005")
+                .map(String::from)
+                .collect()
         };
         assert_eq!(skips(environment), skips(&from_template), "{name}");
     }

@@ -127,6 +127,10 @@ pub struct TemplateArgs {
     /// Parameter values in the form `aws cloudformation create-stack --parameters file://FILE` takes.
     #[arg(long, value_name = "FILE", requires = "templates")]
     pub parameters_file: Option<PathBuf>,
+    /// Read the existing resources the templates only refer to (a VPC or subnets passed as parameters)
+    /// from the account; without it (or --snapshot) they are unknown and no AWS call is made.
+    #[arg(long, requires = "templates")]
+    pub live: bool,
 }
 
 fn parameter(text: &str) -> Result<(String, String), String> {

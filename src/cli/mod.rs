@@ -41,12 +41,23 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
         _ => Err(usage("several regions are for a live audit", "pass one --region with --snapshot or --template")),
     };
     if !templates.templates.is_empty() {
+        if templates.live && snapshot.is_some() {
+            return Err(usage("--live and --snapshot both say where the existing resources come from", "pass one of them"));
+        }
+        let region = one_region()?;
+        let live = templates.live.then(|| AwsAccess {
+            regions: region.clone().into_iter().collect(),
+            profile: aws.profile.clone(),
+            endpoint_url: aws.endpoint_url.clone(),
+            concurrency: usize::from(aws.concurrency),
+        });
         return Ok(Source::Templates(Templates {
             paths: templates.templates.clone(),
             parameters: templates.parameters.clone(),
             parameters_file: templates.parameters_file.clone(),
-            region: one_region()?,
+            region,
             base: snapshot.map(std::path::Path::to_path_buf),
+            live,
         }));
     }
     Ok(match snapshot {

@@ -328,13 +328,15 @@ pub async fn subnets(clients: &Clients, subnet_ids: &[String]) -> Result<KnownSu
 
 /// Everything `check` reads about the network of these subnets and groups; `endpoint_services` are the
 /// environment's own (database, web server) endpoint services, asked about with the AWS ones. `known`:
-/// the env subnets when they were described already (an audit), else they are asked for.
+/// the env subnets when they were described already (an audit), else they are asked for. `vpc_hint`: the
+/// VPC to read when the subnets and groups name none (a template's new subnets in an existing VPC).
 pub async fn network(
     clients: &Clients,
     subnet_ids: &[String],
     group_ids: &[String],
     endpoint_services: &[String],
     known: Option<&KnownSubnets>,
+    vpc_hint: Option<&str>,
 ) -> Result<Snapshot, CollectError> {
     let ec2 = &clients.ec2;
     let mut not_captured = BTreeMap::new();
@@ -368,7 +370,7 @@ pub async fn network(
         Fetched::Got(groups) => groups.iter().filter_map(|g| g.vpc_id()).collect(),
         Fetched::Denied(_) => Vec::new(),
     };
-    let vpc = crate::model::majority(env_subnets.iter().filter_map(|s| s.vpc_id()).chain(group_vpcs)).map(str::to_string);
+    let vpc = crate::model::majority(env_subnets.iter().filter_map(|s| s.vpc_id()).chain(group_vpcs)).or(vpc_hint).map(str::to_string);
     let Some(vpc) = vpc else {
         // Nothing found: the rules report the IDs as missing.
         return Ok(Snapshot {

@@ -34,6 +34,20 @@ pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputErr
     Ok(Input { scopes, files: super::SourceFiles::default(), audit: matches!(selection, Selection::All), unreadable, notes: Vec::new() })
 }
 
+/// What templates only refer to, read from the account (`check --template --live`): the network of these
+/// existing subnets and groups, or of the VPC when they name none.
+pub fn referenced(access: &AwsAccess, subnet_ids: &[String], group_ids: &[String], vpc: Option<&str>) -> Result<Snapshot, InputError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| target_error(format!("cannot start the async runtime: {e}"), "this is a bug; please report it"))?;
+    let region = access.regions.first().map(String::as_str);
+    runtime.block_on(async {
+        let clients = collect::connect(&options(access, region)).await?;
+        Ok(collect::network(&clients, subnet_ids, group_ids, &[], None, vpc).await?)
+    })
+}
+
 fn options(access: &AwsAccess, region: Option<&str>) -> AwsOptions {
     AwsOptions { region: region.map(str::to_string), profile: access.profile.clone(), endpoint_url: access.endpoint_url.clone() }
 }
@@ -44,7 +58,7 @@ async fn read_region(clients: &Clients, selection: &Selection, concurrency: usiz
     match selection {
         Selection::Planned(settings) => {
             let mut settings = (**settings).clone();
-            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[], None).await?;
+            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[], None, None).await?;
             finish(&mut settings, clients, &snapshot);
             Ok(one(Scope { network: network(snapshot)?, targets: vec![settings] }))
         }
@@ -127,7 +141,7 @@ async fn read_shared(clients: &Clients, members: &[Environment], known: &collect
             [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned(),
         );
     }
-    let mut snapshot = collect::network(clients, &subnets, &groups, &services, Some(&known.only(&subnets))).await?;
+    let mut snapshot = collect::network(clients, &subnets, &groups, &services, Some(&known.only(&subnets)), None).await?;
     if snapshot.account_id.is_none() {
         snapshot.account_id = members.iter().find_map(Environment::account_id);
     }
@@ -172,7 +186,7 @@ async fn read_environment(clients: &Clients, name: &str) -> Result<Scope, InputE
     let mut settings = Settings::from_environment(&environment, String::new(), None);
     let own_services: Vec<String> =
         [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned().collect();
-    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services, None).await?;
+    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services, None, None).await?;
     if snapshot.account_id.is_none() {
         snapshot.account_id = environment.account_id();
     }

@@ -1,6 +1,7 @@
 //! The build without the `aws` feature: the one place that says live access was not built in.
 
 use super::{AwsAccess, Input, InputError, Selection};
+use crate::model::Snapshot;
 
 pub fn read(_: &AwsAccess, selection: &Selection) -> Result<Input, InputError> {
     let what = match selection {
@@ -12,4 +13,8 @@ pub fn read(_: &AwsAccess, selection: &Selection) -> Result<Input, InputError> {
 
 pub fn requests_in_flight() -> usize {
     0
+}
+
+pub fn referenced(_: &AwsAccess, _: &[String], _: &[String], _: Option<&str>) -> Result<Snapshot, InputError> {
+    Err(InputError::LiveNotBuilt { what: "--live (reading what a template refers to)" })
 }

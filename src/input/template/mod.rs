@@ -15,8 +15,8 @@ use resources::{Resource, Stack};
 use yaml::{Node, Spot};
 
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
-use super::{target_error, Input, InputError, Note, Scope, Selection, SourceFiles};
-use crate::model::Network;
+use super::{live, target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
+use crate::model::{Network, Snapshot};
 use crate::target::{Language, Settings};
 
 /// The largest template read (CloudFormation's own limit is 1 MB from S3; `cdk synth` output is far below).
@@ -32,6 +32,8 @@ pub struct Templates {
     pub region: Option<String>,
     /// `--snapshot`: the existing resources the templates only refer to.
     pub base: Option<PathBuf>,
+    /// `--live`: read them from the account instead.
+    pub live: Option<AwsAccess>,
 }
 
 /// A template that cannot be evaluated: file, line and column (exit code 2).
@@ -138,10 +140,6 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
             ));
         }
     }
-    let account_id = base.as_ref().and_then(|b| b.account_id.clone());
-
-    // Exports first (several passes: a template may export what it imports from another).
-    let mut exports: HashMap<String, Value> = HashMap::new();
     let mut stacks_input = Vec::new();
     for p in &parsed {
         let resources = resources_of(p)?;
@@ -149,24 +147,49 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
         let parameters = parameters(p, &given)?;
         stacks_input.push((resources, parameters));
     }
-    for _ in 0..parsed.len() {
-        let mut next = HashMap::new();
-        for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
-            let stack = stack(p, resources, parameters, &region, &account_id, &exports);
-            for (name, value) in exported(p, &stack)? {
-                next.insert(name, value);
+    let evaluate = |base: Option<Snapshot>| -> Result<resources::Built, InputError> {
+        let account_id = base.as_ref().and_then(|b| b.account_id.clone());
+        // Exports first (several passes: a template may export what it imports from another).
+        let mut exports: HashMap<String, Value> = HashMap::new();
+        for _ in 0..parsed.len() {
+            let mut next = HashMap::new();
+            for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
+                let stack = stack(p, resources, parameters, &region, &account_id, &exports);
+                next.extend(exported(p, &stack)?);
+            }
+            if next == exports {
+                break;
+            }
+            exports = next;
+        }
+        let stacks: Vec<Stack<'_>> = parsed
+            .iter()
+            .zip(&stacks_input)
+            .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports))
+            .collect();
+        let mut built = resources::build(&stacks, base).map_err(|(i, e)| invalid(&parsed[i].file, e.at, e.message))?;
+        if let Selection::Planned(settings) = selection {
+            built.note_external(&settings.subnet_ids, &settings.security_group_ids);
+        }
+        Ok(built)
+    };
+    let built = match (base, &templates.live) {
+        (Some(base), _) => evaluate(Some(base))?,
+        (None, Some(access)) => {
+            // What the templates alone describe, then the account for what they only refer to.
+            let alone = evaluate(None)?;
+            let external = &alone.external;
+            if external.is_empty() {
+                alone
+            } else {
+                let vpc = external.vpcs.first().map(String::as_str);
+                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
             }
         }
-        if next == exports {
-            break;
-        }
-        exports = next;
-    }
-    let stacks: Vec<Stack<'_>> = parsed
-        .iter()
-        .zip(&stacks_input)
-        .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports))
-        .collect();
+        (None, None) => evaluate(None)?,
+    };
+    let built = built.finish();
+    let account_id = built.snapshot.account_id.clone();
 
     let mut definitions = HashMap::new();
     for (i, (p, (resources, _))) in parsed.iter().zip(&stacks_input).enumerate() {
@@ -183,10 +206,8 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
         }
     }
 
-    let built = resources::build(&stacks, base).map_err(|(i, e)| invalid(&parsed[i].file, e.at, e.message))?;
     let mut snapshot = built.snapshot;
     snapshot.region = Some(region.clone());
-    snapshot.account_id = account_id.clone();
     snapshot.snapshot_version = Some(crate::model::SNAPSHOT_VERSION);
     snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
 

@@ -110,6 +110,58 @@ pub struct Built {
     pub environments: Vec<PlannedEnvironment>,
     /// Resource types not modelled, once each.
     pub unmodeled: Vec<String>,
+    /// Existing resources the templates refer to but no input describes (what `--live` reads).
+    pub external: External,
+    /// Read from the templates alone (no snapshot, no account).
+    alone: bool,
+    /// Members the templates make unknowable, with why (emptied by [`Built::finish`]).
+    unknown: BTreeMap<&'static str, String>,
+}
+
+impl Built {
+    /// The environment's subnets and groups that no input describes: existing ones (by their AWS IDs),
+    /// unknown when the templates are read alone.
+    pub fn note_external(&mut self, subnet_ids: &[String], group_ids: &[String]) {
+        let subnets: Vec<&String> =
+            subnet_ids.iter().filter(|id| !self.snapshot.subnets.iter().flatten().any(|s| &s.subnet_id == *id)).collect();
+        let groups: Vec<&String> =
+            group_ids.iter().filter(|id| !self.snapshot.security_groups.iter().flatten().any(|g| &g.group_id == *id)).collect();
+        for (ids, list, member, kind) in [
+            (subnets, &mut self.external.subnets, Member::Subnets, "subnet"),
+            (groups, &mut self.external.groups, Member::SecurityGroups, "security group"),
+        ] {
+            for id in ids {
+                let before = list.len();
+                External::note(list, id);
+                if self.alone && list.len() > before {
+                    self.unknown.entry(member.name()).or_insert_with(|| {
+                        format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it")
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct External {
+    pub vpcs: Vec<String>,
+    pub subnets: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+impl External {
+    pub fn is_empty(&self) -> bool {
+        self.vpcs.is_empty() && self.subnets.is_empty() && self.groups.is_empty()
+    }
+
+    /// Only what can be an AWS ID: a logical ID no template defines is SUB002's or SG002's finding.
+    fn note(list: &mut Vec<String>, id: &str) {
+        let aws_id = ["vpc-", "subnet-", "sg-"].iter().any(|p| id.starts_with(p));
+        if aws_id && !list.iter().any(|i| i == id) {
+            list.push(id.to_string());
+        }
+    }
 }
 
 /// An `AWS::MWAA::Environment` of a template: the settings it gives.
@@ -135,6 +187,7 @@ struct Model {
     dhcp_associations: Vec<(String, String)>,
     vpc_cidrs: Vec<(String, Ipv4Net)>,
     endpoint_policies_unknown: Vec<(String, String)>,
+    external: External,
 }
 
 fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
@@ -226,6 +279,7 @@ impl Model {
 /// The templates' network on top of `base` (a snapshot, or nothing).
 /// An error names the template (by index) it is in.
 pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usize, EvalError)> {
+    let alone = base.is_none();
     let mut model = Model {
         snapshot: over(base),
         unknown: BTreeMap::new(),
@@ -239,6 +293,7 @@ pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usi
         dhcp_associations: Vec::new(),
         vpc_cidrs: Vec::new(),
         endpoint_policies_unknown: Vec::new(),
+        external: External::default(),
     };
     let mut environments = Vec::new();
     let mut unmodeled: Vec<String> = Vec::new();
@@ -251,11 +306,25 @@ pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, (usi
     for (endpoint, why) in model.endpoint_policies_unknown {
         snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(format!("VpcEndpoints/{endpoint}/PolicyDocument"), why);
     }
-    for (member, why) in model.unknown {
-        clear(&mut snapshot, member);
-        snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(member.to_string(), why);
+    let mut built = Built { snapshot, environments, unmodeled, external: model.external, alone, unknown: model.unknown };
+    // The environments' own subnets and groups, when no input describes them.
+    let networks: Vec<NetworkConfiguration> =
+        built.environments.iter().map(|e| e.environment.network_configuration.clone().unwrap_or_default()).collect();
+    for network in networks {
+        built.note_external(&network.subnet_ids, &network.security_group_ids);
     }
-    Ok(Built { snapshot, environments, unmodeled })
+    Ok(built)
+}
+
+impl Built {
+    /// The network as read: members the templates make unknowable are absent, with why.
+    pub fn finish(mut self) -> Self {
+        for (member, why) in std::mem::take(&mut self.unknown) {
+            clear(&mut self.snapshot, member);
+            self.snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(member.to_string(), why);
+        }
+        self
+    }
 }
 
 fn add_stack(
@@ -933,13 +1002,17 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
 /// Applies what attaches by ID (associations, routes, rules, entries) to the resource it names, in the
 /// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
 fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
-    let outside = |kind: &str, id: &str| format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE to read it");
+    let outside =
+        |kind: &str, id: &str| format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it");
     let s = &mut model.snapshot;
     let mut unknown: Vec<(Member, String)> = Vec::new();
     for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
         match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
             Some(v) => v.cidr_block_association_set.push(CidrAssociation { cidr_block: cidr }),
-            None => unknown.push((Member::Vpcs, outside("VPC", &vpc))),
+            None => {
+                External::note(&mut model.external.vpcs, &vpc);
+                unknown.push((Member::Vpcs, outside("VPC", &vpc)));
+            }
         }
     }
     for (vpc, cidr) in s
@@ -1016,7 +1089,10 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
         match s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
             Some(g) if egress => g.ip_permissions_egress.push(permission),
             Some(g) => g.ip_permissions.push(permission),
-            None => unknown.push((Member::SecurityGroups, outside("security group", &group))),
+            None => {
+                External::note(&mut model.external.groups, &group);
+                unknown.push((Member::SecurityGroups, outside("security group", &group)));
+            }
         }
     }
     for (igw, vpc) in std::mem::take(&mut model.gateway_attachments) {
@@ -1028,7 +1104,10 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
     for (vpc, options) in std::mem::take(&mut model.dhcp_associations) {
         match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
             Some(v) => v.dhcp_options_id = Some(options),
-            None => unknown.push((Member::DhcpOptions, outside("VPC", &vpc))),
+            None => {
+                External::note(&mut model.external.vpcs, &vpc);
+                unknown.push((Member::DhcpOptions, outside("VPC", &vpc)));
+            }
         }
     }
     // NAT gateways take their subnet's VPC.
@@ -1039,6 +1118,7 @@ fn attach(model: &mut Model) -> Result<(), (usize, EvalError)> {
     // Subnets in a VPC no input describes: its main table, default NACL, endpoints and gateways are unknown.
     let known_vpcs: Vec<String> = s.vpcs.iter().flatten().map(|v| v.vpc_id.clone()).collect();
     if let Some(vpc) = s.subnets.iter().flatten().map(|sn| sn.vpc_id.clone()).find(|v| !known_vpcs.contains(v)) {
+        External::note(&mut model.external.vpcs, &vpc);
         let why = outside("VPC", &vpc);
         for member in [
             Member::Vpcs,
