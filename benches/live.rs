@@ -5,6 +5,7 @@
 //! burst 100, 20 requests a second): requests sent, requests throttled and wall time.
 //! `cargo bench --bench live`.
 
+#[allow(dead_code)] // the live tests build CloudFormation stacks too; the bench does not
 #[path = "../tests/support/emulator.rs"]
 mod emulator;
 

@@ -720,7 +720,8 @@ fn buildable_template(base: &str, edits: &[(&str, &str)]) -> String {
 #[test]
 fn a_template_gives_the_findings_of_the_network_it_builds() {
     let _turn = exclusive();
-    let variants: [(&str, &str, &[(&str, &str)]); 4] = [
+    type Edits = &'static [(&'static str, &'static str)];
+    let variants: [(&str, &str, Edits); 4] = [
         ("public-ok", "public", &[]),
         ("public-egress", "public", &[(
             "      GroupDescription: MWAA environment\n      VpcId: !Ref VPC",
