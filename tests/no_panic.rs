@@ -188,3 +188,54 @@ proptest! {
         prop_assert_eq!((s.passed, s.skipped), (report.passed.len(), report.skipped.len()));
     }
 }
+
+/// A base template with random edits: lines dropped, doubled or dedented, and words swapped for others of
+/// a template's vocabulary (functions, logical IDs, values of the wrong kind).
+fn mutated_template() -> impl Strategy<Value = String> {
+    let base = prop::sample::select(vec!["public", "private"]);
+    let edit = (0usize..400, 0u8..4, prop::sample::select(vec![
+        "!Ref", "!GetAtt", "!Sub", "!Select", "!If", "!Cidr", "!GetAZs", "!Join", "!Split", "!FindInMap", "!ImportValue",
+        "Nowhere", "VPC", "PrivateSubnet1", "VPC.DefaultSecurityGroup", "maybe", "-1", "99999", "[]", "{}", "''", "[0, 1, 2]",
+        "${AWS::NoValue}", "10.0.0.0/33", "Condition", "Fn::If",
+    ]));
+    (base, prop::collection::vec(edit, 1..6)).prop_map(|(base, edits)| {
+        let path = format!("{}/fixtures/templates/base/{base}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let mut lines: Vec<String> = std::fs::read_to_string(path).expect("base template").lines().map(str::to_string).collect();
+        for (at, kind, word) in edits {
+            let i = at % lines.len().max(1);
+            match kind {
+                0 => {
+                    lines.remove(i);
+                }
+                1 => lines.insert(i, lines[i].clone()),
+                2 => lines[i] = lines[i].trim_start().to_string(),
+                _ => {
+                    let line = lines[i].clone();
+                    let words: Vec<&str> = line.split(' ').collect();
+                    let w = at % words.len().max(1);
+                    lines[i] = words.iter().enumerate().map(|(j, x)| if j == w { word } else { x }).collect::<Vec<_>>().join(" ");
+                }
+            }
+        }
+        lines.join("\n")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// A broken template is an error with its spot or a report; never a panic.
+    #[test]
+    fn mutated_templates_never_panic(text in mutated_template()) {
+        use mwaa_preflight::input::{template::Templates, Request, Selection, Source};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/no-panic-templates");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(format!("t{}.yaml", std::process::id()));
+        std::fs::write(&path, &text).expect("write");
+        let source = Source::Templates(Templates { paths: vec![path], region: Some("us-east-1".into()), ..Templates::default() });
+        let request = Request { selection: Selection::All, routing: mwaa_preflight::target::RoutingAssertion::Auto };
+        if let Ok(input) = source.read(&request) {
+            let _ = mwaa_preflight::evaluate_input(&input, Mode::Check, &Default::default());
+        }
+    }
+}
