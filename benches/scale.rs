@@ -111,7 +111,13 @@ fn main() {
         let start = Instant::now();
         let network = source.parse().expect("generated snapshot parses");
         let parse = start.elapsed();
-        let input = Input { scopes: vec![Scope { network, targets }], files: Default::default(), audit: true, unreadable: Vec::new(), notes: Vec::new() };
+        let input = Input {
+            scopes: vec![Scope { network, targets }],
+            files: Default::default(),
+            audit: true,
+            unreadable: Vec::new(),
+            notes: Vec::new(),
+        };
         let runs: Vec<(Duration, usize)> = (0..3)
             .map(|_| {
                 let start = Instant::now();

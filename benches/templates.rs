@@ -59,7 +59,10 @@ fn main() {
         findings = reports.iter().map(|r| r.findings.len()).sum();
     }
     let (median, worst) = stats(times);
-    println!("template: {resources} resources, {} KB; read + check: median {median:.2?}, worst {worst:.2?} ({findings} findings)", text.len() / 1024);
+    println!(
+        "template: {resources} resources, {} KB; read + check: median {median:.2?}, worst {worst:.2?} ({findings} findings)",
+        text.len() / 1024
+    );
 
     let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/mwaa-preflight");
     if binary.exists() {

@@ -193,11 +193,38 @@ proptest! {
 /// a template's vocabulary (functions, logical IDs, values of the wrong kind).
 fn mutated_template() -> impl Strategy<Value = String> {
     let base = prop::sample::select(vec!["public", "private"]);
-    let edit = (0usize..400, 0u8..4, prop::sample::select(vec![
-        "!Ref", "!GetAtt", "!Sub", "!Select", "!If", "!Cidr", "!GetAZs", "!Join", "!Split", "!FindInMap", "!ImportValue",
-        "Nowhere", "VPC", "PrivateSubnet1", "VPC.DefaultSecurityGroup", "maybe", "-1", "99999", "[]", "{}", "''", "[0, 1, 2]",
-        "${AWS::NoValue}", "10.0.0.0/33", "Condition", "Fn::If",
-    ]));
+    let edit = (
+        0usize..400,
+        0u8..4,
+        prop::sample::select(vec![
+            "!Ref",
+            "!GetAtt",
+            "!Sub",
+            "!Select",
+            "!If",
+            "!Cidr",
+            "!GetAZs",
+            "!Join",
+            "!Split",
+            "!FindInMap",
+            "!ImportValue",
+            "Nowhere",
+            "VPC",
+            "PrivateSubnet1",
+            "VPC.DefaultSecurityGroup",
+            "maybe",
+            "-1",
+            "99999",
+            "[]",
+            "{}",
+            "''",
+            "[0, 1, 2]",
+            "${AWS::NoValue}",
+            "10.0.0.0/33",
+            "Condition",
+            "Fn::If",
+        ]),
+    );
     (base, prop::collection::vec(edit, 1..6)).prop_map(|(base, edits)| {
         let path = format!("{}/fixtures/templates/base/{base}.yaml", env!("CARGO_MANIFEST_DIR"));
         let mut lines: Vec<String> = std::fs::read_to_string(path).expect("base template").lines().map(str::to_string).collect();

@@ -15,6 +15,7 @@ use resources::{Resource, Stack};
 use yaml::{Node, Spot};
 
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
+use super::iac::{Built, PlannedEnvironment};
 use super::{live, target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
 use crate::model::{Network, Snapshot};
 use crate::target::{Language, Settings};
@@ -40,6 +41,10 @@ pub struct Templates {
 fn invalid(file: &SnapshotFile, at: Spot, message: String) -> InputError {
     let help = "CloudFormation template syntax: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html";
     InputError::File(Box::new(FileError::Invalid(InvalidFile::new("template", &file.path, &file.text, message, at.offset, 1, help))))
+}
+
+fn invalid_at(file: &SnapshotFile, offset: usize, message: String) -> InputError {
+    invalid(file, Spot { offset, line: 0, column: 0 }, message)
 }
 
 fn read_file(path: &Path) -> Result<SnapshotFile, InputError> {
@@ -147,7 +152,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
         let parameters = parameters(p, &given)?;
         stacks_input.push((resources, parameters));
     }
-    let evaluate = |base: Option<Snapshot>| -> Result<resources::Built, InputError> {
+    let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
         let account_id = base.as_ref().and_then(|b| b.account_id.clone());
         // Exports first (several passes: a template may export what it imports from another).
         let mut exports: HashMap<String, Value> = HashMap::new();
@@ -167,7 +172,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
             .zip(&stacks_input)
             .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports))
             .collect();
-        let mut built = resources::build(&stacks, base).map_err(|(i, e)| invalid(&parsed[i].file, e.at, e.message))?;
+        let mut built = resources::build(&stacks, base).map_err(|e| invalid_at(&parsed[e.source].file, e.offset, e.message))?;
         if let Selection::Planned(settings) = selection {
             built.note_external(&settings.subnet_ids, &settings.security_group_ids);
         }
@@ -474,12 +479,12 @@ fn notes(parsed: &[Parsed], unmodeled: &[String]) -> Vec<Note> {
 /// The environments to evaluate: the templates' `AWS::MWAA::Environment`s, or one planned from flags
 /// whose IDs name logical IDs.
 fn targets(
-    environments: &[resources::PlannedEnvironment],
+    environments: &[PlannedEnvironment],
     selection: &Selection,
     region: &str,
     account_id: Option<&str>,
 ) -> Result<(Vec<Settings>, bool), InputError> {
-    let settings = |e: &resources::PlannedEnvironment| {
+    let settings = |e: &PlannedEnvironment| {
         let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
         // Planned, not existing: nothing about it has been created, and findings name the logical ID.
         s.environment = None;

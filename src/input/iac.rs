@@ -1,0 +1,439 @@
+//! What the infrastructure-as-code readers share: the model they build onto (over a base snapshot), what
+//! every new VPC brings, the items that attach to other resources by ID, and what stays unknown.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ipnet::Ipv4Net;
+
+use crate::model::snapshot::*;
+use crate::model::Member;
+
+/// An error at a spot of one of the files read: its index and byte offset.
+#[derive(Debug)]
+pub struct Located {
+    pub source: usize,
+    pub offset: usize,
+    pub message: String,
+}
+
+/// What the sources describe: the network (over the base snapshot's), the environments, and what was not
+/// modelled.
+pub struct Built {
+    pub snapshot: Snapshot,
+    pub environments: Vec<PlannedEnvironment>,
+    /// Resource types not modelled, once each.
+    pub unmodeled: Vec<String>,
+    /// Existing resources the templates refer to but no input describes (what `--live` reads).
+    pub external: External,
+    /// Read from the templates alone (no snapshot, no account).
+    pub alone: bool,
+    /// Members the templates make unknowable, with why (emptied by [`Built::finish`]).
+    pub unknown: BTreeMap<&'static str, String>,
+}
+
+impl Built {
+    /// The environment's subnets and groups that no input describes: existing ones (by their AWS IDs),
+    /// unknown when the templates are read alone.
+    pub fn note_external(&mut self, subnet_ids: &[String], group_ids: &[String]) {
+        let subnets: Vec<&String> =
+            subnet_ids.iter().filter(|id| !self.snapshot.subnets.iter().flatten().any(|s| &s.subnet_id == *id)).collect();
+        let groups: Vec<&String> =
+            group_ids.iter().filter(|id| !self.snapshot.security_groups.iter().flatten().any(|g| &g.group_id == *id)).collect();
+        for (ids, list, member, kind) in [
+            (subnets, &mut self.external.subnets, Member::Subnets, "subnet"),
+            (groups, &mut self.external.groups, Member::SecurityGroups, "security group"),
+        ] {
+            for id in ids {
+                let before = list.len();
+                External::note(list, id);
+                if self.alone && list.len() > before {
+                    self.unknown.entry(member.name()).or_insert_with(|| {
+                        format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it")
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct External {
+    pub vpcs: Vec<String>,
+    pub subnets: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+impl External {
+    pub fn is_empty(&self) -> bool {
+        self.vpcs.is_empty() && self.subnets.is_empty() && self.groups.is_empty()
+    }
+
+    /// Only what can be an AWS ID: a logical ID no template defines is SUB002's or SG002's finding.
+    pub fn note(list: &mut Vec<String>, id: &str) {
+        let aws_id = ["vpc-", "subnet-", "sg-"].iter().any(|p| id.starts_with(p));
+        if aws_id && !list.iter().any(|i| i == id) {
+            list.push(id.to_string());
+        }
+    }
+}
+
+/// An `AWS::MWAA::Environment` of a template: the settings it gives.
+pub struct PlannedEnvironment {
+    pub logical_id: String,
+    pub environment: Environment,
+}
+
+impl Built {
+    /// The network as read: members the templates make unknowable are absent, with why.
+    pub fn finish(mut self) -> Self {
+        for (member, why) in std::mem::take(&mut self.unknown) {
+            clear(&mut self.snapshot, member);
+            self.snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(member.to_string(), why);
+        }
+        self
+    }
+}
+
+/// Collects items onto the base snapshot; `unknown` notes members the templates make unknowable.
+pub struct Model {
+    pub snapshot: Snapshot,
+    pub unknown: BTreeMap<&'static str, String>,
+    /// Items that attach to another resource by ID, applied once every resource is in.
+    /// Routes with the source (index) and byte offset that add them, for the error of a route given twice.
+    pub routes: Vec<(String, Route, usize, usize)>,
+    /// The source (file) being read.
+    pub stack: usize,
+    pub table_associations: Vec<(String, String)>,
+    pub acl_associations: Vec<(String, String)>,
+    pub acl_entries: Vec<(String, NetworkAclEntry)>,
+    pub rules: Vec<(String, bool, IpPermission)>,
+    pub gateway_attachments: Vec<(String, String)>,
+    pub dhcp_associations: Vec<(String, String)>,
+    pub vpc_cidrs: Vec<(String, Ipv4Net)>,
+    pub endpoint_policies_unknown: Vec<(String, String)>,
+    pub external: External,
+}
+
+pub fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
+    slot.get_or_insert_with(Vec::new)
+}
+
+impl Model {
+    pub fn unknown(&mut self, member: Member, why: String) {
+        self.unknown.entry(member.name()).or_insert(why);
+    }
+
+    pub fn known<T>(&mut self, member: Member, value: Result<T, String>) -> Option<T> {
+        value.map_err(|why| self.unknown(member, why)).ok()
+    }
+}
+
+/// What templates alone describe: every member a template can create, empty until resources are added
+/// (a template without endpoints creates none). What only the deployment or the account can tell is absent,
+/// with why.
+pub fn described() -> Snapshot {
+    let mut not_captured = BTreeMap::new();
+    not_captured.insert(
+        Member::VpcEndpointServices.name().to_string(),
+        "which Availability Zones an endpoint service offers is the region's fact, not the template's: pass --snapshot with VpcEndpointServices".to_string(),
+    );
+    not_captured.insert(
+        Member::EvaluationResults.name().to_string(),
+        "whether the deploying principal may create VPC endpoints is the account's fact: pass --snapshot with EvaluationResults"
+            .to_string(),
+    );
+    Snapshot {
+        vpcs: Some(Vec::new()),
+        subnets: Some(Vec::new()),
+        route_tables: Some(Vec::new()),
+        network_acls: Some(Vec::new()),
+        security_groups: Some(Vec::new()),
+        vpc_endpoints: Some(Vec::new()),
+        nat_gateways: Some(Vec::new()),
+        internet_gateways: Some(Vec::new()),
+        prefix_lists: Some(Vec::new()),
+        dhcp_options: Some(Vec::new()),
+        vpc_attributes: Some(BTreeMap::new()),
+        not_captured: Some(not_captured),
+        ..Snapshot::default()
+    }
+}
+
+/// The members a template describes, joined with the base snapshot's (which also gives the account and
+/// region, and may hold what no template can: VpcEndpointServices, EvaluationResults, prefix-list CIDRs).
+pub fn over(base: Option<Snapshot>) -> Snapshot {
+    let Some(base) = base else { return described() };
+    let (Ok(serde_json::Value::Object(mut merged)), Ok(base_value)) = (serde_json::to_value(&base), serde_json::to_value(described()))
+    else {
+        return base;
+    };
+    let base_members: Vec<String> = merged.keys().cloned().collect();
+    crate::input::merge(&mut merged, base_value);
+    // What the base captured is no longer "not captured".
+    if let Some(serde_json::Value::Object(reasons)) = merged.get_mut("not_captured") {
+        reasons.retain(|member, _| !base_members.contains(member));
+    }
+    // Both sides are this crate's own types: the round trip cannot fail, and if it did the base stands.
+    serde_json::from_value(serde_json::Value::Object(merged)).unwrap_or(base)
+}
+
+/// Empties a member the templates make unknowable (absent, so that the rules needing it skip).
+pub fn clear(snapshot: &mut Snapshot, member: &str) {
+    match member {
+        "Vpcs" => snapshot.vpcs = None,
+        "Subnets" => snapshot.subnets = None,
+        "RouteTables" => snapshot.route_tables = None,
+        "NetworkAcls" => snapshot.network_acls = None,
+        "SecurityGroups" => snapshot.security_groups = None,
+        "VpcEndpoints" => snapshot.vpc_endpoints = None,
+        "NatGateways" => snapshot.nat_gateways = None,
+        "InternetGateways" => snapshot.internet_gateways = None,
+        "PrefixLists" => {
+            snapshot.prefix_lists = None;
+            snapshot.managed_prefix_list_entries = None;
+        }
+        "DhcpOptions" => snapshot.dhcp_options = None,
+        "VpcAttributes" => snapshot.vpc_attributes = None,
+        _ => {}
+    }
+}
+
+/// AWS's `*` entries (rule 32767): every NACL ends with them.
+pub fn star_entries(action: RuleAction) -> Vec<NetworkAclEntry> {
+    [false, true]
+        .into_iter()
+        .map(|egress| NetworkAclEntry {
+            rule_number: 32767,
+            protocol: "-1".into(),
+            rule_action: action,
+            egress,
+            cidr_block: Some(Ipv4Net::default()),
+            ipv6_cidr_block: None,
+            port_range: None,
+        })
+        .collect()
+}
+
+pub fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroupPair>) -> IpPermission {
+    IpPermission {
+        ip_protocol: "-1".into(),
+        from_port: None,
+        to_port: None,
+        ip_ranges,
+        ipv6_ranges: Vec::new(),
+        prefix_list_ids: Vec::new(),
+        user_id_group_pairs,
+    }
+}
+
+/// Applies what attaches by ID (associations, routes, rules, entries) to the resource it names, in the
+/// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
+pub fn attach(model: &mut Model) -> Result<(), Located> {
+    let outside =
+        |kind: &str, id: &str| format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it");
+    let s = &mut model.snapshot;
+    let mut unknown: Vec<(Member, String)> = Vec::new();
+    for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
+        match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
+            Some(v) => v.cidr_block_association_set.push(CidrAssociation { cidr_block: cidr }),
+            None => {
+                External::note(&mut model.external.vpcs, &vpc);
+                unknown.push((Member::Vpcs, outside("VPC", &vpc)));
+            }
+        }
+    }
+    for (vpc, cidr) in s
+        .vpcs
+        .iter()
+        .flatten()
+        .flat_map(|v| {
+            v.cidr_block.into_iter().chain(v.cidr_block_association_set.iter().map(|a| a.cidr_block)).map(move |c| (v.vpc_id.clone(), c))
+        })
+        .collect::<Vec<_>>()
+    {
+        // Every table of a VPC has the local route for each of its blocks.
+        for table in s.route_tables.iter_mut().flatten().filter(|t| t.vpc_id == vpc) {
+            if !table.routes.iter().any(|r| r.destination_cidr_block == Some(cidr) && r.gateway_id.as_deref() == Some("local")) {
+                table.routes.insert(
+                    0,
+                    Route {
+                        destination_cidr_block: Some(cidr),
+                        gateway_id: Some("local".into()),
+                        state: Some("active".into()),
+                        ..Route::default()
+                    },
+                );
+            }
+        }
+    }
+    for (table, route, source, offset) in std::mem::take(&mut model.routes) {
+        match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
+            Some(t) => {
+                if t.routes.iter().any(|r| r.destination_cidr_block.is_some() && r.destination_cidr_block == route.destination_cidr_block) {
+                    let destination = route.destination_cidr_block.map(|c| c.to_string()).unwrap_or_default();
+                    return Err(Located { source, offset, message: format!("route table {table} has two routes to {destination}") });
+                }
+                t.routes.push(route);
+            }
+            None => unknown.push((Member::RouteTables, outside("route table", &table))),
+        }
+    }
+    for (table, subnet) in std::mem::take(&mut model.table_associations) {
+        match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
+            Some(t) => t.associations.push(RouteTableAssociation {
+                main: false,
+                route_table_association_id: None,
+                subnet_id: Some(subnet),
+                gateway_id: None,
+            }),
+            None => unknown.push((Member::RouteTables, outside("route table", &table))),
+        }
+    }
+    for (acl, subnet) in std::mem::take(&mut model.acl_associations) {
+        for other in s.network_acls.iter_mut().flatten() {
+            other.associations.retain(|a| a.subnet_id != subnet);
+        }
+        match s.network_acls.iter_mut().flatten().find(|a| a.network_acl_id == acl) {
+            Some(a) => a.associations.push(NetworkAclAssociation { subnet_id: subnet }),
+            None => unknown.push((Member::NetworkAcls, outside("network ACL", &acl))),
+        }
+    }
+    for (acl, entry) in std::mem::take(&mut model.acl_entries) {
+        match s.network_acls.iter_mut().flatten().find(|a| a.network_acl_id == acl) {
+            Some(a) => a.entries.push(entry),
+            None => unknown.push((Member::NetworkAcls, outside("network ACL", &acl))),
+        }
+    }
+    for (group, egress, permission) in std::mem::take(&mut model.rules) {
+        match s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
+            Some(g) if egress => g.ip_permissions_egress.push(permission),
+            Some(g) => g.ip_permissions.push(permission),
+            None => {
+                External::note(&mut model.external.groups, &group);
+                unknown.push((Member::SecurityGroups, outside("security group", &group)));
+            }
+        }
+    }
+    for (igw, vpc) in std::mem::take(&mut model.gateway_attachments) {
+        // None: a VPN gateway's attachment, or an existing gateway's, which the base snapshot describes.
+        if let Some(g) = s.internet_gateways.iter_mut().flatten().find(|g| g.internet_gateway_id == igw) {
+            g.attachments.push(InternetGatewayAttachment { vpc_id: vpc, state: Some("available".into()) });
+        }
+    }
+    for (vpc, options) in std::mem::take(&mut model.dhcp_associations) {
+        match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
+            Some(v) => v.dhcp_options_id = Some(options),
+            None => {
+                External::note(&mut model.external.vpcs, &vpc);
+                unknown.push((Member::DhcpOptions, outside("VPC", &vpc)));
+            }
+        }
+    }
+    // NAT gateways take their subnet's VPC.
+    let vpc_of: HashMap<String, String> = s.subnets.iter().flatten().map(|sn| (sn.subnet_id.clone(), sn.vpc_id.clone())).collect();
+    for nat in s.nat_gateways.iter_mut().flatten().filter(|n| n.vpc_id.is_none()) {
+        nat.vpc_id = vpc_of.get(&nat.subnet_id).cloned();
+    }
+    // Subnets in a VPC no input describes: its main table, default NACL, endpoints and gateways are unknown.
+    let known_vpcs: Vec<String> = s.vpcs.iter().flatten().map(|v| v.vpc_id.clone()).collect();
+    if let Some(vpc) = s.subnets.iter().flatten().map(|sn| sn.vpc_id.clone()).find(|v| !known_vpcs.contains(v)) {
+        External::note(&mut model.external.vpcs, &vpc);
+        let why = outside("VPC", &vpc);
+        for member in [
+            Member::Vpcs,
+            Member::VpcAttributes,
+            Member::RouteTables,
+            Member::NetworkAcls,
+            Member::VpcEndpoints,
+            Member::NatGateways,
+            Member::InternetGateways,
+            Member::DhcpOptions,
+        ] {
+            unknown.push((member, why.clone()));
+        }
+    }
+    for (member, why) in unknown {
+        model.unknown(member, why);
+    }
+    Ok(())
+}
+
+impl Model {
+    /// A model over `base` (a snapshot of what exists), else over what the sources alone describe.
+    pub fn new(base: Option<Snapshot>) -> Self {
+        Model {
+            snapshot: over(base),
+            unknown: BTreeMap::new(),
+            routes: Vec::new(),
+            stack: 0,
+            table_associations: Vec::new(),
+            acl_associations: Vec::new(),
+            acl_entries: Vec::new(),
+            rules: Vec::new(),
+            gateway_attachments: Vec::new(),
+            dhcp_associations: Vec::new(),
+            vpc_cidrs: Vec::new(),
+            endpoint_policies_unknown: Vec::new(),
+            external: External::default(),
+        }
+    }
+
+    /// What every new VPC comes with: a main route table with the local route, the default NACL (allow all),
+    /// the default security group (itself, and all egress), and the default DHCP options (AmazonProvidedDNS).
+    pub fn new_vpc_defaults(&mut self, id: &str) {
+        list(&mut self.snapshot.route_tables).push(RouteTable {
+            route_table_id: format!("{id}.MainRouteTable"),
+            vpc_id: id.to_string(),
+            associations: vec![RouteTableAssociation { main: true, route_table_association_id: None, subnet_id: None, gateway_id: None }],
+            routes: Vec::new(),
+        });
+        let mut entries: Vec<NetworkAclEntry> = star_entries(RuleAction::Allow)
+            .into_iter()
+            .map(|mut e| {
+                e.rule_number = 100;
+                e
+            })
+            .collect();
+        entries.extend(star_entries(RuleAction::Deny));
+        list(&mut self.snapshot.network_acls).push(NetworkAcl {
+            network_acl_id: format!("{id}.DefaultNetworkAcl"),
+            vpc_id: id.to_string(),
+            is_default: true,
+            associations: Vec::new(),
+            entries,
+        });
+        let default_group = format!("{id}.DefaultSecurityGroup");
+        list(&mut self.snapshot.security_groups).push(SecurityGroup {
+            group_id: default_group.clone(),
+            group_name: Some("default".into()),
+            vpc_id: Some(id.to_string()),
+            owner_id: None,
+            ip_permissions: vec![all_traffic(Vec::new(), vec![UserIdGroupPair { group_id: default_group, user_id: None }])],
+            ip_permissions_egress: vec![all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new())],
+        });
+        list(&mut self.snapshot.dhcp_options).push(DhcpOptions {
+            dhcp_options_id: format!("{id}.DefaultDhcpOptions"),
+            dhcp_configurations: vec![DhcpConfiguration {
+                key: "domain-name-servers".into(),
+                values: vec![AttributeValue { value: "AmazonProvidedDNS".into() }],
+            }],
+        });
+    }
+
+    /// Everything read: attachments applied, policies that are not known noted, the built network.
+    pub fn into_built(mut self, environments: Vec<PlannedEnvironment>, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
+        attach(&mut self)?;
+        let mut snapshot = self.snapshot;
+        for (endpoint, why) in self.endpoint_policies_unknown {
+            snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(format!("VpcEndpoints/{endpoint}/PolicyDocument"), why);
+        }
+        let mut built = Built { snapshot, environments, unmodeled, external: self.external, alone, unknown: self.unknown };
+        // The environments' own subnets and groups, when no input describes them.
+        let networks: Vec<NetworkConfiguration> =
+            built.environments.iter().map(|e| e.environment.network_configuration.clone().unwrap_or_default()).collect();
+        for network in networks {
+            built.note_external(&network.subnet_ids, &network.security_group_ids);
+        }
+        Ok(built)
+    }
+}
