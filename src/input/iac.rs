@@ -29,6 +29,8 @@ pub struct Built {
     pub alone: bool,
     /// Members the templates make unknowable, with why (emptied by [`Built::finish`]).
     pub unknown: BTreeMap<&'static str, String>,
+    /// What the sources are called in messages ("template", "plan").
+    pub kind: &'static str,
 }
 
 impl Built {
@@ -48,7 +50,7 @@ impl Built {
                 External::note(list, id);
                 if self.alone && list.len() > before {
                     self.unknown.entry(member.name()).or_insert_with(|| {
-                        format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it")
+                        format!("{kind} {id} is not in the {} (it exists already): pass --snapshot FILE or --live to read it", self.kind)
                     });
                 }
             }
@@ -112,6 +114,8 @@ pub struct Model {
     pub vpc_cidrs: Vec<(String, Ipv4Net)>,
     pub endpoint_policies_unknown: Vec<(String, String)>,
     pub external: External,
+    /// What the sources are called in messages ("template", "plan").
+    pub kind: &'static str,
 }
 
 pub fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
@@ -135,7 +139,7 @@ pub fn described() -> Snapshot {
     let mut not_captured = BTreeMap::new();
     not_captured.insert(
         Member::VpcEndpointServices.name().to_string(),
-        "which Availability Zones an endpoint service offers is the region's fact, not the template's: pass --snapshot with VpcEndpointServices".to_string(),
+        "which Availability Zones an endpoint service offers is the region's fact, not the code's: pass --snapshot with VpcEndpointServices".to_string(),
     );
     not_captured.insert(
         Member::EvaluationResults.name().to_string(),
@@ -229,8 +233,8 @@ pub fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroup
 /// Applies what attaches by ID (associations, routes, rules, entries) to the resource it names, in the
 /// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
 pub fn attach(model: &mut Model) -> Result<(), Located> {
-    let outside =
-        |kind: &str, id: &str| format!("{kind} {id} is not in the template (it exists already): pass --snapshot FILE or --live to read it");
+    let source = model.kind;
+    let outside = |kind: &str, id: &str| format!("{kind} {id} is not in the {source} (it exists already): pass --snapshot FILE or --live to read it");
     let s = &mut model.snapshot;
     let mut unknown: Vec<(Member, String)> = Vec::new();
     for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
@@ -360,8 +364,9 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
 
 impl Model {
     /// A model over `base` (a snapshot of what exists), else over what the sources alone describe.
-    pub fn new(base: Option<Snapshot>) -> Self {
+    pub fn new(base: Option<Snapshot>, kind: &'static str) -> Self {
         Model {
+            kind,
             snapshot: over(base),
             unknown: BTreeMap::new(),
             routes: Vec::new(),
@@ -427,7 +432,7 @@ impl Model {
         for (endpoint, why) in self.endpoint_policies_unknown {
             snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(format!("VpcEndpoints/{endpoint}/PolicyDocument"), why);
         }
-        let mut built = Built { snapshot, environments, unmodeled, external: self.external, alone, unknown: self.unknown };
+        let mut built = Built { snapshot, environments, unmodeled, external: self.external, alone, unknown: self.unknown, kind: self.kind };
         // The environments' own subnets and groups, when no input describes them.
         let networks: Vec<NetworkConfiguration> =
             built.environments.iter().map(|e| e.environment.network_configuration.clone().unwrap_or_default()).collect();

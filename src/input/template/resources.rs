@@ -180,7 +180,7 @@ impl Props<'_, '_> {
 /// An error names the template (by index) it is in.
 pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, Located> {
     let alone = base.is_none();
-    let mut model = Model::new(base);
+    let mut model = Model::new(base, "template");
     let mut environments = Vec::new();
     let mut unmodeled: Vec<String> = Vec::new();
     for (i, stack) in stacks.iter().enumerate() {
