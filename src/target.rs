@@ -71,6 +71,7 @@ pub enum Language {
     #[default]
     AwsCli,
     CloudFormation,
+    Terraform,
 }
 
 /// MWAA's defaults when neither the environment nor its class says (CreateEnvironment API reference:

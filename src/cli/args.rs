@@ -114,8 +114,9 @@ pub struct DiagnoseArgs {
     pub aws: AwsArgs,
 }
 
-/// CloudFormation templates as the source: nothing needs to exist, and no AWS call is made.
+/// CloudFormation templates or a Terraform plan as the source: nothing needs to exist, and no AWS call is made.
 #[derive(Args, Default)]
+#[command(group(clap::ArgGroup::new("iac").args(["templates", "terraform_plan"])))]
 pub struct TemplateArgs {
     /// A CloudFormation template, YAML or JSON (`cdk synth` output too); several resolve each other's
     /// Fn::ImportValue. Requires --region.
@@ -127,9 +128,13 @@ pub struct TemplateArgs {
     /// Parameter values in the form `aws cloudformation create-stack --parameters file://FILE` takes.
     #[arg(long, value_name = "FILE", requires = "templates")]
     pub parameters_file: Option<PathBuf>,
-    /// Read the existing resources the templates only refer to (a VPC or subnets passed as parameters)
-    /// from the account; without it (or --snapshot) they are unknown and no AWS call is made.
-    #[arg(long, requires = "templates")]
+    /// `terraform show -json PLANFILE`, `terraform show -json` (a state), or a terraform.tfstate (version 4).
+    #[arg(long, value_name = "FILE", conflicts_with = "templates")]
+    pub terraform_plan: Option<PathBuf>,
+    /// Read the existing resources the templates or the plan only refer to (a VPC or subnets passed as
+    /// parameters, data sources) from the account; without it (or --snapshot) they are unknown and no AWS
+    /// call is made.
+    #[arg(long, requires = "iac")]
     pub live: bool,
 }
 

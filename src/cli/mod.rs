@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use mwaa_preflight::config::Config;
 use mwaa_preflight::input::template::Templates;
+use mwaa_preflight::input::terraform::Plan;
 use mwaa_preflight::input::{AwsAccess, Source};
 
 use args::{AwsArgs, Cli, Command, OutputArgs, TemplateArgs};
@@ -40,7 +41,7 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
         [one] => Ok(Some(one.clone())),
         _ => Err(usage("several regions are for a live audit", "pass one --region with --snapshot or --template")),
     };
-    if !templates.templates.is_empty() {
+    if !templates.templates.is_empty() || templates.terraform_plan.is_some() {
         if templates.live && snapshot.is_some() {
             return Err(usage("--live and --snapshot both say where the existing resources come from", "pass one of them"));
         }
@@ -51,6 +52,9 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
             endpoint_url: aws.endpoint_url.clone(),
             concurrency: usize::from(aws.concurrency),
         });
+        if let Some(path) = &templates.terraform_plan {
+            return Ok(Source::TerraformPlan(Plan { path: path.clone(), region, base: snapshot.map(std::path::Path::to_path_buf), live }));
+        }
         return Ok(Source::Templates(Templates {
             paths: templates.templates.clone(),
             parameters: templates.parameters.clone(),

@@ -16,7 +16,7 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         Selection::Planned(Box::new(Settings::planned(target.subnet_ids.clone(), target.security_group_ids.clone(), String::new())))
     } else if let Some(name) = &target.environment {
         Selection::Environment(Some(name.clone()))
-    } else if !args.templates.templates.is_empty() {
+    } else if !args.templates.templates.is_empty() || args.templates.terraform_plan.is_some() {
         // A template's network is written whole, with whatever environments it holds.
         Selection::All
     } else {

@@ -112,10 +112,23 @@ pub struct Model {
     pub gateway_attachments: Vec<(String, String)>,
     pub dhcp_associations: Vec<(String, String)>,
     pub vpc_cidrs: Vec<(String, Ipv4Net)>,
+    /// What separate resources add to an endpoint (Terraform's `aws_vpc_endpoint_*_association`, `_policy`).
+    pub endpoint_links: Vec<(String, EndpointLink)>,
+    /// Main route table associations that move the main table (Terraform's `aws_main_route_table_association`).
+    pub main_tables: Vec<(String, String)>,
     pub endpoint_policies_unknown: Vec<(String, String)>,
     pub external: External,
     /// What the sources are called in messages ("template", "plan").
     pub kind: &'static str,
+}
+
+/// What a separate resource adds to an endpoint.
+pub enum EndpointLink {
+    Subnet(String),
+    RouteTable(String),
+    Group(String),
+    /// The policy document, or why it is not known.
+    Policy(Result<String, String>),
 }
 
 pub fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
@@ -234,7 +247,8 @@ pub fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroup
 /// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
 pub fn attach(model: &mut Model) -> Result<(), Located> {
     let source = model.kind;
-    let outside = |kind: &str, id: &str| format!("{kind} {id} is not in the {source} (it exists already): pass --snapshot FILE or --live to read it");
+    let outside =
+        |kind: &str, id: &str| format!("{kind} {id} is not in the {source} (it exists already): pass --snapshot FILE or --live to read it");
     let s = &mut model.snapshot;
     let mut unknown: Vec<(Member, String)> = Vec::new();
     for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
@@ -273,6 +287,11 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
     for (table, route, source, offset) in std::mem::take(&mut model.routes) {
         match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
             Some(t) => {
+                // The same route twice is one (a Terraform state lists a table's aws_route resources inline too).
+                let same = |r: &Route| serde_json::to_value(r).ok() == serde_json::to_value(&route).ok();
+                if t.routes.iter().any(same) {
+                    continue;
+                }
                 if t.routes.iter().any(|r| r.destination_cidr_block.is_some() && r.destination_cidr_block == route.destination_cidr_block) {
                     let destination = route.destination_cidr_block.map(|c| c.to_string()).unwrap_or_default();
                     return Err(Located { source, offset, message: format!("route table {table} has two routes to {destination}") });
@@ -333,6 +352,45 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
             }
         }
     }
+    for (endpoint, link) in std::mem::take(&mut model.endpoint_links) {
+        let Some(e) = s.vpc_endpoints.iter_mut().flatten().find(|e| e.vpc_endpoint_id == endpoint) else {
+            unknown.push((Member::VpcEndpoints, outside("VPC endpoint", &endpoint)));
+            continue;
+        };
+        match link {
+            EndpointLink::Subnet(id) => e.subnet_ids.push(id),
+            EndpointLink::Group(id) => e.groups.push(SecurityGroupIdentifier { group_id: id }),
+            EndpointLink::Policy(Ok(document)) => e.policy_document = Some(document),
+            EndpointLink::Policy(Err(why)) => model.endpoint_policies_unknown.push((endpoint.clone(), why)),
+            EndpointLink::RouteTable(table) => {
+                // A gateway endpoint routes its service's prefix list in the table.
+                let route = Route {
+                    destination_prefix_list_id: Some(e.service_name.clone()),
+                    gateway_id: Some(endpoint.clone()),
+                    state: Some("active".into()),
+                    ..Route::default()
+                };
+                e.route_table_ids.push(table.clone());
+                match s.route_tables.iter_mut().flatten().find(|t| t.route_table_id == table) {
+                    Some(t) => t.routes.push(route),
+                    None => unknown.push((Member::RouteTables, outside("route table", &table))),
+                }
+            }
+        }
+    }
+    for (vpc, table) in std::mem::take(&mut model.main_tables) {
+        for t in s.route_tables.iter_mut().flatten().filter(|t| t.vpc_id == vpc) {
+            t.associations.retain(|a| !a.main);
+            if t.route_table_id == table {
+                t.associations.push(RouteTableAssociation {
+                    main: true,
+                    route_table_association_id: None,
+                    subnet_id: None,
+                    gateway_id: None,
+                });
+            }
+        }
+    }
     // NAT gateways take their subnet's VPC.
     let vpc_of: HashMap<String, String> = s.subnets.iter().flatten().map(|sn| (sn.subnet_id.clone(), sn.vpc_id.clone())).collect();
     for nat in s.nat_gateways.iter_mut().flatten().filter(|n| n.vpc_id.is_none()) {
@@ -377,6 +435,8 @@ impl Model {
             rules: Vec::new(),
             gateway_attachments: Vec::new(),
             dhcp_associations: Vec::new(),
+            endpoint_links: Vec::new(),
+            main_tables: Vec::new(),
             vpc_cidrs: Vec::new(),
             endpoint_policies_unknown: Vec::new(),
             external: External::default(),

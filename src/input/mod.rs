@@ -10,6 +10,7 @@ mod live;
 mod permissions;
 mod snapshot_file;
 pub mod template;
+pub mod terraform;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,6 +33,8 @@ pub enum Source {
     Live(AwsAccess),
     /// CloudFormation templates (no AWS calls), over a snapshot of what they only refer to.
     Templates(template::Templates),
+    /// A Terraform plan or state (no AWS calls), likewise.
+    TerraformPlan(terraform::Plan),
 }
 
 /// How to reach the account: the standard chain, with these overrides.
@@ -120,9 +123,13 @@ impl SourceFiles {
             let (offset, len) = self.files.first()?.locate(id)?;
             return Some((0, offset, len));
         }
-        let owner = id.split('.').next().unwrap_or(id);
+        // Implicit resources (`VPC.DefaultSecurityGroup`) are located at the resource that brings them.
+        let owner =
+            [Some(id), id.rsplit_once('.').map(|(owner, _)| owner)].into_iter().flatten().find(|o| self.definitions.contains_key(*o))?;
         let &(i, offset) = self.definitions.get(owner)?;
-        Some((i, offset, owner.len()))
+        let len =
+            self.files.get(i).and_then(|f| f.text.get(offset..)).and_then(|rest| rest.find(owner).map(|at| at + owner.len())).unwrap_or(1);
+        Some((i, offset, len.min(owner.len() + 16)))
     }
 }
 
@@ -176,7 +183,8 @@ impl Source {
 
     pub fn read(&self, request: &Request) -> Result<Input, InputError> {
         // What AWS would reject is a bad argument, before any call and offline alike.
-        if let (Selection::Planned(settings), false) = (&request.selection, matches!(self, Source::Templates(_))) {
+        if let (Selection::Planned(settings), false) = (&request.selection, matches!(self, Source::Templates(_) | Source::TerraformPlan(_)))
+        {
             validate_ids("subnet", "subnet", &settings.subnet_ids)?;
             validate_ids("security group", "sg", &settings.security_group_ids)?;
         }
@@ -184,6 +192,7 @@ impl Source {
             Source::Snapshot { path, region } => snapshot_file::read(path, region.as_deref(), &request.selection)?,
             Source::Live(access) => live::read(access, &request.selection)?,
             Source::Templates(templates) => template::read(templates, &request.selection)?,
+            Source::TerraformPlan(plan) => terraform::read(plan, &request.selection)?,
         };
         for target in input.scopes.iter_mut().flat_map(|s| s.targets.iter_mut()) {
             target.routing = request.routing;

@@ -5,12 +5,12 @@
 pub mod registry;
 
 mod acl001_nacl_blocks_flow;
-mod cloudformation;
 mod cme001_shared_vpc_endpoint_management;
 mod cme002_database_endpoint;
 mod cme003_webserver_endpoint;
 mod cme004_customer_endpoint_placement;
 mod cme005_endpoint_permission;
+mod code_fixes;
 mod dns001_dns_support;
 mod dns002_dns_hostnames;
 mod dns003_custom_dns;
@@ -237,9 +237,9 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
         }
     }
     dedupe(&mut outcome.findings);
-    if analysis.settings.language == Language::CloudFormation {
+    if analysis.settings.language != Language::AwsCli {
         for finding in &mut outcome.findings {
-            finding.remediation = cloudformation::translate(&finding.remediation);
+            finding.remediation = code_fixes::translate(&finding.remediation, analysis.settings.language);
         }
     }
     triage.triage(&mut outcome);

@@ -1,0 +1,361 @@
+//! Terraform as an input source: the JSON of a saved plan (`terraform show -json PLANFILE`), of a state
+//! (`terraform show -json`), or the raw state file a backend stores (`terraform.tfstate`, version 4). The
+//! AWS provider's network resources become the snapshot model ([`resources`]); values known only after
+//! apply resolve through the configuration's references where they are identities (an ID is the resource's
+//! address until it exists), and stay unknown where they are facts.
+
+mod resources;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
+use super::iac::Built;
+use super::{live, target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
+use crate::model::{Network, Snapshot};
+use crate::target::{Language, Settings};
+
+/// The largest plan read: plans of large estates are tens of MB.
+const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What `check --terraform-plan` was given.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub path: PathBuf,
+    pub region: Option<String>,
+    /// `--snapshot`: the existing resources the plan only refers to.
+    pub base: Option<PathBuf>,
+    /// `--live`: read them from the account instead.
+    pub live: Option<AwsAccess>,
+}
+
+/// One resource instance as the plan or state has it.
+pub struct Instance {
+    /// `module.vpc.aws_subnet.private[0]`
+    pub address: String,
+    /// `module.vpc` (indices dropped: configuration is per module call), empty for the root module.
+    pub module: String,
+    /// `aws_subnet.private`, or `data.aws_vpc.this`.
+    pub config_address: String,
+    pub data: bool,
+    pub kind: String,
+    pub index: Option<Value>,
+    pub values: Value,
+    /// `after_unknown`: which attributes only apply will tell.
+    pub unknown: Value,
+    /// Where its address (else its ID) is written in the file.
+    pub offset: usize,
+}
+
+/// The plan's instances and its configuration (for references).
+pub struct Parsed {
+    pub instances: Vec<Instance>,
+    /// (module path, config address) -> the resource's configuration `expressions`.
+    pub expressions: HashMap<(String, String), Value>,
+    /// (module path, output name) -> the output's `expression`.
+    pub outputs: HashMap<(String, String), Value>,
+    /// The provider's region, when the configuration states it.
+    pub region: Option<String>,
+}
+
+fn invalid(file: &SnapshotFile, offset: usize, message: String) -> InputError {
+    let help = "give `terraform show -json PLANFILE`, `terraform show -json` (a state), or a terraform.tfstate (version 4)";
+    InputError::File(Box::new(FileError::Invalid(InvalidFile::new("Terraform plan", &file.path, &file.text, message, offset, 1, help))))
+}
+
+/// The address of an instance: `module.a.module.b.` + `type.name` (`data.` for data sources) + `[index]`.
+fn address(module: &str, config_address: &str, index: Option<&Value>) -> String {
+    let prefix = if module.is_empty() { String::new() } else { format!("{module}.") };
+    let index = match index {
+        Some(Value::Number(n)) => format!("[{n}]"),
+        Some(Value::String(key)) => format!("[{}]", Value::String(key.clone())),
+        _ => String::new(),
+    };
+    format!("{prefix}{config_address}{index}")
+}
+
+/// `module.vpc["x"].module.y[0]` -> `module.vpc.module.y`: configuration is keyed without instance keys.
+fn module_path(address: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl Parsed {
+    fn read(file: &SnapshotFile) -> Result<Self, InputError> {
+        let root: Value = serde_json::from_str(&file.text).map_err(|e| {
+            let offset = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>()
+                + e.column().saturating_sub(1);
+            let message = e.to_string();
+            invalid(file, offset, format!("not JSON: {}", message.split(" at line ").next().unwrap_or(&message)))
+        })?;
+        let Value::Object(top) = &root else { return Err(invalid(file, 0, "a plan or state is a JSON object".into())) };
+        let mut parsed = Parsed { instances: Vec::new(), expressions: HashMap::new(), outputs: HashMap::new(), region: None };
+        if let Some(version) = top.get("format_version") {
+            let major = version.as_str().and_then(|v| v.split('.').next()).and_then(|m| m.parse::<u32>().ok());
+            if major != Some(1) {
+                let at = file.text.find("\"format_version\"").unwrap_or(0);
+                return Err(invalid(file, at, format!("format_version {version} is not 1.x, the JSON output format this tool reads")));
+            }
+            if top.contains_key("planned_values") || top.contains_key("resource_changes") {
+                parsed.plan(file, &root);
+            } else if let Some(values) = top.get("values") {
+                parsed.module(file, values.get("root_module").unwrap_or(&Value::Null), &HashMap::new(), false);
+            } else if !top.contains_key("terraform_version") {
+                return Err(invalid(file, 0, "a format_version but neither planned_values nor values: not a plan or a state".into()));
+            }
+            if let Some(configuration) = top.get("configuration") {
+                parsed.configuration("", configuration.get("root_module").unwrap_or(&Value::Null));
+                parsed.region = provider_region(configuration);
+            }
+        } else if let Some(version) = top.get("version") {
+            if version.as_u64() != Some(4) || !top.contains_key("resources") {
+                let at = file.text.find("\"version\"").unwrap_or(0);
+                return Err(invalid(file, at, format!("state version {version}: this tool reads version 4 (Terraform 0.12 and later)")));
+            }
+            parsed.raw_state(file, &root);
+        } else {
+            return Err(invalid(file, 0, "neither format_version (terraform show -json) nor version (terraform.tfstate)".into()));
+        }
+        let aws = parsed.instances.iter().filter(|i| i.kind.starts_with("aws_")).count();
+        if aws == 0 && !parsed.instances.is_empty() {
+            return Err(invalid(file, 0, "no resource of the AWS provider (aws_*): nothing here shapes an AWS network".into()));
+        }
+        Ok(parsed)
+    }
+
+    /// Where an instance is written: its `"address"`, else its `"id"`.
+    fn offset(file: &SnapshotFile, address: &str, id: Option<&str>) -> usize {
+        let quoted = |s: &str| format!("\"{s}\"");
+        file.text
+            .find(&format!("\"address\": {}", quoted(address)))
+            .or_else(|| file.text.find(&format!("\"address\":{}", quoted(address))))
+            .or_else(|| id.and_then(|id| file.text.find(&quoted(id))))
+            .unwrap_or(0)
+    }
+
+    /// A plan: planned values (what exists after apply), with which attributes are unknown; data sources
+    /// from the prior state where the planned values lack them.
+    fn plan(&mut self, file: &SnapshotFile, root: &Value) {
+        let mut unknown: HashMap<String, Value> = HashMap::new();
+        for change in root.get("resource_changes").and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(address), Some(after_unknown)) = (change["address"].as_str(), change["change"].get("after_unknown")) {
+                unknown.insert(address.to_string(), after_unknown.clone());
+            }
+        }
+        self.module(file, root["planned_values"].get("root_module").unwrap_or(&Value::Null), &unknown, false);
+        let prior = root.get("prior_state").and_then(|p| p["values"].get("root_module")).cloned().unwrap_or(Value::Null);
+        self.module(file, &prior, &HashMap::new(), true);
+    }
+
+    /// A module of planned or state values, and its child modules. `data_only`: take only data sources not
+    /// already read (the prior state of a plan).
+    fn module(&mut self, file: &SnapshotFile, module: &Value, unknown: &HashMap<String, Value>, data_only: bool) {
+        for resource in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(address), Some(kind)) = (resource["address"].as_str(), resource["type"].as_str()) else { continue };
+            let data = resource["mode"].as_str() == Some("data");
+            if (data_only && !data) || self.instances.iter().any(|i| i.address == address) {
+                continue;
+            }
+            let name = resource["name"].as_str().unwrap_or_default();
+            let config_address = if data { format!("data.{kind}.{name}") } else { format!("{kind}.{name}") };
+            let module = resource_module(address, &config_address);
+            let values = resource.get("values").cloned().unwrap_or(Value::Null);
+            let offset = Self::offset(file, address, values["id"].as_str());
+            self.instances.push(Instance {
+                address: address.to_string(),
+                module,
+                config_address,
+                data,
+                kind: kind.to_string(),
+                index: resource.get("index").cloned(),
+                values,
+                unknown: unknown.get(address).cloned().unwrap_or(Value::Null),
+                offset,
+            });
+        }
+        for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
+            self.module(file, child, unknown, data_only);
+        }
+    }
+
+    /// `terraform.tfstate`: resources with their instances' attributes.
+    fn raw_state(&mut self, file: &SnapshotFile, root: &Value) {
+        for resource in root["resources"].as_array().into_iter().flatten() {
+            let (Some(kind), Some(name)) = (resource["type"].as_str(), resource["name"].as_str()) else { continue };
+            let data = resource["mode"].as_str() == Some("data");
+            let module = resource["module"].as_str().map(module_path).unwrap_or_default();
+            let written_module = resource["module"].as_str().unwrap_or_default();
+            let config_address = if data { format!("data.{kind}.{name}") } else { format!("{kind}.{name}") };
+            for instance in resource["instances"].as_array().into_iter().flatten() {
+                let index = instance.get("index_key").cloned().filter(|v| !v.is_null());
+                let address = address(written_module, &config_address, index.as_ref());
+                let values = instance.get("attributes").cloned().unwrap_or(Value::Null);
+                let offset = Self::offset(file, &address, values["id"].as_str());
+                self.instances.push(Instance {
+                    address,
+                    module: module.clone(),
+                    config_address: config_address.clone(),
+                    data,
+                    kind: kind.to_string(),
+                    index,
+                    values,
+                    unknown: Value::Null,
+                    offset,
+                });
+            }
+        }
+    }
+
+    /// The configuration's resources (their expressions) and outputs, per module path.
+    fn configuration(&mut self, path: &str, module: &Value) {
+        for resource in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(address), Some(expressions)) = (resource["address"].as_str(), resource.get("expressions")) {
+                self.expressions.insert((path.to_string(), address.to_string()), expressions.clone());
+            }
+        }
+        for (name, output) in module.get("outputs").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(expression) = output.get("expression") {
+                self.outputs.insert((path.to_string(), name.clone()), expression.clone());
+            }
+        }
+        for (name, call) in module.get("module_calls").and_then(Value::as_object).into_iter().flatten() {
+            let child = if path.is_empty() { format!("module.{name}") } else { format!("{path}.module.{name}") };
+            if let Some(inner) = call.get("module") {
+                self.configuration(&child, inner);
+            }
+        }
+    }
+}
+
+/// The module part of an instance address: what precedes `type.name`, instance keys dropped.
+fn resource_module(address: &str, config_address: &str) -> String {
+    match address.find(&format!(".{config_address}")) {
+        Some(end) if address.starts_with("module.") => module_path(&address[..end]),
+        _ => String::new(),
+    }
+}
+
+/// `provider "aws" { region = "..." }` of the root module, when a constant.
+fn provider_region(configuration: &Value) -> Option<String> {
+    let providers = configuration.get("provider_config")?.as_object()?;
+    providers
+        .values()
+        .filter(|p| p["name"].as_str() == Some("aws"))
+        .find_map(|p| p["expressions"]["region"]["constant_value"].as_str().map(str::to_string))
+}
+
+pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
+    let text = read_bounded(&plan.path, MAX_PLAN_BYTES, Some(b'{'))
+        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: plan.path.display().to_string(), source })))?;
+    let file = SnapshotFile { path: plan.path.display().to_string(), text };
+    let parsed = Parsed::read(&file)?;
+    let base = match &plan.base {
+        Some(path) => Some(SnapshotFile::read(path)?.parse()?.snapshot),
+        None => None,
+    };
+    let region = plan
+        .region
+        .clone()
+        .or_else(|| parsed.region.clone())
+        .or_else(|| base.as_ref().and_then(|b| b.region.clone()))
+        .ok_or_else(|| {
+            target_error("the plan's region is not stated (no constant provider region)", "pass --region, for example --region us-east-1")
+        })?;
+    let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
+        let mut built = resources::build(&parsed, base).map_err(|e| invalid(&file, e.offset, e.message))?;
+        if let Selection::Planned(settings) = selection {
+            built.note_external(&settings.subnet_ids, &settings.security_group_ids);
+        }
+        Ok(built)
+    };
+    let built = match (base, &plan.live) {
+        (Some(base), _) => evaluate(Some(base))?,
+        (None, Some(access)) => {
+            let alone = evaluate(None)?;
+            if alone.external.is_empty() {
+                alone
+            } else {
+                let external = &alone.external;
+                let vpc = external.vpcs.first().map(String::as_str);
+                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
+            }
+        }
+        (None, None) => evaluate(None)?,
+    };
+    let built = built.finish();
+    let mut snapshot = built.snapshot;
+    snapshot.region = Some(region.clone());
+    let account_id = snapshot.account_id.clone();
+    snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
+    let mut definitions = HashMap::new();
+    for instance in &parsed.instances {
+        definitions.insert(resources::id_of(instance), (0, instance.offset));
+    }
+    let network = Network::new(snapshot).map_err(|bad| {
+        let offset = definitions.get(&bad.endpoint_id).map_or(0, |(_, o)| *o);
+        invalid(&file, offset, format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
+    })?;
+    let targets = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let notes = if built.unmodeled.is_empty() { Vec::new() } else { vec![Note::NotModelled(built.unmodeled.clone())] };
+    let audit = matches!(selection, Selection::All);
+    Ok(Input {
+        scopes: vec![Scope { network, targets }],
+        files: SourceFiles { files: vec![file], definitions },
+        audit,
+        unreadable: Vec::new(),
+        notes,
+    })
+}
+
+/// The plan's `aws_mwaa_environment`s, or one planned from flags (AWS IDs or resource addresses).
+fn targets(
+    environments: &[super::iac::PlannedEnvironment],
+    selection: &Selection,
+    region: &str,
+    account_id: Option<&str>,
+) -> Result<Vec<Settings>, InputError> {
+    let settings = |e: &super::iac::PlannedEnvironment| {
+        let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
+        s.environment = None;
+        s.planned_name = Some(e.logical_id.clone());
+        s.language = Language::Terraform;
+        s
+    };
+    let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
+    Ok(match selection {
+        Selection::Planned(planned) => {
+            let mut s = (**planned).clone();
+            s.region = region.to_string();
+            s.account_id = account_id.map(str::to_string);
+            s.language = Language::Terraform;
+            vec![s]
+        }
+        Selection::All => environments.iter().map(settings).collect(),
+        Selection::Environment(Some(name)) => vec![settings(
+            environments.iter().find(|e| e.logical_id == *name || e.environment.name == *name).ok_or_else(|| {
+                target_error(format!("no aws_mwaa_environment {name} in the plan (it holds {})", if names.is_empty() { "none".to_string() } else { names.join(", ") }), "give its address")
+            })?,
+        )],
+        Selection::Environment(None) => match environments {
+            [one] => vec![settings(one)],
+            [] => {
+                return Err(target_error(
+                    "the plan has no aws_mwaa_environment",
+                    "name the environment's subnets and security groups: --subnet-ids subnet-0a1b2c3d,subnet-0e1f2a3b (or resource addresses) --security-group-ids sg-0a1b2c3d",
+                ))
+            }
+            _ => return Err(target_error(format!("the plan has several environments: {}", names.join(", ")), "pick one with --environment ADDRESS, or --all-environments")),
+        },
+    })
+}
