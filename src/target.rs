@@ -108,6 +108,8 @@ pub struct Settings {
     /// A planned environment's name in its source (a template's logical ID), for the report.
     pub planned_name: Option<String>,
     pub language: Language,
+    /// The code's name (a Terraform resource address) of each existing resource's AWS ID, for remediation.
+    pub resource_names: std::collections::BTreeMap<String, String>,
     pub region: String,
     pub account_id: Option<String>,
     /// The moment the state was read (the snapshot's `captured_at`, or now): ENV001's clock.
@@ -131,6 +133,7 @@ impl Settings {
             environment: None,
             planned_name: None,
             language: Language::AwsCli,
+            resource_names: std::collections::BTreeMap::new(),
             region,
             account_id: None,
             observed_at: None,
@@ -154,6 +157,7 @@ impl Settings {
             environment: Some(environment.clone()),
             planned_name: None,
             language: Language::AwsCli,
+            resource_names: std::collections::BTreeMap::new(),
             region,
             account_id,
             observed_at: None,

@@ -87,6 +87,25 @@ fn template_case(path: &Path) -> datatest_stable::Result<()> {
     judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
 }
 
+/// A Terraform case (fixtures/terraform/<CODE>/<case>.case.json): a plan or state of fixtures/terraform/plans/
+/// (written by fixtures/terraform/generate.py), checked with `--terraform-plan` alone.
+fn terraform_case(path: &Path) -> datatest_stable::Result<()> {
+    let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
+    let file_name = path.file_name().ok_or("a case file has a name")?.to_string_lossy().into_owned();
+    let stem = file_name.trim_end_matches(".case.json").to_string();
+    let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    let case = support::load_template_case(path);
+    let plan = support::root().join("fixtures/terraform/plans").join(case.plan.as_deref().ok_or("a Terraform case names its plan")?);
+    let mut args = vec!["check".to_string(), "--terraform-plan".to_string(), plan.display().to_string()];
+    args.extend(case.args.iter().cloned());
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let output = support::binary().args(&args).output()?;
+    let exit = output.status.code().unwrap_or(-1);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+    judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
+}
+
 /// The exit code and the declared findings (and skips, where stated) must match; the whole output is
 /// pinned in `<case>.snap`.
 #[allow(clippy::too_many_arguments)]
@@ -131,4 +150,5 @@ fn judge(
 datatest_stable::harness! {
     { test = case, root = "fixtures/cases", pattern = r"\.json$" },
     { test = template_case, root = "fixtures/templates", pattern = r"\.case\.json$" },
+    { test = terraform_case, root = "fixtures/terraform", pattern = r"\.case\.json$" },
 }

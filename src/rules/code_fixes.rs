@@ -3,15 +3,16 @@
 //! change to that code that does the same: a resource to add, or a property (argument) to set. IDs are
 //! logical IDs or resource addresses, so they become references (`!Ref X`, `X.id`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
 use crate::target::Language;
 
-/// `remediation` with each `aws ec2 ...` command rewritten as a change to the code; prose is kept.
-pub fn translate(remediation: &str, language: Language) -> String {
-    let mut render = Render { language, created: HashMap::new() };
+/// `remediation` with each `aws ec2 ...` command rewritten as a change to the code; prose is kept. `names`:
+/// the resource address of each existing resource's AWS ID (Terraform), so that changes refer to the code.
+pub fn translate(remediation: &str, language: Language, names: &BTreeMap<String, String>) -> String {
+    let mut render = Render { language, created: HashMap::new(), names };
     let mut variables: HashMap<String, String> = HashMap::new();
     let mut out: Vec<String> = Vec::new();
     for line in remediation.lines() {
@@ -47,6 +48,18 @@ pub fn translate(remediation: &str, language: Language) -> String {
         }
     }
     out.join("\n")
+}
+
+/// What a finding's remediation adds in the code's own terms beyond its commands: the NAT-per-AZ switch of
+/// the terraform-aws-modules/vpc module, whose NAT gateways are `module.<name>.aws_nat_gateway.this[i]`.
+pub fn module_hint(code: &str, resource: Option<&str>, language: Language, names: &BTreeMap<String, String>) -> Option<String> {
+    let resource = resource?;
+    let address = names.get(resource).map_or(resource, String::as_str);
+    let module =
+        address.split(".aws_nat_gateway.this").next().filter(|m| m.starts_with("module.") && address.contains(".aws_nat_gateway.this"))?;
+    (code == "RT003" && language == Language::Terraform).then(|| {
+        format!("If {module} is terraform-aws-modules/vpc: set single_nat_gateway = false and one_nat_gateway_per_az = true in its module block.")
+    })
 }
 
 /// "Give X a table; list them:" -> "Give X a table."
@@ -147,7 +160,7 @@ fn logical_id(parts: &[&str]) -> String {
         .collect()
 }
 
-fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
+fn change(render: &mut Render<'_>, operation: &str, args: &Args) -> Option<Change> {
     Some(match operation {
         "authorize-security-group-ingress" | "authorize-security-group-egress" => {
             let egress = operation.ends_with("egress");
@@ -207,7 +220,7 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
                 }
                 let port = p["FromPort"].as_i64().map(|n| n.to_string()).unwrap_or_else(|| "All".into());
                 let direction = if egress { "Egress" } else { "Ingress" };
-                let id = logical_id(&[group, direction, peer, &port]);
+                let id = render.logical_id(&[group, direction, peer, &port]);
                 let Change::Resource { text, id } = render.resource(id, kind, Value::Object(properties)) else { continue };
                 texts.push(text);
                 last = id;
@@ -260,7 +273,7 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
                 p.insert("ServiceName".into(), json!(service));
             }
             let name: String = short.split('.').map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect();
-            render.resource(logical_id(&[&name, "VpcEndpoint"]), "AWS::EC2::VPCEndpoint", Value::Object(p))
+            render.resource(render.logical_id(&[&name, "VpcEndpoint"]), "AWS::EC2::VPCEndpoint", Value::Object(p))
         }
         "create-route" | "replace-route" => {
             let table = args.one("route-table-id")?;
@@ -276,7 +289,7 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
                 )));
             }
             let p = json!({"RouteTableId": reference(table), "DestinationCidrBlock": destination, property: reference(target)});
-            render.resource(logical_id(&[table, "DefaultRoute"]), "AWS::EC2::Route", p)
+            render.resource(render.logical_id(&[table, "DefaultRoute"]), "AWS::EC2::Route", p)
         }
         "replace-route-table-association" => {
             // The association's ID is looked up by subnet (`association.subnet-id,Values=S`).
@@ -294,16 +307,16 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
         "associate-route-table" => {
             let (subnet, table) = (args.one("subnet-id")?, args.one("route-table-id")?);
             let p = json!({"SubnetId": reference(subnet), "RouteTableId": reference(table)});
-            render.resource(logical_id(&[subnet, "RouteTableAssociation"]), "AWS::EC2::SubnetRouteTableAssociation", p)
+            render.resource(render.logical_id(&[subnet, "RouteTableAssociation"]), "AWS::EC2::SubnetRouteTableAssociation", p)
         }
         "create-route-table" => {
             let vpc = args.one("vpc-id")?;
-            render.resource(logical_id(&[vpc, "PrivateRouteTable"]), "AWS::EC2::RouteTable", json!({"VpcId": reference(vpc)}))
+            render.resource(render.logical_id(&[vpc, "PrivateRouteTable"]), "AWS::EC2::RouteTable", json!({"VpcId": reference(vpc)}))
         }
         "create-nat-gateway" => {
             let subnet = args.one("subnet-id")?;
-            let eip = logical_id(&[subnet, "NatEip"]);
-            let id = logical_id(&[subnet, "NatGateway"]);
+            let eip = render.logical_id(&[subnet, "NatEip"]);
+            let id = render.logical_id(&[subnet, "NatGateway"]);
             let Change::Resource { text: eip_text, .. } = render.resource(eip.clone(), "AWS::EC2::EIP", json!({"Domain": "vpc"})) else {
                 return None;
             };
@@ -329,7 +342,7 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
                 "RuleAction": args.one("rule-action")?, "Egress": egress, "CidrBlock": args.one("cidr-block")?,
                 "PortRange": {"From": from, "To": to},
             });
-            render.resource(logical_id(&[acl, if egress { "Egress" } else { "Ingress" }, number]), "AWS::EC2::NetworkAclEntry", p)
+            render.resource(render.logical_id(&[acl, if egress { "Egress" } else { "Ingress" }, number]), "AWS::EC2::NetworkAclEntry", p)
         }
         "wait" => Change::Nothing,
         _ => return None,
@@ -337,10 +350,11 @@ fn change(render: &mut Render, operation: &str, args: &Args) -> Option<Change> {
 }
 
 /// Writes changes in the code's language: CloudFormation YAML, or Terraform HCL.
-struct Render {
+struct Render<'n> {
     language: Language,
     /// Resources this remediation adds (ID -> CloudFormation type), for references to them.
     created: HashMap<String, &'static str>,
+    names: &'n BTreeMap<String, String>,
 }
 
 /// CloudFormation's types and properties as the Terraform AWS provider names them.
@@ -441,7 +455,13 @@ fn snake(name: &str) -> String {
     out
 }
 
-impl Render {
+impl Render<'_> {
+    /// A name for a new resource, from the code's names of the resources it is made of.
+    fn logical_id(&self, parts: &[&str]) -> String {
+        let named: Vec<&str> = parts.iter().map(|p| self.names.get(*p).map_or(*p, String::as_str)).collect();
+        logical_id(&named)
+    }
+
     fn after(&self) -> &'static str {
         match self.language {
             Language::Terraform => "After the apply",
@@ -536,6 +556,7 @@ impl Render {
     }
 
     fn hcl_reference(&self, id: &str) -> String {
+        let id = self.names.get(id).map_or(id, String::as_str);
         // A resource this remediation adds.
         let (resource, attribute) = id.split_once('.').filter(|(r, _)| self.created.contains_key(*r)).unwrap_or((id, ""));
         if let Some(kind) = self.created.get(resource) {
@@ -635,7 +656,7 @@ mod tests {
 
     #[test]
     fn commands_become_template_changes() {
-        let cfn = |text: &str| translate(text, Language::CloudFormation);
+        let cfn = |text: &str| translate(text, Language::CloudFormation, &BTreeMap::new());
         let text = cfn("Add the self-referencing rule AWS documents:\naws ec2 authorize-security-group-ingress --group-id SecurityGroup --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{GroupId=SecurityGroup}]'");
         assert_eq!(
             text,
@@ -652,7 +673,8 @@ mod tests {
 
     #[test]
     fn commands_become_terraform_changes() {
-        let tf = |text: &str| translate(text, Language::Terraform);
+        let names = BTreeMap::from([("rtb-0a1b2c3d".to_string(), "aws_route_table.private[1]".to_string())]);
+        let tf = |text: &str| translate(text, Language::Terraform, &names);
         assert_eq!(
             tf("aws ec2 authorize-security-group-ingress --group-id module.mwaa.aws_security_group.this[0] --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{GroupId=module.mwaa.aws_security_group.this[0]}]'"),
             "Add:\nresource \"aws_vpc_security_group_ingress_rule\" \"this0_ingress_this0_all\" {\n  security_group_id = module.mwaa.aws_security_group.this[0].id\n  ip_protocol = \"-1\"\n  referenced_security_group_id = module.mwaa.aws_security_group.this[0].id\n}"
@@ -661,7 +683,7 @@ mod tests {
             tf("aws ec2 modify-vpc-attribute --vpc-id vpc-0a1b2c3d --enable-dns-hostnames '{\"Value\":true}'"),
             "In vpc-0a1b2c3d (aws_vpc), set enable_dns_hostnames = true"
         );
-        let nat = tf("nat=$(aws ec2 create-nat-gateway --subnet-id subnet-0a1b2c3d --allocation-id x --query NatGateway.NatGatewayId --output text)\naws ec2 create-route --route-table-id aws_route_table.private[1] --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"$nat\"");
+        let nat = tf("nat=$(aws ec2 create-nat-gateway --subnet-id subnet-0a1b2c3d --allocation-id x --query NatGateway.NatGatewayId --output text)\naws ec2 create-route --route-table-id rtb-0a1b2c3d --destination-cidr-block 0.0.0.0/0 --nat-gateway-id \"$nat\"");
         assert!(nat.contains("resource \"aws_nat_gateway\"") && nat.contains("allocation_id = aws_eip.subnet0a1b2c3d_nat_eip.id"), "{nat}");
         assert!(
             nat.contains("nat_gateway_id = aws_nat_gateway.subnet0a1b2c3d_nat_gateway.id")

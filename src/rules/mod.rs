@@ -239,7 +239,11 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
     dedupe(&mut outcome.findings);
     if analysis.settings.language != Language::AwsCli {
         for finding in &mut outcome.findings {
-            finding.remediation = code_fixes::translate(&finding.remediation, analysis.settings.language);
+            let (language, names) = (analysis.settings.language, &analysis.settings.resource_names);
+            finding.remediation = code_fixes::translate(&finding.remediation, language, names);
+            if let Some(hint) = code_fixes::module_hint(finding.code, finding.resource.as_deref(), language, names) {
+                finding.remediation = format!("{}\n{hint}", finding.remediation);
+            }
         }
     }
     triage.triage(&mut outcome);

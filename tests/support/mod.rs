@@ -90,6 +90,9 @@ pub struct TemplateCase {
     pub base: Option<String>,
     #[serde(default)]
     pub file: Option<String>,
+    /// A Terraform case: the plan or state under fixtures/terraform/plans/.
+    #[serde(default)]
+    pub plan: Option<String>,
     #[serde(default)]
     pub edits: Vec<(String, String)>,
     #[serde(default)]

@@ -306,7 +306,16 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
         let offset = definitions.get(&bad.endpoint_id).map_or(0, |(_, o)| *o);
         invalid(&file, offset, format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
     })?;
-    let targets = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let mut targets = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let names: std::collections::BTreeMap<String, String> = parsed
+        .instances
+        .iter()
+        .filter(|i| !i.data)
+        .filter_map(|i| Some((i.values.get("id")?.as_str().filter(|id| !id.is_empty())?.to_string(), i.address.clone())))
+        .collect();
+    for target in &mut targets {
+        target.resource_names.clone_from(&names);
+    }
     let notes = if built.unmodeled.is_empty() { Vec::new() } else { vec![Note::NotModelled(built.unmodeled.clone())] };
     let audit = matches!(selection, Selection::All);
     Ok(Input {

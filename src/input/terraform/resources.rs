@@ -248,7 +248,7 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
             (false, "aws_nat_gateway") => {
                 if let Some(subnet_id) = a.text(&mut model, Member::NatGateways, &["subnet_id"]) {
                     // aws_nat_gateway: "connectivity_type ... Defaults to public".
-                    let connectivity = a.text(&mut model, Member::NatGateways, &["connectivity_type"]).unwrap_or_else(|| "public".into());
+                    let connectivity = a.plain(&["connectivity_type"]).unwrap_or_else(|| "public".into());
                     let allocation = a.text(&mut model, Member::NatGateways, &["allocation_id"]);
                     list(&mut model.snapshot.nat_gateways).push(NatGateway {
                         nat_gateway_id: id,
@@ -419,7 +419,7 @@ fn vpc(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     if cidr.is_none() {
         model.unknown(Member::Vpcs, format!("the CIDR of {} is known only after apply (an IPAM pool)", a.instance.address));
     }
-    let owner_id = a.text(model, Member::Vpcs, &["owner_id"]);
+    let owner_id = a.plain(&["owner_id"]);
     list(&mut model.snapshot.vpcs).push(Vpc {
         vpc_id: id.to_string(),
         cidr_block: cidr,
@@ -463,9 +463,10 @@ fn subnet(model: &mut Model, a: &Attributes<'_, '_>, id: &str, data: bool) {
         (true, false) => None,
     };
     let ipv6: Option<Ipv6Net> = a.text(model, Member::Subnets, &["ipv6_cidr_block"]).and_then(|c| c.parse().ok());
+    // The AZ ID of a named AZ is the account's mapping, known after apply: unknown, not a gap in the subnets.
     let (availability_zone, availability_zone_id) =
-        (a.text(model, Member::Subnets, &["availability_zone"]), a.text(model, Member::Subnets, &["availability_zone_id"]));
-    let owner_id = a.text(model, Member::Subnets, &["owner_id"]);
+        (a.text(model, Member::Subnets, &["availability_zone"]), a.plain(&["availability_zone_id"]));
+    let owner_id = a.plain(&["owner_id"]);
     list(&mut model.snapshot.subnets).push(Subnet {
         subnet_id: id.to_string(),
         vpc_id,
@@ -630,9 +631,9 @@ fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     };
     let mut group = SecurityGroup {
         group_id: id.clone(),
-        group_name: a.text(model, Member::SecurityGroups, &["name"]),
+        group_name: a.plain(&["name"]),
         vpc_id: a.text(model, Member::SecurityGroups, &["vpc_id"]),
-        owner_id: a.text(model, Member::SecurityGroups, &["owner_id"]),
+        owner_id: a.plain(&["owner_id"]),
         ip_permissions: Vec::new(),
         ip_permissions_egress: Vec::new(),
     };
@@ -749,10 +750,18 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     let subnet_ids = a.texts(model, Member::VpcEndpoints, &["subnet_ids"]);
     let groups = a.texts(model, Member::VpcEndpoints, &["security_group_ids"]);
     let route_table_ids = a.texts(model, Member::VpcEndpoints, &["route_table_ids"]);
-    // A policy the plan computes (jsonencode of a reference, a data source not yet read) is unknown.
+    // `policy` is optional and computed: not configured, the plan leaves it unknown and AWS attaches its
+    // default full-access policy ("If this parameter is not specified, we attach a default policy that
+    // allows full access", CreateVpcEndpoint). A configured policy the plan computes is unknown.
+    let configured = a
+        .reader
+        .parsed
+        .expressions
+        .get(&(a.instance.module.clone(), a.instance.config_address.clone()))
+        .is_some_and(|e| e.get("policy").is_some());
     let policy_document = match policy(a.reader, a.instance) {
         Ok(text) => Some(text),
-        Err(why) if matches!(a.reader.field(a.instance, &["policy"]), Field::Unknown(_)) => {
+        Err(why) if configured && matches!(a.reader.field(a.instance, &["policy"]), Field::Unknown(_)) => {
             model.endpoint_policies_unknown.push((id.to_string(), why));
             None
         }
