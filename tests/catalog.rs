@@ -62,8 +62,9 @@ fn every_fixture_is_listed_in_its_rule_document() {
         let doc = registry::ALL.iter().find(|r| r.code == code).map(|r| r.doc).unwrap_or_default();
         assert!(doc.contains(&format!("`{name}`")), "rules/{code}.md does not list {name} under Examples");
     }
-    // Template cases under a rule's code are listed in its document too.
-    for entry in std::fs::read_dir(support::root().join("fixtures/templates")).expect("fixtures/templates") {
+    // Template and Terraform cases under a rule's code are listed in its document too.
+    let code_dirs = ["fixtures/templates", "fixtures/terraform"].map(|d| std::fs::read_dir(support::root().join(d)).expect(d));
+    for entry in code_dirs.into_iter().flatten() {
         let dir = entry.expect("entry").path();
         let code = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(rule) = registry::ALL.iter().find(|r| r.code == code) else { continue };

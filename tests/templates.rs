@@ -205,3 +205,85 @@ fn an_existing_vpc_is_read_from_the_snapshot_or_unknown() {
     let skipped: Vec<&str> = read["skipped"].as_array().expect("skipped").iter().filter_map(|s| s["code"].as_str()).collect();
     assert!(!skipped.iter().any(|c| ["RT001", "RT002", "DNS001", "ACL001"].contains(c)), "{skipped:?}");
 }
+
+fn plan(name: &str) -> PathBuf {
+    support::root().join(format!("fixtures/terraform/plans/{name}"))
+}
+
+#[test]
+fn malformed_plans_exit_2_with_the_spot_and_what_was_expected() {
+    let cases: [(&str, &str, &str); 5] = [
+        ("not-json.json", "{\"format_version\": \"1.2\",\n  \"planned_values\": [\n", "not JSON"),
+        ("major.json", "{\"format_version\": \"2.0\", \"planned_values\": {}}", "format_version \"2.0\" is not 1.x"),
+        ("old-state.json", "{\"version\": 3, \"modules\": []}", "state version 3"),
+        (
+            "other-provider.json",
+            "{\"format_version\": \"1.0\", \"values\": {\"root_module\": {\"resources\": [{\"address\": \"google_compute_network.vpc\", \"mode\": \"managed\", \"type\": \"google_compute_network\", \"name\": \"vpc\", \"values\": {}}]}}}",
+            "no resource of the AWS provider",
+        ),
+        ("neither.json", "{\"resources\": []}", "neither format_version"),
+    ];
+    for (name, text, message) in cases {
+        let path = write(name, text);
+        let output =
+            support::run(&["check", "--terraform-plan", path.to_str().expect("utf-8"), "--region", "us-east-1", "--format", "json"]);
+        let stderr = support::stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(message) && stderr.contains(&path.display().to_string()), "{name}: {message:?} not in {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let yaml = write("plan.yaml", "format_version: 1.2\n");
+    let output = support::run(&["check", "--terraform-plan", yaml.to_str().expect("utf-8"), "--region", "us-east-1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("not a JSON document"), "{}", support::stderr(&output));
+}
+
+#[test]
+fn plan_findings_are_located_at_the_resource_address() {
+    let path = plan("private-no-egress.plan.json");
+    let text = std::fs::read_to_string(&path).expect("plan");
+    let sarif: Value =
+        serde_json::from_slice(&support::run(&["check", "--terraform-plan", path.to_str().expect("utf-8"), "--format", "sarif"]).stdout)
+            .expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "SG004");
+    let line = text.lines().position(|l| l.contains("\"address\": \"aws_security_group.mwaa\"")).expect("address line") + 1;
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], line);
+    assert_eq!(result["locations"][0]["logicalLocations"][0]["name"], "aws_security_group.mwaa");
+}
+
+#[test]
+fn a_plan_over_existing_subnets_reads_them_from_a_snapshot_or_says_how() {
+    // A group and an environment planned into the reference network's existing subnets.
+    let plan = write(
+        "existing.plan.json",
+        &json!({
+            "format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [
+                {"address": "aws_security_group.mwaa", "mode": "managed", "type": "aws_security_group", "name": "mwaa",
+                 "values": {"vpc_id": "vpc-0e0e0e0e", "ingress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "self": true, "cidr_blocks": [], "security_groups": []}],
+                            "egress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "self": false, "cidr_blocks": ["0.0.0.0/0"], "security_groups": []}]}},
+                {"address": "aws_mwaa_environment.this", "mode": "managed", "type": "aws_mwaa_environment", "name": "this",
+                 "values": {"name": "existing", "webserver_access_mode": "PUBLIC_ONLY", "network_configuration": [{"subnet_ids": ["subnet-a1a1a1a1", "subnet-b2b2b2b2"]}]}}
+            ]}},
+            "resource_changes": [
+                {"address": "aws_security_group.mwaa", "change": {"actions": ["create"], "after_unknown": {"id": true}}},
+                {"address": "aws_mwaa_environment.this", "change": {"actions": ["create"], "after_unknown": {"id": true, "network_configuration": [{"security_group_ids": true}]}}}
+            ],
+            "configuration": {"root_module": {"resources": [
+                {"address": "aws_mwaa_environment.this", "expressions": {"network_configuration": [{"security_group_ids": {"references": ["aws_security_group.mwaa.id", "aws_security_group.mwaa"]}}]}}
+            ]}}
+        })
+        .to_string(),
+    );
+    let path = plan.to_str().expect("utf-8");
+    let alone = support::run(&["check", "--terraform-plan", path, "--region", "us-east-1", "--format", "json"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", support::stderr(&alone));
+    let stderr = support::stderr(&alone);
+    assert!(stderr.contains("subnet-a1a1a1a1") && stderr.contains("is not in the plan") && stderr.contains("--live"), "{stderr}");
+    let snapshot = support::root().join("fixtures/networks/public.json");
+    let read =
+        report(&support::run(&["check", "--terraform-plan", path, "--snapshot", snapshot.to_str().expect("utf-8"), "--format", "json"]));
+    assert_eq!(codes(&read), Vec::<(String, String)>::new(), "{}", read["skipped"]);
+    assert_eq!(read["target"]["security_group_ids"], json!(["aws_security_group.mwaa"]));
+}
