@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The real templates beside the checkout (../shared/realworld, never copied into the project), each read by
+"""The real templates and Terraform state beside the checkout (../shared/realworld, never copied into the project), each read by
 the binary and held to what the AWS pages say it should report. Run by .ci/run only: a user's clone has no
 ../shared.
 
@@ -38,11 +38,23 @@ EXPECTED = [
 ]
 
 
+# (state, extra arguments, exit code, findings, why): the real deployed state has no aws_mwaa_environment;
+# its environment uses the private subnets and the CIDR-based group.
+TERRAFORM = [
+    ("terraform/ryankarlos-mwaa_example/terraform.tfstate",
+     ["--subnet-ids", "subnet-0901497c74c52b8f4,subnet-0a4a44075e6af5617", "--security-group-ids", "sg-094ab11f5b159c827"], 0,
+     [("RT003", "nat-08c517f9a08728f41"), ("SG006", "sg-094ab11f5b159c827")],
+     "terraform-aws-modules/vpc with one NAT gateway for two AZs (the guide: one per AZ), and a group that admits "
+     "the VPC CIDR on 443 and 5432 instead of itself"),
+]
+
+
 def main():
     root, binary = sys.argv[1], sys.argv[2]
     failures = 0
-    for template, extra, exit_code, findings, why in EXPECTED:
-        args = [binary, "check", "--template", f"{root}/{template}", "--region", "us-east-1", "--format", "json", *extra]
+    runs = [("--template", *case) for case in EXPECTED] + [("--terraform-plan", *case) for case in TERRAFORM]
+    for flag, template, extra, exit_code, findings, why in runs:
+        args = [binary, "check", flag, f"{root}/{template}", "--region", "us-east-1", "--format", "json", *extra]
         run = subprocess.run(args, capture_output=True, text=True)
         try:
             report = json.loads(run.stdout)
@@ -56,7 +68,7 @@ def main():
             failures += 1
         else:
             print(f"ok   {template} {' '.join(extra)}: {why}")
-    print(f"realworld templates: {len(EXPECTED) - failures} of {len(EXPECTED)} as the AWS pages say")
+    print(f"realworld templates and states: {len(runs) - failures} of {len(runs)} as the AWS pages say")
     return 1 if failures else 0
 
 

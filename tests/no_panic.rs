@@ -266,3 +266,56 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A fixture plan with values swapped for others of the wrong kind: an error with its spot, or a report.
+    #[test]
+    fn mutated_plans_never_panic(
+        plan in prop::sample::select(vec!["public-modules.plan.json", "private-no-egress.plan.json", "state.json", "terraform.tfstate"]),
+        edits in prop::collection::vec((0usize..5000, prop::sample::select(vec!["null", "[]", "{}", "true", "\"\"", "-1", "\"x\"", "[{}]", "{\"references\": [\"aws_vpc.this[7].id\"]}"])), 1..6),
+    ) {
+        use mwaa_preflight::input::{terraform::Plan, Request, Selection, Source};
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/terraform/plans").join(plan);
+        let mut document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("plan")).expect("json");
+        for (at, value) in edits {
+            let value: serde_json::Value = serde_json::from_str(value).expect("json");
+            mutate(&mut document, at, value);
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/no-panic-plans");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join(format!("p{}.json", std::process::id()));
+        std::fs::write(&file, document.to_string()).expect("write");
+        let source = Source::TerraformPlan(Plan { path: file, region: Some("us-east-1".into()), ..Plan::default() });
+        let request = Request { selection: Selection::All, routing: mwaa_preflight::target::RoutingAssertion::Auto };
+        if let Ok(input) = source.read(&request) {
+            let _ = mwaa_preflight::evaluate_input(&input, Mode::Check, &Default::default());
+        }
+    }
+}
+
+/// Replaces the `at`-th value (depth-first, modulo their number) of a JSON document.
+fn mutate(document: &mut serde_json::Value, at: usize, value: serde_json::Value) {
+    fn count(v: &serde_json::Value) -> usize {
+        1 + match v {
+            serde_json::Value::Array(items) => items.iter().map(count).sum(),
+            serde_json::Value::Object(map) => map.values().map(count).sum(),
+            _ => 0,
+        }
+    }
+    fn visit(v: &mut serde_json::Value, target: &mut usize, value: &serde_json::Value) -> bool {
+        if *target == 0 {
+            *v = value.clone();
+            return true;
+        }
+        *target -= 1;
+        match v {
+            serde_json::Value::Array(items) => items.iter_mut().any(|i| visit(i, target, value)),
+            serde_json::Value::Object(map) => map.values_mut().any(|i| visit(i, target, value)),
+            _ => false,
+        }
+    }
+    let mut target = at % count(document);
+    visit(document, &mut target, &value);
+}

@@ -357,8 +357,11 @@ struct Render<'n> {
     names: &'n BTreeMap<String, String>,
 }
 
+/// A CloudFormation type, the Terraform resource type, and their property -> argument names.
+type Mapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// CloudFormation's types and properties as the Terraform AWS provider names them.
-const TERRAFORM: [(&str, &str, &[(&str, &str)]); 12] = [
+const TERRAFORM: [Mapping; 12] = [
     (
         "AWS::EC2::SecurityGroupIngress",
         "aws_vpc_security_group_ingress_rule",
@@ -439,7 +442,7 @@ const TERRAFORM: [(&str, &str, &[(&str, &str)]); 12] = [
     ("AWS::EC2::VPC", "aws_vpc", &[("EnableDnsSupport", "enable_dns_support"), ("EnableDnsHostnames", "enable_dns_hostnames")]),
 ];
 
-fn terraform(kind: &str) -> Option<&'static (&'static str, &'static str, &'static [(&'static str, &'static str)])> {
+fn terraform(kind: &str) -> Option<&'static Mapping> {
     TERRAFORM.iter().find(|(cfn, _, _)| *cfn == kind)
 }
 
@@ -488,7 +491,7 @@ impl Render<'_> {
     /// `Property: value` (YAML) or `argument = value` (HCL).
     fn assignment(&self, kind: &str, property: &str, value: &Value) -> String {
         match self.language {
-            Language::Terraform => format!("set {} = {}", self.property(kind, property), self.hcl(value, 0)),
+            Language::Terraform => format!("set {} = {}", self.property(kind, property), self.hcl(value)),
             _ => format!("set {property}: {}", scalar(value)),
         }
     }
@@ -503,7 +506,7 @@ impl Render<'_> {
                     .flat_map(|(k, v)| match (k.as_str(), v) {
                         // A NACL entry's port range is two arguments.
                         ("PortRange", range) => vec![format!("from_port = {}", range["From"]), format!("to_port = {}", range["To"])],
-                        _ => vec![format!("{} = {}", self.property(kind, k), self.hcl(v, 1))],
+                        _ => vec![format!("{} = {}", self.property(kind, k), self.hcl(v))],
                     })
                     .collect();
                 format!(
@@ -537,7 +540,7 @@ impl Render<'_> {
 
     fn append(&self, resource: &str, kind: &str, property: &str, values: Vec<Value>) -> Change {
         let list = match self.language {
-            Language::Terraform => format!(" {}", self.hcl(&Value::Array(values), 0)),
+            Language::Terraform => format!(" {}", self.hcl(&Value::Array(values))),
             _ => format!("\n{}", yaml(&Value::Array(values), 2)),
         };
         Change::Set(format!("In {resource} ({}), add to {}:{list}", self.kind(kind), self.property(kind, property)))
@@ -545,11 +548,11 @@ impl Render<'_> {
 
     /// A value in HCL: references as expressions (`aws_subnet.private[0].id`, `aws_eip.x.id`), AWS IDs
     /// and other text quoted.
-    fn hcl(&self, value: &Value, depth: usize) -> String {
+    fn hcl(&self, value: &Value) -> String {
         match value {
             Value::String(s) if s.starts_with("!Ref ") => self.hcl_reference(&s["!Ref ".len()..]),
             Value::String(s) if s.starts_with("!Sub ") => Value::String(s["!Sub ".len()..].to_string()).to_string(),
-            Value::Array(items) => format!("[{}]", items.iter().map(|i| self.hcl(i, depth + 1)).collect::<Vec<_>>().join(", ")),
+            Value::Array(items) => format!("[{}]", items.iter().map(|i| self.hcl(i)).collect::<Vec<_>>().join(", ")),
             Value::Object(_) => format!("jsonencode({value})"),
             other => other.to_string(),
         }

@@ -58,6 +58,9 @@ pub struct Parsed {
     pub outputs: HashMap<(String, String), Value>,
     /// The provider's region, when the configuration states it.
     pub region: Option<String>,
+    spots: HashMap<String, usize>,
+    /// Addresses read, to take each instance once.
+    seen: std::collections::HashSet<String>,
 }
 
 fn invalid(file: &SnapshotFile, offset: usize, message: String) -> InputError {
@@ -100,7 +103,14 @@ impl Parsed {
             invalid(file, offset, format!("not JSON: {}", message.split(" at line ").next().unwrap_or(&message)))
         })?;
         let Value::Object(top) = &root else { return Err(invalid(file, 0, "a plan or state is a JSON object".into())) };
-        let mut parsed = Parsed { instances: Vec::new(), expressions: HashMap::new(), outputs: HashMap::new(), region: None };
+        let mut parsed = Parsed {
+            instances: Vec::new(),
+            expressions: HashMap::new(),
+            outputs: HashMap::new(),
+            region: None,
+            spots: spots(&file.text),
+            seen: std::collections::HashSet::new(),
+        };
         if let Some(version) = top.get("format_version") {
             let major = version.as_str().and_then(|v| v.split('.').next()).and_then(|m| m.parse::<u32>().ok());
             if major != Some(1) {
@@ -108,9 +118,9 @@ impl Parsed {
                 return Err(invalid(file, at, format!("format_version {version} is not 1.x, the JSON output format this tool reads")));
             }
             if top.contains_key("planned_values") || top.contains_key("resource_changes") {
-                parsed.plan(file, &root);
+                parsed.plan(&root);
             } else if let Some(values) = top.get("values") {
-                parsed.module(file, values.get("root_module").unwrap_or(&Value::Null), &HashMap::new(), false);
+                parsed.module(values.get("root_module").unwrap_or(&Value::Null), &HashMap::new(), false);
             } else if !top.contains_key("terraform_version") {
                 return Err(invalid(file, 0, "a format_version but neither planned_values nor values: not a plan or a state".into()));
             }
@@ -123,7 +133,7 @@ impl Parsed {
                 let at = file.text.find("\"version\"").unwrap_or(0);
                 return Err(invalid(file, at, format!("state version {version}: this tool reads version 4 (Terraform 0.12 and later)")));
             }
-            parsed.raw_state(file, &root);
+            parsed.raw_state(&root);
         } else {
             return Err(invalid(file, 0, "neither format_version (terraform show -json) nor version (terraform.tfstate)".into()));
         }
@@ -134,44 +144,39 @@ impl Parsed {
         Ok(parsed)
     }
 
-    /// Where an instance is written: its `"address"`, else its `"id"`.
-    fn offset(file: &SnapshotFile, address: &str, id: Option<&str>) -> usize {
-        let quoted = |s: &str| format!("\"{s}\"");
-        file.text
-            .find(&format!("\"address\": {}", quoted(address)))
-            .or_else(|| file.text.find(&format!("\"address\":{}", quoted(address))))
-            .or_else(|| id.and_then(|id| file.text.find(&quoted(id))))
-            .unwrap_or(0)
+    /// Where an instance is written: its `"address"`, else its `"id"` (from [`spots`], made once).
+    fn offset(spots: &HashMap<String, usize>, address: &str, id: Option<&str>) -> usize {
+        spots.get(address).or_else(|| id.and_then(|id| spots.get(id))).copied().unwrap_or(0)
     }
 
     /// A plan: planned values (what exists after apply), with which attributes are unknown; data sources
     /// from the prior state where the planned values lack them.
-    fn plan(&mut self, file: &SnapshotFile, root: &Value) {
+    fn plan(&mut self, root: &Value) {
         let mut unknown: HashMap<String, Value> = HashMap::new();
         for change in root.get("resource_changes").and_then(Value::as_array).into_iter().flatten() {
             if let (Some(address), Some(after_unknown)) = (change["address"].as_str(), change["change"].get("after_unknown")) {
                 unknown.insert(address.to_string(), after_unknown.clone());
             }
         }
-        self.module(file, root["planned_values"].get("root_module").unwrap_or(&Value::Null), &unknown, false);
+        self.module(root["planned_values"].get("root_module").unwrap_or(&Value::Null), &unknown, false);
         let prior = root.get("prior_state").and_then(|p| p["values"].get("root_module")).cloned().unwrap_or(Value::Null);
-        self.module(file, &prior, &HashMap::new(), true);
+        self.module(&prior, &HashMap::new(), true);
     }
 
     /// A module of planned or state values, and its child modules. `data_only`: take only data sources not
     /// already read (the prior state of a plan).
-    fn module(&mut self, file: &SnapshotFile, module: &Value, unknown: &HashMap<String, Value>, data_only: bool) {
+    fn module(&mut self, module: &Value, unknown: &HashMap<String, Value>, data_only: bool) {
         for resource in module.get("resources").and_then(Value::as_array).into_iter().flatten() {
             let (Some(address), Some(kind)) = (resource["address"].as_str(), resource["type"].as_str()) else { continue };
             let data = resource["mode"].as_str() == Some("data");
-            if (data_only && !data) || self.instances.iter().any(|i| i.address == address) {
+            if (data_only && !data) || !self.seen.insert(address.to_string()) {
                 continue;
             }
             let name = resource["name"].as_str().unwrap_or_default();
             let config_address = if data { format!("data.{kind}.{name}") } else { format!("{kind}.{name}") };
             let module = resource_module(address, &config_address);
             let values = resource.get("values").cloned().unwrap_or(Value::Null);
-            let offset = Self::offset(file, address, values["id"].as_str());
+            let offset = Self::offset(&self.spots, address, values["id"].as_str());
             self.instances.push(Instance {
                 address: address.to_string(),
                 module,
@@ -185,12 +190,12 @@ impl Parsed {
             });
         }
         for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
-            self.module(file, child, unknown, data_only);
+            self.module(child, unknown, data_only);
         }
     }
 
     /// `terraform.tfstate`: resources with their instances' attributes.
-    fn raw_state(&mut self, file: &SnapshotFile, root: &Value) {
+    fn raw_state(&mut self, root: &Value) {
         for resource in root["resources"].as_array().into_iter().flatten() {
             let (Some(kind), Some(name)) = (resource["type"].as_str(), resource["name"].as_str()) else { continue };
             let data = resource["mode"].as_str() == Some("data");
@@ -201,7 +206,7 @@ impl Parsed {
                 let index = instance.get("index_key").cloned().filter(|v| !v.is_null());
                 let address = address(written_module, &config_address, index.as_ref());
                 let values = instance.get("attributes").cloned().unwrap_or(Value::Null);
-                let offset = Self::offset(file, &address, values["id"].as_str());
+                let offset = Self::offset(&self.spots, &address, values["id"].as_str());
                 self.instances.push(Instance {
                     address,
                     module: module.clone(),
@@ -236,6 +241,22 @@ impl Parsed {
             }
         }
     }
+}
+
+/// The first offset of every `"address": "X"` and `"id": "X"` in the text: one pass, not a search per
+/// instance (a plan of a thousand resources is half a megabyte).
+fn spots(text: &str) -> HashMap<String, usize> {
+    let mut spots = HashMap::new();
+    for key in ["\"address\"", "\"id\""] {
+        for (at, _) in text.match_indices(key) {
+            let rest = text[at + key.len()..].trim_start();
+            let Some(value) = rest.strip_prefix(':').map(str::trim_start).and_then(|r| r.strip_prefix('"')) else { continue };
+            if let Some(end) = value.find('"') {
+                spots.entry(value[..end].to_string()).or_insert(at);
+            }
+        }
+    }
+    spots
 }
 
 /// The module part of an instance address: what precedes `type.name`, instance keys dropped.

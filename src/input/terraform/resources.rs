@@ -520,14 +520,11 @@ fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         return;
     };
     let mut routes = Vec::new();
-    match a.blocks("route") {
-        Some(n) => {
-            for i in 0..n {
-                routes.push(route_of(model, a, &["route", &i.to_string()], "cidr_block", "ipv6_cidr_block"));
-            }
+    // Unknown inline routes (None): only aws_route resources add any.
+    if let Some(n) = a.blocks("route") {
+        for i in 0..n {
+            routes.push(route_of(model, a, &["route", &i.to_string()], "cidr_block", "ipv6_cidr_block"));
         }
-        // Unknown inline routes: only aws_route resources add any.
-        None => {}
     }
     let tables = list(&mut model.snapshot.route_tables);
     match tables.iter_mut().find(|t| t.route_table_id == id) {
