@@ -797,3 +797,33 @@ fn a_template_over_an_existing_vpc_reads_it_with_live() {
     assert_eq!(alone.status.code(), Some(2), "{}", support::stderr(&alone));
     assert!(support::stderr(&alone).contains("--live"), "{}", support::stderr(&alone));
 }
+
+/// A plan that puts a group and the environment into an existing network: `--live` reads it.
+#[test]
+fn a_terraform_plan_over_existing_subnets_reads_them_with_live() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let plan = json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_security_group.mwaa", "mode": "managed", "type": "aws_security_group", "name": "mwaa",
+             "values": {"vpc_id": network["vpc"], "ingress": [], "egress": [{"protocol": "-1", "from_port": 0, "to_port": 0, "self": false, "cidr_blocks": ["0.0.0.0/0"]}]}},
+            {"address": "aws_mwaa_environment.this", "mode": "managed", "type": "aws_mwaa_environment", "name": "this",
+             "values": {"name": "existing", "webserver_access_mode": "PUBLIC_ONLY", "network_configuration": [{"subnet_ids": network["subnets"]}]}}
+        ]}},
+        "resource_changes": [
+            {"address": "aws_security_group.mwaa", "change": {"actions": ["create"], "after_unknown": {"id": true}}},
+            {"address": "aws_mwaa_environment.this", "change": {"actions": ["create"], "after_unknown": {"id": true, "network_configuration": [{"security_group_ids": true}]}}}
+        ],
+        "configuration": {"root_module": {"resources": [{"address": "aws_mwaa_environment.this",
+            "expressions": {"network_configuration": [{"security_group_ids": {"references": ["aws_security_group.mwaa.id", "aws_security_group.mwaa"]}}]}}]}}
+    });
+    let path = support::root().join("target/live-plan-existing-subnets.json");
+    std::fs::write(&path, plan.to_string()).expect("write plan");
+    let path = path.to_str().expect("utf-8");
+    let live = report(&tool(&["check", "--terraform-plan", path, "--region", "us-east-1", "--live", "--format", "json"]));
+    // The new group admits nothing inbound: no self-reference; the rest is the reference network's, read live.
+    assert_eq!(findings(&live), vec![("SG003".to_string(), Some("aws_security_group.mwaa".to_string()))], "{}", live["skipped"]);
+    let alone = tool(&["check", "--terraform-plan", path, "--region", "us-east-1", "--format", "json"]);
+    assert_eq!(alone.status.code(), Some(2), "{}", support::stderr(&alone));
+}
