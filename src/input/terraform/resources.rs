@@ -394,6 +394,9 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
                 let ids = a.texts(&mut model, Member::Subnets, &["zone_ids"]);
                 zone_ids.extend(names.into_iter().zip(ids));
             }
+            // Read, and nothing to model: a NAT gateway's allocation names its EIP; egress-only gateways carry
+            // IPv6, which MWAA does not use.
+            (false, "aws_eip" | "aws_egress_only_internet_gateway") => {}
             (true, _) => {}
             (false, kind) if kind.starts_with("aws_") && !NOT_NETWORK.iter().any(|p| kind.starts_with(p)) => {
                 if !unmodeled.iter().any(|u| u == kind) {
