@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use ipnet::Ipv4Net;
 
+use super::{live, target_error, AwsAccess, InputError, Selection};
 use crate::model::snapshot::*;
 use crate::model::Member;
+use crate::target::{Language, Settings};
 
 /// An error at a spot of one of the files read: its index and byte offset.
 #[derive(Debug)]
@@ -501,4 +503,94 @@ impl Model {
         }
         Ok(built)
     }
+}
+
+/// The network the code describes over what exists: the base snapshot when given; with `--live`, what the
+/// code alone describes, then the account read for what it only refers to.
+pub fn over_existing(
+    base: Option<Snapshot>,
+    live: Option<&AwsAccess>,
+    evaluate: impl Fn(Option<Snapshot>) -> Result<Built, InputError>,
+) -> Result<Built, InputError> {
+    let built = match (base, live) {
+        (Some(base), _) => evaluate(Some(base))?,
+        (None, Some(access)) => {
+            let alone = evaluate(None)?;
+            let external = &alone.external;
+            if external.is_empty() {
+                alone
+            } else {
+                let vpc = external.vpcs.first().map(String::as_str);
+                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
+            }
+        }
+        (None, None) => evaluate(None)?,
+    };
+    Ok(built.finish())
+}
+
+/// How a reader's messages name its code.
+pub struct Words {
+    pub language: Language,
+    /// `AWS::MWAA::Environment`
+    pub environment: &'static str,
+    /// `the templates`, with the verbs that agree with it.
+    pub source: &'static str,
+    pub has: &'static str,
+    pub holds: &'static str,
+    /// `logical ID`, and its flag placeholder `LOGICAL_ID`.
+    pub id: &'static str,
+    pub id_flag: &'static str,
+    /// The help when the code has no environment: how to name its subnets and groups.
+    pub no_environment_help: &'static str,
+}
+
+/// The environments to evaluate: the code's own (planned, named by logical ID or address), or one planned
+/// from flags.
+pub fn targets(
+    environments: &[PlannedEnvironment],
+    selection: &Selection,
+    region: &str,
+    account_id: Option<&str>,
+    words: &Words,
+) -> Result<Vec<Settings>, InputError> {
+    let settings = |e: &PlannedEnvironment| {
+        let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
+        // Planned, not existing: nothing about it has been created, and findings name it as the code does.
+        s.environment = None;
+        s.planned_name = Some(e.logical_id.clone());
+        s.language = words.language;
+        s
+    };
+    let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
+    let chosen = match selection {
+        Selection::Planned(planned) => {
+            let mut s = (**planned).clone();
+            s.region = region.to_string();
+            s.account_id = account_id.map(str::to_string);
+            s.language = words.language;
+            return Ok(vec![s]);
+        }
+        Selection::All => return Ok(environments.iter().map(settings).collect()),
+        Selection::Environment(Some(name)) => {
+            environments.iter().find(|e| e.logical_id == *name || e.environment.name == *name).ok_or_else(|| {
+                let held = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+                target_error(
+                    format!("no {} {name} in {} ({} {held})", words.environment, words.source, words.holds),
+                    format!("give its {}", words.id),
+                )
+            })?
+        }
+        Selection::Environment(None) => match environments {
+            [one] => one,
+            [] => return Err(target_error(format!("{} {} no {}", words.source, words.has, words.environment), words.no_environment_help)),
+            _ => {
+                return Err(target_error(
+                    format!("{} {} several environments: {}", words.source, words.has, names.join(", ")),
+                    format!("pick one with --environment {}, or --all-environments", words.id_flag),
+                ))
+            }
+        },
+    };
+    Ok(vec![settings(chosen)])
 }

@@ -15,10 +15,10 @@ use resources::{Resource, Stack};
 use yaml::{Node, Spot};
 
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
-use super::iac::{Built, PlannedEnvironment};
-use super::{live, target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
+use super::iac::{over_existing, targets, Built, Words};
+use super::{target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
 use crate::model::{Network, Snapshot};
-use crate::target::{Language, Settings};
+use crate::target::Language;
 
 /// The largest template read (CloudFormation's own limit is 1 MB from S3; `cdk synth` output is far below).
 const MAX_TEMPLATE_BYTES: u64 = 64 * 1024 * 1024;
@@ -103,6 +103,17 @@ fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, InputError> {
     Ok(out)
 }
 
+const WORDS: Words = Words {
+    language: Language::CloudFormation,
+    environment: "AWS::MWAA::Environment",
+    source: "the templates",
+    has: "have",
+    holds: "they hold",
+    id: "logical ID",
+    id_flag: "LOGICAL_ID",
+    no_environment_help: "name the environment's subnets and security groups by logical ID: --subnet-ids PrivateSubnet1,PrivateSubnet2 --security-group-ids SecurityGroup",
+};
+
 /// One parsed template and where each resource is defined.
 struct Parsed {
     file: SnapshotFile,
@@ -178,22 +189,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
         }
         Ok(built)
     };
-    let built = match (base, &templates.live) {
-        (Some(base), _) => evaluate(Some(base))?,
-        (None, Some(access)) => {
-            // What the templates alone describe, then the account for what they only refer to.
-            let alone = evaluate(None)?;
-            let external = &alone.external;
-            if external.is_empty() {
-                alone
-            } else {
-                let vpc = external.vpcs.first().map(String::as_str);
-                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
-            }
-        }
-        (None, None) => evaluate(None)?,
-    };
-    let built = built.finish();
+    let built = over_existing(base, templates.live.as_ref(), evaluate)?;
     let account_id = built.snapshot.account_id.clone();
 
     let mut definitions = HashMap::new();
@@ -226,7 +222,8 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
             format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason),
         )
     })?;
-    let (targets, audit) = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let targets = targets(&built.environments, selection, &region, account_id.as_deref(), &WORDS)?;
+    let audit = matches!(selection, Selection::All);
     let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
     Ok(Input { scopes: vec![Scope { network, targets }], files, audit, unreadable: Vec::new(), notes })
 }
@@ -474,56 +471,4 @@ fn notes(parsed: &[Parsed], unmodeled: &[String]) -> Vec<Note> {
         notes.push(Note::NotModelled(unmodeled.to_vec()));
     }
     notes
-}
-
-/// The environments to evaluate: the templates' `AWS::MWAA::Environment`s, or one planned from flags
-/// whose IDs name logical IDs.
-fn targets(
-    environments: &[PlannedEnvironment],
-    selection: &Selection,
-    region: &str,
-    account_id: Option<&str>,
-) -> Result<(Vec<Settings>, bool), InputError> {
-    let settings = |e: &PlannedEnvironment| {
-        let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
-        // Planned, not existing: nothing about it has been created, and findings name the logical ID.
-        s.environment = None;
-        s.planned_name = Some(e.logical_id.clone());
-        s.language = Language::CloudFormation;
-        s
-    };
-    let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
-    let chosen = match selection {
-        Selection::Planned(planned) => {
-            let mut s = (**planned).clone();
-            s.region = region.to_string();
-            s.account_id = account_id.map(str::to_string);
-            s.language = Language::CloudFormation;
-            return Ok((vec![s], false));
-        }
-        Selection::All => return Ok((environments.iter().map(settings).collect(), true)),
-        Selection::Environment(Some(name)) => environments
-            .iter()
-            .find(|e| e.logical_id == *name || e.environment.name == *name)
-            .ok_or_else(|| target_error(format!("no AWS::MWAA::Environment {name} in the templates (they hold {})", list(&names)), "give its logical ID"))?,
-        Selection::Environment(None) => match environments {
-            [one] => one,
-            [] => {
-                return Err(target_error(
-                    "the templates have no AWS::MWAA::Environment",
-                    "name the environment's subnets and security groups by logical ID: --subnet-ids PrivateSubnet1,PrivateSubnet2 --security-group-ids SecurityGroup",
-                ))
-            }
-            _ => return Err(target_error(format!("the templates have several environments: {}", names.join(", ")), "pick one with --environment LOGICAL_ID, or --all-environments")),
-        },
-    };
-    Ok((vec![settings(chosen)], false))
-}
-
-fn list(names: &[&str]) -> String {
-    if names.is_empty() {
-        "none".to_string()
-    } else {
-        names.join(", ")
-    }
 }

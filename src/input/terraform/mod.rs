@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
-use super::iac::Built;
-use super::{live, target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
+use super::iac::{over_existing, targets, Built, Words};
+use super::{target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
 use crate::model::{Network, Snapshot};
-use crate::target::{Language, Settings};
+use crate::target::Language;
 
 /// The largest plan read: plans of large estates are tens of MB.
 const MAX_PLAN_BYTES: u64 = 512 * 1024 * 1024;
@@ -30,6 +30,17 @@ pub struct Plan {
     /// `--live`: read them from the account instead.
     pub live: Option<AwsAccess>,
 }
+
+const WORDS: Words = Words {
+    language: Language::Terraform,
+    environment: "aws_mwaa_environment",
+    source: "the plan",
+    has: "has",
+    holds: "it holds",
+    id: "address",
+    id_flag: "ADDRESS",
+    no_environment_help: "name the environment's subnets and security groups: --subnet-ids subnet-0a1b2c3d,subnet-0e1f2a3b (or resource addresses) --security-group-ids sg-0a1b2c3d",
+};
 
 /// One resource instance as the plan or state has it.
 pub struct Instance {
@@ -300,21 +311,7 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
         }
         Ok(built)
     };
-    let built = match (base, &plan.live) {
-        (Some(base), _) => evaluate(Some(base))?,
-        (None, Some(access)) => {
-            let alone = evaluate(None)?;
-            if alone.external.is_empty() {
-                alone
-            } else {
-                let external = &alone.external;
-                let vpc = external.vpcs.first().map(String::as_str);
-                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
-            }
-        }
-        (None, None) => evaluate(None)?,
-    };
-    let built = built.finish();
+    let built = over_existing(base, plan.live.as_ref(), evaluate)?;
     let mut snapshot = built.snapshot;
     snapshot.region = Some(region.clone());
     let account_id = snapshot.account_id.clone();
@@ -327,7 +324,7 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
         let offset = definitions.get(&bad.endpoint_id).map_or(0, |(_, o)| *o);
         invalid(&file, offset, format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
     })?;
-    let mut targets = targets(&built.environments, selection, &region, account_id.as_deref())?;
+    let mut targets = targets(&built.environments, selection, &region, account_id.as_deref(), &WORDS)?;
     let names: std::collections::BTreeMap<String, String> = parsed
         .instances
         .iter()
@@ -345,47 +342,5 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
         audit,
         unreadable: Vec::new(),
         notes,
-    })
-}
-
-/// The plan's `aws_mwaa_environment`s, or one planned from flags (AWS IDs or resource addresses).
-fn targets(
-    environments: &[super::iac::PlannedEnvironment],
-    selection: &Selection,
-    region: &str,
-    account_id: Option<&str>,
-) -> Result<Vec<Settings>, InputError> {
-    let settings = |e: &super::iac::PlannedEnvironment| {
-        let mut s = Settings::from_environment(&e.environment, region.to_string(), account_id.map(str::to_string));
-        s.environment = None;
-        s.planned_name = Some(e.logical_id.clone());
-        s.language = Language::Terraform;
-        s
-    };
-    let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();
-    Ok(match selection {
-        Selection::Planned(planned) => {
-            let mut s = (**planned).clone();
-            s.region = region.to_string();
-            s.account_id = account_id.map(str::to_string);
-            s.language = Language::Terraform;
-            vec![s]
-        }
-        Selection::All => environments.iter().map(settings).collect(),
-        Selection::Environment(Some(name)) => vec![settings(
-            environments.iter().find(|e| e.logical_id == *name || e.environment.name == *name).ok_or_else(|| {
-                target_error(format!("no aws_mwaa_environment {name} in the plan (it holds {})", if names.is_empty() { "none".to_string() } else { names.join(", ") }), "give its address")
-            })?,
-        )],
-        Selection::Environment(None) => match environments {
-            [one] => vec![settings(one)],
-            [] => {
-                return Err(target_error(
-                    "the plan has no aws_mwaa_environment",
-                    "name the environment's subnets and security groups: --subnet-ids subnet-0a1b2c3d,subnet-0e1f2a3b (or resource addresses) --security-group-ids sg-0a1b2c3d",
-                ))
-            }
-            _ => return Err(target_error(format!("the plan has several environments: {}", names.join(", ")), "pick one with --environment ADDRESS, or --all-environments")),
-        },
     })
 }
