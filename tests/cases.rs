@@ -46,63 +46,56 @@ fn reported(report: &Value, declared: &[Key]) -> Vec<Key> {
     keys
 }
 
-fn case(path: &Path) -> datatest_stable::Result<()> {
+/// A case file's rule directory, its stem (without `suffix`) and its name (`CODE/stem`).
+fn case_name<'p>(path: &'p Path, suffix: &str) -> datatest_stable::Result<(&'p Path, String, String)> {
     let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
-    let stem = path.file_stem().ok_or("a case file has a name")?.to_string_lossy().into_owned();
+    let file_name = path.file_name().ok_or("a case file has a name")?.to_string_lossy().into_owned();
+    let stem = file_name.trim_end_matches(suffix).to_string();
     let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    Ok((code_dir, stem, name))
+}
+
+/// The binary's exit code and JSON report for `args` (`--format json` added).
+fn run(name: &str, mut args: Vec<String>) -> datatest_stable::Result<(i32, Value)> {
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let output = support::binary().args(&args).output()?;
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+    Ok((output.status.code().unwrap_or(-1), report))
+}
+
+fn case(path: &Path) -> datatest_stable::Result<()> {
+    let (code_dir, stem, name) = case_name(path, ".json")?;
     let case = support::load_case(path);
     let snapshot = support::materialise(&case, &name);
     let mut args = case.args.clone();
-    args.extend(["--snapshot".to_string(), snapshot.display().to_string(), "--format".to_string(), "json".to_string()]);
-    let output = support::binary().args(&args).output()?;
-    let exit = output.status.code().unwrap_or(-1);
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
-
+    args.extend(["--snapshot".to_string(), snapshot.display().to_string()]);
+    let (exit, report) = run(&name, args)?;
     judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
 }
 
 /// A template case (fixtures/templates/<CODE>/<case>.case.json): the template, edited as the case says,
 /// checked with `--template` alone (no AWS call), judged and pinned like the snapshot cases.
 fn template_case(path: &Path) -> datatest_stable::Result<()> {
-    let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
-    let file_name = path.file_name().ok_or("a case file has a name")?.to_string_lossy().into_owned();
-    let stem = file_name.trim_end_matches(".case.json").to_string();
-    let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    let (code_dir, stem, name) = case_name(path, ".case.json")?;
     let case = support::load_template_case(path);
     let template = support::materialise_template(&case, code_dir, &name)?;
-    let mut args = vec![
-        "check".to_string(),
-        "--template".to_string(),
-        template.display().to_string(),
-        "--region".to_string(),
-        "us-east-1".to_string(),
-    ];
+    let mut args: Vec<String> =
+        ["check", "--template", &template.display().to_string(), "--region", "us-east-1"].map(String::from).to_vec();
     args.extend(case.args.iter().map(|a| a.replace("{fixtures}", &support::root().join("fixtures").display().to_string())));
-    args.extend(["--format".to_string(), "json".to_string()]);
-    let output = support::binary().args(&args).output()?;
-    let exit = output.status.code().unwrap_or(-1);
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+    let (exit, report) = run(&name, args)?;
     judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
 }
 
 /// A Terraform case (fixtures/terraform/<CODE>/<case>.case.json): a plan or state of fixtures/terraform/plans/
 /// (written by fixtures/terraform/generate.py), checked with `--terraform-plan` alone.
 fn terraform_case(path: &Path) -> datatest_stable::Result<()> {
-    let code_dir = path.parent().ok_or("a case lives in its rule's directory")?;
-    let file_name = path.file_name().ok_or("a case file has a name")?.to_string_lossy().into_owned();
-    let stem = file_name.trim_end_matches(".case.json").to_string();
-    let name = format!("{}/{stem}", code_dir.file_name().ok_or("rule directory")?.to_string_lossy());
+    let (code_dir, stem, name) = case_name(path, ".case.json")?;
     let case = support::load_template_case(path);
     let plan = support::root().join("fixtures/terraform/plans").join(case.plan.as_deref().ok_or("a Terraform case names its plan")?);
-    let mut args = vec!["check".to_string(), "--terraform-plan".to_string(), plan.display().to_string()];
+    let mut args: Vec<String> = ["check", "--terraform-plan", &plan.display().to_string()].map(String::from).to_vec();
     args.extend(case.args.iter().cloned());
-    args.extend(["--format".to_string(), "json".to_string()]);
-    let output = support::binary().args(&args).output()?;
-    let exit = output.status.code().unwrap_or(-1);
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("{name}: no JSON report ({e}); stderr: {}", support::stderr(&output)))?;
+    let (exit, report) = run(&name, args)?;
     judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
 }
 

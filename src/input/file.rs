@@ -205,7 +205,7 @@ impl SnapshotFile {
     }
 
     /// Byte offset of a 1-based line and column (serde_json's convention; line 0 means end of input).
-    fn offset_of(&self, line: usize, column: usize) -> usize {
+    pub(crate) fn offset_of(&self, line: usize, column: usize) -> usize {
         if line == 0 {
             return self.text.len().saturating_sub(1);
         }

@@ -107,8 +107,9 @@ impl std::fmt::Display for Note {
 #[derive(Debug, Clone, Default)]
 pub struct SourceFiles {
     pub files: Vec<SnapshotFile>,
-    /// Templates: a logical ID's file (index) and byte offset. Empty for a snapshot, which is searched.
-    pub definitions: HashMap<String, (usize, usize)>,
+    /// Templates and plans: a resource's file (index), and the byte offset and length of its name there.
+    /// Empty for a snapshot, which is searched.
+    pub definitions: HashMap<String, (usize, usize, usize)>,
 }
 
 impl SourceFiles {
@@ -126,10 +127,7 @@ impl SourceFiles {
         // Implicit resources (`VPC.DefaultSecurityGroup`) are located at the resource that brings them.
         let owner =
             [Some(id), id.rsplit_once('.').map(|(owner, _)| owner)].into_iter().flatten().find(|o| self.definitions.contains_key(*o))?;
-        let &(i, offset) = self.definitions.get(owner)?;
-        let len =
-            self.files.get(i).and_then(|f| f.text.get(offset..)).and_then(|rest| rest.find(owner).map(|at| at + owner.len())).unwrap_or(1);
-        Some((i, offset, len.min(owner.len() + 16)))
+        self.definitions.get(owner).copied()
     }
 }
 

@@ -560,10 +560,9 @@ impl Render<'_> {
 
     fn hcl_reference(&self, id: &str) -> String {
         let id = self.names.get(id).map_or(id, String::as_str);
-        // A resource this remediation adds.
-        let (resource, attribute) = id.split_once('.').filter(|(r, _)| self.created.contains_key(*r)).unwrap_or((id, ""));
+        // A resource this remediation adds (`X.AllocationId` of a new EIP is its `.id` in Terraform too).
+        let resource = id.split_once('.').map(|(r, _)| r).filter(|r| self.created.contains_key(*r)).unwrap_or(id);
         if let Some(kind) = self.created.get(resource) {
-            let _ = attribute;
             return format!("{}.{}.id", self.kind(kind), snake(resource));
         }
         // What a VPC brings (`<vpc address>.DefaultSecurityGroup`), as the VPC's attribute.

@@ -45,9 +45,14 @@ pub struct Case {
     pub skipped: Option<Vec<String>>,
 }
 
-pub fn load_case(path: &Path) -> Case {
+/// A case file as its type (a snapshot case, a template or Terraform case).
+fn load<T: serde::de::DeserializeOwned>(path: &Path) -> T {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn load_case(path: &Path) -> Case {
+    load(path)
 }
 
 /// The case's snapshot: the reference network with the patch applied, written next to the other
@@ -104,8 +109,7 @@ pub struct TemplateCase {
 }
 
 pub fn load_template_case(path: &Path) -> TemplateCase {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    load(path)
 }
 
 /// The case's template, written under target/ (edits applied); `Err` names an edit that does not match once.

@@ -68,8 +68,7 @@ fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, InputError> {
     }
     let file = read_file(path)?;
     let parsed: Vec<Parameter> = serde_json::from_str(&file.text).map_err(|e| {
-        let offset =
-            file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>() + e.column().saturating_sub(1);
+        let offset = file.offset_of(e.line(), e.column());
         let message = format!(
             "{} (expected [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}, ...], as create-stack --parameters file:// takes)",
             e.to_string().split(" at line ").next().unwrap_or_default()
@@ -195,7 +194,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
     let mut definitions = HashMap::new();
     for (i, (p, (resources, _))) in parsed.iter().zip(&stacks_input).enumerate() {
         for r in resources {
-            if let Some((other, _)) = definitions.insert(r.id.clone(), (i, r.at.offset)) {
+            if let Some((other, _, _)) = definitions.insert(r.id.clone(), (i, r.at.offset, r.id.len())) {
                 if other != i {
                     return Err(invalid(
                         &p.file,
@@ -214,7 +213,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
 
     let notes = notes(&parsed, &built.unmodeled);
     let network = Network::new(snapshot).map_err(|bad| {
-        let (i, offset) = definitions.get(&bad.endpoint_id).copied().unwrap_or((0, 0));
+        let (i, offset, _) = definitions.get(&bad.endpoint_id).copied().unwrap_or((0, 0, 0));
         let file = &parsed[i].file;
         invalid(
             file,

@@ -56,8 +56,8 @@ pub struct Instance {
     pub values: Value,
     /// `after_unknown`: which attributes only apply will tell.
     pub unknown: Value,
-    /// Where its address (else its ID) is written in the file.
-    pub offset: usize,
+    /// Where its address (else its ID) is written in the file: offset and length.
+    pub at: (usize, usize),
 }
 
 /// The plan's instances and its configuration (for references).
@@ -69,7 +69,7 @@ pub struct Parsed {
     pub outputs: HashMap<(String, String), Value>,
     /// The provider's region, when the configuration states it.
     pub region: Option<String>,
-    spots: HashMap<String, usize>,
+    spots: HashMap<String, (usize, usize)>,
     /// Addresses read, to take each instance once.
     seen: std::collections::HashSet<String>,
 }
@@ -108,8 +108,7 @@ fn module_path(address: &str) -> String {
 impl Parsed {
     fn read(file: &SnapshotFile) -> Result<Self, InputError> {
         let root: Value = serde_json::from_str(&file.text).map_err(|e| {
-            let offset = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum::<usize>()
-                + e.column().saturating_sub(1);
+            let offset = file.offset_of(e.line(), e.column());
             let message = e.to_string();
             invalid(file, offset, format!("not JSON: {}", message.split(" at line ").next().unwrap_or(&message)))
         })?;
@@ -156,8 +155,8 @@ impl Parsed {
     }
 
     /// Where an instance is written: its `"address"`, else its `"id"` (from [`spots`], made once).
-    fn offset(spots: &HashMap<String, usize>, address: &str, id: Option<&str>) -> usize {
-        spots.get(address).or_else(|| id.and_then(|id| spots.get(id))).copied().unwrap_or(0)
+    fn spot(spots: &HashMap<String, (usize, usize)>, address: &str, id: Option<&str>) -> (usize, usize) {
+        spots.get(address).or_else(|| id.and_then(|id| spots.get(id))).copied().unwrap_or((0, 1))
     }
 
     /// A plan: planned values (what exists after apply), with which attributes are unknown; data sources
@@ -187,7 +186,7 @@ impl Parsed {
             let config_address = if data { format!("data.{kind}.{name}") } else { format!("{kind}.{name}") };
             let module = resource_module(address, &config_address);
             let values = resource.get("values").cloned().unwrap_or(Value::Null);
-            let offset = Self::offset(&self.spots, address, values["id"].as_str());
+            let at = Self::spot(&self.spots, address, values["id"].as_str());
             self.instances.push(Instance {
                 address: address.to_string(),
                 module,
@@ -197,7 +196,7 @@ impl Parsed {
                 index: resource.get("index").cloned(),
                 values,
                 unknown: unknown.get(address).cloned().unwrap_or(Value::Null),
-                offset,
+                at,
             });
         }
         for child in module.get("child_modules").and_then(Value::as_array).into_iter().flatten() {
@@ -217,7 +216,7 @@ impl Parsed {
                 let index = instance.get("index_key").cloned().filter(|v| !v.is_null());
                 let address = address(written_module, &config_address, index.as_ref());
                 let values = instance.get("attributes").cloned().unwrap_or(Value::Null);
-                let offset = Self::offset(&self.spots, &address, values["id"].as_str());
+                let at = Self::spot(&self.spots, &address, values["id"].as_str());
                 self.instances.push(Instance {
                     address,
                     module: module.clone(),
@@ -227,7 +226,7 @@ impl Parsed {
                     index,
                     values,
                     unknown: Value::Null,
-                    offset,
+                    at,
                 });
             }
         }
@@ -254,16 +253,17 @@ impl Parsed {
     }
 }
 
-/// The first offset of every `"address": "X"` and `"id": "X"` in the text: one pass, not a search per
+/// Where every `"address": "X"` and `"id": "X"` first writes X (offset and length, quoted): one pass, not a search per
 /// instance (a plan of a thousand resources is half a megabyte).
-fn spots(text: &str) -> HashMap<String, usize> {
+fn spots(text: &str) -> HashMap<String, (usize, usize)> {
     let mut spots = HashMap::new();
     for key in ["\"address\"", "\"id\""] {
         for (at, _) in text.match_indices(key) {
             let rest = text[at + key.len()..].trim_start();
             let Some(value) = rest.strip_prefix(':').map(str::trim_start).and_then(|r| r.strip_prefix('"')) else { continue };
             if let Some(end) = value.find('"') {
-                spots.entry(value[..end].to_string()).or_insert(at);
+                // The quoted value: its opening quote (a suffix of the text) and length with both quotes.
+                spots.entry(value[..end].to_string()).or_insert((text.len() - value.len() - 1, end + 2));
             }
         }
     }
@@ -318,10 +318,10 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
     snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
     let mut definitions = HashMap::new();
     for instance in &parsed.instances {
-        definitions.insert(resources::id_of(instance), (0, instance.offset));
+        definitions.insert(resources::id_of(instance), (0, instance.at.0, instance.at.1));
     }
     let network = Network::new(snapshot).map_err(|bad| {
-        let offset = definitions.get(&bad.endpoint_id).map_or(0, |(_, o)| *o);
+        let offset = definitions.get(&bad.endpoint_id).map_or(0, |&(_, offset, _)| offset);
         invalid(&file, offset, format!("the policy of {} is not a valid policy: {}", bad.endpoint_id, bad.reason))
     })?;
     let mut targets = targets(&built.environments, selection, &region, account_id.as_deref(), &WORDS)?;

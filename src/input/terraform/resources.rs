@@ -135,15 +135,29 @@ fn attribute_value(instance: &Instance, attribute: Option<&str>) -> Option<Value
     Some(Value::String(instance.values.get(attribute?).and_then(Value::as_str).map_or_else(|| format!("{id}.{suffix}"), str::to_string)))
 }
 
-/// Reads one instance's attributes, every unknown noted against `member`.
+/// Reads one instance's attributes (or one of its nested blocks: `prefix`), every unknown noted against
+/// `member`.
 struct Attributes<'r, 'p> {
     reader: &'r Reader<'p>,
     instance: &'p Instance,
+    prefix: Vec<String>,
 }
 
 impl Attributes<'_, '_> {
+    /// The `i`-th block of a nested attribute (`route`, `ingress`), read like the instance.
+    fn block(&self, name: &str, i: usize) -> Self {
+        let mut prefix = self.prefix.clone();
+        prefix.extend([name.to_string(), i.to_string()]);
+        Attributes { reader: self.reader, instance: self.instance, prefix }
+    }
+
+    fn field(&self, path: &[&str]) -> Field {
+        let full: Vec<&str> = self.prefix.iter().map(String::as_str).chain(path.iter().copied()).collect();
+        self.reader.field(self.instance, &full)
+    }
+
     fn text(&self, model: &mut Model, member: Member, path: &[&str]) -> Option<String> {
-        match self.reader.field(self.instance, path) {
+        match self.field(path) {
             Field::Known(Value::String(s)) if s.is_empty() => None,
             Field::Known(Value::String(s)) => Some(s),
             Field::Known(Value::Number(n)) => Some(n.to_string()),
@@ -157,7 +171,7 @@ impl Attributes<'_, '_> {
     }
 
     fn texts(&self, model: &mut Model, member: Member, path: &[&str]) -> Vec<String> {
-        match self.reader.field(self.instance, path) {
+        match self.field(path) {
             Field::Known(Value::Array(items)) => {
                 items.iter().filter_map(|v| v.as_str().map(str::to_string)).filter(|s| !s.is_empty()).collect()
             }
@@ -171,7 +185,7 @@ impl Attributes<'_, '_> {
     }
 
     fn boolean(&self, path: &[&str]) -> Option<bool> {
-        match self.reader.field(self.instance, path) {
+        match self.field(path) {
             Field::Known(Value::Bool(b)) => Some(b),
             _ => None,
         }
@@ -183,7 +197,7 @@ impl Attributes<'_, '_> {
 
     /// The blocks of a nested attribute (`route`, `ingress`), as index paths; `None` when unknown.
     fn blocks(&self, name: &str) -> Option<usize> {
-        match self.reader.field(self.instance, &[name]) {
+        match self.field(&[name]) {
             Field::Known(Value::Array(items)) => Some(items.len()),
             Field::Absent => Some(0),
             _ => None,
@@ -192,7 +206,7 @@ impl Attributes<'_, '_> {
 
     /// Known text, else nothing (settings that default when not stated).
     fn plain(&self, path: &[&str]) -> Option<String> {
-        match self.reader.field(self.instance, path) {
+        match self.field(path) {
             Field::Known(Value::String(s)) if !s.is_empty() => Some(s),
             Field::Known(Value::Number(n)) => Some(n.to_string()),
             _ => None,
@@ -214,7 +228,7 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
     let mut unmodeled: Vec<String> = Vec::new();
     let mut zone_ids: HashMap<String, String> = HashMap::new();
     for instance in &parsed.instances {
-        let a = Attributes { reader: &reader, instance };
+        let a = Attributes { reader: &reader, instance, prefix: Vec::new() };
         let id = id_of(instance);
         match (instance.data, instance.kind.as_str()) {
             (false, "aws_vpc") => vpc(&mut model, &a, &id),
@@ -267,8 +281,8 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
             (false, "aws_route_table") | (false, "aws_default_route_table") => route_table(&mut model, &a, &id),
             (false, "aws_route") => {
                 if let Some(table) = a.text(&mut model, Member::RouteTables, &["route_table_id"]) {
-                    let route = route_of(&mut model, &a, &[], "destination_cidr_block", "destination_ipv6_cidr_block");
-                    model.routes.push((table, route, 0, instance.offset));
+                    let route = route_of(&mut model, &a, "destination_cidr_block", "destination_ipv6_cidr_block");
+                    model.routes.push((table, route, 0, instance.at.0));
                 }
             }
             (false, "aws_route_table_association") => {
@@ -289,7 +303,7 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
             (false, "aws_network_acl_rule") => {
                 if let Some(acl) = a.text(&mut model, Member::NetworkAcls, &["network_acl_id"]) {
                     let egress = a.boolean(&["egress"]).unwrap_or(false);
-                    if let Some(entry) = acl_entry(&mut model, &a, &[], "rule_number", "rule_action", egress) {
+                    if let Some(entry) = acl_entry(&mut model, &a, "rule_number", "rule_action", egress) {
                         model.acl_entries.push((acl, entry));
                     }
                 }
@@ -305,7 +319,7 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
             (false, "aws_security_group_rule") => {
                 if let Some(group) = a.text(&mut model, Member::SecurityGroups, &["security_group_id"]) {
                     let egress = a.text(&mut model, Member::SecurityGroups, &["type"]).as_deref() == Some("egress");
-                    if let Some(permission) = inline_rule(&mut model, &a, &[], &group, "source_security_group_id") {
+                    if let Some(permission) = inline_rule(&mut model, &a, &group, "source_security_group_id") {
                         model.rules.push((group, egress, permission));
                     }
                 }
@@ -483,14 +497,9 @@ fn subnet(model: &mut Model, a: &Attributes<'_, '_>, id: &str, data: bool) {
     });
 }
 
-/// A route from an `aws_route` (`prefix` empty) or an inline `route` block, whose destination keys differ.
-fn route_of(model: &mut Model, a: &Attributes<'_, '_>, prefix: &[&str], cidr_key: &str, ipv6_key: &str) -> Route {
-    let path = |key: &str| -> Vec<String> { prefix.iter().map(|p| p.to_string()).chain([key.to_string()]).collect() };
-    let mut get = |key: &str| {
-        let p = path(key);
-        let p: Vec<&str> = p.iter().map(String::as_str).collect();
-        a.text(model, Member::RouteTables, &p)
-    };
+/// A route from an `aws_route` or an inline `route` block, whose destination keys differ.
+fn route_of(model: &mut Model, a: &Attributes<'_, '_>, cidr_key: &str, ipv6_key: &str) -> Route {
+    let mut get = |key: &str| a.text(model, Member::RouteTables, &[key]);
     let mut route = Route { state: Some("active".into()), ..Route::default() };
     route.destination_cidr_block = get(cidr_key).and_then(|c| c.parse().ok());
     route.destination_ipv6_cidr_block = get(ipv6_key).and_then(|c| c.parse().ok());
@@ -526,7 +535,7 @@ fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     // Unknown inline routes (None): only aws_route resources add any.
     if let Some(n) = a.blocks("route") {
         for i in 0..n {
-            routes.push(route_of(model, a, &["route", &i.to_string()], "cidr_block", "ipv6_cidr_block"));
+            routes.push(route_of(model, &a.block("route", i), "cidr_block", "ipv6_cidr_block"));
         }
     }
     let tables = list(&mut model.snapshot.route_tables);
@@ -546,21 +555,9 @@ fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     }
 }
 
-/// An entry of an `aws_network_acl_rule` (prefix empty) or an inline `ingress`/`egress` block.
-fn acl_entry(
-    model: &mut Model,
-    a: &Attributes<'_, '_>,
-    prefix: &[&str],
-    number_key: &str,
-    action_key: &str,
-    egress: bool,
-) -> Option<NetworkAclEntry> {
-    let path = |key: &str| -> Vec<String> { prefix.iter().map(|p| p.to_string()).chain([key.to_string()]).collect() };
-    let mut get = |key: &str| {
-        let p = path(key);
-        let p: Vec<&str> = p.iter().map(String::as_str).collect();
-        a.text(model, Member::NetworkAcls, &p)
-    };
+/// An entry of an `aws_network_acl_rule` or an inline `ingress`/`egress` block.
+fn acl_entry(model: &mut Model, a: &Attributes<'_, '_>, number_key: &str, action_key: &str, egress: bool) -> Option<NetworkAclEntry> {
+    let mut get = |key: &str| a.text(model, Member::NetworkAcls, &[key]);
     let rule_number: u32 = get(number_key)?.parse().ok().filter(|n| (1..=32766).contains(n))?;
     let protocol = get("protocol")?;
     let protocol = if protocol_number(&protocol).is_some() { protocol } else { return None };
@@ -601,7 +598,7 @@ fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         match a.blocks(block) {
             Some(n) => {
                 for i in 0..n {
-                    entries.extend(acl_entry(model, a, &[block, &i.to_string()], "rule_no", "action", egress));
+                    entries.extend(acl_entry(model, &a.block(block, i), "rule_no", "action", egress));
                 }
             }
             None => model.unknown(Member::NetworkAcls, format!("the {block} rules of {} are known only after apply", a.instance.address)),
@@ -643,7 +640,7 @@ fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     // likewise removes the default group's rules and adds the given ones.
     for (block, egress) in [("ingress", false), ("egress", true)] {
         for i in 0..a.blocks(block).unwrap_or(0) {
-            if let Some(permission) = inline_rule(model, a, &[block, &i.to_string()], &id, "security_groups") {
+            if let Some(permission) = inline_rule(model, &a.block(block, i), &id, "security_groups") {
                 if egress {
                     group.ip_permissions_egress.push(permission);
                 } else {
@@ -659,30 +656,18 @@ fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     }
 }
 
-/// An inline `ingress`/`egress` block or an `aws_security_group_rule` (`prefix` empty), whose peer keys
+/// An inline `ingress`/`egress` block or an `aws_security_group_rule`, whose peer keys
 /// differ: `security_groups` (a list) or `source_security_group_id`, and `self`.
-fn inline_rule(model: &mut Model, a: &Attributes<'_, '_>, prefix: &[&str], group: &str, peers_key: &str) -> Option<IpPermission> {
-    let path = |key: &str| -> Vec<String> { prefix.iter().map(|p| p.to_string()).chain([key.to_string()]).collect() };
-    let strings = |p: Vec<String>| p;
-    let text = |model: &mut Model, key: &str| {
-        let p = strings(path(key));
-        let p: Vec<&str> = p.iter().map(String::as_str).collect();
-        a.text(model, Member::SecurityGroups, &p)
-    };
-    let texts = |model: &mut Model, key: &str| {
-        let p = strings(path(key));
-        let p: Vec<&str> = p.iter().map(String::as_str).collect();
-        a.texts(model, Member::SecurityGroups, &p)
-    };
+fn inline_rule(model: &mut Model, a: &Attributes<'_, '_>, group: &str, peers_key: &str) -> Option<IpPermission> {
+    let text = |model: &mut Model, key: &str| a.text(model, Member::SecurityGroups, &[key]);
+    let texts = |model: &mut Model, key: &str| a.texts(model, Member::SecurityGroups, &[key]);
     let protocol = text(model, "protocol")?;
     protocol_number(&protocol)?;
     let all = protocol_number(&protocol) == Some(-1);
     let port = |p: Option<String>| p.and_then(|p| p.parse::<i32>().ok()).filter(|p| (-1..=65535).contains(p));
     let (from_port, to_port) = if all { (None, None) } else { (port(text(model, "from_port")), port(text(model, "to_port"))) };
     let mut peers = texts(model, peers_key);
-    let self_path = path("self");
-    let self_path: Vec<&str> = self_path.iter().map(String::as_str).collect();
-    if a.boolean(&self_path) == Some(true) {
+    if a.boolean(&["self"]) == Some(true) {
         peers.push(group.to_string());
     }
     Some(IpPermission {
@@ -759,13 +744,13 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         .expressions
         .get(&(a.instance.module.clone(), a.instance.config_address.clone()))
         .is_some_and(|e| e.get("policy").is_some());
-    let policy_document = match policy(a.reader, a.instance) {
-        Ok(text) => Some(text),
-        Err(why) if configured && matches!(a.reader.field(a.instance, &["policy"]), Field::Unknown(_)) => {
+    let policy_document = match a.field(&["policy"]) {
+        Field::Known(Value::String(text)) => Some(text),
+        Field::Unknown(why) if configured => {
             model.endpoint_policies_unknown.push((id.to_string(), why));
             None
         }
-        Err(_) => None,
+        _ => None,
     };
     let gateway = kind.eq_ignore_ascii_case("gateway");
     list(&mut model.snapshot.vpc_endpoints).push(VpcEndpoint {
