@@ -275,6 +275,10 @@ pub enum Format {
     Mermaid,
     /// The network as a Graphviz digraph, failing flows marked.
     Dot,
+    /// One self-contained page: summary, findings with remediation and traces, the network picture.
+    Html,
+    /// The network picture alone, laid out by the tool (no Graphviz needed).
+    Svg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use mwaa_preflight::config::Gate;
 use mwaa_preflight::input::Input;
-use mwaa_preflight::report::{diagram, human, junit, markdown, sarif, Audit, Report};
+use mwaa_preflight::report::{diagram, html, human, junit, markdown, sarif, svg, Audit, Report};
 
 use super::args::{ColorChoice, Format, OutputArgs};
 use super::{usage, Failure};
@@ -39,9 +39,12 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             }
             markdown::annotations(reports, files)
         }
-        Format::Junit => junit::junit(reports),
+        Format::Junit => junit::junit(reports)
+            .map_err(|e| usage(format!("cannot write the JUnit report: {e}"), "this is a bug; please report it with the snapshot"))?,
         Format::Mermaid => diagram::mermaid(reports),
         Format::Dot => diagram::dot(reports),
+        Format::Html => html::html(reports),
+        Format::Svg => svg::svg(reports),
         Format::Human => {
             let color = match output.color {
                 ColorChoice::Always => true,

@@ -1,10 +1,10 @@
-//! The environment's network as a picture: Mermaid (renders in GitHub Markdown) and Graphviz DOT.
-//! Subnets are grouped by Availability Zone inside the VPC; each required flow is an edge, red and
-//! labelled with its first blocking hop when it fails.
+//! The environment's network as text for other renderers: Mermaid (renders in GitHub Markdown) and
+//! Graphviz DOT. Subnets are grouped by Availability Zone inside the VPC; what passes is bundled
+//! (`topology`), every failing flow is its own red edge labelled with its first blocking hop.
 
 use std::fmt::Write as _;
 
-use super::{NodeKind, Report, Topology};
+use super::{NodeKind, Report};
 
 fn mermaid_id(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
@@ -15,13 +15,6 @@ fn mermaid_text(text: &str) -> String {
     text.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;").replace('|', "#124;").replace('\n', "<br/>")
 }
 
-fn zones(topology: &Topology) -> Vec<&str> {
-    let mut zones: Vec<&str> = topology.subnets.iter().map(|s| s.zone.as_str()).collect();
-    zones.sort_unstable();
-    zones.dedup();
-    zones
-}
-
 pub fn mermaid(reports: &[Report]) -> String {
     let mut out = String::new();
     for report in reports {
@@ -30,7 +23,7 @@ pub fn mermaid(reports: &[Report]) -> String {
         let _ = writeln!(out, "flowchart LR");
         let vpc = t.vpc_id.as_deref().unwrap_or("vpc");
         let _ = writeln!(out, "  subgraph {}[\"{}\"]", mermaid_id(vpc), mermaid_text(&format!("{vpc} ({})", report.target.region)));
-        for zone in zones(t) {
+        for zone in t.zones() {
             let _ = writeln!(out, "    subgraph {}[\"{}\"]", mermaid_id(&format!("{vpc}-{zone}")), mermaid_text(zone));
             for s in t.subnets.iter().filter(|s| s.zone == zone) {
                 let role = if s.env { "env subnet" } else { "subnet" };
@@ -50,16 +43,17 @@ pub fn mermaid(reports: &[Report]) -> String {
         let mut failing = Vec::new();
         for (i, edge) in t.edges.iter().enumerate() {
             let (from, to) = (mermaid_id(&edge.from), mermaid_id(&edge.to));
+            let arrow = if edge.both_ways { "<-->" } else { "-->" };
             match &edge.blocked {
-                Some(hop) => {
+                Some(block) => {
                     failing.push(i);
-                    let _ = writeln!(out, "  {from} -->|\"BLOCKED {}: {}\"| {to}", mermaid_text(&edge.label), mermaid_text(hop));
+                    let _ = writeln!(out, "  {from} {arrow}|\"BLOCKED {}: {}\"| {to}", mermaid_text(&edge.label), mermaid_text(&block.hop));
                 }
                 None if edge.label.is_empty() => {
-                    let _ = writeln!(out, "  {from} --> {to}");
+                    let _ = writeln!(out, "  {from} {arrow} {to}");
                 }
                 None => {
-                    let _ = writeln!(out, "  {from} -->|\"{}\"| {to}", mermaid_text(&edge.label));
+                    let _ = writeln!(out, "  {from} {arrow}|\"{}\"| {to}", mermaid_text(&edge.label));
                 }
             }
         }
@@ -89,7 +83,7 @@ pub fn dot(reports: &[Report]) -> String {
         );
         let _ =
             writeln!(out, "  subgraph {} {{\n    label={};", q(&format!("cluster_{vpc}")), q(&format!("{vpc} ({})", report.target.region)));
-        for zone in zones(t) {
+        for zone in t.zones() {
             let _ = writeln!(out, "    subgraph {} {{\n      label={}; style=dashed;", q(&format!("cluster_{vpc}_{zone}")), q(zone));
             for s in t.subnets.iter().filter(|s| s.zone == zone) {
                 let role = if s.env { "env subnet" } else { "subnet" };
@@ -100,7 +94,11 @@ pub fn dot(reports: &[Report]) -> String {
             let _ = writeln!(out, "    }}");
         }
         for node in t.nodes.iter().filter(|n| n.kind != NodeKind::Internet) {
-            let shape = if node.kind == NodeKind::Gateway { "octagon" } else { "component" };
+            let shape = match node.kind {
+                NodeKind::Gateway => "octagon",
+                NodeKind::Bundle => "folder",
+                NodeKind::Endpoint | NodeKind::Internet => "component",
+            };
             let _ = writeln!(out, "    {} [label={}, shape={shape}];", q(&node.id), q(&node.label));
         }
         let _ = writeln!(out, "  }}");
@@ -108,18 +106,19 @@ pub fn dot(reports: &[Report]) -> String {
             let _ = writeln!(out, "  \"internet\" [shape=ellipse];");
         }
         for edge in &t.edges {
+            let dir = if edge.both_ways { ", dir=both" } else { "" };
             match &edge.blocked {
-                Some(hop) => {
+                Some(block) => {
                     let _ = writeln!(
                         out,
                         "  {} -> {} [label={}, color=red, fontcolor=red, penwidth=2];",
                         q(&edge.from),
                         q(&edge.to),
-                        q(&format!("BLOCKED {}\n{hop}", edge.label))
+                        q(&format!("BLOCKED {}\n{}", edge.label, block.hop))
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "  {} -> {} [label={}, color=darkgreen];", q(&edge.from), q(&edge.to), q(&edge.label));
+                    let _ = writeln!(out, "  {} -> {} [label={}, color=darkgreen{dir}];", q(&edge.from), q(&edge.to), q(&edge.label));
                 }
             }
         }

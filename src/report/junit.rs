@@ -1,68 +1,43 @@
 //! JUnit XML for CI systems that read test reports: a test suite per environment, a test case per rule
-//! (failed with its findings, skipped with the reason, or passed).
+//! (failed with its findings, skipped with the reason, or passed). quick-junit writes the XML: it escapes
+//! what needs escaping and drops the characters XML 1.0 cannot hold (control characters from an account).
 
-use std::fmt::Write as _;
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::Report;
 use crate::rules::registry;
 
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
-
-pub fn junit(reports: &[Report]) -> String {
-    let count = |f: fn(&Report) -> usize| reports.iter().map(f).sum::<usize>();
-    let tests = count(|r| r.passed.len() + r.skipped.len() + distinct_failed(r).len());
-    let failures = count(|r| distinct_failed(r).len());
-    let skipped = count(|r| r.skipped.len());
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"mwaa-preflight\" tests=\"{tests}\" failures=\"{failures}\" skipped=\"{skipped}\">");
+pub fn junit(reports: &[Report]) -> Result<String, String> {
+    let mut junit = JunitReport::new("mwaa-preflight");
     for r in reports {
-        let failed = distinct_failed(r);
-        let name = format!("{} in {}", r.title(), r.target.vpc_id.as_deref().unwrap_or("unknown VPC"));
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
-            xml(&name),
-            r.passed.len() + r.skipped.len() + failed.len(),
-            failed.len(),
-            r.skipped.len()
-        );
+        let mut suite = TestSuite::new(format!("{} in {}", r.title(), r.target.vpc_id.as_deref().unwrap_or("unknown VPC")));
         for rule in registry::ALL {
-            let case = format!(
-                "    <testcase classname=\"mwaa-preflight.{}\" name=\"{} {}\"",
-                rule.code.trim_end_matches(char::is_numeric),
-                rule.code,
-                rule.name
-            );
-            if failed.contains(&rule.code) {
-                let _ = writeln!(out, "{case}>");
-                for f in r.findings.iter().filter(|f| f.code == rule.code) {
-                    let _ = writeln!(
-                        out,
-                        "      <failure type=\"{}\" message=\"{}\">{}\nFix: {}</failure>",
-                        f.severity,
-                        xml(&format!("{}: {}", f.resource.as_deref().unwrap_or("-"), f.message)),
-                        xml(&f.message),
-                        xml(&f.remediation)
-                    );
-                }
-                let _ = writeln!(out, "    </testcase>");
-            } else if let Some(s) = r.skipped.iter().find(|s| s.code == rule.code) {
-                let _ = writeln!(out, "{case}>\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&s.reason));
+            let findings: Vec<_> = r.findings.iter().filter(|f| f.code == rule.code).collect();
+            let status = if let Some(first) = findings.first() {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let description: Vec<String> = findings
+                    .iter()
+                    .map(|f| format!("{}: {}\nFix: {}", f.resource.as_deref().unwrap_or("-"), f.message, f.remediation))
+                    .collect();
+                status
+                    .set_type(first.severity.to_string())
+                    .set_message(format!("{}: {}", first.resource.as_deref().unwrap_or("-"), first.message))
+                    .set_description(description.join("\n\n"));
+                status
+            } else if let Some(skipped) = r.skipped.iter().find(|s| s.code == rule.code) {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(skipped.reason.clone());
+                status
             } else if r.passed.contains(&rule.code) {
-                let _ = writeln!(out, "{case}/>");
-            }
+                TestCaseStatus::success()
+            } else {
+                continue;
+            };
+            let mut case = TestCase::new(format!("{} {}", rule.code, rule.name), status);
+            case.set_classname(format!("mwaa-preflight.{}", rule.code.trim_end_matches(char::is_numeric)));
+            suite.add_test_case(case);
         }
-        let _ = writeln!(out, "  </testsuite>");
+        junit.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-fn distinct_failed(report: &Report) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = report.findings.iter().map(|f| f.code).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    codes
+    junit.to_string().map_err(|e| e.to_string())
 }

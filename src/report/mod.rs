@@ -1,10 +1,13 @@
 //! Reports: the JSON document of CLI.md (schema_version 1), and the human and SARIF views of it.
 
 pub mod diagram;
+pub mod html;
 pub mod human;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod svg;
+pub mod topology;
 
 use serde::Serialize;
 
@@ -12,6 +15,7 @@ use crate::analysis::{Analysis, Routing};
 use crate::config::Gate;
 use crate::input::{SnapshotFile, SourceFiles};
 use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
+pub use topology::{Element, NodeKind, Topology};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -102,48 +106,6 @@ impl Audit {
     }
 }
 
-/// The network as the diagrams draw it: subnets by AZ, gateways, endpoints, and the required flows
-/// folded into one edge per (from, to) with the first blocking hop of any failing flow.
-#[derive(Debug, Clone, Default)]
-pub struct Topology {
-    pub vpc_id: Option<String>,
-    pub subnets: Vec<TopologySubnet>,
-    pub nodes: Vec<TopologyNode>,
-    pub edges: Vec<TopologyEdge>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TopologySubnet {
-    pub id: String,
-    pub zone: String,
-    pub cidr: String,
-    pub route_table: Option<String>,
-    pub env: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct TopologyNode {
-    pub id: String,
-    pub label: String,
-    pub kind: NodeKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeKind {
-    Gateway,
-    Endpoint,
-    Internet,
-}
-
-#[derive(Debug, Clone)]
-pub struct TopologyEdge {
-    pub from: String,
-    pub to: String,
-    pub label: String,
-    /// The first blocking hop of a failing flow along this edge.
-    pub blocked: Option<String>,
-}
-
 impl Report {
     /// The report with every string from the account or the file made printable (`text::printable`), for
     /// the terminal and the markup formats; JSON and SARIF escape control characters themselves.
@@ -188,12 +150,16 @@ impl Report {
         for node in &mut topology.nodes {
             node.id = id(&node.id);
             node.label = clean(&node.label);
+            node.members = node.members.iter().map(id).collect();
         }
         for edge in &mut topology.edges {
             edge.from = id(&edge.from);
             edge.to = id(&edge.to);
             edge.label = clean(&edge.label);
-            edge.blocked = id_opt(&edge.blocked);
+            if let Some(block) = &mut edge.blocked {
+                block.hop = clean(&block.hop);
+                block.resources = block.resources.iter().map(id).collect();
+            }
         }
         report
     }
@@ -306,104 +272,4 @@ pub fn locate<'f>(files: &'f SourceFiles, finding: &Finding) -> Option<Location<
     let file = files.files.get(index)?;
     let (line, column) = file.line_col(offset);
     Some(Location { file, index, line, column, offset, len })
-}
-
-impl Topology {
-    fn new(a: &Analysis<'_>) -> Self {
-        use crate::analysis::flows::FlowKind;
-        let network = a.network;
-        let mut topology = Topology { vpc_id: a.vpc_id.clone(), ..Topology::default() };
-        let add_node = |nodes: &mut Vec<TopologyNode>, id: &str, label: String, kind: NodeKind| {
-            if !nodes.iter().any(|n| n.id == id) {
-                nodes.push(TopologyNode { id: id.to_string(), label, kind });
-            }
-        };
-        let add_subnet = |subnets: &mut Vec<TopologySubnet>, id: &str, env: bool| {
-            if subnets.iter().any(|s| s.id == id) {
-                return;
-            }
-            if let Some(subnet) = network.subnet(id) {
-                subnets.push(TopologySubnet {
-                    id: id.to_string(),
-                    zone: Analysis::zone_of(subnet).unwrap_or("?").to_string(),
-                    cidr: subnet.cidr_label(),
-                    route_table: network.effective_route_table(subnet).map(|(t, _)| t.route_table_id.clone()),
-                    env,
-                });
-            }
-        };
-        for subnet in &a.subnets {
-            add_subnet(&mut topology.subnets, &subnet.subnet_id, true);
-        }
-        for egress in &a.egress {
-            let Some(route) = &egress.default_route else { continue };
-            let target = route.target.id().to_string();
-            add_node(&mut topology.nodes, &target, format!("{target}\n{}", route.target.describe()), NodeKind::Gateway);
-            if let crate::analysis::routing::RouteTarget::NatGateway(nat) = &route.target {
-                if let Some(nat_subnet) = network.nat_gateway(nat).and_then(|n| network.subnet(&n.subnet_id)) {
-                    add_subnet(&mut topology.subnets, &nat_subnet.subnet_id, false);
-                    let upstream =
-                        network.effective_route_table(nat_subnet).and_then(|(t, _)| crate::analysis::routing::default_route(network, t));
-                    if let Some(up) = upstream {
-                        let up_id = up.target.id().to_string();
-                        add_node(&mut topology.nodes, &up_id, format!("{up_id}\n{}", up.target.describe()), NodeKind::Gateway);
-                        add_node(&mut topology.nodes, "internet", "internet".to_string(), NodeKind::Internet);
-                        for (from, to, label) in [(nat.clone(), up_id.clone(), "0.0.0.0/0"), (up_id, "internet".to_string(), "")] {
-                            if !topology.edges.iter().any(|e| e.from == from && e.to == to) {
-                                topology.edges.push(TopologyEdge { from, to, label: label.to_string(), blocked: None });
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for used in &a.used_endpoints {
-            let e = used.endpoint;
-            add_node(
-                &mut topology.nodes,
-                &e.vpc_endpoint_id,
-                format!("{}\n{} ({})", e.vpc_endpoint_id, used.service.short, e.vpc_endpoint_type),
-                NodeKind::Endpoint,
-            );
-        }
-        for wanted in &a.customer_endpoints {
-            for endpoint in &wanted.endpoints {
-                add_node(
-                    &mut topology.nodes,
-                    &endpoint.vpc_endpoint_id,
-                    format!("{}\nMWAA {}", endpoint.vpc_endpoint_id, wanted.what),
-                    NodeKind::Endpoint,
-                );
-            }
-        }
-        let s3_gateway = a.used_endpoints_for("s3").find(|u| !u.is_interface()).map(|u| u.endpoint.vpc_endpoint_id.clone());
-        for flow in &a.flows {
-            let to = match flow.kind {
-                FlowKind::SelfTraffic => Some(flow.destination.clone()),
-                FlowKind::Internet => a
-                    .egress
-                    .iter()
-                    .find(|e| e.subnet_id == flow.source_subnet)
-                    .and_then(|e| e.default_route.as_ref())
-                    .map(|r| r.target.id().to_string()),
-                FlowKind::S3 => s3_gateway.clone(),
-                FlowKind::Endpoint | FlowKind::Database | FlowKind::Webserver => flow.endpoint_id.clone(),
-            };
-            let Some(to) = to else { continue };
-            let blocked = flow.first_block().map(|hop| format!("{} {}: {}", hop.resource, hop.subnet, hop.rule));
-            let port = format!("{} tcp/{}", flow.kind, flow.port);
-            match topology.edges.iter_mut().find(|e| e.from == flow.source_subnet && e.to == to) {
-                Some(edge) => {
-                    if !edge.label.split(", ").any(|p| p == port) {
-                        edge.label = format!("{}, {port}", edge.label);
-                    }
-                    if edge.blocked.is_none() {
-                        edge.blocked = blocked;
-                    }
-                }
-                None => topology.edges.push(TopologyEdge { from: flow.source_subnet.clone(), to, label: port, blocked }),
-            }
-        }
-        topology
-    }
 }

@@ -1,0 +1,248 @@
+//! `--format html`: one self-contained page (inline style, a few lines of script for the copy buttons,
+//! the picture as inline SVG; nothing is fetched when it opens, which its Content-Security-Policy also
+//! forbids). What is broken comes first: the summary, one line per finding, then the picture with the
+//! failing flows in red, then each finding's remediation, trace and evidence. Findings and picture elements
+//! link to each other.
+
+use std::fmt::Write as _;
+
+use super::svg::{self, element_id, xml};
+use super::{Report, TOOL};
+use crate::rules::{Finding, Severity};
+
+const STYLE: &str = r#"
+body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #1f2933; background: #f5f7fa; }
+header { background: #1f2933; color: #fff; padding: 10px 24px; }
+header h1 { font-size: 18px; margin: 0; display: inline; }
+header span { color: #cbd2d9; margin-left: 12px; }
+main { padding: 12px 24px 40px; }
+section.environment { background: #fff; border: 1px solid #d9e2ec; border-radius: 6px; padding: 12px 18px; margin: 12px 0; }
+h2 { font-size: 17px; margin: 4px 0 8px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.target { color: #52606d; margin: 0 0 8px; }
+.target code { color: #1f2933; }
+.summary span { display: inline-block; padding: 2px 9px; border-radius: 10px; margin-right: 6px; font-weight: 600; }
+.error { color: #b00020; } .warning { color: #8a5a00; } .info { color: #1d4ed8; }
+.summary .error { background: #fde8e8; } .summary .warning { background: #fff4d6; } .summary .info { background: #e0ecff; }
+.summary .passed { background: #e3f6e8; color: #1e6b34; } .summary .skipped { background: #eceff3; color: #52606d; }
+ul.headlines { margin: 8px 0; padding-left: 20px; }
+ul.headlines li { margin: 2px 0; }
+.picture { overflow-x: auto; border: 1px solid #e4e7eb; border-radius: 4px; background: #fff; margin: 8px 0; }
+.picture a .label, .picture a text { text-decoration: none; }
+.element:target rect, .element:target polyline { stroke-width: 5; }
+.finding { border-left: 4px solid #cbd2d9; padding: 4px 12px; margin: 10px 0; }
+.finding.error { border-color: #b00020; } .finding.warning { border-color: #d69e2e; } .finding.info { border-color: #1d4ed8; }
+.finding:target { background: #fffbea; }
+.finding h4 { margin: 2px 0; font-size: 14px; color: #1f2933; }
+.finding .message { margin: 4px 0; color: #1f2933; }
+.remediation { position: relative; }
+pre { background: #1f2933; color: #f5f7fa; padding: 8px 10px; border-radius: 4px; overflow-x: auto; white-space: pre-wrap; margin: 4px 0; }
+button.copy { position: absolute; top: 4px; right: 4px; font-size: 12px; }
+ul.trace { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; margin: 4px 0; padding-left: 8px; list-style: none; white-space: pre-wrap; color: #1f2933; }
+ul.trace li.block { color: #b00020; font-weight: bold; }
+ul.trace li.pass { color: #52606d; }
+details { margin: 4px 0; color: #1f2933; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { border: 1px solid #d9e2ec; padding: 4px 8px; text-align: left; }
+a { color: #1d4ed8; }
+"#;
+
+/// Copies the remediation above the button; no framework, no request.
+const SCRIPT: &str = r#"
+document.querySelectorAll('button.copy').forEach(function (b) {
+  b.addEventListener('click', function () {
+    var text = b.parentElement.querySelector('pre').innerText;
+    navigator.clipboard.writeText(text).then(function () { b.textContent = 'copied'; });
+  });
+});
+"#;
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+pub fn html(reports: &[Report]) -> String {
+    let title = match reports {
+        [report] => format!("mwaa-preflight: {}", report.title()),
+        _ => format!("mwaa-preflight: {} environments", reports.len()),
+    };
+    let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n",
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", xml(&title));
+    let _ = writeln!(out, "<header><h1>{}</h1><span>version {}</span></header>\n<main>", TOOL.name, TOOL.version);
+    if reports.len() > 1 {
+        audit_table(&mut out, reports);
+    }
+    for (i, report) in reports.iter().enumerate() {
+        let prefix = if reports.len() > 1 { format!("e{i}-") } else { String::new() };
+        section(&mut out, report, &prefix);
+    }
+    let _ = writeln!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>");
+    out
+}
+
+fn audit_table(out: &mut String, reports: &[Report]) {
+    out.push_str("<table class=\"audit\"><tr><th>environment</th><th>status</th><th>routing</th><th>errors</th><th>warnings</th><th>first problem</th></tr>\n");
+    for (i, r) in reports.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"#e{i}-section\">{}</a></td><td>{}</td><td>{}</td><td class=\"error\">{}</td><td class=\"warning\">{}</td><td>{}</td></tr>",
+            xml(r.target.environment.as_deref().unwrap_or("planned")),
+            xml(r.target.status.as_deref().unwrap_or("-")),
+            r.target.routing,
+            r.summary.errors,
+            r.summary.warnings,
+            xml(&r.first_problem().unwrap_or_else(|| "none".to_string()))
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn section(out: &mut String, r: &Report, prefix: &str) {
+    let t = &r.target;
+    let _ = writeln!(out, "<section class=\"environment\" id=\"{prefix}section\">\n<h2>{}</h2>", xml(&r.title()));
+    if let Some(error) = &r.error {
+        let _ = writeln!(out, "<p class=\"error\">Could not be read: {}</p>\n</section>", xml(error));
+        return;
+    }
+    let code = |items: &[String]| items.iter().map(|i| format!("<code>{}</code>", xml(i))).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(
+        out,
+        "<p class=\"target\">VPC <code>{}</code> in <code>{}</code>{} · {} routing · subnets {} · security groups {} · webserver {} · endpoints managed by {}</p>",
+        xml(t.vpc_id.as_deref().unwrap_or("unknown")),
+        xml(&t.region),
+        t.account_id.as_deref().map(|a| format!(" (account <code>{}</code>)", xml(a))).unwrap_or_default(),
+        t.routing,
+        code(&t.subnet_ids),
+        code(&t.security_group_ids),
+        xml(&t.webserver_access_mode),
+        xml(t.endpoint_management),
+    );
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\"><span class=\"error\">{} error(s)</span><span class=\"warning\">{} warning(s)</span><span class=\"info\">{} info</span>\
+         <span class=\"passed\">{} passed</span><span class=\"skipped\">{} skipped</span></p>",
+        s.errors, s.warnings, s.infos, s.passed, s.skipped
+    );
+    if !r.findings.is_empty() {
+        out.push_str("<ul class=\"headlines\">\n");
+        for (k, f) in r.findings.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<li class=\"{sev}\"><a href=\"#{prefix}finding-{k}\">{}</a> {}</li>",
+                xml(&f.headline()),
+                xml(first_sentence(&f.message)),
+                sev = severity_word(f.severity)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    let _ = writeln!(out, "<div class=\"picture\">\n{}</div>", svg::render(r, prefix, true));
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let findings: Vec<(usize, &Finding)> = r.findings.iter().enumerate().filter(|(_, f)| f.severity == severity).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h3 class=\"{0}\">{0}s ({1})</h3>", severity_word(severity), findings.len());
+        for (k, f) in findings {
+            finding(out, r, prefix, k, f);
+        }
+    }
+    if !r.skipped.is_empty() {
+        let _ = writeln!(out, "<details><summary>{} check(s) skipped</summary><ul>", r.skipped.len());
+        for skipped in &r.skipped {
+            let _ = writeln!(out, "<li><b>{}</b> {}</li>", skipped.code, xml(&skipped.reason));
+        }
+        out.push_str("</ul></details>\n");
+    }
+    if !r.ignored.is_empty() {
+        let _ = writeln!(out, "<details><summary>{} finding(s) ignored by the configuration</summary><ul>", r.ignored.len());
+        for ignored in &r.ignored {
+            let _ = writeln!(
+                out,
+                "<li><b>{}</b> on {}: {}</li>",
+                ignored.code,
+                xml(ignored.resource.as_deref().unwrap_or("-")),
+                xml(&ignored.reason)
+            );
+        }
+        out.push_str("</ul></details>\n");
+    }
+    if !r.passed.is_empty() {
+        let _ = writeln!(out, "<details><summary>{} check(s) passed</summary><p>{}</p></details>", r.passed.len(), r.passed.join(", "));
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "<details><summary>{} note(s) on the input</summary><ul>", r.notes.len());
+        for note in &r.notes {
+            let _ = writeln!(out, "<li>{}</li>", xml(note));
+        }
+        out.push_str("</ul></details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
+    let sev = severity_word(f.severity);
+    let _ = writeln!(out, "<div class=\"finding {sev}\" id=\"{prefix}finding-{k}\">");
+    let _ = writeln!(
+        out,
+        "<h4><span class=\"{sev}\">{sev}</span> {} {} on <code>{}</code> · <a href=\"{}\">AWS docs</a></h4>",
+        f.code,
+        xml(f.name),
+        xml(f.resource.as_deref().unwrap_or("-")),
+        xml(f.docs)
+    );
+    let elements = f.resource.as_deref().map(|res| r.topology.elements_of(res)).unwrap_or_default();
+    if !elements.is_empty() {
+        let links: Vec<String> =
+            elements.iter().map(|&e| format!("<a href=\"#{}\">{}</a>", element_id(prefix, &r.topology, e), describe(r, e))).collect();
+        let _ = writeln!(out, "<p>In the picture: {}</p>", links.join(", "));
+    }
+    let _ = writeln!(out, "<p class=\"message\">{}</p>", xml(&f.message));
+    if !f.remediation.is_empty() {
+        let _ = writeln!(out, "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>", xml(&f.remediation));
+    }
+    if !f.trace.is_empty() {
+        out.push_str("<ul class=\"trace\">\n");
+        for line in &f.trace {
+            let class = if line.detail {
+                " class=\"pass\""
+            } else if line.text.contains("<- first block") {
+                " class=\"block\""
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "<li{class}>{}</li>", xml(&line.text));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !f.evidence.is_null() {
+        let evidence = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
+        let _ = writeln!(out, "<details><summary>evidence</summary><pre>{}</pre></details>", xml(&evidence));
+    }
+    out.push_str("</div>\n");
+}
+
+fn describe(r: &Report, element: super::Element<'_>) -> String {
+    match element {
+        super::Element::Subnet(id) => format!("subnet {}", xml(id)),
+        super::Element::Node(id) => xml(r.topology.nodes.iter().find(|n| n.id == id).and_then(|n| n.label.lines().next()).unwrap_or(id)),
+        super::Element::Edge(i) => {
+            let e = &r.topology.edges[i];
+            format!("{} from {} to {}", xml(&e.label), xml(&e.from), xml(&e.to))
+        }
+    }
+}
+
+/// The message up to its first sentence's end, for the one-line list.
+fn first_sentence(message: &str) -> &str {
+    message.find(". ").map_or(message, |end| &message[..=end])
+}

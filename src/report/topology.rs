@@ -1,0 +1,292 @@
+//! The network as the pictures draw it (Mermaid, DOT, SVG): subnets by AZ, gateways, endpoints, and the
+//! required flows. What passes is bundled so that what fails stands out: the endpoints every flow reaches
+//! become one node with one edge per subnet, two subnets that reach each other one two-way edge; every
+//! failing flow is its own edge, labelled with its first blocking hop.
+
+use crate::analysis::flows::{Flow, FlowKind};
+use crate::analysis::routing::{default_route, RouteTarget};
+use crate::analysis::Analysis;
+
+/// The ID of the node that stands for the endpoints every flow reaches.
+pub const BUNDLE_ID: &str = "reachable-endpoints";
+
+#[derive(Debug, Clone, Default)]
+pub struct Topology {
+    pub vpc_id: Option<String>,
+    pub subnets: Vec<TopologySubnet>,
+    pub nodes: Vec<TopologyNode>,
+    pub edges: Vec<TopologyEdge>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologySubnet {
+    pub id: String,
+    pub zone: String,
+    pub cidr: String,
+    pub route_table: Option<String>,
+    pub env: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologyNode {
+    pub id: String,
+    pub label: String,
+    pub kind: NodeKind,
+    /// The resources a bundle stands for (empty for other nodes): findings on them point at the bundle.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Gateway,
+    Endpoint,
+    /// Endpoints every required flow reaches, drawn as one.
+    Bundle,
+    Internet,
+}
+
+#[derive(Debug, Clone)]
+pub struct TopologyEdge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+    /// A failing flow's first blocking hop; an edge carries one failing flow.
+    pub blocked: Option<Block>,
+    /// Passing flows both ways between two subnets, drawn as one edge.
+    pub both_ways: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// "RESOURCE SUBNET: RULE".
+    pub hop: String,
+    /// The deciding resources (one, or a security group union), to link findings on them.
+    pub resources: Vec<String>,
+}
+
+/// An element of the picture: what a finding points at, and what points back at findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element<'t> {
+    Subnet(&'t str),
+    Node(&'t str),
+    /// An index in `edges`.
+    Edge(usize),
+}
+
+impl Topology {
+    pub fn new(a: &Analysis<'_>) -> Self {
+        let mut topology = Topology { vpc_id: a.vpc_id.clone(), ..Topology::default() };
+        for subnet in &a.subnets {
+            topology.add_subnet(a, &subnet.subnet_id, true);
+        }
+        topology.add_egress(a);
+        for used in &a.used_endpoints {
+            let e = used.endpoint;
+            let label = format!("{}\n{} ({})", e.vpc_endpoint_id, used.service.short, e.vpc_endpoint_type);
+            topology.add_node(&e.vpc_endpoint_id, label, NodeKind::Endpoint);
+        }
+        for wanted in &a.customer_endpoints {
+            for endpoint in &wanted.endpoints {
+                let label = format!("{}\nMWAA {}", endpoint.vpc_endpoint_id, wanted.what);
+                topology.add_node(&endpoint.vpc_endpoint_id, label, NodeKind::Endpoint);
+            }
+        }
+        topology.add_flows(a);
+        topology
+    }
+
+    fn add_node(&mut self, id: &str, label: String, kind: NodeKind) {
+        if !self.nodes.iter().any(|n| n.id == id) {
+            self.nodes.push(TopologyNode { id: id.to_string(), label, kind, members: Vec::new() });
+        }
+    }
+
+    fn add_subnet(&mut self, a: &Analysis<'_>, id: &str, env: bool) {
+        if self.subnets.iter().any(|s| s.id == id) {
+            return;
+        }
+        if let Some(subnet) = a.network.subnet(id) {
+            self.subnets.push(TopologySubnet {
+                id: id.to_string(),
+                zone: Analysis::zone_of(subnet).unwrap_or("?").to_string(),
+                cidr: subnet.cidr_label(),
+                route_table: a.network.effective_route_table(subnet).map(|(t, _)| t.route_table_id.clone()),
+                env,
+            });
+        }
+    }
+
+    fn add_passing_edge(&mut self, from: String, to: String, label: &str) {
+        if !self.edges.iter().any(|e| e.from == from && e.to == to) {
+            self.edges.push(TopologyEdge { from, to, label: label.to_string(), blocked: None, both_ways: false });
+        }
+    }
+
+    /// Each env subnet's default route, and behind a NAT gateway the NAT's subnet and its way out.
+    fn add_egress(&mut self, a: &Analysis<'_>) {
+        let network = a.network;
+        for egress in &a.egress {
+            let Some(route) = &egress.default_route else { continue };
+            let target = route.target.id().to_string();
+            self.add_node(&target, format!("{target}\n{}", route.target.describe()), NodeKind::Gateway);
+            let RouteTarget::NatGateway(nat) = &route.target else { continue };
+            let Some(nat_subnet) = network.nat_gateway(nat).and_then(|n| network.subnet(&n.subnet_id)) else { continue };
+            self.add_subnet(a, &nat_subnet.subnet_id, false);
+            let upstream = network.effective_route_table(nat_subnet).and_then(|(t, _)| default_route(network, t));
+            if let Some(up) = upstream {
+                let up_id = up.target.id().to_string();
+                self.add_node(&up_id, format!("{up_id}\n{}", up.target.describe()), NodeKind::Gateway);
+                self.add_node("internet", "internet".to_string(), NodeKind::Internet);
+                self.add_passing_edge(nat.clone(), up_id.clone(), "0.0.0.0/0");
+                self.add_passing_edge(up_id, "internet".to_string(), "");
+            }
+        }
+    }
+
+    fn add_flows(&mut self, a: &Analysis<'_>) {
+        let s3_gateway = a.used_endpoints_for("s3").find(|u| !u.is_interface()).map(|u| u.endpoint.vpc_endpoint_id.clone());
+        let destination = |flow: &Flow| match flow.kind {
+            FlowKind::SelfTraffic => Some(flow.destination.clone()),
+            FlowKind::Internet => a
+                .egress
+                .iter()
+                .find(|e| e.subnet_id == flow.source_subnet)
+                .and_then(|e| e.default_route.as_ref())
+                .map(|r| r.target.id().to_string()),
+            FlowKind::S3 => s3_gateway.clone(),
+            FlowKind::Endpoint | FlowKind::Database | FlowKind::Webserver => flow.endpoint_id.clone(),
+        };
+        let mut passing: Vec<TopologyEdge> = Vec::new();
+        for flow in &a.flows {
+            let Some(to) = destination(flow) else { continue };
+            let port = format!("{} tcp/{}", flow.kind, flow.port);
+            match flow.first_block() {
+                Some(hop) => self.edges.push(TopologyEdge {
+                    from: flow.source_subnet.clone(),
+                    to,
+                    label: port,
+                    blocked: Some(Block {
+                        hop: format!("{} {}: {}", hop.resource, hop.subnet, hop.rule),
+                        resources: hop.resource.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+                    }),
+                    both_ways: false,
+                }),
+                None => match passing.iter_mut().find(|e| e.from == flow.source_subnet && e.to == to) {
+                    Some(edge) if edge.label.split(", ").any(|p| p == port) => {}
+                    Some(edge) => edge.label = format!("{}, {port}", edge.label),
+                    None => passing.push(TopologyEdge {
+                        from: flow.source_subnet.clone(),
+                        to,
+                        label: port,
+                        blocked: None,
+                        both_ways: false,
+                    }),
+                },
+            }
+        }
+        self.bundle_endpoints(&mut passing);
+        self.join_two_way(&mut passing);
+        self.edges.extend(passing);
+    }
+
+    /// Endpoints that no failing flow goes to, and that every passing flow reaches, become one node.
+    fn bundle_endpoints(&mut self, passing: &mut Vec<TopologyEdge>) {
+        let failing_to: Vec<&str> = self.edges.iter().filter(|e| e.blocked.is_some()).map(|e| e.to.as_str()).collect();
+        let members: Vec<TopologyNode> = self
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Endpoint && !failing_to.contains(&n.id.as_str()))
+            .filter(|n| passing.iter().any(|e| e.to == n.id))
+            .cloned()
+            .collect();
+        if members.len() < 2 {
+            return;
+        }
+        let is_member = |id: &str| members.iter().any(|m| m.id == id);
+        let mut bundled: Vec<TopologyEdge> = Vec::new();
+        for edge in passing.iter().filter(|e| is_member(&e.to)) {
+            match bundled.iter_mut().find(|b| b.from == edge.from) {
+                Some(b) => {
+                    for port in edge.label.split(", ") {
+                        if !b.label.split(", ").any(|p| p == port) {
+                            b.label = format!("{}, {port}", b.label);
+                        }
+                    }
+                }
+                None => bundled.push(TopologyEdge { to: BUNDLE_ID.to_string(), ..edge.clone() }),
+            }
+        }
+        passing.retain(|e| !is_member(&e.to));
+        passing.splice(0..0, bundled);
+        self.nodes.retain(|n| !is_member(&n.id));
+        // What each member is, from its label's second line ("sqs (Interface)" -> "sqs", "s3 (Gateway)" ->
+        // "s3 gateway", "MWAA database").
+        let services: Vec<String> = members
+            .iter()
+            .map(|m| m.label.lines().nth(1).unwrap_or(&m.id).replace(" (Interface)", "").replace(" (Gateway)", " gateway"))
+            .collect();
+        let label = format!("{} endpoints, all reachable\n{}", members.len(), wrap_list(&services, 40));
+        let bundle =
+            TopologyNode { id: BUNDLE_ID.to_string(), label, kind: NodeKind::Bundle, members: members.into_iter().map(|m| m.id).collect() };
+        let at = self.nodes.iter().position(|n| n.kind != NodeKind::Bundle).unwrap_or(self.nodes.len());
+        self.nodes.insert(at, bundle);
+    }
+
+    /// A passing edge whose reverse passes with the same ports becomes one two-way edge.
+    fn join_two_way(&self, passing: &mut Vec<TopologyEdge>) {
+        let mut i = 0;
+        while i < passing.len() {
+            let reverse = passing.iter().position(|r| r.from == passing[i].to && r.to == passing[i].from && r.label == passing[i].label);
+            if let Some(j) = reverse.filter(|&j| j > i) {
+                passing.remove(j);
+                passing[i].both_ways = true;
+            }
+            i += 1;
+        }
+    }
+
+    pub fn zones(&self) -> Vec<&str> {
+        let mut zones: Vec<&str> = self.subnets.iter().map(|s| s.zone.as_str()).collect();
+        zones.sort_unstable();
+        zones.dedup();
+        zones
+    }
+
+    /// The elements a finding on `resource` points at: the subnet or node itself, the bundle standing for
+    /// it, and every failing edge it blocks.
+    pub fn elements_of(&self, resource: &str) -> Vec<Element<'_>> {
+        let mut elements: Vec<Element<'_>> = Vec::new();
+        if let Some(s) = self.subnets.iter().find(|s| s.id == resource) {
+            elements.push(Element::Subnet(&s.id));
+        }
+        if let Some(n) = self.nodes.iter().find(|n| n.id == resource || n.members.iter().any(|m| m == resource)) {
+            elements.push(Element::Node(&n.id));
+        }
+        for (i, edge) in self.edges.iter().enumerate() {
+            if edge.blocked.as_ref().is_some_and(|b| b.resources.iter().any(|r| r == resource)) {
+                elements.push(Element::Edge(i));
+            }
+        }
+        elements
+    }
+}
+
+/// Items joined by ", " in lines of at most `width` characters.
+fn wrap_list(items: &[String], width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for item in items {
+        match lines.last_mut() {
+            Some(line) if line.len() + 2 + item.len() <= width => {
+                line.push_str(", ");
+                line.push_str(item);
+            }
+            _ => {
+                if let Some(line) = lines.last_mut() {
+                    line.push(',');
+                }
+                lines.push(item.clone());
+            }
+        }
+    }
+    lines.join("\n")
+}
