@@ -112,8 +112,8 @@ fn configuration_errors_point_at_the_line() {
     }
 }
 
-#[test]
-fn offline_audit_of_a_snapshot_with_several_environments() {
+/// The private reference and a second environment whose security group is gone, in one snapshot.
+fn two_environments() -> PathBuf {
     let mut doc: Value =
         serde_json::from_str(&std::fs::read_to_string(support::root().join("fixtures/networks/private.json")).expect("fixture"))
             .expect("json");
@@ -126,6 +126,12 @@ fn offline_audit_of_a_snapshot_with_several_environments() {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("two-environments.json");
     std::fs::write(&path, doc.to_string()).expect("write");
+    path
+}
+
+#[test]
+fn offline_audit_of_a_snapshot_with_several_environments() {
+    let path = two_environments();
     let output = support::run(&["diagnose", "--all", "--snapshot", path.to_str().expect("utf-8"), "--format", "json"]);
     assert_eq!(output.status.code(), Some(1));
     let audit = json(&output);
@@ -140,38 +146,73 @@ fn offline_audit_of_a_snapshot_with_several_environments() {
     assert_eq!(audit["summary"]["failing"], 1);
 }
 
-fn case_output(case: &str, format: &str, env: &[(&str, &str)]) -> (Output, String) {
-    let file = support::root().join("fixtures/cases").join(format!("{case}.json"));
-    let loaded = support::load_case(&file);
-    let path = support::materialise(&loaded, case);
-    let relative = path.strip_prefix(support::root()).expect("under root").display().to_string();
-    let output = support::binary()
-        .current_dir(support::root())
-        .envs(env.iter().copied())
-        .args(&loaded.args)
-        .args(["--snapshot", &relative, "--format", format])
-        .output()
-        .expect("runs");
-    let text = support::stdout(&output);
-    (output, text)
+#[test]
+fn markdown_junit_and_diagrams_match_their_golden_files() {
+    insta::assert_snapshot!("markdown_vpce005", support::case_output("VPCE005/fail_endpoint_sg_without_ingress", "markdown", &[]).1);
+    insta::assert_snapshot!("junit_acl001", support::case_output("ACL001/fail_deny_all_first", "junit", &[]).1);
+    insta::assert_snapshot!("mermaid_rt003", support::case_output("RT003/fail_one_nat_for_both", "mermaid", &[]).1);
+    insta::assert_snapshot!("dot_vpce005", support::case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]).1);
+    insta::assert_snapshot!("markdown_public_clean", support::case_output("RT003/pass_nat_per_az", "markdown", &[]).1);
+    insta::assert_snapshot!("junit_private_clean", support::case_output("VPCE004/pass_both_azs", "junit", &[]).1);
+    insta::assert_snapshot!("mermaid_private_clean", support::case_output("VPCE004/pass_both_azs", "mermaid", &[]).1);
+    insta::assert_snapshot!("mermaid_acl001", support::case_output("ACL001/fail_ingress_443_only", "mermaid", &[]).1);
+    insta::assert_snapshot!("dot_public_clean", support::case_output("RT003/pass_nat_per_az", "dot", &[]).1);
 }
 
 #[test]
-fn markdown_junit_and_diagrams_match_their_golden_files() {
-    insta::assert_snapshot!("markdown_vpce005", case_output("VPCE005/fail_endpoint_sg_without_ingress", "markdown", &[]).1);
-    insta::assert_snapshot!("junit_acl001", case_output("ACL001/fail_deny_all_first", "junit", &[]).1);
-    insta::assert_snapshot!("mermaid_rt003", case_output("RT003/fail_one_nat_for_both", "mermaid", &[]).1);
-    insta::assert_snapshot!("dot_vpce005", case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]).1);
-    insta::assert_snapshot!("markdown_public_clean", case_output("RT003/pass_nat_per_az", "markdown", &[]).1);
-    insta::assert_snapshot!("junit_private_clean", case_output("VPCE004/pass_both_azs", "junit", &[]).1);
-    insta::assert_snapshot!("mermaid_private_clean", case_output("VPCE004/pass_both_azs", "mermaid", &[]).1);
-    insta::assert_snapshot!("mermaid_acl001", case_output("ACL001/fail_ingress_443_only", "mermaid", &[]).1);
-    insta::assert_snapshot!("dot_public_clean", case_output("RT003/pass_nat_per_az", "dot", &[]).1);
+fn html_and_svg_match_their_golden_files() {
+    insta::assert_snapshot!("html_vpce005", support::case_output("VPCE005/fail_endpoint_sg_without_ingress", "html", &[]).1);
+    let audit = two_environments();
+    let html = support::run(&["diagnose", "--all", "--snapshot", audit.to_str().expect("utf-8"), "--format", "html"]);
+    insta::assert_snapshot!("html_audit", support::stdout(&html));
+    insta::assert_snapshot!("svg_acl001", support::case_output("ACL001/fail_ingress_443_only", "svg", &[]).1);
+    insta::assert_snapshot!("svg_public_clean", support::case_output("RT003/pass_nat_per_az", "svg", &[]).1);
+}
+
+/// The rectangles of one class in the tool's SVG (`class="box"`, `class="label-box"`).
+fn rects(svg: &str, class: &str) -> Vec<[f64; 4]> {
+    let attr = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!(" {name}=\"")).map(|i| i + name.len() + 3).expect("attribute");
+        tag[start..].split('"').next().and_then(|v| v.parse().ok()).expect("a number")
+    };
+    svg.split("<rect ")
+        .filter(|tag| tag.starts_with(&format!("class=\"{class}\"")))
+        .map(|tag| [attr(tag, "x"), attr(tag, "y"), attr(tag, "width"), attr(tag, "height")])
+        .collect()
+}
+
+fn overlap(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3]
+}
+
+/// In every fixture's picture no two labels overlap and no label covers a box.
+#[test]
+fn svg_labels_never_overlap_in_any_fixture() {
+    let mut pictures = 0;
+    for file in support::case_files() {
+        let case = file.strip_prefix(support::root().join("fixtures/cases")).expect("under fixtures").with_extension("");
+        let (output, svg) = support::case_output(&case.display().to_string(), "svg", &[]);
+        if !svg.starts_with("<svg") {
+            assert_eq!(output.status.code(), Some(2), "{}: {}", case.display(), support::stderr(&output));
+            continue;
+        }
+        pictures += 1;
+        let (labels, boxes) = (rects(&svg, "label-box"), rects(&svg, "box"));
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(a, b), "{}: labels {a:?} and {b:?} overlap", case.display());
+            }
+            for b in &boxes {
+                assert!(!overlap(a, b), "{}: label {a:?} covers box {b:?}", case.display());
+            }
+        }
+    }
+    assert!(pictures > 90, "only {pictures} fixtures drew a picture");
 }
 
 #[test]
 fn dot_renders_with_graphviz_and_shows_the_failing_edge() {
-    let (_, dot) = case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]);
+    let (_, dot) = support::case_output("VPCE005/fail_endpoint_sg_without_ingress", "dot", &[]);
     let mut child = std::process::Command::new("dot")
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
@@ -201,7 +242,7 @@ fn github_format_annotates_and_writes_the_job_summary() {
     let _ = std::fs::create_dir_all(summary.parent().expect("parent"));
     std::fs::write(&summary, "earlier step\n").expect("write");
     let (output, annotations) =
-        case_output("SUB004/fail_same_az_id", "github", &[("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))]);
+        support::case_output("SUB004/fail_same_az_id", "github", &[("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))]);
     assert_eq!(output.status.code(), Some(1));
     let line = annotations.lines().next().expect("an annotation");
     assert!(line.starts_with("::error file=target/fixture-cases/SUB004__fail_same_az_id.json,line="), "{line}");

@@ -342,7 +342,7 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         open(&mut out, Element::Edge(route.edge), false);
         let _ = write!(
             out,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{}\"/>",
+            "<rect class=\"label-box\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{}\"/>",
             label.x,
             label.y,
             label.w,
@@ -383,7 +383,7 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         let r = placed.rect;
         let _ = write!(
             out,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"5\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
+            "<rect class=\"box\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"5\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
             r.x,
             r.y,
             r.w,

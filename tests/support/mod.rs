@@ -133,3 +133,20 @@ pub fn materialise_template(case: &TemplateCase, dir: &Path, name: &str) -> Resu
     std::fs::write(&path, text).map_err(|e| e.to_string())?;
     Ok(path)
 }
+
+/// A fixture case run through the binary with `--format FORMAT`: its output and stdout.
+pub fn case_output(case: &str, format: &str, env: &[(&str, &str)]) -> (Output, String) {
+    let file = root().join("fixtures/cases").join(format!("{case}.json"));
+    let loaded = load_case(&file);
+    let path = materialise(&loaded, case);
+    let relative = path.strip_prefix(root()).expect("under root").display().to_string();
+    let output = binary()
+        .current_dir(root())
+        .envs(env.iter().copied())
+        .args(&loaded.args)
+        .args(["--snapshot", &relative, "--format", format])
+        .output()
+        .expect("runs");
+    let text = stdout(&output);
+    (output, text)
+}

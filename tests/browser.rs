@@ -1,0 +1,142 @@
+//! The HTML report in a real browser: headless Chromium (Debian's package; `.ci/run` installs it) renders
+//! the reference and a failing fixture to PNG screenshots under target/browser/, and the tests read the
+//! DOM it built (`--dump-dom`) and its network log. Chromium's name resolution is mapped to nothing, so
+//! not even the browser's own background requests leave the machine.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The viewport: a laptop screen. What is broken must show inside it, without scrolling.
+const WIDTH: u32 = 1400;
+const HEIGHT: u32 = 900;
+
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    assert!(path.exists(), "{} not found: these tests need Debian's chromium package (apt-get install chromium; .ci/run installs it), or CHROMIUM=PATH", path.display());
+    path
+}
+
+fn scratch() -> PathBuf {
+    let dir = support::root().join("target/browser");
+    std::fs::create_dir_all(&dir).expect("target/browser");
+    dir
+}
+
+/// The fixture case's HTML report, written to target/browser/NAME.html.
+fn report(case: &str, name: &str) -> PathBuf {
+    let (output, html) = support::case_output(case, "html", &[]);
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{case}: {}", support::stderr(&output));
+    let path = scratch().join(format!("{name}.html"));
+    std::fs::write(&path, html).expect("write the report");
+    path
+}
+
+/// One headless Chromium run over `page`, in a fresh profile, with no name resolution at all.
+fn chromium_run(page: &Path, name: &str, what: &[String]) -> std::process::Output {
+    let profile = scratch().join(format!("profile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--window-size={WIDTH},{HEIGHT}"),
+        ])
+        .args(what)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(output.status.success(), "chromium failed on {}: {}", page.display(), support::stderr(&output));
+    output
+}
+
+/// The DOM after the page loaded, and every request the page itself started (the browser's own requests
+/// carry no page origin: "not an origin" in the net log).
+fn browse(page: &Path, name: &str) -> (String, Vec<String>) {
+    let log = scratch().join(format!("{name}.netlog.json"));
+    let output = chromium_run(page, name, &["--dump-dom".to_string(), format!("--log-net-log={}", log.display())]);
+    let dom = support::stdout(&output);
+    let text = std::fs::read_to_string(&log).expect("chromium wrote its net log");
+    let netlog: Value = serde_json::from_str(&text).expect("the net log is JSON");
+    let start_job = netlog["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64().expect("event type");
+    let requests = netlog["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["type"].as_i64() == Some(start_job))
+        .filter(|e| e["params"]["url"].is_string() && e["params"]["initiator"].as_str() != Some("not an origin"))
+        .map(|e| e["params"]["url"].as_str().unwrap_or_default().to_string())
+        .collect();
+    (dom, requests)
+}
+
+/// A screenshot of the first screen of the page, and how many of its pixels are the picture's red.
+fn screenshot(page: &Path, name: &str) -> (PathBuf, usize) {
+    let png = scratch().join(format!("{name}.png"));
+    let _ = std::fs::remove_file(&png);
+    chromium_run(page, name, &[format!("--screenshot={}", png.display())]);
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).expect("screenshot written")));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut pixels).expect("a frame");
+    assert_eq!((info.width, info.height), (WIDTH, HEIGHT), "the screenshot is one screen");
+    let channels = info.color_type.samples();
+    // The failing edges' red (#d00000), with anti-aliasing: the report's other reds are darker text.
+    let red = pixels[..info.buffer_size()].chunks(channels).filter(|p| p[0] > 190 && p[1] < 50 && p[2] < 50).count();
+    (png, red)
+}
+
+#[test]
+fn failing_private_fixture_shows_the_broken_endpoint_on_the_first_screen() {
+    let page = report("VPCE005/fail_endpoint_sg_without_ingress", "vpce005");
+    let (dom, requests) = browse(&page, "vpce005");
+    assert!(requests.is_empty(), "the report made requests: {requests:?}");
+    assert!(dom.contains("VPCE005 endpoint-sg-ingress on vpce-0a0a0004"), "the finding is listed: {dom}");
+    assert!(dom.contains("aws ec2 authorize-security-group-ingress --group-id sg-3e3e3e3e"), "its remediation is shown");
+    // The failing flows are red edges to the KMS endpoint, each labelled with its blocking hop; the nine
+    // endpoints that work are one bundle.
+    assert_eq!(dom.matches("class=\"edge blocked\" data-from=\"subnet-").count(), 4, "one red edge per failing flow");
+    assert!(dom.contains("data-to=\"vpce-0a0a0004\""), "the red edges end at the KMS endpoint");
+    assert!(dom.contains("sg-3e3e3e3e subnet-1a1a1a1a: no rule matches"), "labelled with the blocking hop");
+    assert!(dom.contains("9 endpoints, all reachable"), "what passes is bundled");
+    // Finding and picture link both ways.
+    assert!(dom.contains("href=\"#node-vpce-0a0a0004\""), "the finding links to its element");
+    assert!(dom.contains("<a href=\"#finding-0\" id=\"node-vpce-0a0a0004\""), "the element links back");
+    let (png, red) = screenshot(&page, "vpce005");
+    assert!(red > 2_000, "the failing edges are visible without scrolling ({red} red pixels in {})", png.display());
+}
+
+#[test]
+fn reference_fixture_shows_no_failure() {
+    let page = report("VPCE004/pass_both_azs", "reference");
+    let (dom, requests) = browse(&page, "reference");
+    assert!(requests.is_empty(), "the report made requests: {requests:?}");
+    assert!(dom.contains("0 error(s)"), "the summary: {dom}");
+    assert!(!dom.contains("edge blocked"), "no failing edge");
+    assert!(dom.contains("10 endpoints, all reachable"), "the endpoints are one bundle");
+    let (png, red) = screenshot(&page, "reference");
+    assert!(red < 50, "nothing red on a passing network ({red} red pixels in {})", png.display());
+}
+
+/// The request detector itself: a page that loads an image from loopback is caught.
+#[test]
+fn a_page_that_fetches_is_caught() {
+    let page = scratch().join("fetches.html");
+    std::fs::write(&page, "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/pixel.png\"></body></html>").expect("write");
+    let (_, requests) = browse(&page, "fetches");
+    assert_eq!(requests, ["http://127.0.0.1:9/pixel.png"]);
+}
