@@ -427,6 +427,41 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
     );
 }
 
+/// parliament (PyPI), an IAM policy linter with AWS's action and resource tables, run on a policy.
+fn parliament(policy: &[u8]) -> String {
+    let python = emulator::python();
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", "import sys; from parliament.cli import cli; sys.argv[0] = 'parliament'; sys.exit(cli())"])
+        .args(["--json", "--include-community-auditors"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("parliament runs (tests/emulator/requirements.txt)");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), policy).expect("write the policy");
+    let done = child.wait_with_output().expect("parliament finishes");
+    String::from_utf8_lossy(&done.stdout).into_owned()
+}
+
+#[test]
+fn least_privilege_policy_passes_an_iam_linter() {
+    for args in [&["--least-privilege"][..], &["--least-privilege", "--region", "eu-west-1", "--account", "111122223333"]] {
+        let output = support::run(&[&["iam-policy"][..], args].concat());
+        assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+        assert_eq!(parliament(&output.stdout), "", "iam-policy {args:?}");
+    }
+    // The linter sees what --least-privilege fixes: the plain policy grants the three scoped actions on `*`.
+    let plain = parliament(&support::run(&["iam-policy"]).stdout);
+    assert!(plain.contains("RESOURCE_STAR"), "{plain}");
+    for action in ["airflow:GetEnvironment", "ec2:DescribeVpcAttribute", "ec2:GetManagedPrefixListEntries"] {
+        assert!(plain.contains(action), "{action}: {plain}");
+    }
+    let region: Value = serde_json::from_slice(&support::run(&["iam-policy", "--least-privilege", "--region", "eu-west-1"]).stdout).expect("JSON");
+    assert_eq!(region["Statement"][1]["Resource"], "arn:aws:airflow:eu-west-1:*:environment/*");
+    let bad = support::run(&["iam-policy", "--least-privilege", "--account", "1234"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("not an AWS account ID"), "{}", support::stderr(&bad));
+}
+
 #[test]
 fn request_count_does_not_grow_with_unrelated_resources() {
     let _turn = exclusive();

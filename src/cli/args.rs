@@ -30,11 +30,34 @@ pub enum Command {
     /// Capture exactly what `check` reads into a snapshot file (for offline checks, CI and bug reports).
     Snapshot(SnapshotArgs),
     /// Print the read-only IAM policy the tool needs.
-    IamPolicy,
+    IamPolicy(IamPolicyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Man,
+}
+
+#[derive(Args)]
+pub struct IamPolicyArgs {
+    /// Scope the actions that take a resource ARN to it (environments, VPCs, prefix lists).
+    #[arg(long)]
+    pub least_privilege: bool,
+    /// With --least-privilege: the region the resources are in (default: any).
+    #[arg(long, value_parser = region_name, requires = "least_privilege")]
+    pub region: Option<String>,
+    /// With --least-privilege: the account that owns the environments and VPCs (default: any; for a
+    /// shared VPC, the owner's account).
+    #[arg(long, value_parser = account_id, requires = "least_privilege")]
+    pub account: Option<String>,
+}
+
+/// A 12-digit AWS account ID.
+fn account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.chars().all(|c| c.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("{text:?} is not an AWS account ID (12 digits)"))
+    }
 }
 
 #[derive(Args)]

@@ -1,10 +1,12 @@
-//! `iam-policy`: the read-only IAM policy a live read needs.
+//! `iam-policy`: the read-only IAM policy a live read needs, on `*` or scoped to resource ARNs.
 
 use std::process::ExitCode;
 
+use super::args::IamPolicyArgs;
 use super::{output, Failure};
 
-pub fn run() -> Result<ExitCode, Failure> {
-    output::write_stdout(output::to_json(&mwaa_preflight::input::iam_policy())?.as_bytes())?;
+pub fn run(args: &IamPolicyArgs) -> Result<ExitCode, Failure> {
+    let policy = mwaa_preflight::input::iam_policy(args.least_privilege, args.region.as_deref(), args.account.as_deref());
+    output::write_stdout(output::to_json(&policy)?.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

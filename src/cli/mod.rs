@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Rules => rules::list(),
         Command::Explain { rule } => rules::explain(&rule),
-        Command::IamPolicy => iam_policy::run(),
+        Command::IamPolicy(args) => iam_policy::run(&args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
     }

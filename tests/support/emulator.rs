@@ -23,7 +23,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn python() -> PathBuf {
+/// The Python of the test tools' venv (moto, the AWS CLI, parliament), bootstrapped on first use, one
+/// bootstrap at a time across test binaries running in parallel.
+pub fn python() -> PathBuf {
+    let lock_path = root().join("target/emulator-venv.lock");
+    let _ = std::fs::create_dir_all(root().join("target"));
+    let lock = std::fs::File::create(&lock_path).expect("lock file");
+    lock.lock().expect("lock the emulator bootstrap");
+    bootstrap()
+}
+
+fn bootstrap() -> PathBuf {
     if let Some(python) = std::env::var_os("MWAA_PREFLIGHT_PYTHON") {
         return PathBuf::from(python);
     }
@@ -57,13 +67,7 @@ impl Emulator {
     }
 
     fn start() -> Emulator {
-        // One bootstrap at a time across test binaries running in parallel.
-        let lock_path = root().join("target/emulator-venv.lock");
-        let _ = std::fs::create_dir_all(root().join("target"));
-        let lock = std::fs::File::create(&lock_path).expect("lock file");
-        lock.lock().expect("lock the emulator bootstrap");
         let python = python();
-        drop(lock);
         let mut child = Command::new(&python)
             .arg(root().join("tests/emulator/emulator.py"))
             .stdin(Stdio::piped())

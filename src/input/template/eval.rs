@@ -112,16 +112,6 @@ const FUNCTIONS: [&str; 17] = [
     "Condition",
 ];
 
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 impl<'a> Context<'a> {
     pub fn new(
         region: String,
@@ -145,7 +135,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn partition(&self) -> &'static str {
-        partition(&self.region)
+        crate::model::partition(&self.region)
     }
 
     fn pseudo(&self, name: &str) -> Option<Value> {
