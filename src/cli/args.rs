@@ -35,6 +35,9 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Man,
+    /// Check the changed files a pre-commit hook is given: those that define an MWAA environment
+    /// (CloudFormation templates, Terraform plan or state JSON), offline; other files are left alone.
+    PreCommit(PreCommitArgs),
 }
 
 #[derive(Args)]
@@ -58,6 +61,21 @@ fn account_id(text: &str) -> Result<String, String> {
     } else {
         Err(format!("{text:?} is not an AWS account ID (12 digits)"))
     }
+}
+
+#[derive(Args)]
+pub struct PreCommitArgs {
+    /// The changed files (pre-commit passes them).
+    pub files: Vec<PathBuf>,
+    /// The region the templates deploy to (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long, value_parser = region_name)]
+    pub region: Option<String>,
+    /// The lowest severity that fails the hook (default: the configuration's, else error).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// A snapshot with the existing resources the templates refer to.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
 }
 
 #[derive(Args)]

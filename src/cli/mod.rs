@@ -6,6 +6,7 @@ mod diagnose;
 mod failure;
 mod iam_policy;
 pub mod output;
+mod pre_commit;
 mod progress;
 mod rules;
 mod shell;
@@ -31,7 +32,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::IamPolicy(args) => iam_policy::run(&args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
+        Command::PreCommit(args) => pre_commit::run(&args),
     }
+}
+
+/// A failure on stderr as miette draws it (colour on a terminal unless NO_COLOR).
+pub fn print_failure(failure: &Failure) {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
+    use std::io::IsTerminal;
+    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut text = String::new();
+    let _ = GraphicalReportHandler::new_themed(theme)
+        .with_width(output::terminal_width())
+        .render_report(&mut text, &mwaa_preflight::text::Printable::new(failure));
+    eprint!("{text}");
 }
 
 /// The templates when given (over the snapshot, if one is), else the snapshot file, else the account.

@@ -1,0 +1,239 @@
+//! The GitHub Action (action.yml, a composite of contrib/action/*.sh) and the pre-commit hook
+//! (.pre-commit-hooks.yaml -> `mwaa-preflight pre-commit`), run as the runner and pre-commit run them:
+//! the shell steps with the runner's environment against fixtures, the install step against a release
+//! served on loopback.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = support::root().join("target/action-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn yaml(path: &str) -> Yaml {
+    let text = std::fs::read_to_string(support::root().join(path)).expect(path);
+    YamlLoader::load_from_str(&text).expect("YAML").remove(0)
+}
+
+/// The directory of the binary under test, first on PATH, as the install step leaves it.
+fn path_with_binary() -> String {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_mwaa-preflight"));
+    let dir = binary.parent().expect("binary dir").display().to_string();
+    format!("{dir}:{}", std::env::var("PATH").unwrap_or_default())
+}
+
+/// `name=value` lines of a GITHUB_OUTPUT file.
+fn outputs(path: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+#[test]
+fn action_yml_uses_only_its_inputs_and_its_scripts() {
+    let action = yaml("action.yml");
+    let text = std::fs::read_to_string(support::root().join("action.yml")).expect("action.yml");
+    let inputs: Vec<String> =
+        action["inputs"].as_hash().expect("inputs").keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
+    let used: Vec<&str> = text.split("inputs.").skip(1).filter_map(|rest| rest.split([' ', '}']).next()).collect();
+    for name in &used {
+        assert!(inputs.iter().any(|i| i == name), "action.yml uses inputs.{name}, which it does not declare");
+    }
+    for name in &inputs {
+        assert!(used.contains(&name.as_str()), "input {name} is declared but never used");
+    }
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    for step in action["runs"]["steps"].as_vec().expect("steps") {
+        if let Some(run) = step["run"].as_str() {
+            assert_eq!(step["shell"].as_str(), Some("bash"), "{run}");
+            if let Some(script) = run.split("$ACTION_PATH/").nth(1) {
+                let script = script.trim_end_matches('"');
+                assert!(support::root().join(script).exists(), "{script} is missing");
+            }
+        }
+    }
+    let run = std::fs::read_to_string(support::root().join("contrib/action/run.sh")).expect("run.sh");
+    for output in action["outputs"].as_hash().expect("outputs").keys().filter_map(Yaml::as_str) {
+        assert!(run.contains(&format!("{output}=")), "run.sh never writes the {output} output");
+    }
+}
+
+/// The check step with the action's inputs as its environment.
+fn check_step(dir: &Path, inputs: &[(&str, &str)]) -> (Output, Vec<(String, String)>, String) {
+    let (output_file, summary) = (dir.join("github_output"), dir.join("step_summary.md"));
+    let output = Command::new("bash")
+        .arg(support::root().join("contrib/action/run.sh"))
+        .current_dir(support::root())
+        .env("PATH", path_with_binary())
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("SARIF_FILE", dir.join("mwaa-preflight.sarif"))
+        .envs(inputs.iter().copied())
+        .output()
+        .expect("bash runs");
+    (output, outputs(&output_file), std::fs::read_to_string(&summary).unwrap_or_default())
+}
+
+#[test]
+fn check_step_writes_sarif_summary_annotations_and_the_exit_code() {
+    let dir = scratch("passing");
+    let (output, outputs, summary) = check_step(
+        &dir,
+        &[("TEMPLATES", "fixtures/templates/cdk/AppStack.template.json\nfixtures/templates/cdk/NetworkStack.template.json"), ("REGION", "us-east-1")],
+    );
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    assert!(outputs.contains(&("exit-code".to_string(), "0".to_string())), "{outputs:?}");
+    let sarif_path = outputs.iter().find(|(k, _)| k == "sarif-file").map(|(_, v)| v.clone()).expect("sarif-file output");
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif_path).expect("SARIF written")).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(summary.contains("### mwaa-preflight:"), "{summary}");
+
+    let dir = scratch("failing");
+    let plan = [("TERRAFORM_PLAN", "fixtures/terraform/plans/private-no-sqs.plan.json")];
+    let (output, outputs, summary) = check_step(&dir, &plan);
+    assert!(output.status.success(), "the step itself succeeds, the gate fails later: {}", support::stderr(&output));
+    assert!(outputs.contains(&("exit-code".to_string(), "1".to_string())), "{outputs:?}");
+    assert!(support::stdout(&output).contains("::error"), "annotations: {}", support::stdout(&output));
+    assert!(summary.contains("VPCE001"), "{summary}");
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("mwaa-preflight.sarif")).expect("SARIF")).expect("JSON");
+    assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| r.iter().any(|r| r["ruleId"] == "VPCE001")), "{sarif}");
+    let (_, never, _) = check_step(&scratch("fail-on-never"), &[plan[0], ("FAIL_ON", "never")]);
+    assert!(never.contains(&("exit-code".to_string(), "0".to_string())), "{never:?}");
+
+    let (nothing, _, _) = check_step(&scratch("no-input"), &[]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(support::stdout(&nothing).contains("::error::give the action templates"), "{}", support::stdout(&nothing));
+}
+
+/// A release directory as GitHub serves it (vVERSION/ASSET, ASSET.sha256) over loopback.
+struct Releases {
+    server: std::process::Child,
+    url: String,
+}
+
+impl Releases {
+    fn serve(root: &Path) -> Releases {
+        let mut server = Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+            .current_dir(root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m http.server");
+        let mut line = String::new();
+        BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("the server says its port");
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let port = line.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()).expect("port").to_string();
+        Releases { server, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for Releases {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn install_step(dir: &Path, releases: &str, path: &str) -> Output {
+    Command::new("bash")
+        .arg(support::root().join("contrib/action/install.sh"))
+        .env("PATH", path)
+        .env("ACTION_PATH", support::root())
+        .env("INSTALL_DIR", dir.join("bin"))
+        .env("MWAA_PREFLIGHT_RELEASES", releases)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("GITHUB_PATH", dir.join("github_path"))
+        .output()
+        .expect("bash runs")
+}
+
+#[test]
+fn install_step_takes_the_release_binary_checks_its_digest_and_says_what_is_missing() {
+    let dir = scratch("install");
+    let version = env!("CARGO_PKG_VERSION");
+    let release = dir.join(format!("site/v{version}"));
+    std::fs::create_dir_all(&release).expect("release dir");
+    let staging = dir.join("staging");
+    std::fs::create_dir_all(&staging).expect("staging");
+    std::fs::copy(env!("CARGO_BIN_EXE_mwaa-preflight"), staging.join("mwaa-preflight")).expect("copy the binary");
+    let asset = release.join("mwaa-preflight-x86_64-unknown-linux-gnu.tar.gz");
+    let tar = Command::new("tar").arg("-czf").arg(&asset).arg("-C").arg(&staging).arg("mwaa-preflight").status().expect("tar");
+    assert!(tar.success());
+    let digest = Command::new("sha256sum").arg(&asset).output().expect("sha256sum");
+    std::fs::write(asset.with_extension("gz.sha256"), &digest.stdout).expect("write the digest");
+    let releases = Releases::serve(&dir.join("site"));
+    let path = std::env::var("PATH").unwrap_or_default();
+
+    let output = install_step(&dir, &releases.url, &path);
+    assert!(output.status.success(), "{}{}", support::stdout(&output), support::stderr(&output));
+    assert!(support::stdout(&output).contains("installed mwaa-preflight"), "{}", support::stdout(&output));
+    let installed = Command::new(dir.join("bin/mwaa-preflight")).arg("--version").output().expect("the installed binary runs");
+    assert_eq!(support::stdout(&installed).trim(), format!("mwaa-preflight {version}"));
+    let github_path = std::fs::read_to_string(dir.join("github_path")).expect("GITHUB_PATH written");
+    assert_eq!(github_path.trim(), dir.join("bin").display().to_string());
+    // A second run finds it (what a cache hit restores) and downloads nothing.
+    let again = install_step(&dir, "http://127.0.0.1:9", &path);
+    assert!(support::stdout(&again).contains("already installed"), "{}", support::stdout(&again));
+
+    // A binary that does not match its digest is refused.
+    std::fs::remove_dir_all(dir.join("bin")).expect("clean");
+    std::fs::write(asset.with_extension("gz.sha256"), "0000  mwaa-preflight-x86_64-unknown-linux-gnu.tar.gz\n").expect("bad digest");
+    let tampered = install_step(&dir, &releases.url, &path);
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(support::stdout(&tampered).contains("does not match its .sha256"), "{}", support::stdout(&tampered));
+    assert!(!dir.join("bin/mwaa-preflight").exists());
+
+    // No release and no cargo: the error says what to add.
+    let no_cargo = install_step(&dir, &format!("{}/missing", releases.url), "/usr/bin:/bin");
+    assert_eq!(no_cargo.status.code(), Some(1));
+    assert!(support::stdout(&no_cargo).contains("no cargo to build one"), "{}", support::stdout(&no_cargo));
+}
+
+#[test]
+fn pre_commit_hook_checks_the_changed_files_that_define_an_environment() {
+    let hooks = yaml(".pre-commit-hooks.yaml");
+    let hook = &hooks[0];
+    assert_eq!(hook["entry"].as_str(), Some("mwaa-preflight pre-commit"));
+    assert_eq!(hook["language"].as_str(), Some("rust"));
+    let pattern = hook["files"].as_str().expect("files pattern");
+    assert_eq!(pattern, r"\.(ya?ml|json|template)$", "the README's description of which files the hook sees");
+
+    // What pre-commit passes: the changed files, templates among others.
+    let files = [
+        "fixtures/templates/cdk/AppStack.template.json",
+        "fixtures/templates/cdk/NetworkStack.template.json",
+        "README.md",
+        "action.yml",
+        "fixtures/networks/public.json",
+    ];
+    let output = support::binary().current_dir(support::root()).args(["pre-commit", "--region", "us-east-1"]).args(files).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}{}", support::stdout(&output), support::stderr(&output));
+    let text = support::stdout(&output);
+    assert_eq!(text.matches(concat!("mwaa-preflight ", env!("CARGO_PKG_VERSION"), ": environment")).count(), 1, "one environment: {text}");
+    assert!(text.contains("0 error(s), 0 warning(s)"), "its imports resolved from the other template: {text}");
+
+    let failing = support::binary()
+        .current_dir(support::root())
+        .args(["pre-commit", "fixtures/terraform/plans/private-no-sqs.plan.json", "Cargo.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(failing.status.code(), Some(1), "{}", support::stderr(&failing));
+    assert!(support::stdout(&failing).contains("VPCE001"), "{}", support::stdout(&failing));
+
+    let unrelated = support::binary().current_dir(support::root()).args(["pre-commit", "action.yml", "README.md"]).output().expect("runs");
+    assert_eq!(unrelated.status.code(), Some(0));
+    assert_eq!(support::stdout(&unrelated), "", "files that are not ours are left alone");
+}
