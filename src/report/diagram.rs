@@ -96,7 +96,7 @@ pub fn dot(reports: &[Report]) -> String {
         for node in t.nodes.iter().filter(|n| n.kind != NodeKind::Internet) {
             let shape = match node.kind {
                 NodeKind::Gateway => "octagon",
-                NodeKind::Bundle => "folder",
+                NodeKind::Bundle | NodeKind::BlockedBundle => "folder",
                 NodeKind::Endpoint | NodeKind::Internet => "component",
             };
             let _ = writeln!(out, "    {} [label={}, shape={shape}];", q(&node.id), q(&node.label));

@@ -368,6 +368,7 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
             Element::Subnet(_) => ("#f3f4f6", "#6b7280"),
             Element::Node(id) => match t.nodes.iter().find(|n| n.id == id).map(|n| n.kind) {
                 Some(NodeKind::Bundle) => ("#e7f6ea", "#2e7d32"),
+                Some(NodeKind::BlockedBundle) => ("#fdecec", "#d00000"),
                 Some(NodeKind::Gateway) => ("#fff6e0", "#b7791f"),
                 Some(NodeKind::Internet) => ("#ffffff", "#4a5568"),
                 _ => ("#f0faf3", "#4a8f5c"),

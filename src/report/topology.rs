@@ -42,6 +42,8 @@ pub enum NodeKind {
     Endpoint,
     /// Endpoints every required flow reaches, drawn as one.
     Bundle,
+    /// Endpoints whose flows one rule of one resource blocks, drawn as one.
+    BlockedBundle,
     Internet,
 }
 
@@ -157,19 +159,23 @@ impl Topology {
             FlowKind::Endpoint | FlowKind::Database | FlowKind::Webserver => flow.endpoint_id.clone(),
         };
         let mut passing: Vec<TopologyEdge> = Vec::new();
+        let mut failing: Vec<Failing> = Vec::new();
         for flow in &a.flows {
             let Some(to) = destination(flow) else { continue };
             let port = format!("{} tcp/{}", flow.kind, flow.port);
             match flow.first_block() {
-                Some(hop) => self.edges.push(TopologyEdge {
-                    from: flow.source_subnet.clone(),
-                    to,
-                    label: port,
-                    blocked: Some(Block {
-                        hop: format!("{} {}: {}", hop.resource, hop.subnet, hop.rule),
-                        resources: hop.resource.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
-                    }),
-                    both_ways: false,
+                Some(hop) => failing.push(Failing {
+                    edge: TopologyEdge {
+                        from: flow.source_subnet.clone(),
+                        to,
+                        label: port,
+                        blocked: Some(Block {
+                            hop: format!("{} {}: {}", hop.resource, hop.subnet, hop.rule),
+                            resources: hop.resource.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+                        }),
+                        both_ways: false,
+                    },
+                    cause: format!("{}: {}", hop.resource, hop.rule),
                 }),
                 None => match passing.iter_mut().find(|e| e.from == flow.source_subnet && e.to == to) {
                     Some(edge) if edge.label.split(", ").any(|p| p == port) => {}
@@ -184,18 +190,94 @@ impl Topology {
                 },
             }
         }
+        self.bundle_blocked_endpoints(failing);
         self.bundle_endpoints(&mut passing);
         self.join_two_way(&mut passing);
         self.edges.extend(passing);
     }
 
+    /// Failing flows to several endpoints blocked by the same rule of the same resource (a group that admits
+    /// nothing, one NACL entry) become one red edge per subnet to one node standing for those endpoints;
+    /// every other failing flow keeps its own edge.
+    fn bundle_blocked_endpoints(&mut self, failing: Vec<Failing>) {
+        let is_endpoint = |nodes: &[TopologyNode], id: &str| nodes.iter().any(|n| n.id == id && n.kind == NodeKind::Endpoint);
+        // (cause, flow label) -> the endpoints it blocks.
+        let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+        for f in failing.iter().filter(|f| is_endpoint(&self.nodes, &f.edge.to)) {
+            match groups.iter_mut().find(|(cause, label, _)| *cause == f.cause && *label == f.edge.label) {
+                Some((_, _, members)) if members.contains(&f.edge.to) => {}
+                Some((_, _, members)) => members.push(f.edge.to.clone()),
+                None => groups.push((f.cause.clone(), f.edge.label.clone(), vec![f.edge.to.clone()])),
+            }
+        }
+        groups.retain(|(_, _, members)| members.len() >= 2);
+        let mut bundled_members: Vec<String> = Vec::new();
+        for (k, (cause, label, members)) in groups.iter().enumerate() {
+            let id = format!("blocked-endpoints-{}", k + 1);
+            let services = self.services(members);
+            let node_label = format!("{} endpoints blocked\n{}", members.len(), wrap_list(&services, 40));
+            self.nodes.push(TopologyNode { id: id.clone(), label: node_label, kind: NodeKind::BlockedBundle, members: members.clone() });
+            let resources = failing
+                .iter()
+                .find(|f| f.cause == *cause)
+                .and_then(|f| f.edge.blocked.as_ref())
+                .map(|b| b.resources.clone())
+                .unwrap_or_default();
+            for f in failing.iter().filter(|f| f.cause == *cause && f.edge.label == *label && members.contains(&f.edge.to)) {
+                if !self.edges.iter().any(|e| e.from == f.edge.from && e.to == id) {
+                    let block = Block { hop: cause.clone(), resources: resources.clone() };
+                    self.edges.push(TopologyEdge { to: id.clone(), blocked: Some(block), ..f.edge.clone() });
+                }
+            }
+            bundled_members.extend(members.iter().cloned());
+        }
+        let in_group = |f: &Failing| {
+            groups.iter().any(|(cause, label, members)| f.cause == *cause && f.edge.label == *label && members.contains(&f.edge.to))
+        };
+        // One edge per (subnet, destination, flow, cause): the same block at each of an endpoint's ENIs is one.
+        let mut alone: Vec<&Failing> = Vec::new();
+        for f in failing.iter().filter(|f| !in_group(f)) {
+            if !alone.iter().any(|k| k.same_block(f)) {
+                alone.push(f);
+            }
+        }
+        let alone: Vec<TopologyEdge> = alone
+            .into_iter()
+            .map(|f| {
+                let at_several = failing.iter().filter(|k| k.same_block(f)).count() > 1;
+                let mut edge = f.edge.clone();
+                if let (true, Some(block)) = (at_several, edge.blocked.as_mut()) {
+                    block.hop = f.cause.clone();
+                }
+                edge
+            })
+            .collect();
+        // An endpoint drawn inside a bundle and with no failing edge of its own leaves the picture.
+        self.nodes.retain(|n| !bundled_members.contains(&n.id) || alone.iter().any(|e| e.to == n.id));
+        self.edges.extend(alone);
+    }
+
+    /// What each endpoint is, from its label's second line ("sqs (Interface)" -> "sqs", "s3 (Gateway)" ->
+    /// "s3 gateway", "MWAA database").
+    fn services(&self, ids: &[String]) -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                let label = self.nodes.iter().find(|n| &n.id == id).and_then(|n| n.label.lines().nth(1)).unwrap_or(id);
+                label.replace(" (Interface)", "").replace(" (Gateway)", " gateway")
+            })
+            .collect()
+    }
+
     /// Endpoints that no failing flow goes to, and that every passing flow reaches, become one node.
     fn bundle_endpoints(&mut self, passing: &mut Vec<TopologyEdge>) {
-        let failing_to: Vec<&str> = self.edges.iter().filter(|e| e.blocked.is_some()).map(|e| e.to.as_str()).collect();
+        let blocked = |id: &str| {
+            self.edges.iter().any(|e| e.blocked.is_some() && e.to == id)
+                || self.nodes.iter().any(|n| n.kind == NodeKind::BlockedBundle && n.members.iter().any(|m| m == id))
+        };
         let members: Vec<TopologyNode> = self
             .nodes
             .iter()
-            .filter(|n| n.kind == NodeKind::Endpoint && !failing_to.contains(&n.id.as_str()))
+            .filter(|n| n.kind == NodeKind::Endpoint && !blocked(&n.id))
             .filter(|n| passing.iter().any(|e| e.to == n.id))
             .cloned()
             .collect();
@@ -218,13 +300,9 @@ impl Topology {
         }
         passing.retain(|e| !is_member(&e.to));
         passing.splice(0..0, bundled);
+        let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+        let services = self.services(&ids);
         self.nodes.retain(|n| !is_member(&n.id));
-        // What each member is, from its label's second line ("sqs (Interface)" -> "sqs", "s3 (Gateway)" ->
-        // "s3 gateway", "MWAA database").
-        let services: Vec<String> = members
-            .iter()
-            .map(|m| m.label.lines().nth(1).unwrap_or(&m.id).replace(" (Interface)", "").replace(" (Gateway)", " gateway"))
-            .collect();
         let label = format!("{} endpoints, all reachable\n{}", members.len(), wrap_list(&services, 40));
         let bundle =
             TopologyNode { id: BUNDLE_ID.to_string(), label, kind: NodeKind::Bundle, members: members.into_iter().map(|m| m.id).collect() };
@@ -268,6 +346,19 @@ impl Topology {
             }
         }
         elements
+    }
+}
+
+/// A failing flow's edge, and what blocks it whatever the subnet: "RESOURCE: RULE".
+struct Failing {
+    edge: TopologyEdge,
+    cause: String,
+}
+
+impl Failing {
+    /// The same flow between the same ends, blocked by the same rule (at another of the endpoint's ENIs).
+    fn same_block(&self, other: &Failing) -> bool {
+        self.edge.from == other.edge.from && self.edge.to == other.edge.to && self.edge.label == other.edge.label && self.cause == other.cause
     }
 }
 
