@@ -161,19 +161,21 @@ fn install_step(dir: &Path, releases: &str, path: &str) -> Output {
 }
 
 #[test]
-fn install_step_takes_the_release_binary_checks_its_digest_and_says_what_is_missing() {
+fn install_step_takes_the_packaged_release_binary_checks_its_digest_and_says_what_is_missing() {
     let dir = scratch("install");
     let version = env!("CARGO_PKG_VERSION");
     let release = dir.join(format!("site/v{version}"));
     std::fs::create_dir_all(&release).expect("release dir");
-    let staging = dir.join("staging");
-    std::fs::create_dir_all(&staging).expect("staging");
-    std::fs::copy(env!("CARGO_BIN_EXE_mwaa-preflight"), staging.join("mwaa-preflight")).expect("copy the binary");
+    // The release workflow's packaging, on the binary under test.
+    let package = Command::new("bash")
+        .arg(support::root().join("contrib/action/package.sh"))
+        .arg(env!("CARGO_BIN_EXE_mwaa-preflight"))
+        .arg("x86_64-unknown-linux-gnu")
+        .arg(&release)
+        .output()
+        .expect("bash runs");
+    assert!(package.status.success(), "{}", support::stderr(&package));
     let asset = release.join("mwaa-preflight-x86_64-unknown-linux-gnu.tar.gz");
-    let tar = Command::new("tar").arg("-czf").arg(&asset).arg("-C").arg(&staging).arg("mwaa-preflight").status().expect("tar");
-    assert!(tar.success());
-    let digest = Command::new("sha256sum").arg(&asset).output().expect("sha256sum");
-    std::fs::write(asset.with_extension("gz.sha256"), &digest.stdout).expect("write the digest");
     let releases = Releases::serve(&dir.join("site"));
     let path = std::env::var("PATH").unwrap_or_default();
 

@@ -34,9 +34,6 @@ impl Rect {
     fn bottom(&self) -> f64 {
         self.y + self.h
     }
-    pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x < other.right() && other.x < self.right() && self.y < other.bottom() && other.y < self.bottom()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
