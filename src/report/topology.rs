@@ -201,42 +201,31 @@ impl Topology {
     /// every other failing flow keeps its own edge.
     fn bundle_blocked_endpoints(&mut self, failing: Vec<Failing>) {
         let is_endpoint = |nodes: &[TopologyNode], id: &str| nodes.iter().any(|n| n.id == id && n.kind == NodeKind::Endpoint);
-        // (cause, flow label) -> the endpoints it blocks.
-        let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+        let mut groups: Vec<BlockedGroup> = Vec::new();
         for f in failing.iter().filter(|f| is_endpoint(&self.nodes, &f.edge.to)) {
-            match groups.iter_mut().find(|(cause, label, _)| *cause == f.cause && *label == f.edge.label) {
-                Some((_, _, members)) if members.contains(&f.edge.to) => {}
-                Some((_, _, members)) => members.push(f.edge.to.clone()),
-                None => groups.push((f.cause.clone(), f.edge.label.clone(), vec![f.edge.to.clone()])),
+            match groups.iter_mut().find(|g| g.cause == f.cause && g.label == f.edge.label) {
+                Some(g) if g.members.contains(&f.edge.to) => {}
+                Some(g) => g.members.push(f.edge.to.clone()),
+                None => groups.push(BlockedGroup { cause: f.cause.clone(), label: f.edge.label.clone(), members: vec![f.edge.to.clone()] }),
             }
         }
-        groups.retain(|(_, _, members)| members.len() >= 2);
-        let mut bundled_members: Vec<String> = Vec::new();
-        for (k, (cause, label, members)) in groups.iter().enumerate() {
+        groups.retain(|g| g.members.len() >= 2);
+        for (k, group) in groups.iter().enumerate() {
             let id = format!("blocked-endpoints-{}", k + 1);
-            let services = self.services(members);
-            let node_label = format!("{} endpoints blocked\n{}", members.len(), wrap_list(&services, 40));
-            self.nodes.push(TopologyNode { id: id.clone(), label: node_label, kind: NodeKind::BlockedBundle, members: members.clone() });
-            let resources = failing
-                .iter()
-                .find(|f| f.cause == *cause)
-                .and_then(|f| f.edge.blocked.as_ref())
-                .map(|b| b.resources.clone())
-                .unwrap_or_default();
-            for f in failing.iter().filter(|f| f.cause == *cause && f.edge.label == *label && members.contains(&f.edge.to)) {
+            let services = self.services(&group.members);
+            let node_label = format!("{} endpoints blocked\n{}", group.members.len(), wrap_list(&services, 40));
+            self.nodes.push(TopologyNode { id: id.clone(), label: node_label, kind: NodeKind::BlockedBundle, members: group.members.clone() });
+            for f in failing.iter().filter(|f| group.holds(f)) {
                 if !self.edges.iter().any(|e| e.from == f.edge.from && e.to == id) {
-                    let block = Block { hop: cause.clone(), resources: resources.clone() };
+                    let resources = f.edge.blocked.as_ref().map(|b| b.resources.clone()).unwrap_or_default();
+                    let block = Block { hop: group.cause.clone(), resources };
                     self.edges.push(TopologyEdge { to: id.clone(), blocked: Some(block), ..f.edge.clone() });
                 }
             }
-            bundled_members.extend(members.iter().cloned());
         }
-        let in_group = |f: &Failing| {
-            groups.iter().any(|(cause, label, members)| f.cause == *cause && f.edge.label == *label && members.contains(&f.edge.to))
-        };
         // One edge per (subnet, destination, flow, cause): the same block at each of an endpoint's ENIs is one.
         let mut alone: Vec<&Failing> = Vec::new();
-        for f in failing.iter().filter(|f| !in_group(f)) {
+        for f in failing.iter().filter(|f| !groups.iter().any(|g| g.holds(f))) {
             if !alone.iter().any(|k| k.same_block(f)) {
                 alone.push(f);
             }
@@ -253,7 +242,7 @@ impl Topology {
             })
             .collect();
         // An endpoint drawn inside a bundle and with no failing edge of its own leaves the picture.
-        self.nodes.retain(|n| !bundled_members.contains(&n.id) || alone.iter().any(|e| e.to == n.id));
+        self.nodes.retain(|n| !groups.iter().any(|g| g.members.contains(&n.id)) || alone.iter().any(|e| e.to == n.id));
         self.edges.extend(alone);
     }
 
@@ -353,6 +342,19 @@ impl Topology {
 struct Failing {
     edge: TopologyEdge,
     cause: String,
+}
+
+/// Failing flows of one kind to several endpoints, all blocked by one rule of one resource.
+struct BlockedGroup {
+    cause: String,
+    label: String,
+    members: Vec<String>,
+}
+
+impl BlockedGroup {
+    fn holds(&self, f: &Failing) -> bool {
+        f.cause == self.cause && f.edge.label == self.label && self.members.contains(&f.edge.to)
+    }
 }
 
 impl Failing {
