@@ -84,6 +84,15 @@ fn browse(page: &Path, name: &str) -> (String, Vec<String>) {
     (dom, requests)
 }
 
+/// The fixture case's HTML report opened in the browser: the page and its DOM, after holding that the page
+/// made no request.
+fn open_report(case: &str, name: &str) -> (PathBuf, String) {
+    let page = report(case, name);
+    let (dom, requests) = browse(&page, name);
+    assert!(requests.is_empty(), "the report made requests: {requests:?}");
+    (page, dom)
+}
+
 /// A screenshot of the first screen of the page, and how many of its pixels are the picture's red.
 fn screenshot(page: &Path, name: &str) -> (PathBuf, usize) {
     let png = scratch().join(format!("{name}.png"));
@@ -102,9 +111,7 @@ fn screenshot(page: &Path, name: &str) -> (PathBuf, usize) {
 
 #[test]
 fn failing_private_fixture_shows_the_broken_endpoint_on_the_first_screen() {
-    let page = report("VPCE005/fail_endpoint_sg_without_ingress", "vpce005");
-    let (dom, requests) = browse(&page, "vpce005");
-    assert!(requests.is_empty(), "the report made requests: {requests:?}");
+    let (page, dom) = open_report("VPCE005/fail_endpoint_sg_without_ingress", "vpce005");
     assert!(dom.contains("VPCE005 endpoint-sg-ingress on vpce-0a0a0004"), "the finding is listed: {dom}");
     assert!(dom.contains("aws ec2 authorize-security-group-ingress --group-id sg-3e3e3e3e"), "its remediation is shown");
     // The failing flows are red edges to the KMS endpoint, one from each subnet (the same block at both of
@@ -122,9 +129,7 @@ fn failing_private_fixture_shows_the_broken_endpoint_on_the_first_screen() {
 
 #[test]
 fn reference_fixture_shows_no_failure() {
-    let page = report("VPCE004/pass_both_azs", "reference");
-    let (dom, requests) = browse(&page, "reference");
-    assert!(requests.is_empty(), "the report made requests: {requests:?}");
+    let (page, dom) = open_report("VPCE004/pass_both_azs", "reference");
     assert!(dom.contains("0 error(s)"), "the summary: {dom}");
     assert!(!dom.contains("edge blocked"), "no failing edge");
     assert!(dom.contains("10 endpoints, all reachable"), "the endpoints are one bundle");

@@ -57,14 +57,6 @@ document.querySelectorAll('button.copy').forEach(function (b) {
 });
 "#;
 
-fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 pub fn html(reports: &[Report]) -> String {
     let title = match reports {
         [report] => format!("mwaa-preflight: {}", report.title()),
@@ -140,7 +132,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
                 "<li class=\"{sev}\"><a href=\"#{prefix}finding-{k}\">{}</a> {}</li>",
                 xml(&f.headline()),
                 xml(first_sentence(&f.message)),
-                sev = severity_word(f.severity)
+                sev = f.severity
             );
         }
         out.push_str("</ul>\n");
@@ -151,7 +143,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
         if findings.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "<h3 class=\"{0}\">{0}s ({1})</h3>", severity_word(severity), findings.len());
+        let _ = writeln!(out, "<h3 class=\"{severity}\">{severity}s ({})</h3>", findings.len());
         for (k, f) in findings {
             finding(out, r, prefix, k, f);
         }
@@ -190,7 +182,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
 }
 
 fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
-    let sev = severity_word(f.severity);
+    let sev = f.severity;
     let _ = writeln!(out, "<div class=\"finding {sev}\" id=\"{prefix}finding-{k}\">");
     let _ = writeln!(
         out,

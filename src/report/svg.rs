@@ -127,13 +127,9 @@ fn layout_within<'t>(t: &'t Topology, region: &str, vpc_right: f64) -> Layout<'t
         rect.h = subnets_bottom + PAD - zone_top;
     }
     // Channel between the rows: one track per edge that leaves a subnet, failing edges first.
-    let placed = |boxes: &[Placed<'t>], id: &str| {
-        boxes.iter().position(|b| matches!(b.element, Element::Subnet(s) | Element::Node(s) if s == id))
-    };
     let mut order: Vec<usize> = (0..t.edges.len()).collect();
     order.sort_by_key(|&i| t.edges[i].blocked.is_none());
-    let from_subnet = |i: &usize| t.subnets.iter().any(|s| s.id == t.edges[*i].from);
-    let (upper, lower): (Vec<usize>, Vec<usize>) = order.into_iter().partition(from_subnet);
+    let (upper, lower): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|&i| from_subnet(t, i));
     let channel_top = subnets_bottom + PAD + GAP;
     let track_height = |i: usize| (label_lines(&t.edges[i]).len().max(1) as f64) * LINE_H + 2.0 * TRACK_GAP;
     let channel_height: f64 = upper.iter().map(|&i| track_height(i)).sum();
@@ -160,14 +156,13 @@ fn layout_within<'t>(t: &'t Topology, region: &str, vpc_right: f64) -> Layout<'t
     let mut drawn: Vec<(usize, usize, usize)> = Vec::new();
     for &i in upper.iter().chain(&lower) {
         let edge = &t.edges[i];
-        let (Some(from), Some(to)) = (placed(&boxes, &edge.from), placed(&boxes, &edge.to)) else { continue };
+        let (Some(from), Some(to)) = (box_of(&boxes, &edge.from), box_of(&boxes, &edge.to)) else { continue };
         ends[from].push((i, true, boxes[to].rect.x));
         ends[to].push((i, false, boxes[from].rect.x));
         drawn.push((i, from, to));
     }
     let attach = |b: usize, edge: usize, start: bool, below: bool| -> f64 {
-        let side: Vec<&(usize, bool, f64)> = ends[b].iter().filter(|(e, s, _)| side_is_below(t, &boxes, *e, *s) == below).collect();
-        let mut sorted = side.clone();
+        let mut sorted: Vec<&(usize, bool, f64)> = ends[b].iter().filter(|(e, s, _)| side_is_below(t, &boxes, *e, *s) == below).collect();
         sorted.sort_by(|a, b| a.2.total_cmp(&b.2));
         let k = sorted.iter().position(|(e, s, _)| *e == edge && *s == start).unwrap_or(0);
         let r = boxes[b].rect;
@@ -210,9 +205,18 @@ fn side_is_below(t: &Topology, boxes: &[Placed<'_>], edge: usize, start: bool) -
     if start {
         return true;
     }
-    let from_subnet = t.subnets.iter().any(|s| s.id == t.edges[edge].from);
-    let to_row = boxes.iter().find(|b| matches!(b.element, Element::Subnet(s) | Element::Node(s) if s == t.edges[edge].to)).map(|b| b.row);
-    !(from_subnet && to_row != Some(Row::Subnets))
+    let to_row = box_of(boxes, &t.edges[edge].to).map(|b| boxes[b].row);
+    !(from_subnet(t, edge) && to_row != Some(Row::Subnets))
+}
+
+/// The index of the box drawing the subnet or node `id`.
+fn box_of(boxes: &[Placed<'_>], id: &str) -> Option<usize> {
+    boxes.iter().position(|b| matches!(b.element, Element::Subnet(s) | Element::Node(s) if s == id))
+}
+
+/// Whether the edge leaves a subnet (it then runs between the rows).
+fn from_subnet(t: &Topology, edge: usize) -> bool {
+    t.subnets.iter().any(|s| s.id == t.edges[edge].from)
 }
 
 /// Text and attribute values in XML and HTML.

@@ -156,6 +156,16 @@ impl Attributes<'_, '_> {
         self.reader.field(self.instance, &full)
     }
 
+    /// The ID an `aws_default_*` resource manages (the VPC's default item: its `default_*_id`), and whether
+    /// the resource is that kind; other resources keep their own ID.
+    fn adopted_id(&self, model: &mut Model, member: Member, default_kind: &str, id_key: &str, id: &str) -> (String, bool) {
+        if self.instance.kind == default_kind {
+            (self.text(model, member, &[id_key]).unwrap_or_else(|| id.to_string()), true)
+        } else {
+            (id.to_string(), false)
+        }
+    }
+
     fn text(&self, model: &mut Model, member: Member, path: &[&str]) -> Option<String> {
         match self.field(path) {
             Field::Known(Value::String(s)) if s.is_empty() => None,
@@ -517,13 +527,8 @@ fn route_of(model: &mut Model, a: &Attributes<'_, '_>, cidr_key: &str, ipv6_key:
 }
 
 fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
-    let default = a.instance.kind == "aws_default_route_table";
     // aws_default_route_table adopts the VPC's main table (its ID is the VPC's default_route_table_id).
-    let id = if default {
-        a.text(model, Member::RouteTables, &["default_route_table_id"]).unwrap_or_else(|| id.to_string())
-    } else {
-        id.to_string()
-    };
+    let (id, default) = a.adopted_id(model, Member::RouteTables, "aws_default_route_table", "default_route_table_id", id);
     let vpc = a
         .text(model, Member::RouteTables, &["vpc_id"])
         .or_else(|| model.snapshot.route_tables.iter().flatten().find(|t| t.route_table_id == id).map(|t| t.vpc_id.clone()));
@@ -578,12 +583,7 @@ fn acl_entry(model: &mut Model, a: &Attributes<'_, '_>, number_key: &str, action
 }
 
 fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
-    let default = a.instance.kind == "aws_default_network_acl";
-    let id = if default {
-        a.text(model, Member::NetworkAcls, &["default_network_acl_id"]).unwrap_or_else(|| id.to_string())
-    } else {
-        id.to_string()
-    };
+    let (id, default) = a.adopted_id(model, Member::NetworkAcls, "aws_default_network_acl", "default_network_acl_id", id);
     let vpc = a
         .text(model, Member::NetworkAcls, &["vpc_id"])
         .or_else(|| model.snapshot.network_acls.iter().flatten().find(|n| n.network_acl_id == id).map(|n| n.vpc_id.clone()));
@@ -620,12 +620,7 @@ fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
 }
 
 fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
-    let default = a.instance.kind == "aws_default_security_group";
-    let id = if default {
-        a.text(model, Member::SecurityGroups, &["default_security_group_id"]).unwrap_or_else(|| id.to_string())
-    } else {
-        id.to_string()
-    };
+    let (id, _) = a.adopted_id(model, Member::SecurityGroups, "aws_default_security_group", "default_security_group_id", id);
     let mut group = SecurityGroup {
         group_id: id.clone(),
         group_name: a.plain(&["name"]),
