@@ -91,6 +91,8 @@ pub struct Config {
     /// Rule code -> its setting.
     pub rules: BTreeMap<&'static str, RuleSetting>,
     pub ignores: Vec<Ignore>,
+    /// The file it was read from, if any.
+    pub path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -124,7 +126,9 @@ impl Config {
         // A configuration is a few lines; the bound keeps `--config /dev/zero` from taking all memory.
         let text = crate::input::read_bounded(path, 1024 * 1024, None)
             .map_err(|source| Box::new(ConfigError::Unreadable { path: path.display().to_string(), source }))?;
-        Self::parse(&path.display().to_string(), &text)
+        let mut config = Self::parse(&path.display().to_string(), &text)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Self, Box<ConfigError>> {
@@ -160,7 +164,7 @@ impl Config {
             }
             ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason });
         }
-        Ok(Self { fail_on: file.fail_on, fail_on_skipped: file.fail_on_skipped, rules, ignores })
+        Ok(Self { fail_on: file.fail_on, fail_on_skipped: file.fail_on_skipped, rules, ignores, path: None })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod collect;
 pub mod config;
 pub mod input;
 pub mod model;
+pub mod output_file;
 pub mod report;
 pub mod rules;
 pub mod target;

@@ -79,13 +79,15 @@ pub enum Language {
 pub const DEFAULT_MAX_WORKERS: u32 = 10;
 pub const DEFAULT_SCHEDULERS: u32 = 2;
 
-/// The containers an environment runs in its subnets, and where the figures came from (SUB006 says).
+/// The tasks an environment runs in its subnets, and where the figures came from (SUB006 says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capacity {
     pub schedulers: u32,
     pub max_workers: u32,
-    /// Scheduler and worker containers at most (mw1.micro runs both in one).
-    pub containers: u32,
+    /// Fargate tasks with an ENI in the env subnets at most (T in RULES.md's SUB006): one on mw1.micro (a
+    /// hybrid worker-and-scheduler task), else the schedulers and twice MaxWorkers, because GRACEFUL
+    /// replacement keeps old workers for up to 12 hours while new ones start.
+    pub tasks: u32,
     /// Where each figure came from.
     pub basis: String,
 }
@@ -165,21 +167,21 @@ impl Settings {
     }
 
     /// Schedulers and workers: the values given win; else the environment class's documented figures
-    /// (mw1.micro: one container that is both scheduler and worker, no autoscaling; every other class
+    /// (mw1.micro: one task that is both scheduler and worker, no autoscaling; every other class
     /// defaults to 2 schedulers and 10 workers), else MWAA's defaults.
     pub fn capacity(&self) -> Capacity {
         let micro = self.environment_class.as_deref() == Some("mw1.micro");
         let class_figures = if micro { (1, 1) } else { (DEFAULT_SCHEDULERS, DEFAULT_MAX_WORKERS) };
         let schedulers = self.schedulers.unwrap_or(class_figures.0);
         let max_workers = self.max_workers.unwrap_or(class_figures.1);
-        let containers = if micro { schedulers.max(max_workers) } else { schedulers.saturating_add(max_workers) };
+        let tasks = if micro { 1 } else { schedulers.saturating_add(max_workers.saturating_mul(2)) };
         let class = match &self.environment_class {
             Some(class) => format!("environment class {class}"),
             None => "MWAA's default".to_string(),
         };
         let from = |given: bool| if given { "as given".to_string() } else { class.clone() };
         let basis = format!("schedulers: {}; max workers: {}", from(self.schedulers.is_some()), from(self.max_workers.is_some()));
-        Capacity { schedulers, max_workers, containers, basis }
+        Capacity { schedulers, max_workers, tasks, basis }
     }
 
     pub fn environment_name(&self) -> Option<&str> {

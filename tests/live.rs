@@ -518,6 +518,32 @@ fn pagination_is_bounded() {
     }
 }
 
+/// An answer that keeps paging slowly is cut off by time (MWAA_PREFLIGHT_PAGING_TIMEOUT, 60 s by default)
+/// long before the page count would stop it: exit 2 naming the API.
+#[test]
+fn slow_endless_paging_stops_within_the_time_bound() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"page_size": 2, "tokens": "endless", "latency_ms": 20}));
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let started = std::time::Instant::now();
+    let output = Emulator::shared()
+        .tool(binary())
+        .env("MWAA_PREFLIGHT_PAGING_TIMEOUT", "2")
+        .args(["check", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"])
+        .output()
+        .expect("binary runs");
+    let took = started.elapsed();
+    Emulator::shared().faults(json!({}));
+    Emulator::shared().take_log();
+    assert_eq!(output.status.code(), Some(2), "{}", support::stdout(&output));
+    let err = support::stderr(&output);
+    assert!(err.contains("ec2:Describe") && err.contains("still paging after 2 s"), "{err}");
+    assert!(err.contains("MWAA_PREFLIGHT_PAGING_TIMEOUT"), "{err}");
+    // 1,000 pages at 20 ms each would take 20 s: the bound stopped it, not the count.
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
 /// A body cut in half (its Content-Length matching) is an error, never fewer rules and a wrong finding; an
 /// error says what to do in one sentence, not the SDK's whole context.
 #[test]

@@ -11,7 +11,7 @@ use super::nacl::{self, Direction, NaclVerdict, Packet};
 use super::routing::{self, RouteMatch, RouteTarget};
 use super::sg::{self, Peer};
 use super::{Analysis, Routing};
-use crate::model::{Member, Network, Subnet, VpcEndpoint};
+use crate::model::{Member, Network, RouteTable, Subnet, VpcEndpoint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FlowKind {
@@ -221,29 +221,49 @@ impl<'a> FlowBuilder<'a> {
         });
     }
 
-    /// The route from `subnet` for every CIDR of `destination`; the hop passes when each takes a route of
-    /// the expected kind and none is a blackhole.
+    /// The route from `subnet` for every address of `destination`, each part by its most specific route;
+    /// the hop passes when every part takes a route of the expected kind and none is a blackhole. The
+    /// first failing part is the one the hop names.
     fn route(&mut self, subnet: &Subnet, destination: &[Ipv4Net], expect: impl Fn(&RouteTarget) -> bool) {
-        let Some((table, _)) = self.network.effective_route_table(subnet) else {
-            let why = self.network.gap(Member::RouteTables, || {
-                format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
-            });
-            self.unknown(Step::Route, subnet, "(no route table)", why);
-            return;
-        };
+        let Some(table) = self.route_table(subnet) else { return };
         let mut worst: Option<(bool, String, Option<RouteMatch>)> = None;
         for cidr in destination {
-            let (ok, rule, found) = match routing::lookup(self.network, table, *cidr) {
-                None => (false, format!("no route for {cidr}"), None),
-                Some(m) if m.blackhole => (false, format!("{m}"), Some(m)),
-                Some(m) => (expect(&m.target), format!("{m}"), Some(m)),
-            };
-            if worst.as_ref().is_none_or(|(worst_ok, _, _)| *worst_ok && !ok) {
-                worst = Some((ok, rule, found));
+            for (part, found) in routing::resolve(self.network, table, *cidr) {
+                let found = found.map(|m| RouteMatch { part: (part != *cidr).then_some(part), ..m });
+                let (ok, rule) = match &found {
+                    None if part == *cidr => (false, format!("no route for {cidr}")),
+                    None => (false, format!("no route for {part} (part of {cidr})")),
+                    Some(m) => (!m.blackhole && expect(&m.target), m.to_string()),
+                };
+                if worst.as_ref().is_none_or(|(worst_ok, _, _)| *worst_ok && !ok) {
+                    worst = Some((ok, rule, found));
+                }
             }
         }
         let (allowed, rule, route) = worst.unwrap_or((true, "no destination".to_string(), None));
         self.hops.push(Hop { resource: table.route_table_id.clone(), allowed, rule, route, ..Hop::blank(Step::Route, subnet) });
+    }
+
+    /// The subnet's default route (what carries 0.0.0.0/0); passes when its target is of the expected kind.
+    fn default_route(&mut self, subnet: &Subnet, expect: impl Fn(&RouteTarget) -> bool) {
+        let Some(table) = self.route_table(subnet) else { return };
+        let (allowed, rule, route) = match routing::default_route(self.network, table) {
+            None => (false, "no route for 0.0.0.0/0".to_string(), None),
+            Some(m) => (!m.blackhole && expect(&m.target), m.to_string(), Some(m)),
+        };
+        self.hops.push(Hop { resource: table.route_table_id.clone(), allowed, rule, route, ..Hop::blank(Step::Route, subnet) });
+    }
+
+    /// The subnet's effective route table, or an unknown route hop saying why there is none.
+    fn route_table(&mut self, subnet: &Subnet) -> Option<&'a RouteTable> {
+        let found = self.network.effective_route_table(subnet).map(|(table, _)| table);
+        if found.is_none() {
+            let why = self.network.gap(Member::RouteTables, || {
+                format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
+            });
+            self.unknown(Step::Route, subnet, "(no route table)", why);
+        }
+        found
     }
 
     fn nacl(&mut self, subnet: &Subnet, direction: Direction, leg: Leg, peer: &Far, ports: Ports) {
@@ -425,7 +445,7 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
     let mut b = FlowBuilder::new(network);
     let peer = Peer { groups: Vec::new(), addrs: internet.addrs.clone(), prefix_list: None };
     b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
-    b.route(source.subnet, &[Ipv4Net::default()], RouteTarget::is_nat);
+    b.default_route(source.subnet, RouteTarget::is_nat);
     b.nacl(source.subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
     let nat_subnet = match &route.target {
         RouteTarget::NatGateway(id) => match network.nat_gateway(id) {
@@ -442,7 +462,7 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
     }
     if let Some(nat_subnet) = nat_subnet.ok().filter(|n| n.subnet_id != source.subnet.subnet_id) {
         b.nacl(nat_subnet, Direction::Ingress, Leg::Request, &source_far, Ports::single(443));
-        b.route(nat_subnet, &[Ipv4Net::default()], |t| matches!(t, RouteTarget::InternetGateway(_)));
+        b.default_route(nat_subnet, |t| matches!(t, RouteTarget::InternetGateway(_)));
         b.nacl(nat_subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
         b.nacl(nat_subnet, Direction::Ingress, Leg::Return, internet, Ports::EPHEMERAL);
         b.nacl(nat_subnet, Direction::Egress, Leg::Return, &source_far, Ports::EPHEMERAL);
@@ -491,7 +511,7 @@ fn s3_flow(network: &Network, source: &End<'_>, prefix_list: &str, cidrs: &[Ipv4
     let mut b = FlowBuilder::new(network);
     let peer = Peer { groups: Vec::new(), addrs: s3.addrs.clone(), prefix_list: Some(prefix_list.to_string()) };
     b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
-    b.route(source.subnet, cidrs, |t| matches!(t, RouteTarget::GatewayEndpoint(_)));
+    b.route(source.subnet, cidrs, |t| matches!(t, RouteTarget::GatewayEndpoint(_)) || t.is_nat());
     b.nacl(source.subnet, Direction::Egress, Leg::Request, &s3, Ports::single(443));
     b.nacl(source.subnet, Direction::Ingress, Leg::Return, &s3, Ports::EPHEMERAL);
     b.finish(FlowKind::S3, source.subnet, format!("S3 ({prefix_list})"), 443, None)

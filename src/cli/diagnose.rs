@@ -9,11 +9,12 @@ use mwaa_preflight::input::{Request, Selection, Source};
 use mwaa_preflight::Mode;
 
 use super::args::DiagnoseArgs;
-use super::{configuration, output, progress, source, Failure};
+use super::{configuration, output, progress, refuse_overwriting_inputs, source, Failure};
 
 pub fn run(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
     let source = source(args.snapshot.as_deref(), &super::args::TemplateArgs::default(), &args.aws)?;
+    refuse_overwriting_inputs(args.output.output.as_deref(), &source, Some(&config))?;
     let selection = if args.all { Selection::All } else { Selection::Environment(args.name.clone()) };
     let request = Request { selection, routing: args.routing };
     if args.wait {

@@ -93,6 +93,12 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
     })
 }
 
+/// Refuses an `--output` that is any file the run reads, before anything is read or written.
+fn refuse_overwriting_inputs(output: Option<&std::path::Path>, source: &Source, config: Option<&Config>) -> Result<(), Failure> {
+    let reads: Vec<std::path::PathBuf> = source.files().into_iter().chain(config.and_then(|c| c.path.clone())).collect();
+    output::refuse_inputs(output, &reads)
+}
+
 /// The configuration (`--config`, else discovered from the working directory), with `--fail-on` applied.
 fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
     let cwd =

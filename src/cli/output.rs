@@ -2,11 +2,12 @@
 //! `$GITHUB_STEP_SUMMARY` for `--format github`, and the exit code by `--fail-on`.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mwaa_preflight::config::Gate;
 use mwaa_preflight::input::Input;
+use mwaa_preflight::output_file;
 use mwaa_preflight::report::{diagram, html, human, junit, markdown, sarif, svg, Audit, Report};
 
 use super::args::{ColorChoice, Format, OutputArgs};
@@ -66,12 +67,8 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     };
     match &output.output {
         Some(path) => {
-            if let Some(read) = files.files.iter().find(|f| same_file(Path::new(&f.path), path)) {
-                return Err(usage(
-                    format!("--output {} is a file this run reads ({})", path.display(), read.path),
-                    "write the report to another file",
-                ));
-            }
+            let read: Vec<PathBuf> = files.files.iter().map(|f| PathBuf::from(&f.path)).collect();
+            refuse_inputs(Some(path), &read)?;
             write_file(path, &text)?
         }
         None => write_stdout(text.as_bytes())?,
@@ -97,30 +94,26 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     std::io::stdout().lock().write_all(bytes).map_err(|source| Failure::Output { path: "standard output".to_string(), source })
 }
 
-/// Writes a temporary file beside `path`, then renames it: a crash never leaves half a report.
+/// Writes the named output (see [`output_file`]: never a device or link replaced, never a file outside it).
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    let failed = |source| Failure::Output { path: path.display().to_string(), source };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    std::fs::write(&partial, text).map_err(failed)?;
-    std::fs::rename(&partial, path).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        failed(e)
-    })
-}
-
-/// Whether two paths name one existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    output_file::write(path, text.as_bytes()).map_err(|source| Failure::Output { path: path.display().to_string(), source })
 }
 
 fn append(path: &Path, text: &str) -> Result<(), Failure> {
-    let failed = |source| Failure::Output { path: path.display().to_string(), source };
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(failed)?;
-    file.write_all(text.as_bytes()).map_err(failed)
+    output_file::append(path, text.as_bytes()).map_err(|source| Failure::Output { path: path.display().to_string(), source })
+}
+
+/// Refuses an output that is one of the files the run reads (a template, the plan, a snapshot, the
+/// parameters or the configuration): writing it would destroy the input.
+pub fn refuse_inputs(output: Option<&Path>, reads: &[PathBuf]) -> Result<(), Failure> {
+    let Some(output) = output else { return Ok(()) };
+    match reads.iter().find(|read| output_file::same_file(read, output)) {
+        Some(read) => Err(usage(
+            format!("--output {} is a file this run reads ({})", output.display(), read.display()),
+            "write the report to another file",
+        )),
+        None => Ok(()),
+    }
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {

@@ -6,7 +6,7 @@ use mwaa_preflight::input::{Request, Selection};
 use mwaa_preflight::target::{RoutingAssertion, Settings};
 
 use super::args::SnapshotArgs;
-use super::{output, progress, source, usage, Failure};
+use super::{output, progress, refuse_overwriting_inputs, source, usage, Failure};
 
 pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
     let target = &args.target;
@@ -23,6 +23,7 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         return Err(usage("no target", "give --subnet-ids A,B --security-group-ids SG1, --environment NAME, or --all-environments"));
     };
     let source = source(None, &args.templates, &args.aws)?;
+    refuse_overwriting_inputs(Some(&args.output), &source, None)?;
     let request = Request { selection, routing: RoutingAssertion::Auto };
     let input = progress::while_reading(&source, false, || source.read(&request))?;
     let unreadable = input.unreadable.clone();

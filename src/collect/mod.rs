@@ -174,7 +174,13 @@ where
     };
     match err {
         SdkError::ConstructionFailure(_) => {
-            (source(), "AWS answered in a way it never does; report it with the request IDs of `AWS_LOG=debug`")
+            let what = source();
+            let hint = if what.contains("still paging") {
+                "the pages came too slowly: check proxies and --endpoint-url, or allow more with MWAA_PREFLIGHT_PAGING_TIMEOUT=SECONDS"
+            } else {
+                "AWS answered in a way it never does; report it with the request IDs of `AWS_LOG=debug`"
+            };
+            (what, hint)
         }
         SdkError::ResponseError(_) => (
             format!("the answer could not be read ({})", source()),
@@ -199,16 +205,45 @@ where
 /// The most pages one paged call may take (EC2 pages hold up to 1,000 items).
 const MAX_PAGES: usize = 1000;
 
+/// The longest one paged call may take over all its pages, unless `MWAA_PREFLIGHT_PAGING_TIMEOUT` (seconds)
+/// says otherwise: an answer that keeps paging is cut off in time even when each page is slow.
+const PAGING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+pub fn paging_timeout() -> std::time::Duration {
+    static TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *TIMEOUT.get_or_init(|| {
+        std::env::var("MWAA_PREFLIGHT_PAGING_TIMEOUT")
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(PAGING_TIMEOUT, std::time::Duration::from_secs_f64)
+    })
+}
+
 /// Every item of a paged request, followed to the end. AWS never repeats a NextToken: one seen before (an
-/// endless loop, or a page read twice) or more than MAX_PAGES pages fails the call, naming it, instead of
-/// looping or reading duplicated items.
+/// endless loop, or a page read twice), more than MAX_PAGES pages, or pages that take longer than
+/// [`paging_timeout`] in all fail the call, naming it, instead of looping or reading duplicated items.
 macro_rules! paged {
     ($request:expr, $items:ident) => {
         async {
+            let started = std::time::Instant::now();
+            let timeout = paging_timeout();
             let mut pages = $request.into_paginator().send();
             let mut items = Vec::new();
             let mut tokens = std::collections::HashSet::new();
-            while let Some(page) = pages.next().await {
+            loop {
+                let remaining = timeout.saturating_sub(started.elapsed());
+                let next = match tokio::time::timeout(remaining, pages.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        return Err(SdkError::construction_failure(format!(
+                            "the answer was still paging after {} s ({} pages)",
+                            timeout.as_secs_f64(),
+                            tokens.len() + 1
+                        )))
+                    }
+                };
+                let Some(page) = next else { break };
                 let page = page?;
                 items.extend(page.$items().iter().cloned());
                 let Some(token) = page.next_token().filter(|t| !t.is_empty()) else { continue };

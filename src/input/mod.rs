@@ -37,6 +37,18 @@ pub enum Source {
     TerraformPlan(terraform::Plan),
 }
 
+impl Source {
+    /// Every file this source reads: the snapshot, templates, parameters file, plan and base snapshot.
+    pub fn files(&self) -> Vec<PathBuf> {
+        match self {
+            Source::Snapshot { path, .. } => vec![path.clone()],
+            Source::Live(_) => Vec::new(),
+            Source::Templates(t) => t.paths.iter().chain(&t.parameters_file).chain(&t.base).cloned().collect(),
+            Source::TerraformPlan(p) => std::iter::once(&p.path).chain(&p.base).cloned().collect(),
+        }
+    }
+}
+
 /// How to reach the account: the standard chain, with these overrides.
 #[derive(Debug, Clone, Default)]
 pub struct AwsAccess {

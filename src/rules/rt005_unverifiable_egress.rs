@@ -1,7 +1,9 @@
 use serde_json::json;
 
 use super::shared::known_routing;
-use super::{docs, Check, CheckResult, Rule, Severity};
+use super::{docs, Check, CheckResult, Finding, Rule, Severity};
+use crate::analysis::flows::{Flow, Step};
+use crate::analysis::routing::RouteMatch;
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
 
@@ -18,11 +20,8 @@ pub static RULE: Rule = Rule {
 
 fn check(a: &Analysis<'_>) -> CheckResult {
     known_routing(a)?;
-    if a.routing == Routing::Private {
-        return Ok(Vec::new());
-    }
     let mut findings = Vec::new();
-    for egress in a.egress.iter().filter(|e| e.egress == Egress::Unverifiable) {
+    for egress in a.egress.iter().filter(|e| e.egress == Egress::Unverifiable && a.routing != Routing::Private) {
         let (Some(table), Some(route)) = (&egress.route_table_id, &egress.default_route) else { continue };
         findings.push(
             RULE.finding(
@@ -39,5 +38,50 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .evidence(json!({"subnet_id": egress.subnet_id, "route": route})),
         );
     }
+    findings.extend(diverted_destinations(a, &findings));
     Ok(findings)
+}
+
+/// Required destinations (or a part of one: a peering route inside S3's range, toward the other env
+/// subnet) that a more specific route sends to a middlebox instead of where the flow must go: one finding
+/// per route table without a default-route finding.
+fn diverted_destinations(a: &Analysis<'_>, reported: &[Finding]) -> Vec<Finding> {
+    let mut by_table: Vec<(&str, Vec<(&Flow, &RouteMatch)>)> = Vec::new();
+    for flow in &a.flows {
+        let diverted = flow.hops.iter().filter(|h| h.step == Step::Route && !h.allowed && h.unknown.is_none());
+        for route in diverted.filter_map(|h| h.route.as_ref()).filter(|r| !r.blackhole && r.target.is_middlebox()) {
+            match by_table.iter_mut().find(|(t, _)| *t == route.route_table_id) {
+                Some((_, routes)) => routes.push((flow, route)),
+                None => by_table.push((&route.route_table_id, vec![(flow, route)])),
+            }
+        }
+    }
+    by_table
+        .into_iter()
+        .filter(|(table, _)| !reported.iter().any(|f| f.resource.as_deref() == Some(*table)))
+        .map(|(table, routes)| {
+            let mut described: Vec<String> = Vec::new();
+            for (flow, route) in &routes {
+                let what = format!("{} -> {} ({})", route.part.map_or(route.destination.clone(), |p| p.to_string()), route.target, flow.destination);
+                if !described.contains(&what) {
+                    described.push(what);
+                }
+            }
+            RULE.finding(
+                Some(table),
+                format!(
+                    "{table} sends addresses the environment needs to a target the tool cannot see past: {}",
+                    described.join(", ")
+                ),
+            )
+            .remediation(
+                "Confirm that the path behind the target reaches these addresses on the flow's port, or remove the more specific \
+                 route so that they take the route the environment needs.",
+            )
+            .evidence(json!({
+                "route_table_id": table,
+                "flows": routes.iter().map(|(flow, route)| json!({"flow": flow.label(), "route": route})).collect::<Vec<_>>(),
+            }))
+        })
+        .collect()
 }
