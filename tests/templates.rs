@@ -85,6 +85,39 @@ fn malformed_templates_exit_2_with_file_line_and_column() {
     }
 }
 
+/// Hostile templates are refused where they start, with bounded memory and no stack overflow: an alias
+/// bomb of a few KB, 20,000 conditions each naming the next, collections nested 200 deep.
+#[test]
+fn hostile_templates_exit_2_located_without_exhausting_memory_or_stack() {
+    let mut bomb = String::from("Mappings:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let names = ["b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    for (name, previous) in names.iter().zip(["a", "b", "c", "d", "e", "f", "g", "h", "i"]) {
+        let refs = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("  {name}: &{name} [{refs}]\n"));
+    }
+    bomb.push_str("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n");
+    assert!(bomb.len() < 5000, "{} bytes", bomb.len());
+    let mut chain = String::from("Conditions:\n");
+    for i in 0..20_000 {
+        chain.push_str(&format!("  C{i}: !Condition C{}\n", i + 1));
+    }
+    chain.push_str("  C20000: !Equals [a, a]\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Condition: C0\n    Properties:\n      CidrBlock: 10.0.0.0/16\n");
+    let nested: String = (0..200).map(|level| format!("{}k{level}:\n", " ".repeat(level))).collect();
+    let cases = [
+        ("bomb.yaml", bomb, ":6:", "expand to more than 100000 nodes"),
+        ("chain.yaml", chain, ":", "nest deeper than 256 levels"),
+        ("nested.yaml", nested, ":129:", "nest deeper than 128 levels"),
+    ];
+    for (name, text, spot, message) in cases {
+        let path = write(name, &text);
+        let output = check(&[&path], &["--subnet-ids", "A,B", "--security-group-ids", "C"]);
+        let stderr = support::stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{}{spot}", path.display())), "{name}: no {spot} in {stderr}");
+        assert!(stderr.contains(message), "{name}: {message:?} not in {stderr}");
+    }
+}
+
 #[test]
 fn duplicate_keys_are_noted_with_their_lines_and_the_later_is_used() {
     let text = std::fs::read_to_string(base("public")).expect("base");

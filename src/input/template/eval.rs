@@ -90,6 +90,20 @@ pub struct Context<'a> {
     pub exports: &'a HashMap<String, Value>,
     condition_values: RefCell<HashMap<String, Option<bool>>>,
     evaluating_conditions: RefCell<Vec<String>>,
+    /// How deep evaluation is now (functions in functions, conditions naming conditions, references).
+    depth: std::cell::Cell<usize>,
+}
+
+/// The deepest evaluation may go: far beyond any template's nesting, well within the stack.
+const MAX_DEPTH: usize = 256;
+
+/// Leaves one level of evaluation when dropped.
+struct Level<'c>(&'c std::cell::Cell<usize>);
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 const FUNCTIONS: [&str; 17] = [
@@ -131,6 +145,7 @@ impl<'a> Context<'a> {
             exports,
             condition_values: RefCell::default(),
             evaluating_conditions: RefCell::default(),
+            depth: std::cell::Cell::new(0),
         }
     }
 
@@ -166,8 +181,18 @@ impl<'a> Context<'a> {
         Some((name, CallArg::Node(value)))
     }
 
+    /// One level deeper, or an error at `at` past MAX_DEPTH (a chain of 20,000 conditions, say).
+    fn deeper(&self, at: Spot) -> Result<Level<'_>, EvalError> {
+        if self.depth.get() >= MAX_DEPTH {
+            return Err(error(at, format!("functions, conditions and references nest deeper than {MAX_DEPTH} levels here")));
+        }
+        self.depth.set(self.depth.get() + 1);
+        Ok(Level(&self.depth))
+    }
+
     /// A property's value. `NoValue` (AWS::NoValue) comes back as `None`.
     pub fn eval(&self, node: &Node, resolver: &dyn Resolver) -> Result<Option<Value>, EvalError> {
+        let _level = self.deeper(node.at)?;
         if let Some((name, arg)) = Self::call(node) {
             return self.function(name, &arg.node(), node.at, resolver);
         }
@@ -413,6 +438,7 @@ impl<'a> Context<'a> {
             return Ok(*known);
         }
         let node = self.conditions.and_then(|c| c.get(name)).ok_or_else(|| error(at, format!("condition {name} is not in Conditions")))?;
+        let _level = self.deeper(node.at)?;
         if self.evaluating_conditions.borrow().iter().any(|n| n == name) {
             return Err(error(node.at, format!("condition {name} refers to itself (circular)")));
         }

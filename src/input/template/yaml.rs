@@ -100,10 +100,21 @@ enum Open {
     Map(Vec<(Node, Node)>, Option<Node>, Option<String>, Spot, usize),
 }
 
+/// The most nodes aliases may copy in one file: real templates repeat a few small blocks; a "billion
+/// laughs" file of a few KB would expand to billions (hardened YAML loaders refuse the same way).
+const MAX_ALIAS_NODES: usize = 100_000;
+
+/// The deepest nesting of collections: far beyond any template, well within the stack of the code that
+/// walks the tree.
+const MAX_NESTING: usize = 128;
+
 struct Builder<'t> {
     lines: Lines<'t>,
     stack: Vec<Open>,
-    anchors: std::collections::HashMap<usize, Node>,
+    /// Each anchor's node and how many nodes it holds.
+    anchors: std::collections::HashMap<usize, (Node, usize)>,
+    /// Nodes copied by aliases so far.
+    alias_nodes: usize,
     root: Option<Node>,
     duplicates: Vec<DuplicateKey>,
     error: Option<SyntaxError>,
@@ -119,7 +130,8 @@ fn tag_name(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
 impl Builder<'_> {
     fn push(&mut self, node: Node, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = node_count(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -146,6 +158,9 @@ impl MarkedEventReceiver for Builder<'_> {
                 }
             }
             Event::Scalar(text, _, anchor, tag) => self.push(Node { value: Value::Scalar { text }, tag: tag_name(tag), at }, anchor),
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_NESTING => {
+                self.error = Some(SyntaxError { message: format!("collections nest deeper than {MAX_NESTING} levels"), at });
+            }
             Event::SequenceStart(anchor, tag) => self.stack.push(Open::Seq(Vec::new(), tag_name(tag), at, anchor)),
             Event::MappingStart(anchor, tag) => self.stack.push(Open::Map(Vec::new(), None, tag_name(tag), at, anchor)),
             Event::SequenceEnd | Event::MappingEnd => {
@@ -159,8 +174,18 @@ impl MarkedEventReceiver for Builder<'_> {
                 };
                 self.push(node.0, node.1);
             }
-            Event::Alias(anchor) => match self.anchors.get(&anchor).cloned() {
-                Some(node) => self.push(node, 0),
+            Event::Alias(anchor) => match self.anchors.get(&anchor) {
+                Some((_, size)) if self.alias_nodes.saturating_add(*size) > MAX_ALIAS_NODES => {
+                    self.error = Some(SyntaxError {
+                        message: format!("aliases here expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?); write the values out"),
+                        at,
+                    });
+                }
+                Some((node, size)) => {
+                    self.alias_nodes += size;
+                    let node = node.clone();
+                    self.push(node, 0);
+                }
                 None => self.error = Some(SyntaxError { message: "an alias to an anchor not defined before it".into(), at }),
             },
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
@@ -186,23 +211,41 @@ impl Builder<'_> {
     }
 }
 
+/// The nodes in a tree, counted without recursion.
+fn node_count(node: &Node) -> usize {
+    let mut count = 0;
+    let mut pending = vec![node];
+    while let Some(next) = pending.pop() {
+        count += 1;
+        match &next.value {
+            Value::Scalar { .. } => {}
+            Value::Seq(items) => pending.extend(items),
+            Value::Map(entries) => pending.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+        }
+    }
+    count
+}
+
 pub fn parse(text: &str) -> Result<Document, SyntaxError> {
     let mut builder = Builder {
         lines: Lines::new(text),
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
+        alias_nodes: 0,
         root: None,
         duplicates: Vec::new(),
         error: None,
         documents: 0,
     };
     let mut parser = Parser::new_from_str(text);
-    if let Err(error) = parser.load(&mut builder, true) {
-        let at = builder.lines.spot(error.marker());
-        return Err(SyntaxError { message: error.info().to_string(), at });
-    }
+    let loaded = parser.load(&mut builder, true);
+    // The builder's own refusal comes first: the parser may fail later on the same input.
     if let Some(error) = builder.error {
         return Err(error);
+    }
+    if let Err(error) = loaded {
+        let at = builder.lines.spot(error.marker());
+        return Err(SyntaxError { message: error.info().to_string(), at });
     }
     let root =
         builder.root.ok_or_else(|| SyntaxError { message: "the file is empty".into(), at: Spot { offset: 0, line: 1, column: 1 } })?;
@@ -229,6 +272,25 @@ mod tests {
         assert_eq!(doc.duplicates[0].first.line, 3);
         let c = resources.get("C").expect("C").get("Fn::GetAtt").expect("getatt");
         assert!(matches!(&c.value, Value::Seq(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused_where_they_start() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().zip(["a", "b", "c", "d", "e", "f", "g", "h"]) {
+            bomb.push_str(&format!("{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"));
+        }
+        let err = parse(&bomb).err().expect("refused");
+        assert!(err.message.contains("more than 100000 nodes"), "{err:?}");
+        assert!(err.at.line >= 5, "{err:?}");
+        // Ordinary anchors still work.
+        let doc = parse("x: &tags [a, b]\ny: *tags\n").expect("parses");
+        assert!(matches!(&doc.root.get("y").expect("y").value, Value::Seq(items) if items.len() == 2));
+        // Block nesting (flow nesting stops at the scanner's own limit of 255).
+        let deep: String = (0..200).map(|level| format!("{}k{level}:\n", " ".repeat(level))).collect();
+        let err = parse(&deep).err().expect("refused");
+        assert!(err.message.contains("nest deeper than 128"), "{err:?}");
+        assert!(parse(&format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000))).is_err());
     }
 
     #[test]
