@@ -114,6 +114,9 @@ fn failing_private_fixture_shows_the_broken_endpoint_on_the_first_screen() {
     let (page, dom) = open_report("VPCE005/fail_endpoint_sg_without_ingress", "vpce005");
     assert!(dom.contains("VPCE005 endpoint-sg-ingress on vpce-0a0a0004"), "the finding is listed: {dom}");
     assert!(dom.contains("aws ec2 authorize-security-group-ingress --group-id sg-3e3e3e3e"), "its remediation is shown");
+    // The page's own script ran under its Content-Security-Policy (admitted by hash, not 'unsafe-inline').
+    assert!(dom.contains("<html lang=\"en\" class=\"scripted\">"), "the script did not run: {:.300}", dom);
+    assert!(!dom.contains("unsafe-inline'; form") && dom.contains("script-src 'sha256-"), "the script is admitted by hash");
     // The failing flows are red edges to the KMS endpoint, one from each subnet (the same block at both of
     // its ENIs is one edge), labelled with the blocking hop; the nine endpoints that work are one bundle.
     assert_eq!(dom.matches("class=\"edge blocked\" data-from=\"subnet-").count(), 2, "one red edge per failing flow");
@@ -135,6 +138,18 @@ fn reference_fixture_shows_no_failure() {
     assert!(dom.contains("10 endpoints, all reachable"), "the endpoints are one bundle");
     let (png, red) = screenshot(&page, "reference");
     assert!(red < 50, "nothing red on a passing network ({red} red pixels in {})", png.display());
+}
+
+/// The detector of a script that did not run: a page whose script the policy does not admit stays unmarked.
+#[test]
+fn a_script_outside_the_policy_does_not_run() {
+    let (_, html) = support::case_output("VPCE004/pass_both_azs", "html", &[]);
+    let tampered = html.replacen("document.documentElement.classList.add('scripted');", "document.documentElement.classList.add('scripted'); ", 1);
+    assert_ne!(tampered, html, "the script is in the page");
+    let page = scratch().join("tampered.html");
+    std::fs::write(&page, tampered).expect("write");
+    let (dom, _) = browse(&page, "tampered");
+    assert!(!dom.contains("class=\"scripted\""), "a script whose hash differs ran");
 }
 
 /// The request detector itself: a page that loads an image from loopback is caught.

@@ -130,6 +130,22 @@ fn two_environments(name: Option<&str>) -> PathBuf {
     path
 }
 
+/// A name longer than any format width (65,535) is cut in the audit table, never a panic; every text
+/// format renders it.
+#[test]
+fn an_enormous_environment_name_is_cut_in_the_table() {
+    let name = "n".repeat(70_000);
+    let path = two_environments(Some(&name));
+    for format in ["human", "markdown", "html", "svg", "junit", "dot", "mermaid"] {
+        let output = support::run(&["diagnose", "--all", "--snapshot", path.to_str().expect("utf-8"), "--format", format]);
+        assert_eq!(output.status.code(), Some(1), "{format}: {}", support::stderr(&output));
+        if format == "human" {
+            let table_line = support::stdout(&output).lines().find(|l| l.starts_with("nnnn")).map(str::to_string).unwrap_or_default();
+            assert!(table_line.chars().count() < 400 && table_line.contains("nnn…"), "{table_line:.200}");
+        }
+    }
+}
+
 #[test]
 fn offline_audit_of_a_snapshot_with_several_environments() {
     let path = two_environments(None);

@@ -544,6 +544,21 @@ fn slow_endless_paging_stops_within_the_time_bound() {
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }
 
+/// A proxy's HTML page instead of AWS's answer is named as such (status, type, its words), never "Error".
+#[test]
+fn a_proxy_page_is_named_for_what_it_is() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    Emulator::shared().faults(json!({"html": [503, "Service Unavailable"]}));
+    let output = check_planned(&network, &[]);
+    Emulator::shared().faults(json!({}));
+    Emulator::shared().take_log();
+    assert_eq!(output.status.code(), Some(2), "{}", support::stdout(&output));
+    let err = support::stderr(&output);
+    assert!(err.contains("HTTP 503 (text/html), not an AWS answer: Service Unavailable"), "{err}");
+    assert!(err.contains("proxies"), "{err}");
+}
+
 /// A body cut in half (its Content-Length matching) is an error, never fewer rules and a wrong finding; an
 /// error says what to do in one sentence, not the SDK's whole context.
 #[test]

@@ -118,6 +118,21 @@ fn hostile_templates_exit_2_located_without_exhausting_memory_or_stack() {
     }
 }
 
+/// A NoEcho parameter's value never reaches an error message.
+#[test]
+fn no_echo_values_stay_out_of_errors() {
+    let text = "Parameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n    AllowedValues: [alpha, beta]\n  Cidr:\n    Type: String\n    NoEcho: \"true\"\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Ref Cidr\n";
+    let path = write("noecho.yaml", text);
+    for (flag, secret) in [("DbPassword=hunter2-secret", "hunter2-secret"), ("Cidr=s3cr3t-value", "s3cr3t-value")] {
+        let other = if flag.starts_with("Db") { "Cidr=10.0.0.0/16" } else { "DbPassword=alpha" };
+        let output = check(&[&path], &["--subnet-ids", "A,B", "--security-group-ids", "C", "--parameter", flag, "--parameter", other]);
+        let stderr = support::stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(!stderr.contains(secret), "{flag}: the value is printed: {stderr}");
+        assert!(stderr.contains("****"), "{flag}: {stderr}");
+    }
+}
+
 #[test]
 fn duplicate_keys_are_noted_with_their_lines_and_the_later_is_used() {
     let text = std::fs::read_to_string(base("public")).expect("base");

@@ -164,10 +164,10 @@ pub struct TemplateArgs {
     #[arg(long = "template", value_name = "FILE")]
     pub templates: Vec<PathBuf>,
     /// A template parameter's value (else its Default).
-    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "templates")]
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "templates", conflicts_with = "terraform_plan")]
     pub parameters: Vec<(String, String)>,
     /// Parameter values in the form `aws cloudformation create-stack --parameters file://FILE` takes.
-    #[arg(long, value_name = "FILE", requires = "templates")]
+    #[arg(long, value_name = "FILE", requires = "templates", conflicts_with = "terraform_plan")]
     pub parameters_file: Option<PathBuf>,
     /// `terraform show -json PLANFILE`, `terraform show -json` (a state), or a terraform.tfstate (version 4).
     #[arg(long, value_name = "FILE", conflicts_with = "templates")]

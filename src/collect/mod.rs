@@ -15,6 +15,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_mwaa::config::ProvideCredentials;
@@ -124,10 +125,9 @@ fn profile_files() -> String {
     format!("{} and {}", file("AWS_CONFIG_FILE", "config"), file("AWS_SHARED_CREDENTIALS_FILE", "credentials"))
 }
 
-fn api_error<E, R>(action: &'static str, err: SdkError<E, R>) -> CollectError
+fn api_error<E>(action: &'static str, err: SdkError<E, HttpResponse>) -> CollectError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     if matches!(err, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) {
         return CollectError::Unreachable { action, detail: DisplayErrorContext(&err).to_string() };
@@ -157,12 +157,41 @@ where
     }
 }
 
+/// An answer that is not AWS's (an HTML page from a proxy), as its status, type and first words.
+fn not_aws(raw: &HttpResponse) -> Option<String> {
+    let kind = raw.headers().get("content-type").unwrap_or_default();
+    let body = raw.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+    if kind.contains("xml") || kind.contains("json") && body.trim_start().starts_with('{') {
+        return None;
+    }
+    // Tags and runs of whitespace out; the title and first words of the page stay.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut summary = words.join(" ");
+    if summary.chars().count() > 160 {
+        summary = summary.chars().take(160).collect::<String>() + "...";
+    }
+    let kind = if kind.is_empty() { "no content type" } else { kind };
+    Some(format!("HTTP {} ({kind}), not an AWS answer: {}", raw.status().as_u16(), crate::text::printable(&summary)))
+}
+
 /// One sentence for a failed call and what to do (the SDK's whole error context is for `-v` users of
 /// the AWS CLI, not for this report).
-fn describe_failure<E, R>(err: &SdkError<E, R>, code: &str, message: &str) -> (String, &'static str)
+fn describe_failure<E>(err: &SdkError<E, HttpResponse>, code: &str, message: &str) -> (String, &'static str)
 where
     E: std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     // The innermost cause says what happened; the layers above it name the SDK's machinery.
     let source = || {
@@ -196,7 +225,11 @@ where
                 "UnsupportedOperation" | "InvalidAction" => "the endpoint does not offer this API: check --endpoint-url and the region",
                 _ => "AWS refused the call; the message says why",
             };
-            let what = if code.is_empty() { source() } else { format!("{code}: {message}") };
+            let what = match (code.is_empty(), err.raw_response().and_then(not_aws)) {
+                (true, Some(answer)) => return (answer, "something between the tool and AWS answered (a proxy?): check proxies and --endpoint-url, then retry"),
+                (true, None) => source(),
+                (false, _) => format!("{code}: {message}"),
+            };
             (what, hint)
         }
     }
@@ -298,13 +331,12 @@ enum Fetched<T> {
     Denied(String),
 }
 
-async fn fetch<T, E, R>(
+async fn fetch<T, E>(
     action: &'static str,
-    call: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
 ) -> Result<Fetched<T>, CollectError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     match counted(call).await.map_err(|e| api_error(action, e)) {
         Ok(value) => Ok(Fetched::Got(value)),

@@ -182,6 +182,35 @@ impl From<Box<FileError>> for InputError {
     }
 }
 
+impl InputError {
+    /// The error with each secret (a `NoEcho` parameter's value) replaced by asterisks.
+    pub fn redacted(self, secrets: &[String]) -> Self {
+        let hide = |text: &mut String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                *text = text.replace(secret.as_str(), "****");
+            }
+        };
+        match self {
+            InputError::File(mut error) => {
+                if let FileError::Invalid(invalid) = error.as_mut() {
+                    hide(&mut invalid.message);
+                }
+                InputError::File(error)
+            }
+            InputError::Target { mut message, mut help } => {
+                hide(&mut message);
+                hide(&mut help);
+                InputError::Target { message, help }
+            }
+            InputError::MalformedId(mut message) => {
+                hide(&mut message);
+                InputError::MalformedId(message)
+            }
+            other => other,
+        }
+    }
+}
+
 pub(crate) fn target_error(message: impl Into<String>, help: impl Into<String>) -> InputError {
     InputError::Target { message: message.into(), help: help.into() }
 }

@@ -38,6 +38,7 @@ ul.headlines li { margin: 2px 0; }
 .remediation { position: relative; }
 pre { background: #1f2933; color: #f5f7fa; padding: 8px 10px; border-radius: 4px; overflow-x: auto; white-space: pre-wrap; margin: 4px 0; }
 button.copy { position: absolute; top: 4px; right: 4px; font-size: 12px; }
+html:not(.scripted) button.copy { display: none; }
 ul.trace { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; margin: 4px 0; padding-left: 8px; list-style: none; white-space: pre-wrap; color: #1f2933; }
 ul.trace li.block { color: #b00020; font-weight: bold; }
 ul.trace li.pass { color: #52606d; }
@@ -47,8 +48,10 @@ th, td { border: 1px solid #d9e2ec; padding: 4px 8px; text-align: left; }
 a { color: #1d4ed8; }
 "#;
 
-/// Copies the remediation above the button; no framework, no request.
+/// Copies the remediation above the button; no framework, no request. The buttons show only once it runs
+/// (a viewer that blocks scripts shows none that do nothing).
 const SCRIPT: &str = r#"
+document.documentElement.classList.add('scripted');
 document.querySelectorAll('button.copy').forEach(function (b) {
   b.addEventListener('click', function () {
     var text = b.parentElement.querySelector('pre').innerText;
@@ -57,14 +60,26 @@ document.querySelectorAll('button.copy').forEach(function (b) {
 });
 "#;
 
+/// `sha256-<base64>` of the page's script, as a Content-Security-Policy source.
+fn script_hash() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes())))
+}
+
 pub fn html(reports: &[Report]) -> String {
     let title = match reports {
         [report] => format!("mwaa-preflight: {}", report.title()),
         _ => format!("mwaa-preflight: {} environments", reports.len()),
     };
     let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n",
+    // Nothing is fetched, no form is sent, no base URL is set, and only this page's own script runs (by its
+    // hash: a script injected through a name from the account would not match).
+    let _ = writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src '{}'; \
+         form-action 'none'; base-uri 'none'\">",
+        script_hash()
     );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", xml(&title));
@@ -218,7 +233,8 @@ fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
     }
     if !f.evidence.is_null() {
         let evidence = serde_json::to_string_pretty(&f.evidence).unwrap_or_default();
-        let _ = writeln!(out, "<details><summary>evidence</summary><pre>{}</pre></details>", xml(&evidence));
+        // JSON escapes C0 controls only: C1 and bidirectional controls are made visible here.
+        let _ = writeln!(out, "<details><summary>evidence</summary><pre>{}</pre></details>", xml(&crate::text::printable(&evidence)));
     }
     out.push_str("</div>\n");
 }

@@ -194,6 +194,9 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
 }
 
 /// The audit's summary table: one line per environment.
+/// The widest an audit table cell may be.
+const MAX_CELL: usize = 120;
+
 pub fn audit_table(reports: &[Report]) -> String {
     let mut rows =
         vec![["environment".to_string(), "status".into(), "routing".into(), "errors".into(), "warnings".into(), "first problem".into()]];
@@ -207,10 +210,19 @@ pub fn audit_table(reports: &[Report]) -> String {
             r.first_problem().unwrap_or_else(|| "none".into()),
         ]);
     }
+    // A cell longer than any real name (MWAA's are at most 80 characters) is cut, so one hostile name
+    // cannot stretch every row.
+    for row in &mut rows {
+        for cell in row.iter_mut() {
+            if cell.chars().count() > MAX_CELL {
+                *cell = cell.chars().take(MAX_CELL - 1).chain(['…']).collect();
+            }
+        }
+    }
     let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in &rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
     let failing = reports.iter().filter(|r| r.summary.errors > 0).count();

@@ -6,8 +6,35 @@ use super::{locate, Report};
 use crate::input::SourceFiles;
 use crate::rules::Severity;
 
+/// Text from the account, a template or a plan as inert Markdown: one line, HTML as entities, and the
+/// characters that open emphasis, links, images, code and table cells escaped, so that a name like
+/// `![x](https://...)` or `<img src=...>` shows as written and fetches nothing.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span holding `text` as written: a fence longer than any run of backticks inside, pipes escaped
+/// for tables (GitHub's table parser splits on them even in code).
+fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 fn mark(severity: Severity) -> &'static str {
@@ -27,8 +54,8 @@ pub fn markdown(reports: &[Report]) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
-                r.target.environment.as_deref().unwrap_or("-"),
-                r.target.status.as_deref().unwrap_or("-"),
+                cell(r.target.environment.as_deref().unwrap_or("-")),
+                cell(r.target.status.as_deref().unwrap_or("-")),
                 r.target.routing,
                 r.summary.errors,
                 r.summary.warnings,
@@ -39,16 +66,16 @@ pub fn markdown(reports: &[Report]) -> String {
     }
     for r in reports {
         if let Some(error) = &r.error {
-            let _ = writeln!(out, "### mwaa-preflight: {} could not be read\n\n{}\n", r.title(), cell(error));
+            let _ = writeln!(out, "### mwaa-preflight: {} could not be read\n\n{}\n", cell(&r.title()), cell(error));
             continue;
         }
         let s = &r.summary;
         let _ = writeln!(
             out,
             "### mwaa-preflight: {} in {} ({}), {} routing\n",
-            r.title(),
-            r.target.vpc_id.as_deref().unwrap_or("unknown VPC"),
-            r.target.region,
+            cell(&r.title()),
+            cell(r.target.vpc_id.as_deref().unwrap_or("unknown VPC")),
+            cell(&r.target.region),
             r.target.routing
         );
         let _ = writeln!(
@@ -61,18 +88,18 @@ pub fn markdown(reports: &[Report]) -> String {
             for f in &r.findings {
                 let _ = writeln!(
                     out,
-                    "| {} | [{} {}]({}) | `{}` | {} |",
+                    "| {} | [{} {}]({}) | {} | {} |",
                     mark(f.severity),
                     f.code,
                     f.name,
                     f.docs,
-                    f.resource.as_deref().unwrap_or("-"),
+                    code(f.resource.as_deref().unwrap_or("-")),
                     cell(&f.message)
                 );
             }
             let _ = writeln!(out, "\n<details><summary>How to fix</summary>\n");
             for f in &r.findings {
-                let _ = writeln!(out, "- **{}** `{}`: {}", f.code, f.resource.as_deref().unwrap_or("-"), cell(&f.remediation));
+                let _ = writeln!(out, "- **{}** {}: {}", f.code, code(f.resource.as_deref().unwrap_or("-")), cell(&f.remediation));
             }
             let _ = writeln!(out, "\n</details>\n");
         }
@@ -81,7 +108,7 @@ pub fn markdown(reports: &[Report]) -> String {
         }
         for ignored in &r.ignored {
             let _ =
-                writeln!(out, "- ignored {} on `{}`: {}", ignored.code, ignored.resource.as_deref().unwrap_or("-"), cell(&ignored.reason));
+                writeln!(out, "- ignored {} on {}: {}", ignored.code, code(ignored.resource.as_deref().unwrap_or("-")), cell(&ignored.reason));
         }
         out.push('\n');
     }
@@ -122,4 +149,18 @@ pub fn annotations(reports: &[Report], files: &SourceFiles) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_from_the_account_stay_inert() {
+        assert_eq!(cell("![x](https://a/p.png) <img src=x> *b* | c\nd"), "!\\[x\\](https://a/p.png) &lt;img src=x&gt; \\*b\\* \\| c d");
+        assert_eq!(cell("[link](javascript:x) & `code`"), "\\[link\\](javascript:x) &amp; \\`code\\`");
+        assert_eq!(code("sg-1"), "`sg-1`");
+        assert_eq!(code("a`b|<img>"), "``a`b\\|<img>``");
+        assert_eq!(code("`x"), "`` `x ``");
+    }
 }

@@ -135,6 +135,7 @@ impl Report {
         for s in &mut report.skipped {
             s.reason = clean(&s.reason);
         }
+        report.notes = report.notes.iter().map(clean).collect();
         for i in &mut report.ignored {
             i.resource = id_opt(&i.resource);
             i.reason = clean(&i.reason);

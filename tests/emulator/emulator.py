@@ -462,6 +462,11 @@ class Handler(BaseHTTPRequestHandler):
         if faults.get("error"):
             code, status = faults["error"]
             return self.reply(*ec2_error(code, f"Injected {code}", status))
+        if faults.get("html"):
+            # A proxy's own page instead of AWS's answer.
+            status, title = faults["html"]
+            page_text = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>The proxy could not reach the upstream.</p></body></html>"
+            return self.reply(status, {"Content-Type": "text/html"}, page_text.encode())
         if throttle:
             status, headers, payload = ec2_error("RequestLimitExceeded", "Request limit exceeded.", 503)
             return self.reply(status, headers, payload)

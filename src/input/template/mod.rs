@@ -120,8 +120,15 @@ struct Parsed {
     duplicates: Vec<yaml::DuplicateKey>,
 }
 
-/// Reads the templates for `selection`: one scope (all templates' resources form one network).
+/// Reads the templates for `selection`: one scope (all templates' resources form one network). No error
+/// shows a `NoEcho` parameter's value.
 pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, InputError> {
+    let mut secrets = Vec::new();
+    read_keeping(templates, selection, &mut secrets).map_err(|e| e.redacted(&secrets))
+}
+
+/// [`read`], noting the values of `NoEcho` parameters in `secrets` as it meets them.
+fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<String>) -> Result<Input, InputError> {
     let region = templates.region.clone().ok_or_else(|| {
         target_error(
             "a template is evaluated for a region (AWS::Region, service names): none was given",
@@ -159,7 +166,7 @@ pub fn read(templates: &Templates, selection: &Selection) -> Result<Input, Input
     for p in &parsed {
         let resources = resources_of(p)?;
         check_cycles(p, &resources)?;
-        let parameters = parameters(p, &given)?;
+        let parameters = parameters(p, &given, secrets)?;
         stacks_input.push((resources, parameters));
     }
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
@@ -267,7 +274,7 @@ fn resources_of(p: &Parsed) -> Result<Vec<Resource<'_>>, InputError> {
 }
 
 /// Parameter values: given, else the Default, else unknown.
-fn parameters(p: &Parsed, given: &[(String, String)]) -> Result<HashMap<String, Value>, InputError> {
+fn parameters(p: &Parsed, given: &[(String, String)], secrets: &mut Vec<String>) -> Result<HashMap<String, Value>, InputError> {
     let mut out = HashMap::new();
     let Some(section) = p.root.get("Parameters") else { return Ok(out) };
     let entries = section.entries().ok_or_else(|| invalid(&p.file, section.at, "Parameters must be a mapping".into()))?;
@@ -291,6 +298,9 @@ fn parameters(p: &Parsed, given: &[(String, String)]) -> Result<HashMap<String, 
             );
             continue;
         };
+        if node.get("NoEcho").and_then(Node::as_str).is_some_and(|v| v.eq_ignore_ascii_case("true")) && !value.is_empty() {
+            secrets.push(value.clone());
+        }
         if let Some(allowed) =
             node.get("AllowedValues").and_then(|a| if let yaml::Value::Seq(items) = &a.value { Some(items) } else { None })
         {
