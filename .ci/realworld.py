@@ -33,8 +33,9 @@ EXPECTED = [
     (f"{EXAMPLES}/least-privilege-template.yaml", [], 0, [("SG006", "SecurityGroup")],
      "without the S3Bucket parameter the S3 policy is unknown: VPCE007 is skipped, never passed"),
     (f"{BLOG}/cfn-vpc-private-bjs.reconstructed.yaml", NO_ENVIRONMENT + ["--endpoint-management", "customer"], 1,
-     [("VPCE008", "SqsVpcEndoint")],
-     "the shared-VPC blog's SQS policy, Resource: [], blocks the environment's queue until the Lambda appends it"),
+     [("CME002", None), ("VPCE008", "SqsVpcEndoint")],
+     "the shared-VPC blog's SQS policy, Resource: [], blocks the environment's queue until the Lambda appends it; "
+     "with customer-managed endpoints, the database endpoint is the next step once the environment is PENDING (an info)"),
 ]
 
 

@@ -92,6 +92,14 @@ pub struct Capacity {
     pub basis: String,
 }
 
+/// The endpoint services of MWAA's database and web server, when known: GetEnvironment's once MWAA has made
+/// them; a template's or plan's reference to the planned environment's attribute before.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointServices {
+    pub database: Option<String>,
+    pub webserver: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub subnet_ids: Vec<String>,
@@ -107,6 +115,7 @@ pub struct Settings {
     pub schedulers: Option<u32>,
     /// The existing environment, when the target is one (`--environment`, `diagnose`).
     pub environment: Option<Environment>,
+    pub endpoint_services: EndpointServices,
     /// A planned environment's name in its source (a template's logical ID), for the report.
     pub planned_name: Option<String>,
     pub language: Language,
@@ -133,6 +142,7 @@ impl Settings {
             max_workers: None,
             schedulers: None,
             environment: None,
+            endpoint_services: EndpointServices::default(),
             planned_name: None,
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
@@ -157,6 +167,10 @@ impl Settings {
             max_workers: environment.max_workers,
             schedulers: environment.schedulers,
             environment: Some(environment.clone()),
+            endpoint_services: EndpointServices {
+                database: environment.database_vpc_endpoint_service.clone(),
+                webserver: environment.webserver_vpc_endpoint_service.clone(),
+            },
             planned_name: None,
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),

@@ -239,3 +239,63 @@ fn pre_commit_hook_checks_the_changed_files_that_define_an_environment() {
     assert_eq!(unrelated.status.code(), Some(0));
     assert_eq!(support::stdout(&unrelated), "", "files that are not ours are left alone");
 }
+
+/// The hook decides as `check` does on every file it is handed: a template or plan it cannot classify by
+/// eye (a Latin-1 byte, a BOM, UTF-16, a comment after the type, a quoted key, flow style, a name starting
+/// with `-` or not UTF-8) is checked, never skipped; a file it cannot read is exit 2; FIFOs, devices and
+/// large data files are left alone with a note, without hanging or reading them whole.
+#[test]
+fn pre_commit_hook_classifies_files_as_the_readers_do_and_reads_within_bounds() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = support::root().join("target/pre-commit-hostile");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let base = std::fs::read_to_string(support::root().join("fixtures/templates/base/private.yaml")).expect("base");
+    // Both subnets in one AZ: SUB004, exit 1.
+    let failing = base.replacen("AvailabilityZone: !Select [1, !GetAZs \"\"]", "AvailabilityZone: !Select [0, !GetAZs \"\"]", 1);
+    assert_ne!(failing, base);
+    let plan = std::fs::read_to_string(support::root().join("fixtures/terraform/plans/private-no-sqs.plan.json")).expect("plan");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(plan.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let cases: Vec<(std::ffi::OsString, Vec<u8>)> = vec![
+        ("latin1.yaml".into(), [b"# caf\xe9\n".as_slice(), failing.as_bytes()].concat()),
+        ("bom.yaml".into(), [b"\xef\xbb\xbf".as_slice(), failing.as_bytes()].concat()),
+        ("comment.yaml".into(), failing.replace("Type: AWS::MWAA::Environment", "Type: AWS::MWAA::Environment # the environment").into_bytes()),
+        ("quoted.yaml".into(), failing.replacen("Resources:", "\"Resources\":", 1).into_bytes()),
+        (
+            "flow.yaml".into(),
+            b"{Resources: {Env: {Type: AWS::MWAA::Environment, Properties: {Name: x, NetworkConfiguration: {SubnetIds: [subnet-0a, subnet-0a], SecurityGroupIds: [sg-0a]}}}}}\n".to_vec(),
+        ),
+        ("utf16.plan.json".into(), utf16),
+        ("-x.yaml".into(), failing.clone().into_bytes()),
+        (std::ffi::OsStr::from_bytes(b"caf\xe9.yaml").to_os_string(), failing.clone().into_bytes()),
+    ];
+    for (name, bytes) in &cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let hook = support::binary().current_dir(&dir).args(["pre-commit", "--region", "us-east-1"]).arg(name).output().expect("runs");
+        let flag = if name.to_string_lossy().contains("plan") { "--terraform-plan" } else { "--template" };
+        let mut argument = std::ffi::OsString::from(format!("{flag}="));
+        argument.push(name);
+        let check = support::binary().current_dir(&dir).args(["check", "--region", "us-east-1"]).arg(&argument).output().expect("runs");
+        let label = name.to_string_lossy();
+        assert_ne!(check.status.code(), Some(0), "{label}: check passes it: {}", support::stdout(&check));
+        assert_eq!(hook.status.code(), check.status.code(), "{label}: hook vs check\n{}{}", support::stdout(&hook), support::stderr(&hook));
+    }
+    // A dangling link: cannot be read, exit 2.
+    std::os::unix::fs::symlink("missing.yaml", dir.join("broken.yaml")).expect("link");
+    let broken = support::binary().current_dir(&dir).args(["pre-commit", "broken.yaml"]).output().expect("runs");
+    assert_eq!(broken.status.code(), Some(2), "{}", support::stderr(&broken));
+    assert!(support::stderr(&broken).contains("cannot read broken.yaml"), "{}", support::stderr(&broken));
+    // A FIFO, a link to /dev/zero and a 70 MB data file: left alone, quickly, each with a note.
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("pipe.yaml")).status().expect("mkfifo").success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.json")).expect("link");
+    let big = std::fs::File::create(dir.join("big.json")).expect("big");
+    big.set_len(70 * 1024 * 1024).expect("sparse");
+    let started = std::time::Instant::now();
+    let alone = support::binary().current_dir(&dir).args(["pre-commit", "pipe.yaml", "zero.json", "big.json"]).output().expect("runs");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert_eq!(alone.status.code(), Some(0), "{}", support::stderr(&alone));
+    let notes = support::stderr(&alone);
+    assert_eq!(notes.matches("left alone: not a regular file").count(), 2, "{notes}");
+    assert!(notes.contains("big.json left alone: larger than 64 MB"), "{notes}");
+}

@@ -205,6 +205,9 @@ fn the_template_written_as_a_snapshot_checks_the_same() {
                 .collect()
         };
         assert_eq!(skips(environment), skips(&from_template), "{name}");
+        // Its one environment is the target without naming it.
+        let alone = report(&support::run(&["check", "--snapshot", file.to_str().expect("utf-8"), "--format", "json"]));
+        assert_eq!(codes(&alone), codes(environment), "{name}");
     }
 }
 

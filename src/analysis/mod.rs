@@ -144,8 +144,8 @@ pub struct Analysis<'n> {
     pub self_access: Vec<SelfAccess>,
 }
 
-/// A customer-managed MWAA endpoint an existing environment needs (database always, web server when
-/// private), found in its VPC by the service name GetEnvironment reports.
+/// A customer-managed MWAA endpoint the environment needs (database always, web server when private), found
+/// in its VPC by its service name: GetEnvironment's, or the template's or plan's attribute reference.
 #[derive(Debug, Clone)]
 pub struct CustomerEndpoint<'n> {
     pub kind: flows::FlowKind,
@@ -227,10 +227,10 @@ impl<'n> Analysis<'n> {
     }
 
     fn find_customer_endpoints(&self) -> Vec<CustomerEndpoint<'n>> {
-        let Some(environment) = &self.settings.environment else { return Vec::new() };
-        let mut wanted = vec![(flows::FlowKind::Database, "database", 5432, environment.database_vpc_endpoint_service.clone())];
+        let services = &self.settings.endpoint_services;
+        let mut wanted = vec![(flows::FlowKind::Database, "database", 5432, services.database.clone())];
         if self.settings.webserver_access == WebserverAccess::PrivateOnly {
-            wanted.push((flows::FlowKind::Webserver, "web server", 443, environment.webserver_vpc_endpoint_service.clone()));
+            wanted.push((flows::FlowKind::Webserver, "web server", 443, services.webserver.clone()));
         }
         wanted
             .into_iter()

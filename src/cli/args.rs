@@ -65,7 +65,8 @@ fn account_id(text: &str) -> Result<String, String> {
 
 #[derive(Args)]
 pub struct PreCommitArgs {
-    /// The changed files (pre-commit passes them).
+    /// The changed files (pre-commit passes them; a name may start with `-`).
+    #[arg(allow_hyphen_values = true)]
     pub files: Vec<PathBuf>,
     /// The region the templates deploy to (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
     #[arg(long, value_parser = region_name)]

@@ -55,9 +55,10 @@ impl<'de> serde::Deserialize<'de> for Nullness {
 /// 330 MB was read in a test), and a bound on memory for `--snapshot /dev/zero` and the like.
 pub const MAX_SNAPSHOT_BYTES: u64 = 512 * 1024 * 1024;
 
-/// A file's text, read only while it can be what it claims: its first non-blank byte must be `first`, if given
-/// (a JSON object's `{`; a UTF-8 byte order mark is let through for the parser to name), it stops at
-/// `limit` bytes, and it must be UTF-8.
+/// A file's text, read only while it can be what it claims: its first non-blank character must be `first`,
+/// if given (a JSON object's `{`; a UTF-8 byte order mark is let through for the parser to name), it stops
+/// at `limit` bytes, and it must be UTF-8, or UTF-16 with a byte order mark (what Windows PowerShell's `>`
+/// writes: `terraform show -json > plan.json`).
 pub fn read_bounded(path: &Path, limit: u64, first: Option<u8>) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     let file = std::fs::File::open(path)?;
@@ -72,23 +73,61 @@ pub fn read_bounded(path: &Path, limit: u64, first: Option<u8>) -> std::io::Resu
         }
         bytes.extend_from_slice(&chunk[..n]);
         if let (false, Some(first)) = (checked, first) {
-            let start = bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&bytes);
-            if let Some(&byte) = start.iter().find(|b| !b.is_ascii_whitespace()) {
-                if byte != first {
-                    return Err(Error::new(
-                        ErrorKind::InvalidData,
-                        format!("not a JSON document: it starts with byte 0x{byte:02x}, not {:?}", char::from(first)),
-                    ));
-                }
+            if utf16_order(&bytes).is_some() {
+                // Checked once decoded.
                 checked = true;
+            } else {
+                let start = bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&bytes);
+                if let Some(&byte) = start.iter().find(|b| !b.is_ascii_whitespace()) {
+                    if byte != first {
+                        return Err(not_json(&format!("byte 0x{byte:02x}"), first));
+                    }
+                    checked = true;
+                }
             }
         }
         if bytes.len() as u64 > limit {
             return Err(Error::new(ErrorKind::InvalidData, format!("larger than the {} MB this file may be", limit / (1024 * 1024))));
         }
     }
+    if let Some(big_endian) = utf16_order(&bytes) {
+        let text = decode_utf16(&bytes[2..], big_endian)?;
+        if let (Some(first), Some(c)) = (first, text.chars().find(|c| !c.is_whitespace())) {
+            if c != char::from(first) {
+                return Err(not_json(&format!("{c:?}"), first));
+            }
+        }
+        return Ok(text);
+    }
     String::from_utf8(bytes)
         .map_err(|e| Error::new(ErrorKind::InvalidData, format!("not UTF-8 (at byte {})", e.utf8_error().valid_up_to())))
+}
+
+fn not_json(found: &str, first: u8) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not a JSON document: it starts with {found}, not {:?}", char::from(first)))
+}
+
+/// Whether bytes start with a UTF-16 byte order mark, and which: `Some(true)` big-endian.
+pub fn utf16_order(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some(false),
+        [0xFE, 0xFF, ..] => Some(true),
+        _ => None,
+    }
+}
+
+/// UTF-16 text (after its byte order mark) as a string; an odd length or a lone surrogate is an error.
+pub fn decode_utf16(bytes: &[u8], big_endian: bool) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    if bytes.len() % 2 != 0 {
+        return Err(Error::new(ErrorKind::InvalidData, "not UTF-16: an odd number of bytes"));
+    }
+    let units = bytes.chunks_exact(2).map(|p| if big_endian { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) });
+    let mut text = String::with_capacity(bytes.len() / 2);
+    for (i, c) in char::decode_utf16(units).enumerate() {
+        text.push(c.map_err(|_| Error::new(ErrorKind::InvalidData, format!("not UTF-16 (a lone surrogate at byte {})", 2 + 2 * i)))?);
+    }
+    Ok(text)
 }
 
 /// A snapshot file that cannot be read or parsed (exit code 2).

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-pub use file::{read_bounded, FileError, InvalidFile, SnapshotFile};
+pub use file::{decode_utf16, read_bounded, utf16_order, FileError, InvalidFile, SnapshotFile};
 pub use live::requests_in_flight;
 pub use permissions::{iam_policy, IAM_ACTIONS};
 

@@ -27,12 +27,25 @@ pub fn read(path: &Path, region: Option<&str>, selection: &Selection) -> Result<
             (vec![existing(environment)], false)
         }
         Selection::Environment(None) => {
-            let environment = snapshot.environment.as_ref().ok_or_else(|| {
-                target_error(
-                    format!("no target: {shown} has no Environment member"),
-                    "give --subnet-ids A,B --security-group-ids SG1 for a planned environment, --environment NAME, or add the `Environment` member of `aws mwaa get-environment`",
-                )
-            })?;
+            // The `Environment` member; else the one environment `Environments` holds (what `snapshot
+            // --template` writes for a template with one).
+            let all = snapshot.all_environments();
+            let environment = match (&snapshot.environment, all.as_slice()) {
+                (Some(environment), _) => environment,
+                (None, [only]) => *only,
+                (None, []) => {
+                    return Err(target_error(
+                        format!("no target: {shown} has no Environment member"),
+                        "give --subnet-ids A,B --security-group-ids SG1 for a planned environment, --environment NAME, or add the `Environment` member of `aws mwaa get-environment`",
+                    ))
+                }
+                (None, _) => {
+                    return Err(target_error(
+                        format!("no target: {shown} holds several environments ({})", held(&network).unwrap_or_default()),
+                        "pick one with --environment NAME, or check them all with --all-environments",
+                    ))
+                }
+            };
             (vec![existing(environment)], false)
         }
         Selection::All => {

@@ -272,7 +272,15 @@ fn change(render: &mut Render<'_>, operation: &str, args: &Args) -> Option<Chang
             if render.language == Language::Terraform {
                 p.insert("ServiceName".into(), json!(service));
             }
-            let name: String = short.split('.').map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect();
+            // The environment's own endpoint service (`Env.DatabaseVpcEndpointService`, known once MWAA
+            // creates it): a reference to that attribute.
+            let environment_service = service.rsplit_once('.').filter(|(_, a)| a.to_ascii_lowercase().ends_with("vpcendpointservice") || a.ends_with("vpc_endpoint_service"));
+            if let Some((_, attribute)) = environment_service {
+                p.insert("ServiceName".into(), reference(service));
+                let kind = logical_id(&[attribute.trim_end_matches("VpcEndpointService").trim_end_matches("_vpc_endpoint_service")]);
+                return Some(render.resource(render.logical_id(&[&kind, "VpcEndpoint"]), "AWS::EC2::VPCEndpoint", Value::Object(p)));
+            }
+            let name = logical_id(&short.split('.').collect::<Vec<_>>());
             render.resource(render.logical_id(&[&name, "VpcEndpoint"]), "AWS::EC2::VPCEndpoint", Value::Object(p))
         }
         "create-route" | "replace-route" => {
@@ -574,6 +582,10 @@ impl Render<'_> {
             if let Some(vpc) = id.strip_suffix(suffix) {
                 return if vpc.contains("aws_") { format!("{vpc}.{attribute}") } else { format!("\"{vpc}\" # {attribute}") };
             }
+        }
+        // An attribute that is itself the value (the environment's endpoint service).
+        if id.ends_with("_vpc_endpoint_service") {
+            return id.to_string();
         }
         if id.contains("aws_") {
             format!("{id}.id")

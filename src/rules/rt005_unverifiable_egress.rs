@@ -69,10 +69,7 @@ fn diverted_destinations(a: &Analysis<'_>, reported: &[Finding]) -> Vec<Finding>
             }
             RULE.finding(
                 Some(table),
-                format!(
-                    "{table} sends addresses the environment needs to a target the tool cannot see past: {}",
-                    described.join(", ")
-                ),
+                format!("a more specific route sends addresses the environment needs to a target the tool cannot see past: {}", described.join(", ")),
             )
             .remediation(
                 "Confirm that the path behind the target reaches these addresses on the flow's port, or remove the more specific \

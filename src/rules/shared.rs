@@ -9,7 +9,7 @@ use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint, Routing};
 use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
-use crate::target::EndpointManagement;
+use crate::target::{EndpointManagement, WebserverAccess};
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
 pub fn blocked_by(
@@ -232,19 +232,22 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
     if a.settings.endpoint_management != EndpointManagement::Customer {
         return Ok(Vec::new());
     }
-    if a.settings.environment.is_none() {
-        return Err(Skip(
-            "the endpoint service names exist only after CreateEnvironment; run `diagnose NAME` while the environment is PENDING"
-                .to_string(),
-        ));
+    if kind == FlowKind::Webserver && a.settings.webserver_access != WebserverAccess::PrivateOnly {
+        return Ok(Vec::new());
     }
-    let Some(wanted) = a.customer_endpoints.iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
+    let wanted = a.customer_endpoints.iter().find(|c| c.kind == kind);
+    if wanted.is_some_and(|w| !w.endpoints.is_empty()) {
+        return Ok(Vec::new());
+    }
+    // A template or plan, or flags: the environment does not exist yet, nor its endpoint services.
+    let before_creation = a.settings.environment.as_ref().is_none_or(|e| e.status.is_none());
+    if before_creation {
+        return Ok(vec![next_step_before_creation(rule, a, kind)]);
+    }
+    let Some(wanted) = wanted else { return Ok(Vec::new()) };
     let Some(service) = wanted.service_name.as_deref() else {
         return Err(Skip(format!("GetEnvironment reports no {} endpoint service name yet", wanted.what)));
     };
-    if !wanted.endpoints.is_empty() {
-        return Ok(Vec::new());
-    }
     Ok(vec![rule
         .finding(
             Some(service),
@@ -252,6 +255,35 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
         )
         .remediation(create_interface_endpoint(a, service, false))
         .evidence(json!({"service_name": service, "kind": wanted.what, "vpc_id": a.vpc_id}))])
+}
+
+/// Before creation the endpoint service does not exist (MWAA creates it when the environment enters
+/// PENDING): an info naming the next step, not an error.
+fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, kind: FlowKind) -> Finding {
+    let (what, attribute) = match kind {
+        FlowKind::Webserver => ("web server", "WebserverVpcEndpointService"),
+        _ => ("database", "DatabaseVpcEndpointService"),
+    };
+    let name = a.settings.environment_name().or(a.settings.planned_name.as_deref()).unwrap_or("NAME");
+    // A template or plan names the service by the environment's attribute; flags by what GetEnvironment
+    // will report.
+    let service = a.customer_endpoints.iter().find(|c| c.kind == kind).and_then(|c| c.service_name.clone()).unwrap_or_else(|| {
+        format!("\"$(aws mwaa get-environment --name {name} --query Environment.{attribute} --output text)\"")
+    });
+    rule.finding(
+        None,
+        format!(
+            "endpoint management is CUSTOMER: once the environment is PENDING, its {what} endpoint service ({attribute}) \
+             needs an interface endpoint in the env subnets within 72 hours, or creation fails"
+        ),
+    )
+    .severity(Severity::Info)
+    .remediation(format!(
+        "Create the environment; once it is PENDING, create the {what} endpoint for the service name GetEnvironment reports \
+         (in a template or plan, an endpoint whose service name is the environment's {attribute} attribute does the same):\n{}",
+        create_interface_endpoint(a, &service, false)
+    ))
+    .evidence(json!({"kind": what, "attribute": attribute, "environment": name, "vpc_id": a.vpc_id, "window_hours": 72}))
 }
 
 /// ENV002 and ENV003: the environment is in one of `statuses`; report AWS's last error and the network

@@ -5,7 +5,7 @@
 
 mod eval;
 mod resources;
-mod yaml;
+pub mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

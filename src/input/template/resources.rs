@@ -78,6 +78,7 @@ impl Resolver for Stack<'_> {
             ("AWS::EC2::VPC", "CidrBlock") => property("CidrBlock"),
             ("AWS::EC2::VPC", "DefaultSecurityGroup") => own("DefaultSecurityGroup"),
             ("AWS::EC2::VPC", "DefaultNetworkAcl") => own("DefaultNetworkAcl"),
+            ("AWS::MWAA::Environment", "DatabaseVpcEndpointService" | "WebserverVpcEndpointService") => own(attribute),
             ("AWS::EC2::Subnet", "AvailabilityZone") => property("AvailabilityZone"),
             ("AWS::EC2::Subnet", "CidrBlock") => property("CidrBlock"),
             ("AWS::EC2::Subnet", "VpcId") | ("AWS::EC2::SecurityGroup", "VpcId") => property("VpcId"),
@@ -723,8 +724,10 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
         max_workers: number("MaxWorkers")?,
         schedulers: number("Schedulers")?,
         last_update: None,
-        database_vpc_endpoint_service: None,
-        webserver_vpc_endpoint_service: None,
+        // MWAA creates these services when the environment enters PENDING; an endpoint in the template that
+        // names them through `!GetAtt Env.DatabaseVpcEndpointService` carries the same text.
+        database_vpc_endpoint_service: Some(format!("{id}.DatabaseVpcEndpointService")),
+        webserver_vpc_endpoint_service: Some(format!("{id}.WebserverVpcEndpointService")),
         celery_executor_queue: None,
     };
     Ok(PlannedEnvironment { logical_id: id.clone(), environment })

@@ -130,6 +130,7 @@ fn attribute_value(instance: &Instance, attribute: Option<&str>) -> Option<Value
         Some("default_route_table_id" | "main_route_table_id") => "MainRouteTable",
         Some("default_network_acl_id") => "DefaultNetworkAcl",
         Some("default_security_group_id") => "DefaultSecurityGroup",
+        Some(service @ ("database_vpc_endpoint_service" | "webserver_vpc_endpoint_service")) => service,
         Some(other) => return instance.values.get(other).filter(|v| !v.is_null()).cloned(),
     };
     Some(Value::String(instance.values.get(attribute?).and_then(Value::as_str).map_or_else(|| format!("{id}.{suffix}"), str::to_string)))
@@ -799,8 +800,10 @@ fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment 
         max_workers: number("max_workers"),
         schedulers: number("schedulers"),
         last_update: None,
-        database_vpc_endpoint_service: None,
-        webserver_vpc_endpoint_service: None,
+        // MWAA creates these services when the environment enters PENDING; an endpoint whose service_name
+        // refers to the attribute carries the same text (see attribute_value).
+        database_vpc_endpoint_service: Some(format!("{}.database_vpc_endpoint_service", id_of(a.instance))),
+        webserver_vpc_endpoint_service: Some(format!("{}.webserver_vpc_endpoint_service", id_of(a.instance))),
         celery_executor_queue: None,
     };
     PlannedEnvironment { logical_id: a.instance.address.clone(), environment }
