@@ -447,11 +447,16 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
     b.sg(Step::SgEgress, &source.groups, source.subnet, &peer, 443);
     b.default_route(source.subnet, RouteTarget::is_nat);
     b.nacl(source.subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));
+    // A regional NAT gateway sits in no subnet: nothing lies between it and the VPC's internet gateway.
     let nat_subnet = match &route.target {
         RouteTarget::NatGateway(id) => match network.nat_gateway(id) {
             None if network.has(Member::NatGateways) => Err(format!("{id} is not in NatGateways")),
             None => Err(network.why_absent(Member::NatGateways)),
-            Some(nat) => network.subnet(&nat.subnet_id).ok_or_else(|| format!("{id}'s subnet {} is not in Subnets", nat.subnet_id)),
+            Some(nat) if nat.is_regional() => Ok(None),
+            Some(nat) => match nat.subnet_id.as_deref() {
+                None => Err(format!("{id} names no subnet")),
+                Some(subnet) => network.subnet(subnet).map(Some).ok_or_else(|| format!("{id}'s subnet {subnet} is not in Subnets")),
+            },
         },
         _ => Err("the NAT device is no NAT gateway the tool can follow".to_string()),
     };
@@ -460,7 +465,7 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
         b.unknown(Step::Route, source.subnet, route.target.id(), why.clone());
         b.unknown(Step::NaclIngress, source.subnet, route.target.id(), why.clone());
     }
-    if let Some(nat_subnet) = nat_subnet.ok().filter(|n| n.subnet_id != source.subnet.subnet_id) {
+    if let Some(nat_subnet) = nat_subnet.ok().flatten().filter(|n| n.subnet_id != source.subnet.subnet_id) {
         b.nacl(nat_subnet, Direction::Ingress, Leg::Request, &source_far, Ports::single(443));
         b.default_route(nat_subnet, |t| matches!(t, RouteTarget::InternetGateway(_)));
         b.nacl(nat_subnet, Direction::Egress, Leg::Request, internet, Ports::single(443));

@@ -200,9 +200,11 @@ pub fn nat_gateway(n: &ec2::NatGateway) -> Result<NatGateway, CollectError> {
     Ok(NatGateway {
         nat_gateway_id: required(n.nat_gateway_id(), "NatGatewayId")?,
         vpc_id: text(n.vpc_id()),
-        subnet_id: required(n.subnet_id(), "NatGateway SubnetId")?,
+        subnet_id: text(n.subnet_id()),
         state: n.state().map(|s| s.as_str().to_string()),
         connectivity_type: n.connectivity_type().map(|c| c.as_str().to_string()),
+        availability_mode: n.availability_mode().map(|m| m.as_str().to_string()),
+        auto_provision_zones: n.auto_provision_zones().map(|z| z.as_str().to_string()),
         nat_gateway_addresses: n
             .nat_gateway_addresses()
             .iter()

@@ -396,7 +396,7 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
     // NAT gateways take their subnet's VPC.
     let vpc_of: HashMap<String, String> = s.subnets.iter().flatten().map(|sn| (sn.subnet_id.clone(), sn.vpc_id.clone())).collect();
     for nat in s.nat_gateways.iter_mut().flatten().filter(|n| n.vpc_id.is_none()) {
-        nat.vpc_id = vpc_of.get(&nat.subnet_id).cloned();
+        nat.vpc_id = nat.subnet_id.as_ref().and_then(|subnet| vpc_of.get(subnet)).cloned();
     }
     // Subnets in a VPC no input describes: its main table, default NACL, endpoints and gateways are unknown.
     let known_vpcs: Vec<String> = s.vpcs.iter().flatten().map(|v| v.vpc_id.clone()).collect();

@@ -300,14 +300,19 @@ impl Network {
 
     pub fn internet_gateway_attached(&self, igw_id: &str, vpc_id: &str) -> Option<bool> {
         let gateways = self.snapshot.internet_gateways.as_ref()?;
-        Some(gateways.iter().any(|g| {
-            g.internet_gateway_id == igw_id
-                && g.attachments.iter().any(|a| {
-                    a.vpc_id == vpc_id
-                        && a.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available") || s.eq_ignore_ascii_case("attached"))
-                })
-        }))
+        Some(gateways.iter().any(|g| g.internet_gateway_id == igw_id && attached(g, vpc_id)))
     }
+
+    /// The internet gateway attached to a VPC, if the snapshot holds one.
+    pub fn internet_gateway_of(&self, vpc_id: &str) -> Option<&InternetGateway> {
+        self.snapshot.internet_gateways.iter().flatten().find(|g| attached(g, vpc_id))
+    }
+}
+
+fn attached(gateway: &InternetGateway, vpc_id: &str) -> bool {
+    gateway.attachments.iter().any(|a| {
+        a.vpc_id == vpc_id && a.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available") || s.eq_ignore_ascii_case("attached"))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -459,13 +459,28 @@ pub struct NatGateway {
     pub nat_gateway_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
-    pub subnet_id: String,
+    /// A zonal gateway's subnet; a regional one has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connectivity_type: Option<String>,
+    /// `zonal` (absent: the default) or `regional`: one gateway serving every AZ of its VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_mode: Option<String>,
+    /// Regional gateways: `enabled` when AWS allocates the Elastic IPs of each AZ itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_provision_zones: Option<String>,
     #[serde(default, deserialize_with = "objects")]
     pub nat_gateway_addresses: Vec<NatGatewayAddress>,
+}
+
+impl NatGateway {
+    /// A regional NAT gateway: in no subnet, a NAT device in every AZ of its VPC.
+    pub fn is_regional(&self) -> bool {
+        self.availability_mode.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("regional"))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

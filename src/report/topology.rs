@@ -132,12 +132,19 @@ impl Topology {
             let target = route.target.id().to_string();
             self.add_node(&target, format!("{target}\n{}", route.target.describe()), NodeKind::Gateway);
             let RouteTarget::NatGateway(nat) = &route.target else { continue };
-            let Some(nat_subnet) = network.nat_gateway(nat).and_then(|n| network.subnet(&n.subnet_id)) else { continue };
-            self.add_subnet(a, &nat_subnet.subnet_id, false);
-            let upstream = network.effective_route_table(nat_subnet).and_then(|(t, _)| default_route(network, t));
+            let Some(gateway) = network.nat_gateway(nat) else { continue };
+            // A zonal NAT's way out is its subnet's default route; a regional one's the VPC's internet gateway.
+            let upstream = if gateway.is_regional() {
+                let vpc = gateway.vpc_id.as_deref().or(a.vpc_id.as_deref()).unwrap_or_default();
+                network.internet_gateway_of(vpc).map(|igw| RouteTarget::InternetGateway(igw.internet_gateway_id.clone()))
+            } else {
+                let Some(nat_subnet) = gateway.subnet_id.as_deref().and_then(|id| network.subnet(id)) else { continue };
+                self.add_subnet(a, &nat_subnet.subnet_id, false);
+                network.effective_route_table(nat_subnet).and_then(|(t, _)| default_route(network, t)).map(|up| up.target)
+            };
             if let Some(up) = upstream {
-                let up_id = up.target.id().to_string();
-                self.add_node(&up_id, format!("{up_id}\n{}", up.target.describe()), NodeKind::Gateway);
+                let up_id = up.id().to_string();
+                self.add_node(&up_id, format!("{up_id}\n{}", up.describe()), NodeKind::Gateway);
                 self.add_node("internet", "internet".to_string(), NodeKind::Internet);
                 self.add_passing_edge(nat.clone(), up_id.clone(), "0.0.0.0/0");
                 self.add_passing_edge(up_id, "internet".to_string(), "");

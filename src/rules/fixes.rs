@@ -4,7 +4,7 @@
 
 use crate::analysis::routing::{self, RouteTarget};
 use crate::analysis::Analysis;
-use crate::model::{NatGateway, RouteTable, Subnet};
+use crate::model::{Member, NatGateway, RouteTable, Subnet};
 
 /// Why a NAT gateway cannot carry the environment's traffic (empty: it can).
 pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
@@ -16,16 +16,25 @@ pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
     if nat.connectivity_type.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("private")) {
         problems.push("it is a private NAT gateway (no internet access)".to_string());
     }
-    if !nat.nat_gateway_addresses.iter().any(|addr| addr.allocation_id.is_some() || addr.public_ip.is_some()) {
+    let automatic = nat.auto_provision_zones.as_deref().is_some_and(|z| z.eq_ignore_ascii_case("enabled"));
+    if !automatic && !nat.nat_gateway_addresses.iter().any(|addr| addr.allocation_id.is_some() || addr.public_ip.is_some()) {
         problems.push("it has no Elastic IP".to_string());
     }
-    match a.network.subnet(&nat.subnet_id) {
-        None => problems.push(format!("its subnet {} is not in the snapshot", nat.subnet_id)),
-        Some(subnet) if !is_public(a, subnet) => {
+    if nat.is_regional() {
+        // In no subnet: its way out is the VPC's internet gateway itself.
+        let vpc = nat.vpc_id.as_deref().or(a.vpc_id.as_deref()).unwrap_or_default();
+        if a.network.has(Member::InternetGateways) && a.network.internet_gateway_of(vpc).is_none() {
+            problems.push(format!("its VPC {vpc} has no internet gateway attached"));
+        }
+        return problems;
+    }
+    match nat.subnet_id.as_deref().map(|id| (id, a.network.subnet(id))) {
+        None => problems.push("it names no subnet".to_string()),
+        Some((id, None)) => problems.push(format!("its subnet {id} is not in the snapshot")),
+        Some((id, Some(subnet))) if !is_public(a, subnet) => {
             let default = a.network.effective_route_table(subnet).and_then(|(t, _)| routing::default_route(a.network, t));
             let route = default.map_or("no 0.0.0.0/0 route".to_string(), |r| r.to_string());
-            problems
-                .push(format!("its subnet {} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})", nat.subnet_id));
+            problems.push(format!("its subnet {id} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})"));
         }
         Some(_) => {}
     }
@@ -62,9 +71,13 @@ fn vpc_subnets<'n>(a: &Analysis<'n>) -> Vec<&'n Subnet> {
 
 fn working_nat<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n NatGateway> {
     let nats = a.network.snapshot.nat_gateways.iter().flatten().filter(|n| n.vpc_id.is_none() || n.vpc_id == a.vpc_id);
-    let working: Vec<(&NatGateway, Option<&str>)> =
-        nats.filter(|n| nat_problems(a, n).is_empty()).map(|n| (n, a.network.subnet(&n.subnet_id).and_then(Analysis::zone_of))).collect();
-    in_zone(working, zone)
+    let working: Vec<&NatGateway> = nats.filter(|n| nat_problems(a, n).is_empty()).collect();
+    // A regional NAT gateway serves every AZ, the one asked for included.
+    if let Some(regional) = working.iter().find(|n| n.is_regional()) {
+        return Some(regional);
+    }
+    let zonal = working.into_iter().map(|n| (n, n.subnet_id.as_deref().and_then(|id| a.network.subnet(id)).and_then(Analysis::zone_of)));
+    in_zone(zonal.collect(), zone)
 }
 
 fn public_subnet<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n Subnet> {
@@ -74,14 +87,7 @@ fn public_subnet<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n Subnet>
 }
 
 fn attached_internet_gateway<'n>(a: &Analysis<'n>) -> Option<&'n str> {
-    let vpc = a.vpc_id.as_deref()?;
-    a.network
-        .snapshot
-        .internet_gateways
-        .iter()
-        .flatten()
-        .find(|g| a.network.internet_gateway_attached(&g.internet_gateway_id, vpc) == Some(true))
-        .map(|g| g.internet_gateway_id.as_str())
+    a.network.internet_gateway_of(a.vpc_id.as_deref()?).map(|g| g.internet_gateway_id.as_str())
 }
 
 fn vpc_id(a: &Analysis<'_>) -> String {

@@ -25,11 +25,19 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let mut nats = Vec::new();
     for egress in &a.egress {
         let Some(RouteTarget::NatGateway(id)) = egress.default_route.as_ref().map(|r| &r.target) else { return Ok(Vec::new()) };
-        let zone = a.network.nat_gateway(id).and_then(|n| a.network.subnet(&n.subnet_id)).and_then(Analysis::zone_of);
-        nats.push((egress.subnet_id.as_str(), id.as_str(), zone));
+        // A regional NAT gateway is a NAT device in every AZ of its VPC: in this subnet's own.
+        let nat = a.network.nat_gateway(id);
+        let regional = nat.is_some_and(|n| n.is_regional());
+        let zone = match nat {
+            Some(_) if regional => a.network.subnet(&egress.subnet_id).and_then(Analysis::zone_of),
+            nat => nat.and_then(|n| a.network.subnet(n.subnet_id.as_deref()?)).and_then(Analysis::zone_of),
+        };
+        nats.push((egress.subnet_id.as_str(), id.as_str(), zone, regional));
     }
-    let (_, first_nat, first_zone) = nats[0];
-    let one_az = nats.iter().all(|(_, id, zone)| *id == first_nat || (zone.is_some() && *zone == first_zone));
+    let (_, first_nat, first_zone, first_regional) = nats[0];
+    // One zonal gateway is in one AZ whatever the snapshot says of its subnet.
+    let one_az =
+        nats.iter().all(|(_, id, zone, regional)| (*id == first_nat && !regional && !first_regional) || (zone.is_some() && *zone == first_zone));
     if !one_az {
         return Ok(Vec::new());
     }
@@ -37,5 +45,5 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     Ok(vec![RULE
         .finding(Some(first_nat), format!("all env subnets egress through NAT in {zone}: an outage of that AZ cuts the environment off"))
         .remediation("Create a NAT gateway in each AZ's public subnet and point each private subnet's route table at the NAT in its own AZ.")
-        .evidence(json!({"nat_gateways": nats.iter().map(|(s, n, z)| json!({"subnet_id": s, "nat_gateway_id": n, "availability_zone_id": z})).collect::<Vec<_>>()}))])
+        .evidence(json!({"nat_gateways": nats.iter().map(|(s, n, z, _)| json!({"subnet_id": s, "nat_gateway_id": n, "availability_zone_id": z})).collect::<Vec<_>>()}))])
 }

@@ -396,19 +396,41 @@ fn subnet(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
 }
 
 fn nat_gateway(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
-    let subnet = props.required("SubnetId")?;
-    let Some(subnet_id) = model.known(Member::NatGateways, subnet) else { return Ok(()) };
+    // AWS::EC2::NatGateway: "AvailabilityMode ... zonal | regional", zonal by default; a regional gateway
+    // names its VPC, not a subnet.
+    let mode = props.text("AvailabilityMode")?.and_then(Result::ok);
+    let regional = mode.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("regional"));
+    let (subnet_id, vpc_id) = if regional {
+        let vpc = props.required("VpcId")?;
+        let Some(vpc_id) = model.known(Member::NatGateways, vpc) else { return Ok(()) };
+        (None, Some(vpc_id))
+    } else {
+        let subnet = props.required("SubnetId")?;
+        let Some(subnet_id) = model.known(Member::NatGateways, subnet) else { return Ok(()) };
+        (Some(subnet_id), None)
+    };
     // AWS::EC2::NatGateway: "ConnectivityType ... Default: public".
     let connectivity = props.text("ConnectivityType")?.and_then(Result::ok).unwrap_or_else(|| "public".into());
-    let allocation = props.text("AllocationId")?.map(|a| a.unwrap_or_else(|why| why));
+    let mut allocations: Vec<String> = props.text("AllocationId")?.map(|a| a.unwrap_or_else(|why| why)).into_iter().collect();
+    // Manual mode names each AZ's addresses; without them AWS allocates them (automatic mode).
+    let zone_addresses = props.value("AvailabilityZoneAddresses")?;
+    if let Some(Value::List(zones)) = &zone_addresses {
+        for zone in zones {
+            if let Some(Value::List(ids)) = zone.get("AllocationIds") {
+                allocations.extend(ids.iter().map(|id| id.text().map_or_else(|| id.unknown().unwrap_or_default().to_string(), str::to_string)));
+            }
+        }
+    }
     list(&mut model.snapshot.nat_gateways).push(NatGateway {
         nat_gateway_id: props.resource.id.clone(),
-        vpc_id: None,
+        vpc_id,
         subnet_id,
         // CloudFormation completes the resource when the gateway is available.
         state: Some("available".into()),
         connectivity_type: Some(connectivity),
-        nat_gateway_addresses: allocation.into_iter().map(|a| NatGatewayAddress { allocation_id: Some(a), public_ip: None }).collect(),
+        availability_mode: mode,
+        auto_provision_zones: (regional && zone_addresses.is_none()).then(|| "enabled".to_string()),
+        nat_gateway_addresses: allocations.into_iter().map(|a| NatGatewayAddress { allocation_id: Some(a), public_ip: None }).collect(),
     });
     Ok(())
 }

@@ -271,17 +271,28 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
                 }
             }
             (false, "aws_nat_gateway") => {
-                if let Some(subnet_id) = a.text(&mut model, Member::NatGateways, &["subnet_id"]) {
+                // aws_nat_gateway: "availability_mode ... zonal (default) or regional"; a regional gateway
+                // names its VPC, not a subnet, and AWS allocates its addresses unless they are given.
+                let mode = a.plain(&["availability_mode"]);
+                let regional = mode.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("regional"));
+                let place = if regional {
+                    a.text(&mut model, Member::NatGateways, &["vpc_id"]).map(|vpc| (None, Some(vpc)))
+                } else {
+                    a.text(&mut model, Member::NatGateways, &["subnet_id"]).map(|subnet| (Some(subnet), None))
+                };
+                if let Some((subnet_id, vpc_id)) = place {
                     // aws_nat_gateway: "connectivity_type ... Defaults to public".
                     let connectivity = a.plain(&["connectivity_type"]).unwrap_or_else(|| "public".into());
                     let allocation = a.text(&mut model, Member::NatGateways, &["allocation_id"]);
                     list(&mut model.snapshot.nat_gateways).push(NatGateway {
                         nat_gateway_id: id,
-                        vpc_id: None,
+                        vpc_id,
                         subnet_id,
                         // Terraform waits for the gateway to be available; a state holds it as it was then.
                         state: Some("available".into()),
                         connectivity_type: Some(connectivity),
+                        auto_provision_zones: (regional && allocation.is_none()).then(|| "enabled".to_string()),
+                        availability_mode: mode,
                         nat_gateway_addresses: allocation
                             .into_iter()
                             .map(|a| NatGatewayAddress { allocation_id: Some(a), public_ip: None })
