@@ -272,10 +272,7 @@ fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, kind: FlowKi
     });
     rule.finding(
         None,
-        format!(
-            "endpoint management is CUSTOMER: once the environment is PENDING, its {what} endpoint service ({attribute}) \
-             needs an interface endpoint in the env subnets within 72 hours, or creation fails"
-        ),
+        format!("the {what} endpoint service ({attribute}) exists once the environment is PENDING: create its endpoint within 72 hours"),
     )
     .severity(Severity::Info)
     .remediation(format!(
