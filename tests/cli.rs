@@ -322,6 +322,42 @@ fn a_value_aws_never_writes_is_an_invalid_snapshot_with_its_spot() {
     assert!(err.contains("protocol \"tcpp\" is not -1, a protocol number 0-255"), "{err}");
 }
 
+/// What Windows PowerShell's `>` writes (UTF-16 with a byte order mark, either order) reads as the UTF-8
+/// file does; an odd byte count is a clear error.
+#[test]
+fn utf16_snapshots_read_as_utf8_ones() {
+    let text = std::fs::read_to_string(support::root().join(PUBLIC)).expect("fixture");
+    let dir = support::root().join("target/cli-tests");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let utf8 = check_file(&support::root().join(PUBLIC), &["--format", "json"]);
+    for (name, bytes) in [
+        ("utf16le.json", [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect::<Vec<u8>>()),
+        ("utf16be.json", [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect::<Vec<u8>>()),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).expect("write");
+        let output = check_file(&path, &["--format", "json"]);
+        assert_eq!(output.status.code(), utf8.status.code(), "{name}: {}", support::stderr(&output));
+        let findings = |o: &std::process::Output| serde_json::from_slice::<Value>(&o.stdout).expect("json")["findings"].clone();
+        assert_eq!(findings(&output), findings(&utf8), "{name}");
+    }
+    let odd = dir.join("odd.json");
+    std::fs::write(&odd, [0xFF, 0xFE, b'{', 0, b'}']).expect("write");
+    assert!(support::stderr(&check_file(&odd, &[])).contains("not UTF-16: an odd number of bytes"));
+}
+
+/// Template parameters mean nothing to a Terraform plan: refused, never silently ignored.
+#[test]
+fn template_parameters_are_refused_with_a_plan() {
+    let plan = support::root().join("fixtures/terraform/plans/private-endpoints.plan.json");
+    let plan = plan.to_str().expect("utf-8");
+    for extra in [["--parameter", "Stage=prod"], ["--parameters-file", "params.json"]] {
+        let output = run_in_root(&[&["check", "--terraform-plan", plan][..], &extra].concat());
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(support::stderr(&output).contains("cannot be used with"), "{extra:?}: {}", support::stderr(&output));
+    }
+}
+
 #[test]
 fn smaller_input_errors_are_named() {
     let bom = scratch("bom.json", "\u{feff}{\"region\": \"us-east-1\"}");

@@ -146,6 +146,27 @@ fn an_enormous_environment_name_is_cut_in_the_table() {
     }
 }
 
+/// Bidirectional and C1 control characters from an account (a right-to-left override reverses the text
+/// after it) never reach a page or a Markdown summary raw; nor does a Markdown image or raw HTML.
+#[test]
+fn controls_images_and_html_from_the_account_are_made_inert() {
+    let path = two_environments(Some("evil\u{202e}gpj.exe\u{85}![x](http://127.0.0.1/p.png)<img src=x>"));
+    for format in ["html", "markdown", "svg"] {
+        let output = support::run(&["diagnose", "--all", "--snapshot", path.to_str().expect("utf-8"), "--format", format]);
+        let text = support::stdout(&output);
+        assert!(!text.contains('\u{202e}') && !text.contains('\u{85}'), "{format}: a raw control character");
+        assert!(text.contains("\\u{202e}"), "{format}: the override is shown as \\u{{202e}}");
+        if format == "markdown" {
+            // Outside code spans (where CommonMark shows HTML and images as text) everything is escaped.
+            let outside_code: Vec<&str> = text.split('`').step_by(2).collect();
+            assert!(outside_code.iter().all(|t| !t.contains("<img") && !t.contains("![x](")), "markdown: raw HTML or an image");
+            assert!(text.contains("!\\[x\\]("), "markdown: the image is escaped");
+        } else {
+            assert!(!text.contains("<img src=x>"), "{format}: raw HTML from the account");
+        }
+    }
+}
+
 #[test]
 fn offline_audit_of_a_snapshot_with_several_environments() {
     let path = two_environments(None);
