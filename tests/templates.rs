@@ -50,7 +50,14 @@ fn codes(report: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn malformed_templates_exit_2_with_file_line_and_column() {
-    let cases: [(&str, &str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str, &str); 8] = [
+        // A flow collection left of its key (as AWS's samples write them): positions stay the file's own.
+        (
+            "dedented.yaml",
+            "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {EnableDnsSupport: true,\n  CidrBlock: !Reff x\n}\n",
+            ":5:20",
+            "unknown tag !Reff",
+        ),
         ("syntax.yaml", "Resources:\n  A: [1, 2\n  B: 3\n", ":3:", "syntax"),
         ("tag.yaml", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Reff Cidr\n", ":5:", "unknown tag !Reff"),
         (

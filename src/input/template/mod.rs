@@ -5,6 +5,7 @@
 
 mod eval;
 mod resources;
+mod flow_indent;
 pub mod yaml;
 
 use std::collections::HashMap;

@@ -72,25 +72,28 @@ impl Node {
     }
 }
 
-/// Line starts, to turn the parser's (line, character column) into byte offsets.
+/// Line starts, to turn the parser's (line, character column) into byte offsets in the file: past a byte
+/// order mark (`skipped` bytes), and less the spaces `flow_indent` added to a line.
 struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    skipped: usize,
+    padding: Vec<usize>,
 }
 
 impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, skipped: usize, padding: Vec<usize>) -> Self {
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Self { text, starts }
+        Self { text, starts, skipped, padding }
     }
 
     fn spot(&self, mark: &Marker) -> Spot {
         let line = mark.line().max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(self.text.len());
         let rest = &self.text[start..];
-        let column = mark.col();
+        let column = mark.col().saturating_sub(self.padding.get(line - 1).copied().unwrap_or(0));
         let offset = start + rest.char_indices().nth(column).map_or(rest.len(), |(i, _)| i);
-        Spot { offset, line, column: column + 1 }
+        Spot { offset: self.skipped + offset, line, column: column + 1 }
     }
 }
 
@@ -227,8 +230,18 @@ fn node_count(node: &Node) -> usize {
 }
 
 pub fn parse(text: &str) -> Result<Document, SyntaxError> {
+    // A byte order mark is not part of the first key (CloudFormation reads past it).
+    let (skipped, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ('\u{feff}'.len_utf8(), rest),
+        None => (0, text),
+    };
+    let padded = super::flow_indent::pad(text);
+    let (parsed, padding) = match &padded {
+        Some(p) => (p.text.as_str(), p.padding.clone()),
+        None => (text, Vec::new()),
+    };
     let mut builder = Builder {
-        lines: Lines::new(text),
+        lines: Lines::new(text, skipped, padding),
         stack: Vec::new(),
         anchors: std::collections::HashMap::new(),
         alias_nodes: 0,
@@ -237,7 +250,7 @@ pub fn parse(text: &str) -> Result<Document, SyntaxError> {
         error: None,
         documents: 0,
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(parsed);
     let loaded = parser.load(&mut builder, true);
     // The builder's own refusal comes first: the parser may fail later on the same input.
     if let Some(error) = builder.error {
