@@ -119,6 +119,9 @@ pub struct Model {
     /// Main route table associations that move the main table (Terraform's `aws_main_route_table_association`).
     pub main_tables: Vec<(String, String)>,
     pub endpoint_policies_unknown: Vec<(String, String)>,
+    /// Default security groups whose default rules a custom resource revokes when the stack deploys (the
+    /// CDK's `Custom::VpcRestrictDefaultSG`, on by default in new apps).
+    pub restricted_default_groups: Vec<String>,
     pub external: External,
     /// What the sources are called in messages ("template", "plan").
     pub kind: &'static str,
@@ -253,6 +256,15 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
         |kind: &str, id: &str| format!("{kind} {id} is not in the {source} (it exists already): pass --snapshot FILE or --live to read it");
     let s = &mut model.snapshot;
     let mut unknown: Vec<(Member, String)> = Vec::new();
+    // What the VPC brought (all traffic from the group itself, all traffic out) is revoked; rules the code
+    // adds to the group stay.
+    for group in std::mem::take(&mut model.restricted_default_groups) {
+        if let Some(g) = s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
+            let self_only = vec![UserIdGroupPair { group_id: group.clone(), user_id: None }];
+            g.ip_permissions.retain(|p| *p != all_traffic(Vec::new(), self_only.clone()));
+            g.ip_permissions_egress.retain(|p| *p != all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new()));
+        }
+    }
     for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
         match s.vpcs.iter_mut().flatten().find(|v| v.vpc_id == vpc) {
             Some(v) => v.cidr_block_association_set.push(CidrAssociation { cidr_block: cidr }),
@@ -441,6 +453,7 @@ impl Model {
             main_tables: Vec::new(),
             vpc_cidrs: Vec::new(),
             endpoint_policies_unknown: Vec::new(),
+            restricted_default_groups: Vec::new(),
             external: External::default(),
         }
     }

@@ -379,7 +379,7 @@ pub struct SecurityGroup {
     pub ip_permissions_egress: Vec<IpPermission>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpPermission {
     #[serde(deserialize_with = "protocol")]
@@ -398,25 +398,25 @@ pub struct IpPermission {
     pub user_id_group_pairs: Vec<UserIdGroupPair>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpRange {
     pub cidr_ip: Ipv4Net,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ipv6Range {
     pub cidr_ipv6: Ipv6Net,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixListId {
     pub prefix_list_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserIdGroupPair {
     pub group_id: String,

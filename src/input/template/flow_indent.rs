@@ -54,10 +54,11 @@ pub fn pad(text: &str) -> Option<Padded> {
         padding.push(pad);
         let block_column = if depth == 0 && quote == Quote::None { Some(node_column(line)) } else { None };
         let chars: Vec<char> = content.chars().collect();
+        // What came before, kept as the line is read (a scan per character would be quadratic).
+        let mut before = Before::default();
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            let before = content_before(&chars, i);
             match quote {
                 Quote::Double => match c {
                     '\\' => i += 1,
@@ -75,21 +76,22 @@ pub fn pad(text: &str) -> Option<Padded> {
                 }
                 Quote::None => match c {
                     '#' if i == 0 || chars[i - 1].is_whitespace() => break,
-                    '"' | '\'' if starts_node(&before, depth) => quote = if c == '"' { Quote::Double } else { Quote::Single },
-                    '[' | '{' if depth > 0 || starts_node(&before, depth) => {
+                    '"' | '\'' if before.starts_node(depth) => quote = if c == '"' { Quote::Double } else { Quote::Single },
+                    '[' | '{' if depth > 0 || before.starts_node(depth) => {
                         if depth == 0 {
                             parent = block_column.unwrap_or(indent);
                         }
                         depth += 1;
                     }
                     ']' | '}' if depth > 0 => depth -= 1,
-                    '|' | '>' if depth == 0 && starts_node(&before, depth) && is_block_scalar_header(&chars[i..]) => {
+                    '|' | '>' if depth == 0 && before.starts_node(depth) && is_block_scalar_header(&chars[i..]) => {
                         block_scalar = Some(block_column.unwrap_or(indent));
                         break;
                     }
                     _ => {}
                 },
             }
+            before.push(c);
             i += 1;
         }
     }
@@ -125,22 +127,38 @@ fn node_column(line: &str) -> usize {
     }
 }
 
-/// The line's text before position `i`, trimmed at its end.
-fn content_before(chars: &[char], i: usize) -> String {
-    chars[..i].iter().collect::<String>().trim_end().to_string()
+/// The last character and the first character of the last word before a position on a line.
+#[derive(Default)]
+struct Before {
+    last: Option<char>,
+    word_start: Option<char>,
+    in_word: bool,
 }
 
-/// Whether a node may start here: at the line's start, after a key's `:`, a sequence's `-`, an explicit
-/// key's `?`, a tag (`!Select`) or an anchor (`&a`), and inside a flow collection after `[`, `{` or `,`.
-fn starts_node(before: &str, depth: usize) -> bool {
-    if before.is_empty() || before.ends_with(':') || before.ends_with('-') || before.ends_with('?') {
-        return true;
+impl Before {
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.in_word = false;
+            return;
+        }
+        self.last = Some(c);
+        if matches!(c, '[' | '{' | ',') {
+            self.in_word = false;
+        } else if !self.in_word {
+            self.in_word = true;
+            self.word_start = Some(c);
+        }
     }
-    if depth > 0 && (before.ends_with('[') || before.ends_with('{') || before.ends_with(',')) {
-        return true;
+
+    /// Whether a node may start here: at the line's start, after a key's `:`, a sequence's `-`, an explicit
+    /// key's `?`, a tag (`!Select`) or an anchor (`&a`), and inside a flow collection after `[`, `{` or `,`.
+    fn starts_node(&self, depth: usize) -> bool {
+        match self.last {
+            None | Some(':' | '-' | '?') => true,
+            Some('[' | '{' | ',') if depth > 0 => true,
+            Some(_) => self.word_start.is_some_and(|w| w == '!' || w == '&'),
+        }
     }
-    let last = before.rsplit(|c: char| c.is_whitespace() || c == '[' || c == '{' || c == ',').next().unwrap_or("");
-    last.starts_with('!') || last.starts_with('&')
 }
 
 /// `|`, `>` with optional chomping and indentation indicators, then the end of the line or a comment.

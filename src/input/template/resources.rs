@@ -232,6 +232,12 @@ fn add_stack(
                     }
                 }
                 "AWS::EC2::NatGateway" => nat_gateway(model, &props)?,
+                // The CDK's handler that revokes the default group's default rules at deployment.
+                "Custom::VpcRestrictDefaultSG" => {
+                    if let Some(group) = props.text("DefaultSecurityGroupId")?.and_then(|g| model.known(Member::SecurityGroups, g)) {
+                        model.restricted_default_groups.push(group);
+                    }
+                }
                 "AWS::EC2::RouteTable" => {
                     let vpc = props.required("VpcId")?;
                     if let Some(vpc_id) = model.known(Member::RouteTables, vpc) {

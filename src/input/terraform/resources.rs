@@ -70,8 +70,27 @@ impl<'p> Reader<'p> {
         self.references(&instance.module, instance.index.as_ref(), expression.get("references")?)
     }
 
+    /// Every resource the references name, each once (`aws_subnet.a.id` and `aws_subnet.a` are one): a list
+    /// expression `[aws_subnet.a.id, aws_subnet.b.id]` is both subnets, however the plan holds it.
     fn references(&self, module: &str, index: Option<&Value>, references: &Value) -> Option<Value> {
-        references.as_array()?.iter().filter_map(Value::as_str).find_map(|r| self.reference(module, index, r))
+        let mut values: Vec<Value> = Vec::new();
+        for reference in references.as_array()?.iter().filter_map(Value::as_str) {
+            let named = match self.reference(module, index, reference) {
+                Some(Value::Array(items)) => items,
+                Some(one) => vec![one],
+                None => continue,
+            };
+            for value in named {
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+        }
+        match values.len() {
+            0 => None,
+            1 => values.pop(),
+            _ => Some(Value::Array(values)),
+        }
     }
 
     /// One reference (`aws_vpc.this.id`, `aws_subnet.private[0].id`, `aws_subnet.private`,
@@ -169,6 +188,12 @@ impl Attributes<'_, '_> {
 
     fn text(&self, model: &mut Model, member: Member, path: &[&str]) -> Option<String> {
         match self.field(path) {
+            // `var.x ? aws_vpc.a.id : aws_vpc.b.id`: which one is known only after apply.
+            Field::Known(Value::Array(items)) if items.len() > 1 => {
+                let names: Vec<String> = items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
+                model.unknown(member, format!("{}.{} is one of {}, known only after apply", self.instance.address, path.join("."), names.join(", ")));
+                None
+            }
             Field::Known(Value::String(s)) if s.is_empty() => None,
             Field::Known(Value::String(s)) => Some(s),
             Field::Known(Value::Number(n)) => Some(n.to_string()),
