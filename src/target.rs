@@ -22,6 +22,10 @@ pub enum WebserverAccess {
     /// PRIVATE_ONLY
     #[value(name = "private")]
     PrivateOnly,
+    /// PUBLIC_AND_PRIVATE (Airflow 3.2 and later): a public load balancer for browsers and a private
+    /// endpoint for the workers
+    #[value(name = "public-and-private")]
+    PublicAndPrivate,
 }
 
 impl WebserverAccess {
@@ -29,6 +33,7 @@ impl WebserverAccess {
     pub fn parse(value: &str) -> Self {
         match value.to_ascii_uppercase().as_str() {
             "PRIVATE_ONLY" | "PRIVATE" => WebserverAccess::PrivateOnly,
+            "PUBLIC_AND_PRIVATE" => WebserverAccess::PublicAndPrivate,
             _ => WebserverAccess::PublicOnly,
         }
     }
@@ -37,7 +42,13 @@ impl WebserverAccess {
         match self {
             WebserverAccess::PublicOnly => "PUBLIC_ONLY",
             WebserverAccess::PrivateOnly => "PRIVATE_ONLY",
+            WebserverAccess::PublicAndPrivate => "PUBLIC_AND_PRIVATE",
         }
+    }
+
+    /// Whether MWAA puts a web server endpoint in the env subnets (PRIVATE_ONLY, PUBLIC_AND_PRIVATE).
+    pub fn has_private_endpoint(self) -> bool {
+        matches!(self, WebserverAccess::PrivateOnly | WebserverAccess::PublicAndPrivate)
     }
 }
 

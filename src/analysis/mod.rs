@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::model::{Association, Network, Subnet, VpcEndpoint};
-use crate::target::{RoutingAssertion, Settings, WebserverAccess};
+use crate::target::{RoutingAssertion, Settings};
 use flows::Flow;
 use routing::{RouteMatch, RouteTarget};
 
@@ -229,7 +229,7 @@ impl<'n> Analysis<'n> {
     fn find_customer_endpoints(&self) -> Vec<CustomerEndpoint<'n>> {
         let services = &self.settings.endpoint_services;
         let mut wanted = vec![(flows::FlowKind::Database, "database", 5432, services.database.clone())];
-        if self.settings.webserver_access == WebserverAccess::PrivateOnly {
+        if self.settings.webserver_access.has_private_endpoint() {
             wanted.push((flows::FlowKind::Webserver, "web server", 443, services.webserver.clone()));
         }
         wanted

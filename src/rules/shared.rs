@@ -9,7 +9,7 @@ use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint, Routing};
 use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
-use crate::target::{EndpointManagement, WebserverAccess};
+use crate::target::EndpointManagement;
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
 pub fn blocked_by(
@@ -232,7 +232,7 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
     if a.settings.endpoint_management != EndpointManagement::Customer {
         return Ok(Vec::new());
     }
-    if kind == FlowKind::Webserver && a.settings.webserver_access != WebserverAccess::PrivateOnly {
+    if kind == FlowKind::Webserver && !a.settings.webserver_access.has_private_endpoint() {
         return Ok(Vec::new());
     }
     let wanted = a.customer_endpoints.iter().find(|c| c.kind == kind);

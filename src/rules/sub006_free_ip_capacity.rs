@@ -4,7 +4,6 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip, TraceLine};
 use crate::analysis::{Analysis, Need, Routing};
 use crate::model::Member;
-use crate::target::WebserverAccess;
 
 pub static RULE: Rule = Rule {
     code: "SUB006",
@@ -28,7 +27,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let tasks = capacity.tasks.div_ceil(2);
     // The database endpoint always; the web server's when it is reachable privately.
     let access = a.settings.webserver_access;
-    let mwaa_endpoint_enis = 1 + u32::from(access == WebserverAccess::PrivateOnly);
+    let mwaa_endpoint_enis = 1 + u32::from(access.has_private_endpoint());
     let endpoints_to_create = if a.routing == Routing::Private {
         let missing = a.missing_services();
         u32::try_from(missing.iter().filter(|s| s.short != "s3" && s.need != Need::Optional).count()).unwrap_or(u32::MAX)
