@@ -66,6 +66,14 @@ pub struct EvalError {
     pub at: Spot,
 }
 
+/// What stacks give each other: exported values by export name (`Fn::ImportValue`), and every output by
+/// stack and output name (`Fn::GetStackOutput`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Outputs {
+    pub exports: HashMap<String, Value>,
+    pub by_stack: HashMap<(String, String), Value>,
+}
+
 pub fn error(at: Spot, message: impl Into<String>) -> EvalError {
     EvalError { message: message.into(), at }
 }
@@ -87,7 +95,7 @@ pub struct Context<'a> {
     pub parameters: HashMap<String, Value>,
     pub mappings: Option<&'a Node>,
     pub conditions: Option<&'a Node>,
-    pub exports: &'a HashMap<String, Value>,
+    pub outputs: &'a Outputs,
     condition_values: RefCell<HashMap<String, Option<bool>>>,
     evaluating_conditions: RefCell<Vec<String>>,
     /// How deep evaluation is now (functions in functions, conditions naming conditions, references).
@@ -106,7 +114,7 @@ impl Drop for Level<'_> {
     }
 }
 
-const FUNCTIONS: [&str; 17] = [
+const FUNCTIONS: [&str; 18] = [
     "Ref",
     "GetAtt",
     "Sub",
@@ -121,6 +129,7 @@ const FUNCTIONS: [&str; 17] = [
     "Not",
     "FindInMap",
     "ImportValue",
+    "GetStackOutput",
     "Base64",
     "Cidr",
     "Condition",
@@ -133,7 +142,7 @@ impl<'a> Context<'a> {
         stack_name: String,
         parameters: HashMap<String, Value>,
         root: &'a Node,
-        exports: &'a HashMap<String, Value>,
+        outputs: &'a Outputs,
     ) -> Self {
         Self {
             region,
@@ -142,7 +151,7 @@ impl<'a> Context<'a> {
             parameters,
             mappings: root.get("Mappings"),
             conditions: root.get("Conditions"),
-            exports,
+            outputs,
             condition_values: RefCell::default(),
             evaluating_conditions: RefCell::default(),
             depth: std::cell::Cell::new(0),
@@ -342,13 +351,14 @@ impl<'a> Context<'a> {
                 }
             }
             "ImportValue" => match self.eval_some(arg, resolver, "ImportValue's name")? {
-                Value::Text(name) => match self.exports.get(&name) {
+                Value::Text(name) => match self.outputs.exports.get(&name) {
                     Some(value) => value.clone(),
                     None => Value::Unknown(format!("the export {name} (no template given exports it)")),
                 },
                 Value::Unknown(why) => Value::Unknown(why),
                 _ => return Err(error(at, "ImportValue takes an export name")),
             },
+            "GetStackOutput" => self.stack_output(arg, at, resolver)?,
             "Base64" => self.eval_some(arg, resolver, "Base64's text")?,
             "Cidr" => {
                 let [block, count, bits] = args(3)?[..] else { return Err(error(at, "wrong number of arguments")) };
@@ -430,6 +440,36 @@ impl<'a> Context<'a> {
         }
         out.push_str(rest);
         Ok(Value::Text(out))
+    }
+
+    /// `Fn::GetStackOutput`: an output of another template given (its stack name is its file name's first
+    /// part), exported or not, as the CDK's weak cross-stack references read it; unknown when no template
+    /// given is that stack, or the stack is in another region.
+    fn stack_output(&self, arg: &Node, at: Spot, resolver: &dyn Resolver) -> Result<Value, EvalError> {
+        let text = |key: &str| -> Result<Option<Value>, EvalError> {
+            match arg.get(key) {
+                Some(node) => Ok(Some(self.eval_some(node, resolver, &format!("GetStackOutput's {key}"))?)),
+                None => Ok(None),
+            }
+        };
+        if arg.entries().is_none() {
+            return Err(error(at, "GetStackOutput takes a mapping with StackName and OutputName"));
+        }
+        let (Some(stack), Some(output)) = (text("StackName")?, text("OutputName")?) else {
+            return Err(error(at, "GetStackOutput needs StackName and OutputName"));
+        };
+        let (Value::Text(stack), Value::Text(output)) = (stack, output) else {
+            return Ok(Value::Unknown("a GetStackOutput whose stack or output name is known only at deployment".into()));
+        };
+        if let Some(Value::Text(region)) = text("Region")? {
+            if region != self.region {
+                return Ok(Value::Unknown(format!("the output {output} of stack {stack} in {region}, another region")));
+            }
+        }
+        Ok(match self.outputs.by_stack.get(&(stack.clone(), output.clone())) {
+            Some(value) => value.clone(),
+            None => Value::Unknown(format!("the output {output} of stack {stack} (no template given is that stack, or it has no such output)")),
+        })
     }
 
     /// A named condition of the `Conditions` section; `None` when it depends on an unknown.

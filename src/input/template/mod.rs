@@ -11,7 +11,7 @@ pub mod yaml;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use eval::{Context, Value};
+use eval::{Context, Outputs, Value};
 use resources::{Resource, Stack};
 use yaml::{Node, Spot};
 
@@ -170,15 +170,28 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
         let parameters = parameters(p, &given, secrets)?;
         stacks_input.push((resources, parameters));
     }
+    // Each stack is its own namespace: a logical ID that several templates use (the CDK's CDKMetadata,
+    // the same construct in two stacks) is named with its stack in the model.
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for (resources, _) in &stacks_input {
+        for r in resources {
+            *uses.entry(r.logical.clone()).or_default() += 1;
+        }
+    }
+    for (p, (resources, _)) in parsed.iter().zip(&mut stacks_input) {
+        for r in resources.iter_mut().filter(|r| uses.get(&r.logical).is_some_and(|n| *n > 1)) {
+            r.id = format!("{}/{}", stack_name(p), r.logical);
+        }
+    }
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
         let account_id = base.as_ref().and_then(|b| b.account_id.clone());
-        // Exports first (several passes: a template may export what it imports from another).
-        let mut exports: HashMap<String, Value> = HashMap::new();
+        // Outputs first (several passes: a template may export what it imports from another).
+        let mut exports = Outputs::default();
         for _ in 0..parsed.len() {
-            let mut next = HashMap::new();
+            let mut next = Outputs::default();
             for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
                 let stack = stack(p, resources, parameters, &region, &account_id, &exports);
-                next.extend(exported(p, &stack)?);
+                outputs_of(p, &stack, &mut next)?;
             }
             if next == exports {
                 break;
@@ -207,7 +220,10 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
                     return Err(invalid(
                         &p.file,
                         r.at,
-                        format!("{} is also a logical ID in {}: check these templates one at a time", r.id, parsed[other].file.path),
+                        format!(
+                            "{} is also a logical ID in {}, whose stack has the same name: give each stack its own file name",
+                            r.logical, parsed[other].file.path
+                        ),
                     ));
                 }
             }
@@ -241,16 +257,24 @@ fn stack<'d>(
     parameters: &HashMap<String, Value>,
     region: &str,
     account_id: &Option<String>,
-    exports: &'d HashMap<String, Value>,
+    exports: &'d Outputs,
 ) -> Stack<'d> {
-    let stack_name = Path::new(&p.file.path)
+    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name(p), parameters.clone(), &p.root, exports);
+    let resources = resources
+        .iter()
+        .map(|r| Resource { id: r.id.clone(), logical: r.logical.clone(), kind: r.kind.clone(), node: r.node, at: r.at })
+        .collect();
+    Stack::new(ctx, resources)
+}
+
+/// A template's stack name (`AWS::StackName`, and what `Fn::GetStackOutput` names): its file name's first
+/// part (`cdk.out/NetworkStack.template.json` is `NetworkStack`).
+fn stack_name(p: &Parsed) -> String {
+    Path::new(&p.file.path)
         .file_name()
         .and_then(|n| n.to_str())
         .map(|n| n.split('.').next().unwrap_or(n).to_string())
-        .unwrap_or_else(|| "stack".into());
-    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name, parameters.clone(), &p.root, exports);
-    let resources = resources.iter().map(|r| Resource { id: r.id.clone(), kind: r.kind.clone(), node: r.node, at: r.at }).collect();
-    Stack::new(ctx, resources)
+        .unwrap_or_else(|| "stack".into())
 }
 
 /// The `Resources` section: each a mapping with a `Type`.
@@ -269,7 +293,7 @@ fn resources_of(p: &Parsed) -> Result<Vec<Resource<'_>>, InputError> {
         }
         let kind =
             node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("resource {id} has no Type")))?;
-        out.push(Resource { id: id.to_string(), kind: kind.to_string(), node, at: key.at });
+        out.push(Resource { id: id.to_string(), logical: id.to_string(), kind: kind.to_string(), node, at: key.at });
     }
     Ok(out)
 }
@@ -401,7 +425,7 @@ fn sub_names(node: &Node, note: &mut dyn FnMut(&str)) {
 
 /// CloudFormation refuses a template whose resources depend on each other in a circle.
 fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError> {
-    let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.logical.as_str(), i)).collect();
     let edges: Vec<Vec<usize>> = resources
         .iter()
         .map(|r| {
@@ -451,19 +475,27 @@ fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError
 }
 
 /// `Outputs.*.Export.Name` -> value, for the other templates' `Fn::ImportValue`.
-fn exported(p: &Parsed, stack: &Stack<'_>) -> Result<Vec<(String, Value)>, InputError> {
-    let mut out = Vec::new();
-    let Some(outputs) = p.root.get("Outputs").and_then(Node::entries) else { return Ok(out) };
-    for (_, output) in outputs {
-        let (Some(value), Some(name)) = (output.get("Value"), output.get("Export").and_then(|e| e.get("Name"))) else { continue };
-        let evaluate = |node: &Node| stack.ctx.eval(node, stack).map_err(|e| invalid(&p.file, e.at, e.message));
-        if let Some(Value::Text(name)) = evaluate(name)? {
-            if let Some(value) = evaluate(value)? {
-                out.push((name, value));
-            }
+/// A template's outputs: each by its stack and name, and the exported ones by export name.
+fn outputs_of(p: &Parsed, stack: &Stack<'_>, out: &mut Outputs) -> Result<(), InputError> {
+    let Some(outputs) = p.root.get("Outputs").and_then(Node::entries) else { return Ok(()) };
+    let evaluate = |node: &Node| stack.ctx.eval(node, stack).map_err(|e| invalid(&p.file, e.at, e.message));
+    for (key, output) in outputs {
+        let (Some(name), Some(value)) = (key.as_str(), output.get("Value")) else { continue };
+        let export = output.get("Export").and_then(|e| e.get("Name"));
+        // An export is checked as CloudFormation checks it; an output no other stack imports by name only
+        // has to be readable by Fn::GetStackOutput, so one the tool cannot evaluate is unknown.
+        let value = match (evaluate(value), export) {
+            (Ok(Some(value)), _) => value,
+            (Ok(None), _) => continue,
+            (Err(e), Some(_)) => return Err(e),
+            (Err(_), None) => Value::Unknown(format!("the output {name} of stack {}", stack_name(p))),
+        };
+        if let Some(Some(Value::Text(export))) = export.map(evaluate).transpose()? {
+            out.exports.insert(export, value.clone());
         }
+        out.by_stack.insert((stack_name(p), name.to_string()), value);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What the report says beside the findings: keys given twice, types not modelled.

@@ -14,7 +14,11 @@ use crate::model::Member;
 
 /// A resource of one template.
 pub struct Resource<'d> {
+    /// The ID in the model: the logical ID, prefixed with its stack's name (`AppStack/Sg`) when another
+    /// template given has the same logical ID (each stack is its own namespace).
     pub id: String,
+    /// The logical ID as the template writes it, what `Ref` and `GetAtt` name within its stack.
+    pub logical: String,
     pub kind: String,
     pub node: &'d Node,
     pub at: Spot,
@@ -29,7 +33,7 @@ pub struct Stack<'d> {
 
 impl<'d> Stack<'d> {
     pub fn new(ctx: Context<'d>, resources: Vec<Resource<'d>>) -> Self {
-        let index = resources.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        let index = resources.iter().enumerate().map(|(i, r)| (r.logical.clone(), i)).collect();
         Self { ctx, resources, index }
     }
 
@@ -63,7 +67,7 @@ impl Resolver for Stack<'_> {
                 Ok(Some(name)) => name,
                 _ => Value::Unknown(format!("the name CloudFormation generates for bucket {id}")),
             },
-            _ => Value::Text(id.to_string()),
+            _ => Value::Text(resource.id.clone()),
         })
     }
 
@@ -72,7 +76,7 @@ impl Resolver for Stack<'_> {
         let property = |name: &str| -> Result<Value, EvalError> {
             self.property(resource, name)?.ok_or_else(|| error(at, format!("GetAtt {id}.{attribute}: {id} has no {name}")))
         };
-        let own = |suffix: &str| Ok(Value::Text(format!("{id}.{suffix}")));
+        let own = |suffix: &str| Ok(Value::Text(format!("{}.{suffix}", resource.id)));
         let unknown = || Ok(Value::Unknown(format!("{id}.{attribute}, known after deployment")));
         Some(match (resource.kind.as_str(), attribute) {
             ("AWS::EC2::VPC", "CidrBlock") => property("CidrBlock"),
@@ -95,7 +99,7 @@ impl Resolver for Stack<'_> {
                 | "AWS::EC2::InternetGateway",
                 "VpcId" | "SubnetId" | "GroupId" | "AllocationId" | "NatGatewayId" | "RouteTableId" | "Id" | "PrefixListId"
                 | "InternetGatewayId",
-            ) => Ok(Value::Text(id.to_string())),
+            ) => Ok(Value::Text(resource.id.clone())),
             ("AWS::S3::Bucket", "Arn") => match self.reference(id) {
                 Some(Value::Text(name)) => Ok(Value::Text(format!("arn:{}:s3:::{name}", self.ctx.partition()))),
                 _ => unknown(),
