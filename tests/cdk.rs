@@ -71,14 +71,7 @@ fn check(templates: &[PathBuf]) -> (i32, Vec<(String, String)>) {
     }
     let output = command.args(["--region", "us-east-1", "--format", "json"]).output().expect("binary runs");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no report ({e}): {}", support::stderr(&output)));
-    let mut found: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["resource"].as_str().unwrap_or_default().to_string()))
-        .collect();
-    found.sort();
-    (output.status.code().unwrap_or(-1), found)
+    (output.status.code().unwrap_or(-1), support::codes(&report))
 }
 
 fn text(path: &Path) -> String {

@@ -37,16 +37,7 @@ fn report(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no JSON report ({e}); stderr: {}", support::stderr(output)))
 }
 
-fn codes(report: &Value) -> Vec<(String, String)> {
-    let mut found: Vec<(String, String)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["resource"].as_str().unwrap_or_default().to_string()))
-        .collect();
-    found.sort();
-    found
-}
+use support::codes;
 
 #[test]
 fn malformed_templates_exit_2_with_file_line_and_column() {

@@ -31,6 +31,18 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// (code, resource) of a JSON report's findings, sorted ("" for a finding without a resource).
+pub fn codes(report: &Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["resource"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    found.sort();
+    found
+}
+
 /// A fixture case: a reference network, a JSON patch that breaks (or keeps) it, the arguments, and the
 /// exact findings expected (`[code, resource]` or `[code, resource, severity]`).
 #[derive(Debug, Deserialize)]
