@@ -127,6 +127,9 @@ pub struct Settings {
     /// The existing environment, when the target is one (`--environment`, `diagnose`).
     pub environment: Option<Environment>,
     pub endpoint_services: EndpointServices,
+    /// Why the subnet or security group IDs are not known (a plan's `var.subnet_ids`): SUB001 and SG001 are
+    /// then skipped, not failed for "0 given".
+    pub unknown_ids: Vec<String>,
     /// A planned environment's name in its source (a template's logical ID), for the report.
     pub planned_name: Option<String>,
     pub language: Language,
@@ -154,6 +157,7 @@ impl Settings {
             schedulers: None,
             environment: None,
             endpoint_services: EndpointServices::default(),
+            unknown_ids: Vec::new(),
             planned_name: None,
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
@@ -183,6 +187,7 @@ impl Settings {
                 webserver: environment.webserver_vpc_endpoint_service.clone(),
             },
             planned_name: None,
+            unknown_ids: Vec::new(),
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
             region,

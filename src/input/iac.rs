@@ -85,6 +85,8 @@ impl External {
 pub struct PlannedEnvironment {
     pub logical_id: String,
     pub environment: Environment,
+    /// Why its subnet or security group IDs are not known before deployment, when they are not.
+    pub unknown_ids: Vec<String>,
 }
 
 impl Built {
@@ -573,6 +575,7 @@ pub fn targets(
         s.environment = None;
         s.planned_name = Some(e.logical_id.clone());
         s.language = words.language;
+        s.unknown_ids.clone_from(&e.unknown_ids);
         s
     };
     let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();

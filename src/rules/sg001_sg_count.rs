@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::shared::ids_unknown;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 
@@ -18,6 +19,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let given = &a.settings.security_group_ids;
     if (1..=5).contains(&given.len()) {
         return Ok(Vec::new());
+    }
+    if given.is_empty() {
+        ids_unknown(a)?;
     }
     Ok(vec![RULE
         .finding(None, format!("{} security groups given; an environment takes 1 to 5", given.len()))

@@ -283,6 +283,15 @@ fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, kind: FlowKi
     .evidence(json!({"kind": what, "attribute": attribute, "environment": name, "vpc_id": a.vpc_id, "window_hours": 72}))
 }
 
+/// Skips a count rule when the IDs are not known before deployment (a plan's `var.subnet_ids`): none
+/// given is then not "0 given".
+pub fn ids_unknown(a: &Analysis<'_>) -> Result<(), Skip> {
+    match a.settings.unknown_ids.as_slice() {
+        [] => Ok(()),
+        reasons => Err(Skip(format!("the environment's IDs are known only after apply: {}", reasons.join("; ")))),
+    }
+}
+
 /// ENV002 and ENV003: the environment is in one of `statuses`; report AWS's last error and the network
 /// findings ranked as likely causes (errors first, then warnings).
 pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_findings: &[Finding], statuses: &[&str]) -> CheckResult {

@@ -1,5 +1,6 @@
 use serde_json::json;
 
+use super::shared::ids_unknown;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 
@@ -18,6 +19,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let given = &a.settings.subnet_ids;
     if given.len() == 2 {
         return Ok(Vec::new());
+    }
+    if given.is_empty() {
+        ids_unknown(a)?;
     }
     Ok(vec![RULE
         .finding(None, format!("{} subnets given; an environment takes exactly two private subnets in two Availability Zones", given.len()))

@@ -762,5 +762,5 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
         webserver_vpc_endpoint_service: Some(format!("{id}.WebserverVpcEndpointService")),
         celery_executor_queue: None,
     };
-    Ok(PlannedEnvironment { logical_id: id.clone(), environment })
+    Ok(PlannedEnvironment { logical_id: id.clone(), environment, unknown_ids: Vec::new() })
 }

@@ -50,7 +50,9 @@ impl<'p> Reader<'p> {
     }
 
     fn field(&self, instance: &Instance, path: &[&str]) -> Field {
-        if walk(&instance.unknown, path) == Some(&Value::Bool(true)) {
+        // The attribute, or a block holding it (`network_configuration` as a whole), known only after apply.
+        let unknown = (1..=path.len()).any(|n| walk(&instance.unknown, &path[..n]) == Some(&Value::Bool(true)));
+        if unknown {
             return match self.expression(instance, path) {
                 Some(value) => Field::Known(value),
                 None => Field::Unknown(format!("{}.{} is known only after apply", instance.address, path.join("."))),
@@ -810,7 +812,15 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
 }
 
 fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment {
-    let ids = |model: &mut Model, member: Member, key: &str| a.texts(model, member, &["network_configuration", "0", key]);
+    // IDs known only after apply that no reference names (`var.subnet_ids`) are unknown, not none.
+    let mut unknown_ids = Vec::new();
+    let mut ids = |model: &mut Model, member: Member, key: &str| {
+        let path = ["network_configuration", "0", key];
+        if let Field::Unknown(why) = a.field(&path) {
+            unknown_ids.push(why);
+        }
+        a.texts(model, member, &path)
+    };
     let network = NetworkConfiguration {
         subnet_ids: ids(model, Member::Subnets, "subnet_ids"),
         security_group_ids: ids(model, Member::SecurityGroups, "security_group_ids"),
@@ -842,5 +852,5 @@ fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment 
         webserver_vpc_endpoint_service: Some(format!("{}.webserver_vpc_endpoint_service", id_of(a.instance))),
         celery_executor_queue: None,
     };
-    PlannedEnvironment { logical_id: a.instance.address.clone(), environment }
+    PlannedEnvironment { logical_id: a.instance.address.clone(), environment, unknown_ids }
 }
