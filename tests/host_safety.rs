@@ -124,6 +124,14 @@ fn a_link_to_dev_null_and_dev_null_itself_stay_what_they_are() {
         let output = check_into(&target);
         assert_eq!(output.status.code(), Some(0), "{}: {}", target.display(), support::stderr(&output));
     }
+    // `snapshot --output` writes through it the same way.
+    let snapshot = support::binary()
+        .current_dir(support::root())
+        .args(["snapshot", "--template", "fixtures/templates/base/public.yaml", "--region", "us-east-1", "--output"])
+        .arg(dir.join("discard"))
+        .output()
+        .expect("binary runs");
+    assert_eq!(snapshot.status.code(), Some(0), "{}", support::stderr(&snapshot));
     // The GitHub step summary is appended through the link too.
     let github = support::binary()
         .current_dir(support::root())
