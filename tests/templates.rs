@@ -41,7 +41,13 @@ use support::codes;
 
 #[test]
 fn malformed_templates_exit_2_with_file_line_and_column() {
-    let cases: [(&str, &str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str, &str); 9] = [
+        (
+            "depends.yaml",
+            "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    DependsOn: [Gateway]\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
+            ":4:17",
+            "Vpc DependsOn Gateway, which is not in Resources",
+        ),
         // A flow collection left of its key (as AWS's samples write them): positions stay the file's own.
         (
             "dedented.yaml",

@@ -347,10 +347,10 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
         match s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
             Some(g) if egress => g.ip_permissions_egress.push(permission),
             Some(g) => g.ip_permissions.push(permission),
-            None => {
-                External::note(&mut model.external.groups, &group);
-                unknown.push((Member::SecurityGroups, outside("security group", &group)));
-            }
+            // A rule the code adds to a group that exists already (opening an RDS group to the
+            // environment's): read with the group when --snapshot or --live gives it; otherwise the group
+            // is unknown only where the environment uses it (the flows through it say so).
+            None => External::note(&mut model.external.groups, &group),
         }
     }
     for (igw, vpc) in std::mem::take(&mut model.gateway_attachments) {

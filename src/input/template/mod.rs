@@ -426,6 +426,21 @@ fn sub_names(node: &Node, note: &mut dyn FnMut(&str)) {
 /// CloudFormation refuses a template whose resources depend on each other in a circle.
 fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError> {
     let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.logical.as_str(), i)).collect();
+    // CloudFormation refuses a DependsOn on a resource the template does not have.
+    for r in resources {
+        let Some(depends_on) = r.node.get("DependsOn") else { continue };
+        let names: Vec<&Node> = match &depends_on.value {
+            yaml::Value::Seq(items) => items.iter().collect(),
+            _ => vec![depends_on],
+        };
+        for name in names {
+            match name.as_str() {
+                Some(n) if index.contains_key(n) => {}
+                Some(n) => return Err(invalid(&p.file, name.at, format!("{} DependsOn {n}, which is not in Resources", r.logical))),
+                None => return Err(invalid(&p.file, name.at, format!("{}'s DependsOn is a logical ID or a list of them", r.logical))),
+            }
+        }
+    }
     let edges: Vec<Vec<usize>> = resources
         .iter()
         .map(|r| {
