@@ -120,9 +120,14 @@ fn classify(path: PathBuf, metadata: &Metadata) -> std::io::Result<Destination> 
     Ok(Destination::InPlace(path))
 }
 
-/// No temporary file is ever made in /dev (a devtmpfs the whole machine shares).
+/// No temporary file is ever made in /dev (a devtmpfs the whole machine shares), however the folder is
+/// reached (`out/report` where `out` links to /dev).
 fn in_dev(path: &Path) -> bool {
-    std::path::absolute(path).is_ok_and(|p| p.starts_with("/dev") && !p.starts_with("/dev/shm"))
+    let folder = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::canonicalize(folder).is_ok_and(|p| p.starts_with("/dev") && !p.starts_with("/dev/shm"))
 }
 
 /// The descriptor a path names directly: `/dev/stdout`, `/dev/stderr`, `/dev/stdin`, `/dev/fd/N`,
@@ -209,6 +214,18 @@ mod tests {
         assert_eq!(destination(Path::new("/dev/null")).ok(), Some(Destination::InPlace("/dev/null".into())));
         assert_eq!(destination(Path::new("/dev/stdout")).ok(), Some(Destination::Stream(1)));
         assert!(destination(Path::new("/")).is_err(), "a directory");
+    }
+
+    #[test]
+    fn a_folder_linked_to_dev_is_dev() {
+        let dir = std::env::temp_dir().join(format!("output-file-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch");
+        std::os::unix::fs::symlink("/dev", dir.join("devices")).expect("link");
+        assert!(in_dev(&dir.join("devices/new-report")));
+        assert!(!in_dev(&dir.join("report")));
+        assert!(!in_dev(Path::new("/dev/shm/report")));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
