@@ -14,6 +14,10 @@ pub use snapshot::*;
 /// The AWS services an environment may reach through VPC endpoints (`com.amazonaws.<region>.<short>`;
 /// RULES.md's VPCE section says which are required): the analysis ranks them, the collector asks
 /// DescribeVpcEndpointServices about them.
+/// The VPC of a security group the code creates without naming one: the Region's default VPC, whose ID
+/// only the account knows.
+pub const DEFAULT_VPC: &str = "the Region's default VPC";
+
 pub const MWAA_AWS_SERVICES: [&str; 10] =
     ["s3", "sqs", "logs", "monitoring", "kms", "ecr.api", "ecr.dkr", "airflow.api", "airflow.env", "airflow.ops"];
 

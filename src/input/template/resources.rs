@@ -529,9 +529,10 @@ fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> 
 
 fn security_group(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     let id = props.resource.id.clone();
+    // AWS::EC2::SecurityGroup: a group without VpcId is created in the Region's default VPC.
     let vpc = match props.text("VpcId")? {
         Some(vpc) => model.known(Member::SecurityGroups, vpc),
-        None => None,
+        None => Some(crate::model::DEFAULT_VPC.to_string()),
     };
     let mut group = SecurityGroup {
         group_id: id.clone(),
