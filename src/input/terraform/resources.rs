@@ -251,6 +251,13 @@ impl Attributes<'_, '_> {
         }
     }
 
+    /// Whether the configuration sets the attribute (a constant or an expression) rather than leaving it to
+    /// the provider. A state has no configuration: nothing is set there, and nothing there is unknown.
+    fn configured(&self, path: &[&str]) -> bool {
+        let key = (self.instance.module.clone(), self.instance.config_address.clone());
+        self.reader.parsed.expressions.get(&key).is_some_and(|e| walk(e, path).is_some())
+    }
+
     fn exists(&self) -> bool {
         self.instance.values.get("id").and_then(Value::as_str).is_some_and(|id| !id.is_empty())
     }
@@ -660,10 +667,17 @@ fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
 
 fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     let (id, _) = a.adopted_id(model, Member::SecurityGroups, "aws_default_security_group", "default_security_group_id", id);
+    // aws_security_group: "vpc_id ... Defaults to the region's default VPC" when not configured.
+    let vpc_id = match a.field(&["vpc_id"]) {
+        Field::Unknown(_) if a.instance.kind == "aws_security_group" && !a.configured(&["vpc_id"]) => {
+            Some(crate::model::DEFAULT_VPC.to_string())
+        }
+        _ => a.text(model, Member::SecurityGroups, &["vpc_id"]),
+    };
     let mut group = SecurityGroup {
         group_id: id.clone(),
         group_name: a.plain(&["name"]),
-        vpc_id: a.text(model, Member::SecurityGroups, &["vpc_id"]),
+        vpc_id,
         owner_id: a.plain(&["owner_id"]),
         ip_permissions: Vec::new(),
         ip_permissions_egress: Vec::new(),
