@@ -99,6 +99,8 @@ pub struct Capacity {
     /// hybrid worker-and-scheduler task), else the schedulers and twice MaxWorkers, because GRACEFUL
     /// replacement keeps old workers for up to 12 hours while new ones start.
     pub tasks: u32,
+    /// How `tasks` is counted, in words.
+    pub tasks_from: String,
     /// Where each figure came from.
     pub basis: String,
 }
@@ -204,14 +206,21 @@ impl Settings {
         let class_figures = if micro { (1, 1) } else { (DEFAULT_SCHEDULERS, DEFAULT_MAX_WORKERS) };
         let schedulers = self.schedulers.unwrap_or(class_figures.0);
         let max_workers = self.max_workers.unwrap_or(class_figures.1);
-        let tasks = if micro { 1 } else { schedulers.saturating_add(max_workers.saturating_mul(2)) };
+        let (tasks, tasks_from) = if micro {
+            (1, "1 hybrid worker-and-scheduler task".to_string())
+        } else {
+            (
+                schedulers.saturating_add(max_workers.saturating_mul(2)),
+                format!("{schedulers} schedulers + 2 x {max_workers} max workers (GRACEFUL replacement overlaps old and new workers)"),
+            )
+        };
         let class = match &self.environment_class {
             Some(class) => format!("environment class {class}"),
             None => "MWAA's default".to_string(),
         };
         let from = |given: bool| if given { "as given".to_string() } else { class.clone() };
         let basis = format!("schedulers: {}; max workers: {}", from(self.schedulers.is_some()), from(self.max_workers.is_some()));
-        Capacity { schedulers, max_workers, tasks, basis }
+        Capacity { schedulers, max_workers, tasks, tasks_from, basis }
     }
 
     pub fn environment_name(&self) -> Option<&str> {

@@ -146,15 +146,9 @@ pub struct RouteMatch {
 
 impl RouteMatch {
     fn new(table: &RouteTable, route: &Route, network: &Network) -> Self {
-        let destination = route
-            .destination_cidr_block
-            .map(|c| c.to_string())
-            .or_else(|| route.destination_ipv6_cidr_block.map(|c| c.to_string()))
-            .or_else(|| route.destination_prefix_list_id.clone())
-            .unwrap_or_default();
         Self {
             route_table_id: table.route_table_id.clone(),
-            destination,
+            destination: destination_of(route),
             with: Vec::new(),
             part: None,
             target: RouteTarget::of(route, network),
@@ -270,8 +264,18 @@ pub fn default_route(network: &Network, table: &RouteTable) -> Option<RouteMatch
     let (_, _, routes) = carriers.into_iter().max_by_key(|(key, size, _)| (*size, badness(key)))?;
     let mut routes = routes.into_iter();
     let mut found = RouteMatch::new(table, routes.next()?, network);
-    found.with = routes.map(|r| RouteMatch::new(table, r, network).destination).collect();
+    found.with = routes.map(destination_of).collect();
     Some(found)
+}
+
+/// A route's destination as written: a CIDR or a prefix-list ID.
+fn destination_of(route: &Route) -> String {
+    route
+        .destination_cidr_block
+        .map(|c| c.to_string())
+        .or_else(|| route.destination_ipv6_cidr_block.map(|c| c.to_string()))
+        .or_else(|| route.destination_prefix_list_id.clone())
+        .unwrap_or_default()
 }
 
 fn is_blackhole(route: &Route) -> bool {

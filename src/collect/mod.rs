@@ -204,7 +204,8 @@ where
     match err {
         SdkError::ConstructionFailure(_) => {
             let what = source();
-            let hint = if what.contains("still paging") {
+            let mut causes = std::iter::successors(Some(err as &dyn std::error::Error), |e| e.source());
+            let hint = if causes.any(|e| e.is::<PagingTooSlow>()) {
                 "the pages came too slowly: check proxies and --endpoint-url, or allow more with MWAA_PREFLIGHT_PAGING_TIMEOUT=SECONDS"
             } else {
                 "AWS answered in a way it never does; report it with the request IDs of `AWS_LOG=debug`"
@@ -233,6 +234,14 @@ where
             (what, hint)
         }
     }
+}
+
+/// A paged call whose pages took longer than [`paging_timeout`] in all.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer was still paging after {seconds} s ({pages} pages)")]
+struct PagingTooSlow {
+    seconds: f64,
+    pages: usize,
 }
 
 /// The most pages one paged call may take (EC2 pages hold up to 1,000 items).
@@ -269,11 +278,7 @@ macro_rules! paged {
                 let next = match tokio::time::timeout(remaining, pages.next()).await {
                     Ok(next) => next,
                     Err(_) => {
-                        return Err(SdkError::construction_failure(format!(
-                            "the answer was still paging after {} s ({} pages)",
-                            timeout.as_secs_f64(),
-                            tokens.len() + 1
-                        )))
+                        return Err(SdkError::construction_failure(PagingTooSlow { seconds: timeout.as_secs_f64(), pages: tokens.len() + 1 }))
                     }
                 };
                 let Some(page) = next else { break };

@@ -250,6 +250,12 @@ pub fn all_traffic(ip_ranges: Vec<IpRange>, user_id_group_pairs: Vec<UserIdGroup
     }
 }
 
+/// The rules every VPC's default group starts with: all traffic from the group itself, all traffic out.
+fn default_group_rules(group_id: &str) -> (IpPermission, IpPermission) {
+    let from_itself = all_traffic(Vec::new(), vec![UserIdGroupPair { group_id: group_id.to_string(), user_id: None }]);
+    (from_itself, all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new()))
+}
+
 /// Applies what attaches by ID (associations, routes, rules, entries) to the resource it names, in the
 /// template or the base snapshot; an ID in neither is an existing resource this input does not describe.
 pub fn attach(model: &mut Model) -> Result<(), Located> {
@@ -262,9 +268,9 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
     // adds to the group stay.
     for group in std::mem::take(&mut model.restricted_default_groups) {
         if let Some(g) = s.security_groups.iter_mut().flatten().find(|g| g.group_id == group) {
-            let self_only = vec![UserIdGroupPair { group_id: group.clone(), user_id: None }];
-            g.ip_permissions.retain(|p| *p != all_traffic(Vec::new(), self_only.clone()));
-            g.ip_permissions_egress.retain(|p| *p != all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new()));
+            let (ingress, egress) = default_group_rules(&group);
+            g.ip_permissions.retain(|p| *p != ingress);
+            g.ip_permissions_egress.retain(|p| *p != egress);
         }
     }
     for (vpc, cidr) in std::mem::take(&mut model.vpc_cidrs) {
@@ -485,13 +491,14 @@ impl Model {
             entries,
         });
         let default_group = format!("{id}.DefaultSecurityGroup");
+        let (ingress, egress) = default_group_rules(&default_group);
         list(&mut self.snapshot.security_groups).push(SecurityGroup {
-            group_id: default_group.clone(),
+            group_id: default_group,
             group_name: Some("default".into()),
             vpc_id: Some(id.to_string()),
             owner_id: None,
-            ip_permissions: vec![all_traffic(Vec::new(), vec![UserIdGroupPair { group_id: default_group, user_id: None }])],
-            ip_permissions_egress: vec![all_traffic(vec![IpRange { cidr_ip: Ipv4Net::default() }], Vec::new())],
+            ip_permissions: vec![ingress],
+            ip_permissions_egress: vec![egress],
         });
         list(&mut self.snapshot.dhcp_options).push(DhcpOptions {
             dhcp_options_id: format!("{id}.DefaultDhcpOptions"),

@@ -11,13 +11,13 @@ use ipnet::Ipv4Net;
 use policy::Policy;
 pub use snapshot::*;
 
-/// The AWS services an environment may reach through VPC endpoints (`com.amazonaws.<region>.<short>`;
-/// RULES.md's VPCE section says which are required): the analysis ranks them, the collector asks
-/// DescribeVpcEndpointServices about them.
 /// The VPC of a security group the code creates without naming one: the Region's default VPC, whose ID
 /// only the account knows.
 pub const DEFAULT_VPC: &str = "the Region's default VPC";
 
+/// The AWS services an environment may reach through VPC endpoints (`com.amazonaws.<region>.<short>`;
+/// RULES.md's VPCE section says which are required): the analysis ranks them, the collector asks
+/// DescribeVpcEndpointServices about them.
 pub const MWAA_AWS_SERVICES: [&str; 10] =
     ["s3", "sqs", "logs", "monitoring", "kms", "ecr.api", "ecr.dkr", "airflow.api", "airflow.env", "airflow.ops"];
 
@@ -252,6 +252,11 @@ impl Network {
 
     pub fn nat_gateway(&self, id: &str) -> Option<&NatGateway> {
         self.nat_gateways.get(id).and_then(|&i| self.snapshot.nat_gateways.as_ref()?.get(i))
+    }
+
+    /// A zonal NAT gateway's subnet, when the snapshot holds it (a regional gateway has none).
+    pub fn nat_subnet(&self, nat: &NatGateway) -> Option<&Subnet> {
+        self.subnet(nat.subnet_id.as_deref()?)
     }
 
     pub fn vpc(&self, id: &str) -> Option<&Vpc> {

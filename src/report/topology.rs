@@ -138,7 +138,7 @@ impl Topology {
                 let vpc = gateway.vpc_id.as_deref().or(a.vpc_id.as_deref()).unwrap_or_default();
                 network.internet_gateway_of(vpc).map(|igw| RouteTarget::InternetGateway(igw.internet_gateway_id.clone()))
             } else {
-                let Some(nat_subnet) = gateway.subnet_id.as_deref().and_then(|id| network.subnet(id)) else { continue };
+                let Some(nat_subnet) = network.nat_subnet(gateway) else { continue };
                 self.add_subnet(a, &nat_subnet.subnet_id, false);
                 network.effective_route_table(nat_subnet).and_then(|(t, _)| default_route(network, t)).map(|up| up.target)
             };

@@ -76,7 +76,7 @@ fn working_nat<'n>(a: &Analysis<'n>, zone: Option<&str>) -> Option<&'n NatGatewa
     if let Some(regional) = working.iter().find(|n| n.is_regional()) {
         return Some(regional);
     }
-    let zonal = working.into_iter().map(|n| (n, n.subnet_id.as_deref().and_then(|id| a.network.subnet(id)).and_then(Analysis::zone_of)));
+    let zonal = working.into_iter().map(|n| (n, a.network.nat_subnet(n).and_then(Analysis::zone_of)));
     in_zone(zonal.collect(), zone)
 }
 

@@ -52,7 +52,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 let problems = fixes::nat_problems(a, nat);
                 // Only the NAT's own subnet lacks internet access: repair that route, keep the NAT.
                 let route_only = problems.len() == 1 && problems[0].starts_with("its subnet");
-                let fix = nat.subnet_id.as_deref().and_then(|id| a.network.subnet(id)).filter(|_| route_only).map(|s| fixes::route_to_internet(a, s));
+                let fix = a.network.nat_subnet(nat).filter(|_| route_only).map(|s| fixes::route_to_internet(a, s));
                 (problems, fix)
             }
         };

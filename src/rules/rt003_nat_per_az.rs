@@ -30,7 +30,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         let regional = nat.is_some_and(|n| n.is_regional());
         let zone = match nat {
             Some(_) if regional => a.network.subnet(&egress.subnet_id).and_then(Analysis::zone_of),
-            nat => nat.and_then(|n| a.network.subnet(n.subnet_id.as_deref()?)).and_then(Analysis::zone_of),
+            nat => nat.and_then(|n| a.network.nat_subnet(n)).and_then(Analysis::zone_of),
         };
         nats.push((egress.subnet_id.as_str(), id.as_str(), zone, regional));
     }

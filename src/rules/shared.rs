@@ -232,19 +232,16 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
     if a.settings.endpoint_management != EndpointManagement::Customer {
         return Ok(Vec::new());
     }
-    if kind == FlowKind::Webserver && !a.settings.webserver_access.has_private_endpoint() {
-        return Ok(Vec::new());
-    }
-    let wanted = a.customer_endpoints.iter().find(|c| c.kind == kind);
-    if wanted.is_some_and(|w| !w.endpoints.is_empty()) {
+    // The analysis wants the web server's endpoint only when it is reachable privately.
+    let Some(wanted) = a.customer_endpoints.iter().find(|c| c.kind == kind) else { return Ok(Vec::new()) };
+    if !wanted.endpoints.is_empty() {
         return Ok(Vec::new());
     }
     // A template or plan, or flags: the environment does not exist yet, nor its endpoint services.
     let before_creation = a.settings.environment.as_ref().is_none_or(|e| e.status.is_none());
     if before_creation {
-        return Ok(vec![next_step_before_creation(rule, a, kind)]);
+        return Ok(vec![next_step_before_creation(rule, a, wanted)]);
     }
-    let Some(wanted) = wanted else { return Ok(Vec::new()) };
     let Some(service) = wanted.service_name.as_deref() else {
         return Err(Skip(format!("GetEnvironment reports no {} endpoint service name yet", wanted.what)));
     };
@@ -259,15 +256,13 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
 
 /// Before creation the endpoint service does not exist (MWAA creates it when the environment enters
 /// PENDING): an info naming the next step, not an error.
-fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, kind: FlowKind) -> Finding {
-    let (what, attribute) = match kind {
-        FlowKind::Webserver => ("web server", "WebserverVpcEndpointService"),
-        _ => ("database", "DatabaseVpcEndpointService"),
-    };
+fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, wanted: &CustomerEndpoint<'_>) -> Finding {
+    let what = wanted.what;
+    let attribute = if wanted.kind == FlowKind::Webserver { "WebserverVpcEndpointService" } else { "DatabaseVpcEndpointService" };
     let name = a.settings.environment_name().or(a.settings.planned_name.as_deref()).unwrap_or("NAME");
     // A template or plan names the service by the environment's attribute; flags by what GetEnvironment
     // will report.
-    let service = a.customer_endpoints.iter().find(|c| c.kind == kind).and_then(|c| c.service_name.clone()).unwrap_or_else(|| {
+    let service = wanted.service_name.clone().unwrap_or_else(|| {
         format!("\"$(aws mwaa get-environment --name {name} --query Environment.{attribute} --output text)\"")
     });
     rule.finding(

@@ -34,8 +34,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     } else {
         0
     };
-    let needed = tasks.saturating_add(mwaa_endpoint_enis + endpoints_to_create + HEADROOM);
-    let single_az = capacity.tasks.saturating_add(mwaa_endpoint_enis + endpoints_to_create + HEADROOM);
+    let beside_tasks = mwaa_endpoint_enis + endpoints_to_create + HEADROOM;
+    let needed = tasks.saturating_add(beside_tasks);
+    let single_az = capacity.tasks.saturating_add(beside_tasks);
     // An IPv6-only subnet has no IPv4 address to give, whatever it reports.
     let counted: Vec<_> =
         a.subnets.iter().filter_map(|s| Some((s, if s.cidr_block.is_none() { 0 } else { s.available_ip_address_count? }))).collect();
@@ -46,11 +47,6 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .into_iter()
         .filter(|(_, free)| *free < needed)
         .map(|(subnet, free)| {
-            let tasks_from = if a.settings.environment_class.as_deref() == Some("mw1.micro") {
-                "1 hybrid worker-and-scheduler task".to_string()
-            } else {
-                format!("{schedulers} schedulers + 2 x {workers} max workers (GRACEFUL replacement overlaps old and new workers)")
-            };
             let arithmetic = vec![
                 format!(
                     "{needed} = ceil({} tasks / 2 subnets) + {mwaa_endpoint_enis} MWAA endpoint ENIs ({}) \
@@ -58,7 +54,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     capacity.tasks,
                     access.as_api()
                 ),
-                format!("tasks: {} = {tasks_from}; {}", capacity.tasks, capacity.basis),
+                format!("tasks: {} = {}; {}", capacity.tasks, capacity.tasks_from, capacity.basis),
                 format!("if every task lands in this subnet's AZ: {single_az} = {} + {mwaa_endpoint_enis} + {endpoints_to_create} + {HEADROOM}", capacity.tasks),
             ];
             let message = if subnet.cidr_block.is_none() {

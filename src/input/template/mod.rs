@@ -186,22 +186,22 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
         let account_id = base.as_ref().and_then(|b| b.account_id.clone());
         // Outputs first (several passes: a template may export what it imports from another).
-        let mut exports = Outputs::default();
+        let mut outputs = Outputs::default();
         for _ in 0..parsed.len() {
             let mut next = Outputs::default();
             for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
-                let stack = stack(p, resources, parameters, &region, &account_id, &exports);
+                let stack = stack(p, resources, parameters, &region, &account_id, &outputs);
                 outputs_of(p, &stack, &mut next)?;
             }
-            if next == exports {
+            if next == outputs {
                 break;
             }
-            exports = next;
+            outputs = next;
         }
         let stacks: Vec<Stack<'_>> = parsed
             .iter()
             .zip(&stacks_input)
-            .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &exports))
+            .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &outputs))
             .collect();
         let mut built = resources::build(&stacks, base).map_err(|e| invalid_at(&parsed[e.source].file, e.offset, e.message))?;
         if let Selection::Planned(settings) = selection {
@@ -257,14 +257,10 @@ fn stack<'d>(
     parameters: &HashMap<String, Value>,
     region: &str,
     account_id: &Option<String>,
-    exports: &'d Outputs,
+    outputs: &'d Outputs,
 ) -> Stack<'d> {
-    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name(p), parameters.clone(), &p.root, exports);
-    let resources = resources
-        .iter()
-        .map(|r| Resource { id: r.id.clone(), logical: r.logical.clone(), kind: r.kind.clone(), node: r.node, at: r.at })
-        .collect();
-    Stack::new(ctx, resources)
+    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name(p), parameters.clone(), &p.root, outputs);
+    Stack::new(ctx, resources.to_vec())
 }
 
 /// A template's stack name (`AWS::StackName`, and what `Fn::GetStackOutput` names): its file name's first
@@ -489,11 +485,11 @@ fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError
     Ok(())
 }
 
-/// `Outputs.*.Export.Name` -> value, for the other templates' `Fn::ImportValue`.
 /// A template's outputs: each by its stack and name, and the exported ones by export name.
 fn outputs_of(p: &Parsed, stack: &Stack<'_>, out: &mut Outputs) -> Result<(), InputError> {
     let Some(outputs) = p.root.get("Outputs").and_then(Node::entries) else { return Ok(()) };
     let evaluate = |node: &Node| stack.ctx.eval(node, stack).map_err(|e| invalid(&p.file, e.at, e.message));
+    let name_of_stack = stack_name(p);
     for (key, output) in outputs {
         let (Some(name), Some(value)) = (key.as_str(), output.get("Value")) else { continue };
         let export = output.get("Export").and_then(|e| e.get("Name"));
@@ -503,12 +499,12 @@ fn outputs_of(p: &Parsed, stack: &Stack<'_>, out: &mut Outputs) -> Result<(), In
             (Ok(Some(value)), _) => value,
             (Ok(None), _) => continue,
             (Err(e), Some(_)) => return Err(e),
-            (Err(_), None) => Value::Unknown(format!("the output {name} of stack {}", stack_name(p))),
+            (Err(_), None) => Value::Unknown(format!("the output {name} of stack {name_of_stack}")),
         };
         if let Some(Some(Value::Text(export))) = export.map(evaluate).transpose()? {
             out.exports.insert(export, value.clone());
         }
-        out.by_stack.insert((stack_name(p), name.to_string()), value);
+        out.by_stack.insert((name_of_stack.clone(), name.to_string()), value);
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::model::snapshot::*;
 use crate::model::Member;
 
 /// A resource of one template.
+#[derive(Clone)]
 pub struct Resource<'d> {
     /// The ID in the model: the logical ID, prefixed with its stack's name (`AppStack/Sg`) when another
     /// template given has the same logical ID (each stack is its own namespace).
