@@ -542,3 +542,17 @@ fn on_a_terminal_colour_follows_no_color_and_lines_fit_the_width() {
     let wide = on_terminal(200, &[("NO_COLOR", "1")], &args);
     assert!(wide.lines().map(|l| l.chars().count()).max().unwrap_or(0) > 120, "{wide}");
 }
+
+/// A failure in a CI log or a file keeps each sentence on one line (it greps whatever the path's
+/// length); on a terminal it is wrapped to the width.
+#[test]
+fn failures_wrap_only_on_a_terminal() {
+    let long = format!("target/cli-tests/{}/missing.json", "a-rather-long-folder-name".repeat(4));
+    let output = run_in_root(&["check", "--snapshot", &long]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = support::stderr(&output);
+    assert!(text.lines().any(|l| l.contains(&long) && l.contains("cannot read")), "{text}");
+    let wrapped = on_terminal(60, &[("NO_COLOR", "1")], &["check", "--snapshot", &long]);
+    assert!(wrapped.contains("cannot read"), "{wrapped}");
+    assert!(!wrapped.lines().any(|l| l.contains(&long) && l.contains("cannot read")), "wrapped to 60 columns:\n{wrapped}");
+}

@@ -36,18 +36,21 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// A failure on stderr as miette draws it (colour on a terminal unless NO_COLOR).
+/// A failure on stderr as miette draws it (colour on a terminal unless NO_COLOR). Wrapped to the
+/// terminal only when stderr is one: in a CI log or a file each sentence stays on one line, so it greps.
 pub fn print_failure(failure: &Failure) {
     use miette::{GraphicalReportHandler, GraphicalTheme};
     use std::io::IsTerminal;
-    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+    const UNWRAPPED: usize = 10_000;
+    let terminal = std::io::stderr().is_terminal();
+    let theme = if terminal && std::env::var_os("NO_COLOR").is_none() {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let mut text = String::new();
     let _ = GraphicalReportHandler::new_themed(theme)
-        .with_width(output::terminal_width())
+        .with_width(if terminal { output::terminal_width() } else { UNWRAPPED })
         .render_report(&mut text, &mwaa_preflight::text::Printable::new(failure));
     eprint!("{text}");
 }
