@@ -143,6 +143,22 @@ def main():
             entries[prefix_list] = answer_.get("Entries", [])
     snapshot["ManagedPrefixListEntries"] = entries
 
+    # The interfaces of the instances and interfaces that routes send traffic to (NAT instances).
+    routes = [r for t in tables or [] for r in t.get("Routes", [])]
+    interfaces = []
+    for filter_name, key in (("attachment.instance-id", "InstanceId"), ("network-interface-id", "NetworkInterfaceId")):
+        targets = sorted({r[key] for r in routes if r.get(key)})
+        if not targets or "NetworkInterfaces" in not_captured:
+            continue
+        answer_, error_ = aws(options, "ec2", "describe-network-interfaces", "--filters", f"Name={filter_name},Values=" + ",".join(targets))
+        if answer_ is None:
+            not_captured["NetworkInterfaces"] = error_
+        else:
+            known = {i["NetworkInterfaceId"] for i in interfaces}
+            interfaces.extend(i for i in answer_.get("NetworkInterfaces", []) if i["NetworkInterfaceId"] not in known)
+    if tables is not None and "NetworkInterfaces" not in not_captured:
+        snapshot["NetworkInterfaces"] = interfaces
+
     if groups:
         snapshot["account_id"] = groups[0].get("OwnerId")
     if not_captured:

@@ -34,7 +34,8 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Destination::Stream(1) => std::io::stdout().lock().write_all(bytes),
         Destination::Stream(_) => std::io::stderr().lock().write_all(bytes),
         Destination::InPlace(path) => {
-            let mut file = OpenOptions::new().write(true).create(true).open(&path)?;
+            // A device or a pipe cannot be truncated; a regular file is emptied below.
+            let mut file = OpenOptions::new().write(true).create(true).truncate(false).open(&path)?;
             if file.metadata()?.is_file() {
                 file.set_len(0)?;
             }

@@ -29,7 +29,7 @@ pub enum WebserverAccess {
 }
 
 impl WebserverAccess {
-    /// GetEnvironment's value; anything but PRIVATE_ONLY is MWAA's default, PUBLIC_ONLY.
+    /// GetEnvironment's value (PUBLIC_ONLY for anything it does not know).
     pub fn parse(value: &str) -> Self {
         match value.to_ascii_uppercase().as_str() {
             "PRIVATE_ONLY" | "PRIVATE" => WebserverAccess::PrivateOnly,
@@ -118,6 +118,8 @@ pub struct Settings {
     pub subnet_ids: Vec<String>,
     pub security_group_ids: Vec<String>,
     pub webserver_access: WebserverAccess,
+    /// The input did not say: `webserver_access` is the service's default, PRIVATE_ONLY.
+    pub webserver_access_assumed: bool,
     pub endpoint_management: EndpointManagement,
     pub routing: RoutingAssertion,
     pub source_bucket_arn: Option<String>,
@@ -137,6 +139,8 @@ pub struct Settings {
     pub language: Language,
     /// The code's name (a Terraform resource address) of each existing resource's AWS ID, for remediation.
     pub resource_names: std::collections::BTreeMap<String, String>,
+    /// A CDK app's construct path of each resource (by its ID in the model), shown beside findings.
+    pub construct_paths: std::collections::BTreeMap<String, String>,
     pub region: String,
     pub account_id: Option<String>,
     /// The moment the state was read (the snapshot's `captured_at`, or now): ENV001's clock.
@@ -144,12 +148,13 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// A planned environment with MWAA's defaults (public web server, SERVICE endpoints, routing derived).
+    /// A planned environment with MWAA's defaults (private web server, SERVICE endpoints, routing derived).
     pub fn planned(subnet_ids: Vec<String>, security_group_ids: Vec<String>, region: String) -> Self {
         Self {
             subnet_ids,
             security_group_ids,
-            webserver_access: WebserverAccess::PublicOnly,
+            webserver_access: WebserverAccess::PrivateOnly,
+            webserver_access_assumed: true,
             endpoint_management: EndpointManagement::Service,
             routing: RoutingAssertion::Auto,
             source_bucket_arn: None,
@@ -163,6 +168,7 @@ impl Settings {
             planned_name: None,
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
+            construct_paths: std::collections::BTreeMap::new(),
             region,
             account_id: None,
             observed_at: None,
@@ -175,7 +181,8 @@ impl Settings {
         Self {
             subnet_ids: network.subnet_ids,
             security_group_ids: network.security_group_ids,
-            webserver_access: environment.webserver_access_mode.as_deref().map_or(WebserverAccess::PublicOnly, WebserverAccess::parse),
+            webserver_access: environment.webserver_access_mode.as_deref().map_or(WebserverAccess::PrivateOnly, WebserverAccess::parse),
+            webserver_access_assumed: environment.webserver_access_mode.is_none(),
             endpoint_management: environment.endpoint_management.as_deref().map_or(EndpointManagement::Service, EndpointManagement::parse),
             routing: RoutingAssertion::Auto,
             source_bucket_arn: environment.source_bucket_arn.clone(),
@@ -192,6 +199,7 @@ impl Settings {
             unknown_ids: Vec::new(),
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
+            construct_paths: std::collections::BTreeMap::new(),
             region,
             account_id,
             observed_at: None,
@@ -221,6 +229,24 @@ impl Settings {
         let from = |given: bool| if given { "as given".to_string() } else { class.clone() };
         let basis = format!("schedulers: {}; max workers: {}", from(self.schedulers.is_some()), from(self.max_workers.is_some()));
         Capacity { schedulers, max_workers, tasks, tasks_from, basis }
+    }
+
+    /// The target fields whose value is the service's default because the input does not give it
+    /// (`target.assumed`). An existing environment's GetEnvironment states its own.
+    pub fn assumed(&self) -> Vec<&'static str> {
+        if self.environment.is_some() {
+            return Vec::new();
+        }
+        [
+            ("webserver_access_mode", self.webserver_access_assumed),
+            ("environment_class", self.environment_class.is_none()),
+            ("schedulers", self.schedulers.is_none()),
+            ("max_workers", self.max_workers.is_none()),
+            ("kms_key", self.kms_key.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(field, assumed)| assumed.then_some(field))
+        .collect()
     }
 
     pub fn environment_name(&self) -> Option<&str> {

@@ -44,8 +44,7 @@ fn outputs(path: &Path) -> Vec<(String, String)> {
 fn action_yml_uses_only_its_inputs_and_its_scripts() {
     let action = yaml("action.yml");
     let text = std::fs::read_to_string(support::root().join("action.yml")).expect("action.yml");
-    let inputs: Vec<String> =
-        action["inputs"].as_hash().expect("inputs").keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
+    let inputs: Vec<String> = action["inputs"].as_hash().expect("inputs").keys().filter_map(|k| k.as_str().map(str::to_string)).collect();
     let used: Vec<&str> = text.split("inputs.").skip(1).filter_map(|rest| rest.split([' ', '}']).next()).collect();
     for name in &used {
         assert!(inputs.iter().any(|i| i == name), "action.yml uses inputs.{name}, which it does not declare");
@@ -90,7 +89,10 @@ fn check_step_writes_sarif_summary_annotations_and_the_exit_code() {
     let dir = scratch("passing");
     let (output, outputs, summary) = check_step(
         &dir,
-        &[("TEMPLATES", "fixtures/templates/cdk/AppStack.template.json\nfixtures/templates/cdk/NetworkStack.template.json"), ("REGION", "us-east-1")],
+        &[
+            ("TEMPLATES", "fixtures/templates/cdk/AppStack.template.json\nfixtures/templates/cdk/NetworkStack.template.json"),
+            ("REGION", "us-east-1"),
+        ],
     );
     assert!(output.status.success(), "{}", support::stderr(&output));
     assert!(outputs.contains(&("exit-code".to_string(), "0".to_string())), "{outputs:?}");
@@ -221,7 +223,8 @@ fn pre_commit_hook_checks_the_changed_files_that_define_an_environment() {
         "action.yml",
         "fixtures/networks/public.json",
     ];
-    let output = support::binary().current_dir(support::root()).args(["pre-commit", "--region", "us-east-1"]).args(files).output().expect("runs");
+    let output =
+        support::binary().current_dir(support::root()).args(["pre-commit", "--region", "us-east-1"]).args(files).output().expect("runs");
     assert_eq!(output.status.code(), Some(0), "{}{}", support::stdout(&output), support::stderr(&output));
     let text = support::stdout(&output);
     assert_eq!(text.matches(concat!("mwaa-preflight ", env!("CARGO_PKG_VERSION"), ": environment")).count(), 1, "one environment: {text}");

@@ -16,7 +16,11 @@ const HEIGHT: u32 = 900;
 
 fn chromium() -> PathBuf {
     let path = std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    assert!(path.exists(), "{} not found: these tests need Debian's chromium package (apt-get install chromium; .ci/run installs it), or CHROMIUM=PATH", path.display());
+    assert!(
+        path.exists(),
+        "{} not found: these tests need Debian's chromium package (apt-get install chromium; .ci/run installs it), or CHROMIUM=PATH",
+        path.display()
+    );
     path
 }
 
@@ -144,7 +148,8 @@ fn reference_fixture_shows_no_failure() {
 #[test]
 fn a_script_outside_the_policy_does_not_run() {
     let (_, html) = support::case_output("VPCE004/pass_both_azs", "html", &[]);
-    let tampered = html.replacen("document.documentElement.classList.add('scripted');", "document.documentElement.classList.add('scripted'); ", 1);
+    let tampered =
+        html.replacen("document.documentElement.classList.add('scripted');", "document.documentElement.classList.add('scripted'); ", 1);
     assert_ne!(tampered, html, "the script is in the page");
     let page = scratch().join("tampered.html");
     std::fs::write(&page, tampered).expect("write");

@@ -46,8 +46,11 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
         } else if stem.starts_with("pass_") {
             assert!(!fires, "{dir}/{stem} is a passing case but expects {dir}");
             passes.insert(dir);
+        } else if stem.starts_with("skip_") {
+            let skipped = case.skipped.as_ref().is_some_and(|codes| codes.contains(&dir));
+            assert!(!fires && skipped, "{dir}/{stem} is a skipping case but does not expect {dir} skipped");
         } else {
-            panic!("{dir}/{stem}: case names start with fail_ or pass_");
+            panic!("{dir}/{stem}: case names start with fail_, pass_ or skip_");
         }
     }
     assert_eq!(fails, registry_codes(), "rules without a failing fixture");

@@ -41,8 +41,10 @@ fn synth(app: &str) -> Vec<PathBuf> {
     let cdk_json: Value =
         serde_json::from_str(&std::fs::read_to_string(support::root().join("fixtures/cdk/cdk.json")).expect("cdk.json")).expect("json");
     let mut context = cdk_json["context"].clone();
-    // What `cdk synth` adds by default: each stack then carries CDKMetadata.
+    // What `cdk synth` adds by default: each stack then carries CDKMetadata, and each resource its
+    // construct path (`Metadata: aws:cdk:path`).
     context["aws:cdk:version-reporting"] = Value::Bool(true);
+    context["aws:cdk:enable-path-metadata"] = Value::Bool(true);
     run(
         Command::new("node")
             .arg(support::root().join("fixtures/cdk/apps/stacks.js"))
@@ -74,6 +76,19 @@ fn check(templates: &[PathBuf]) -> (i32, Vec<(String, String)>) {
     (output.status.code().unwrap_or(-1), support::codes(&report))
 }
 
+/// The JSON report of `check --cdk-out DIR`: every stack the assembly's manifest lists.
+fn check_assembly(app: &str) -> Value {
+    let dir = support::root().join("target/cdk-out").join(app);
+    let output = support::binary()
+        .arg("check")
+        .arg("--cdk-out")
+        .arg(&dir)
+        .args(["--region", "us-east-1", "--format", "json"])
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no report ({e}): {}", support::stderr(&output)))
+}
+
 fn text(path: &Path) -> String {
     std::fs::read_to_string(path).expect("template")
 }
@@ -86,12 +101,20 @@ fn cdk_apps_check_as_their_networks_say() {
     assert!(two.iter().any(|t| text(t).contains("Fn::GetStackOutput")), "today's CDK writes weak references");
     assert!(two.iter().all(|t| text(t).contains("\"CDKMetadata\"")), "each stack has its CDKMetadata");
     assert_eq!(check(&two), (0, vec![]));
+    // The assembly folder reads the same stacks from its manifest.
+    let assembly = check_assembly("two-stacks");
+    assert_eq!(support::codes(&assembly), vec![]);
+    assert_eq!(assembly["target"]["environment"], "Environment", "the environment of AppStack, read through the manifest");
 
     // The VPC's default group, restricted at deployment: no self-reference and no egress, never a pass.
     let restricted = synth("default-group");
     assert!(text(&restricted[0]).contains("Custom::VpcRestrictDefaultSG"));
     let group = "Vpc8378EB38.DefaultSecurityGroup".to_string();
     assert_eq!(check(&restricted), (1, vec![("SG003".to_string(), group.clone()), ("SG004".to_string(), group)]));
+    // Each finding names the construct to change in the app: the default group comes with the VPC.
+    let report = check_assembly("default-group");
+    let paths: Vec<&str> = report["findings"].as_array().expect("findings").iter().filter_map(|f| f["construct_path"].as_str()).collect();
+    assert_eq!(paths, ["DefaultGroupStack/Vpc/Resource", "DefaultGroupStack/Vpc/Resource"], "{report}");
 
     // A regional NAT gateway serves both AZs; one zonal NAT gateway for both is RT003.
     let regional = synth("regional-nat");
@@ -99,4 +122,13 @@ fn cdk_apps_check_as_their_networks_say() {
     assert_eq!(check(&regional), (0, vec![]));
     let single = synth("single-nat");
     assert_eq!(check(&single), (0, vec![("RT003".to_string(), "VpcPublicSubnet1NATGateway4D7517AA".to_string())]));
+
+    // NAT instances (NatProvider.instanceV2): source/destination check off, public addresses assigned at
+    // launch by the public subnets (no Elastic IP: RT002's warning); one for both AZs is RT003 too.
+    let instances = synth("nat-instance");
+    assert!(text(&instances[0]).contains("\"SourceDestCheck\": false"));
+    let (first, second) = ("VpcPublicSubnet1NatInstance57B636B8".to_string(), "VpcPublicSubnet2NatInstance746890A7".to_string());
+    assert_eq!(check(&instances), (0, vec![("RT002".to_string(), first.clone()), ("RT002".to_string(), second)]));
+    let single_instance = synth("nat-instance-single");
+    assert_eq!(check(&single_instance), (0, vec![("RT002".to_string(), first.clone()), ("RT003".to_string(), first)]));
 }

@@ -134,6 +134,7 @@ fn json_report_has_the_schema_of_the_contract() {
         keys(&report["target"]),
         [
             "account_id",
+            "assumed",
             "endpoint_management",
             "environment",
             "region",
@@ -146,6 +147,12 @@ fn json_report_has_the_schema_of_the_contract() {
         ]
     );
     assert_eq!(report["target"]["routing"], "public");
+    // v3: what the input does not give is the service's default, and the report says so.
+    assert_eq!(report["target"]["webserver_access_mode"], "PRIVATE_ONLY");
+    assert_eq!(
+        report["target"]["assumed"],
+        serde_json::json!(["webserver_access_mode", "environment_class", "schedulers", "max_workers", "kms_key"])
+    );
     assert_eq!(keys(&report["summary"]), ["errors", "infos", "passed", "skipped", "warnings"]);
     assert_eq!(report["skipped"][0]["code"], "CME005");
 }

@@ -240,7 +240,11 @@ fn every_input_is_refused_as_the_output() {
     let ids = ["--subnet-ids", "subnet-a1a1a1a1,subnet-b2b2b2b2", "--security-group-ids", "sg-e1e1e1e1"];
     let runs: Vec<Vec<String>> = vec![
         [&["check", "--snapshot", &s(&snapshot)][..], &ids, &["--output", &s(&snapshot)]].concat().iter().map(|a| a.to_string()).collect(),
-        [&["check", "--snapshot", &s(&snapshot)][..], &ids, &["--output", &s(&dir.join("alias.json"))]].concat().iter().map(|a| a.to_string()).collect(),
+        [&["check", "--snapshot", &s(&snapshot)][..], &ids, &["--output", &s(&dir.join("alias.json"))]]
+            .concat()
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
         [&["check", "--snapshot", &s(&snapshot), "--config", &s(&config)][..], &ids, &["--output", &s(&config)]]
             .concat()
             .iter()
@@ -254,7 +258,10 @@ fn every_input_is_refused_as_the_output() {
             .iter()
             .map(|a| a.to_string())
             .collect(),
-        ["snapshot", "--template", &s(&template), "--region", "us-east-1", "--output", &s(&template)].iter().map(|a| a.to_string()).collect(),
+        ["snapshot", "--template", &s(&template), "--region", "us-east-1", "--output", &s(&template)]
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
     ];
     for args in runs {
         let output = support::binary().current_dir(&dir).args(&args).output().expect("binary runs");
@@ -274,7 +281,8 @@ fn a_full_disk_leaves_nothing_behind() {
     }
     let dir = scratch("full-disk");
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_mwaa-preflight"));
-    let args: Vec<String> = check_args(&dir.join("report.html")).into_iter().map(|a| if a == "json" { "html".to_string() } else { a }).collect();
+    let args: Vec<String> =
+        check_args(&dir.join("report.html")).into_iter().map(|a| if a == "json" { "html".to_string() } else { a }).collect();
     let script = format!(
         "mount -t tmpfs -o size=4k tmpfs {dir} && {binary} \"$@\"; code=$?; echo \"exit=$code\"; ls -A {dir}; exit 0",
         dir = dir.display(),

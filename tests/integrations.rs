@@ -201,7 +201,8 @@ fn markdown_junit_and_diagrams_match_their_golden_files() {
 #[test]
 fn junit_stays_valid_xml_with_control_characters_in_names() {
     let snapshot = two_environments(Some("second\u{7}env\u{1b}[31m"));
-    let junit = support::stdout(&support::run(&["diagnose", "--all", "--snapshot", snapshot.to_str().expect("utf-8"), "--format", "junit"]));
+    let junit =
+        support::stdout(&support::run(&["diagnose", "--all", "--snapshot", snapshot.to_str().expect("utf-8"), "--format", "junit"]));
     let mut python = std::process::Command::new("python3")
         .args(["-c", "import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.buffer.read()); print(d.getElementsByTagName('testsuite')[1].getAttribute('name'))"])
         .stdin(std::process::Stdio::piped())

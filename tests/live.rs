@@ -100,6 +100,26 @@ fn public_reference_passes_live_and_from_its_own_snapshot() {
     assert_eq!(offline_report["target"], live_report["target"]);
 }
 
+/// NAT instances are read through their interfaces (DescribeNetworkInterfaces in the last round) and judged
+/// like NAT gateways, live and from the snapshot alike.
+#[test]
+fn nat_instances_are_followed_live_and_offline_alike() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({"nat_instances": true}));
+    let live = check_planned(&network, &[]);
+    let live_report = report(&live);
+    assert_eq!(findings(&live_report), vec![], "{}", support::stdout(&live));
+    assert_eq!(live_report["target"]["routing"], "public");
+    let offline_report = offline_from_snapshot(&network, "nat-instances");
+    assert_eq!(offline_report["findings"], live_report["findings"]);
+    assert_eq!(offline_report["skipped"], live_report["skipped"]);
+
+    let one = Emulator::shared().scenario("public", json!({"nat_instances": "check_on", "one_nat": true}));
+    let first = one["nat_gateways"][0].as_str().expect("instance").to_string();
+    let failing = report(&check_planned(&one, &[]));
+    assert_eq!(findings(&failing), vec![("RT002".to_string(), Some(first.clone())), ("RT003".to_string(), Some(first))]);
+}
+
 #[test]
 fn a_dual_stack_network_passes_live_and_offline_alike() {
     let _turn = exclusive();
@@ -407,6 +427,9 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
     Emulator::shared().take_log();
     let output = tool(&["diagnose", "live-readonly", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    // A network whose routes name instances: every action the policy lists is used.
+    let instances = Emulator::shared().scenario("public", json!({"nat_instances": true}));
+    assert_eq!(check_planned(&instances, &[]).status.code(), Some(0));
     let audit = tool(&["check", "--all-environments", "--format", "json"]);
     assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", support::stderr(&audit));
     let log = Emulator::shared().take_log();
@@ -455,7 +478,8 @@ fn least_privilege_policy_passes_an_iam_linter() {
     for action in ["airflow:GetEnvironment", "ec2:DescribeVpcAttribute", "ec2:GetManagedPrefixListEntries"] {
         assert!(plain.contains(action), "{action}: {plain}");
     }
-    let region: Value = serde_json::from_slice(&support::run(&["iam-policy", "--least-privilege", "--region", "eu-west-1"]).stdout).expect("JSON");
+    let region: Value =
+        serde_json::from_slice(&support::run(&["iam-policy", "--least-privilege", "--region", "eu-west-1"]).stdout).expect("JSON");
     assert_eq!(region["Statement"][1]["Resource"], "arn:aws:airflow:eu-west-1:*:environment/*");
     let bad = support::run(&["iam-policy", "--least-privilege", "--account", "1234"]);
     assert_eq!(bad.status.code(), Some(2));

@@ -41,7 +41,24 @@ use support::codes;
 
 #[test]
 fn malformed_templates_exit_2_with_file_line_and_column() {
-    let cases: [(&str, &str, &str, &str); 9] = [
+    let vpc = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
+    let subnet = |name: &str, cidr: &str| {
+        format!("  {name}:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: {cidr}\n")
+    };
+    let outside = format!("{vpc}{}", subnet("Outside", "10.1.0.0/24"));
+    let overlapping = format!("{vpc}{}{}", subnet("First", "10.0.0.0/23"), subnet("Second", "10.0.1.0/24"));
+    let parameter = |spec: &str| format!("Parameters:\n  P:\n{spec}{vpc}");
+    let number = parameter("    Type: Number\n    Default: twelve\n");
+    let pattern = parameter("    Type: String\n    AllowedPattern: '(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}'\n    Default: 10.0.0.0/33x\n");
+    let id = parameter("    Type: List<AWS::EC2::Subnet::Id>\n    Default: subnet-0a1b2c3d,PrivateSubnet2\n");
+    let kind = parameter("    Type: Strnig\n");
+    let cases: [(&str, &str, &str, &str); 15] = [
+        ("outside.yaml", &outside, ":6:3", "subnet Outside has CIDR 10.1.0.0/24, outside its VPC Vpc (10.0.0.0/16)"),
+        ("overlap.yaml", &overlapping, ":6:3", "subnet First has CIDR 10.0.0.0/23, which overlaps Second (10.0.1.0/24) in the same VPC"),
+        ("number.yaml", &number, ":2:3", "parameter P: \"twelve\" is not a number (Number)"),
+        ("pattern.yaml", &pattern, ":2:3", "does not match its AllowedPattern"),
+        ("id.yaml", &id, ":2:3", "\"PrivateSubnet2\" is not an AWS::EC2::Subnet::Id"),
+        ("type.yaml", &kind, ":2:3", "parameter P has type \"Strnig\", which CloudFormation does not know"),
         (
             "depends.yaml",
             "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    DependsOn: [Gateway]\n    Properties:\n      CidrBlock: 10.0.0.0/16\n",
@@ -244,7 +261,7 @@ fn parameters_come_from_flags_files_and_defaults() {
 fn an_existing_vpc_is_read_from_the_snapshot_or_unknown() {
     let template = write(
         "existing-vpc.yaml",
-        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: vpc-0e0e0e0e\nResources:\n  PrivateSubnet1:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.20.0/24\n      AvailabilityZone: us-east-1a\n  PrivateSubnet2:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.21.0/24\n      AvailabilityZone: us-east-1b\n  SecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: env\n      VpcId: !Ref VpcId\n  SelfIngress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: \"-1\"\n      SourceSecurityGroupId: !Ref SecurityGroup\n",
+        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: vpc-0e0e0e0e\nResources:\n  PrivateSubnet1:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.30.0/24\n      AvailabilityZone: us-east-1a\n  PrivateSubnet2:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VpcId\n      CidrBlock: 10.192.31.0/24\n      AvailabilityZone: us-east-1b\n  SecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: env\n      VpcId: !Ref VpcId\n  SelfIngress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: \"-1\"\n      SourceSecurityGroupId: !Ref SecurityGroup\n",
     );
     let target = ["--subnet-ids", "PrivateSubnet1,PrivateSubnet2", "--security-group-ids", "SecurityGroup"];
     let alone = report(&check(&[&template], &target));
@@ -267,7 +284,13 @@ fn plan(name: &str) -> PathBuf {
 
 #[test]
 fn malformed_plans_exit_2_with_the_spot_and_what_was_expected() {
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 6] = [
+        // EC2 refuses it, so the plan is refused at the resource (the template reader does the same).
+        (
+            "bad-rule.json",
+            "{\"format_version\": \"1.2\", \"planned_values\": {\"root_module\": {\"resources\": [{\"address\": \"aws_network_acl_rule.bad\", \"mode\": \"managed\", \"type\": \"aws_network_acl_rule\", \"name\": \"bad\", \"values\": {\"network_acl_id\": \"acl-0a1b2c3d\", \"rule_number\": 40000, \"protocol\": \"6\", \"rule_action\": \"allow\", \"egress\": false, \"cidr_block\": \"0.0.0.0/0\", \"from_port\": 443, \"to_port\": 443}}]}}}",
+            "aws_network_acl_rule.bad: rule_number 40000 is outside 1-32766",
+        ),
         ("not-json.json", "{\"format_version\": \"1.2\",\n  \"planned_values\": [\n", "not JSON"),
         ("major.json", "{\"format_version\": \"2.0\", \"planned_values\": {}}", "format_version \"2.0\" is not 1.x"),
         ("old-state.json", "{\"version\": 3, \"modules\": []}", "state version 3"),

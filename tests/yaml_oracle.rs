@@ -6,6 +6,8 @@
 
 mod support;
 
+// Only the emulator's Python (which has PyYAML) is needed here, not the emulator.
+#[allow(dead_code)]
 #[path = "support/emulator.rs"]
 mod emulator;
 
@@ -116,13 +118,24 @@ fn generated(count: usize) -> Vec<(String, String)> {
                             // A flow sequence over several lines, closed at a random column (0 to 8).
                             text.push_str(&format!("      K{p}: [\n"));
                             for e in 0..1 + next(3) {
-                                text.push_str(&format!("{}{},{}\n", " ".repeat(next(10) as usize), scalar(next(5)), if e == 0 { " # c" } else { "" }));
+                                text.push_str(&format!(
+                                    "{}{},{}\n",
+                                    " ".repeat(next(10) as usize),
+                                    scalar(next(5)),
+                                    if e == 0 { " # c" } else { "" }
+                                ));
                             }
                             text.push_str(&format!("{}]\n", " ".repeat(next(9) as usize)));
                         }
                         2 => {
                             text.push_str(&format!("      K{p}: {{a: {},\n", scalar(next(5))));
-                            text.push_str(&format!("{}b: [{}, {}]\n{}}}\n", " ".repeat(next(10) as usize), scalar(next(5)), scalar(next(5)), " ".repeat(next(9) as usize)));
+                            text.push_str(&format!(
+                                "{}b: [{}, {}]\n{}}}\n",
+                                " ".repeat(next(10) as usize),
+                                scalar(next(5)),
+                                scalar(next(5)),
+                                " ".repeat(next(9) as usize)
+                            ));
                         }
                         _ => {
                             text.push_str(&format!("      K{p}:\n"));
@@ -163,7 +176,8 @@ fn templates_read_as_pyyaml_reads_them() {
         match (ours, expected.get("tree")) {
             (Ok(ours), Some(theirs)) if &ours == theirs => {}
             (Ok(ours), Some(theirs)) => differences.push(format!("{name}: the tool reads {ours}, PyYAML {theirs}\n{text}")),
-            (Err(e), Some(_)) => differences.push(format!("{name}: the tool refuses it ({} at {}:{}), PyYAML reads it\n{text}", e.message, e.at.line, e.at.column)),
+            (Err(e), Some(_)) => differences
+                .push(format!("{name}: the tool refuses it ({} at {}:{}), PyYAML reads it\n{text}", e.message, e.at.line, e.at.column)),
             (Ok(_), None) => differences.push(format!("{name}: the tool reads it, PyYAML refuses it ({})\n{text}", expected["error"])),
             (Err(_), None) => {}
         }

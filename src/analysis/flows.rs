@@ -258,9 +258,7 @@ impl<'a> FlowBuilder<'a> {
     fn route_table(&mut self, subnet: &Subnet) -> Option<&'a RouteTable> {
         let found = self.network.effective_route_table(subnet).map(|(table, _)| table);
         if found.is_none() {
-            let why = self.network.gap(Member::RouteTables, || {
-                format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
-            });
+            let why = self.network.route_table_gap(subnet);
             self.unknown(Step::Route, subnet, "(no route table)", why);
         }
         found
@@ -439,6 +437,12 @@ fn endpoint_groups(endpoint: &VpcEndpoint) -> Vec<String> {
     endpoint.groups.iter().map(|g| g.group_id.clone()).collect()
 }
 
+/// The subnet a NAT device names, or why it is not known.
+fn subnet_of<'n>(network: &'n Network, nat: &str, subnet: Option<&str>) -> Result<Option<&'n Subnet>, String> {
+    let subnet = subnet.ok_or_else(|| format!("{nat} names no subnet"))?;
+    network.subnet(subnet).map(Some).ok_or_else(|| format!("{nat}'s subnet {subnet} is not in Subnets"))
+}
+
 /// Env subnet -> NAT -> internet, TCP 443; the NAT's own subnet NACL in both directions and the return legs.
 fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, internet: &Far) -> Flow {
     let source_far = Far::end(source);
@@ -453,10 +457,12 @@ fn internet_flow(network: &Network, source: &End<'_>, route: &RouteMatch, intern
             None if network.has(Member::NatGateways) => Err(format!("{id} is not in NatGateways")),
             None => Err(network.why_absent(Member::NatGateways)),
             Some(nat) if nat.is_regional() => Ok(None),
-            Some(nat) => match nat.subnet_id.as_deref() {
-                None => Err(format!("{id} names no subnet")),
-                Some(subnet) => network.subnet(subnet).map(Some).ok_or_else(|| format!("{id}'s subnet {subnet} is not in Subnets")),
-            },
+            Some(nat) => subnet_of(network, id, nat.subnet_id.as_deref()),
+        },
+        RouteTarget::NatInstance(id) => match network.nat_interface(id) {
+            None if network.has(Member::NetworkInterfaces) => Err(format!("{id} is not in NetworkInterfaces")),
+            None => Err(network.why_absent(Member::NetworkInterfaces)),
+            Some(interface) => subnet_of(network, id, interface.subnet_id.as_deref()),
         },
         _ => Err("the NAT device is no NAT gateway the tool can follow".to_string()),
     };
@@ -497,7 +503,7 @@ fn s3_flow_unknown_ranges(network: &Network, source: &End<'_>, prefix_list: &str
                 format!("{} has no route to {prefix_list} through {endpoint}, and S3's ranges are not in the input", table.route_table_id),
             ),
         },
-        None => b.unknown(Step::Route, source.subnet, "(no route table)", format!("no route table for {}", source.subnet.subnet_id)),
+        None => b.unknown(Step::Route, source.subnet, "(no route table)", network.route_table_gap(source.subnet)),
     }
     b.nacl(source.subnet, Direction::Egress, Leg::Request, &s3, Ports::single(443));
     b.nacl(source.subnet, Direction::Ingress, Leg::Return, &s3, Ports::EPHEMERAL);

@@ -254,11 +254,17 @@ impl<'n> Analysis<'n> {
         if self.routing != Routing::Unknown {
             return None;
         }
-        let why = self.network.gap(crate::model::Member::RouteTables, || {
-            let subnets: Vec<&str> = self.egress.iter().filter(|e| e.egress == Egress::Unknown).map(|e| e.subnet_id.as_str()).collect();
-            format!("no route table applies to {} in RouteTables (neither an association nor the VPC's main table)", subnets.join(", "))
-        });
-        Some(format!("the routing mode is unknown: {why}"))
+        let mut why: Vec<String> = Vec::new();
+        for subnet in self.egress.iter().filter(|e| e.egress == Egress::Unknown).filter_map(|e| self.network.subnet(&e.subnet_id)) {
+            let gap = self.network.route_table_gap(subnet);
+            if !why.contains(&gap) {
+                why.push(gap);
+            }
+        }
+        if why.is_empty() {
+            why.push(self.network.why_absent(crate::model::Member::RouteTables));
+        }
+        Some(format!("the routing mode is unknown: {}", why.join("; ")))
     }
 
     /// The AZ ID of a subnet (its name when the ID was not captured).

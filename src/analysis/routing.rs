@@ -239,7 +239,8 @@ pub fn default_route(network: &Network, table: &RouteTable) -> Option<RouteMatch
     let mut parts = Vec::new();
     split(Ipv4Net::default(), &refs, &mut parts);
     // (target, blackhole) -> addresses carried and the routes carrying them, largest first.
-    let mut carriers: Vec<(Option<(RouteTarget, bool)>, u64, Vec<&Route>)> = Vec::new();
+    type Carrier<'r> = (Option<(RouteTarget, bool)>, u64, Vec<&'r Route>);
+    let mut carriers: Vec<Carrier<'_>> = Vec::new();
     for (part, best) in parts {
         let key = best.map(|c| (RouteTarget::of(c.route, network), is_blackhole(c.route)));
         let size = 1u64 << (32 - u32::from(part.prefix_len()));
@@ -339,7 +340,9 @@ mod tests {
     fn parts(n: &Network, destination: &str) -> Vec<(String, String, bool)> {
         resolve(n, only_table(n), net(destination))
             .into_iter()
-            .map(|(part, m)| (part.to_string(), m.as_ref().map_or("none".to_string(), |m| m.target.id().to_string()), m.is_some_and(|m| m.blackhole)))
+            .map(|(part, m)| {
+                (part.to_string(), m.as_ref().map_or("none".to_string(), |m| m.target.id().to_string()), m.is_some_and(|m| m.blackhole))
+            })
             .collect()
     }
 

@@ -160,9 +160,10 @@ pub struct DiagnoseArgs {
 #[derive(Args, Default)]
 #[command(group(clap::ArgGroup::new("iac").args(["templates", "terraform_plan"])))]
 pub struct TemplateArgs {
-    /// A CloudFormation template, YAML or JSON (`cdk synth` output too); several resolve each other's
-    /// Fn::ImportValue. Requires --region.
-    #[arg(long = "template", value_name = "FILE")]
+    /// A CloudFormation template, YAML or JSON, or a CDK cloud assembly folder (`--cdk-out cdk.out`: every
+    /// stack its manifest.json lists, with construct paths); several resolve each other's Fn::ImportValue
+    /// and Fn::GetStackOutput. Requires --region.
+    #[arg(long = "template", visible_alias = "cdk-out", value_name = "FILE|DIR")]
     pub templates: Vec<PathBuf>,
     /// A template parameter's value (else its Default).
     #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "templates", conflicts_with = "terraform_plan")]
@@ -261,7 +262,8 @@ fn arn_parts<'a>(text: &'a str, service: &str) -> Option<(&'a str, &'a str, &'a 
 /// The settings of a planned environment (an existing one supplies its own), and the routing assertion.
 #[derive(Args)]
 pub struct EnvironmentArgs {
-    /// Web server access: public (PUBLIC_ONLY) or private (PRIVATE_ONLY).
+    /// Web server access: public (PUBLIC_ONLY), private (PRIVATE_ONLY) or public-and-private. Default:
+    /// private, the service's default, reported under `target.assumed`.
     #[arg(long, value_enum)]
     pub webserver_access: Option<WebserverAccess>,
     /// Who creates the environment's VPC endpoints.

@@ -32,7 +32,10 @@ fn selection(args: &CheckArgs) -> Result<Selection, Failure> {
 fn planned(args: &CheckArgs) -> Settings {
     let flags = &args.environment;
     let mut settings = Settings::planned(args.target.subnet_ids.clone(), args.target.security_group_ids.clone(), String::new());
-    settings.webserver_access = flags.webserver_access.unwrap_or(settings.webserver_access);
+    if let Some(access) = flags.webserver_access {
+        settings.webserver_access = access;
+        settings.webserver_access_assumed = false;
+    }
     settings.endpoint_management = flags.endpoint_management.unwrap_or(settings.endpoint_management);
     settings.source_bucket_arn = flags.source_bucket_arn.clone();
     settings.kms_key = flags.kms_key.clone();

@@ -43,11 +43,8 @@ pub fn print_failure(failure: &Failure) {
     use std::io::IsTerminal;
     const UNWRAPPED: usize = 10_000;
     let terminal = std::io::stderr().is_terminal();
-    let theme = if terminal && std::env::var_os("NO_COLOR").is_none() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
+    let theme =
+        if terminal && std::env::var_os("NO_COLOR").is_none() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let mut text = String::new();
     let _ = GraphicalReportHandler::new_themed(theme)
         .with_width(if terminal { output::terminal_width() } else { UNWRAPPED })

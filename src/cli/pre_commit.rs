@@ -25,7 +25,9 @@ const PEEK: u64 = 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// A CloudFormation template defining an environment; `imports`: it uses Fn::ImportValue.
-    Environment { imports: bool },
+    Environment {
+        imports: bool,
+    },
     /// A CloudFormation template without an environment that exports values.
     Exporter,
     TerraformPlan,
@@ -48,7 +50,9 @@ fn kind(text: &str) -> Kind {
     match yaml::parse(text) {
         Ok(document) => template_kind(&document.root, text.contains("ImportValue")),
         Err(_) if text.trim_start().starts_with('{') && text.contains(PLAN_MARK) => Kind::TerraformPlan,
-        Err(_) if text.contains(TEMPLATE_MARK) && has_resources_section(text) => Kind::Environment { imports: text.contains("ImportValue") },
+        Err(_) if text.contains(TEMPLATE_MARK) && has_resources_section(text) => {
+            Kind::Environment { imports: text.contains("ImportValue") }
+        }
         Err(_) => Kind::Other,
     }
 }
@@ -58,15 +62,16 @@ fn kind(text: &str) -> Kind {
 fn has_resources_section(text: &str) -> bool {
     let top_level = |line: &str| {
         let key = line.trim_end();
-        ["Resources", "\"Resources\"", "'Resources'"].iter().any(|k| key.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with(':')))
+        ["Resources", "\"Resources\"", "'Resources'"]
+            .iter()
+            .any(|k| key.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with(':')))
     };
     text.lines().any(top_level) || (text.trim_start().starts_with('{') && text.contains("\"Resources\""))
 }
 
 fn template_kind(root: &yaml::Node, imports: bool) -> Kind {
     let entries = |node: Option<&yaml::Node>| node.and_then(yaml::Node::entries).unwrap_or_default().to_vec();
-    let environment =
-        entries(root.get("Resources")).iter().any(|(_, r)| r.get("Type").and_then(yaml::Node::as_str) == Some(TEMPLATE_MARK));
+    let environment = entries(root.get("Resources")).iter().any(|(_, r)| r.get("Type").and_then(yaml::Node::as_str) == Some(TEMPLATE_MARK));
     let exports = entries(root.get("Outputs")).iter().any(|(_, o)| o.get("Export").is_some());
     match (environment, exports) {
         (true, _) => Kind::Environment { imports },

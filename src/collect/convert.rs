@@ -63,6 +63,7 @@ pub fn subnet(s: &ec2::Subnet) -> Result<Subnet, CollectError> {
         ipv6_cidr_block_association_set: ipv6_associations(s.ipv6_cidr_block_association_set().iter().map(|a| a.ipv6_cidr_block()))?,
         ipv6_native: s.ipv6_native(),
         available_ip_address_count: s.available_ip_address_count().and_then(|n| u32::try_from(n).ok()),
+        map_public_ip_on_launch: s.map_public_ip_on_launch(),
         owner_id: text(s.owner_id()),
     })
 }
@@ -210,6 +211,23 @@ pub fn nat_gateway(n: &ec2::NatGateway) -> Result<NatGateway, CollectError> {
             .iter()
             .map(|a| NatGatewayAddress { allocation_id: text(a.allocation_id()), public_ip: text(a.public_ip()) })
             .collect(),
+    })
+}
+
+pub fn network_interface(i: &ec2::NetworkInterface) -> Result<NetworkInterface, CollectError> {
+    Ok(NetworkInterface {
+        network_interface_id: required(i.network_interface_id(), "NetworkInterfaceId")?,
+        subnet_id: text(i.subnet_id()),
+        vpc_id: text(i.vpc_id()),
+        availability_zone: text(i.availability_zone()),
+        source_dest_check: i.source_dest_check(),
+        status: i.status().map(|s| s.as_str().to_string()),
+        attachment: i
+            .attachment()
+            .map(|a| InterfaceAttachment { instance_id: text(a.instance_id()), status: a.status().map(|s| s.as_str().to_string()) }),
+        association: i
+            .association()
+            .map(|a| InterfaceAssociation { public_ip: text(a.public_ip()), allocation_id: text(a.allocation_id()) }),
     })
 }
 

@@ -22,7 +22,7 @@ use aws_sdk_mwaa::config::ProvideCredentials;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::model::snapshot::{Environment, Snapshot, VpcAttributes};
+use crate::model::snapshot::{Environment, RouteTable, Snapshot, VpcAttributes};
 use crate::model::{BooleanValue, Member};
 
 #[derive(Debug, Default, Clone)]
@@ -227,7 +227,9 @@ where
                 _ => "AWS refused the call; the message says why",
             };
             let what = match (code.is_empty(), err.raw_response().and_then(not_aws)) {
-                (true, Some(answer)) => return (answer, "something between the tool and AWS answered (a proxy?): check proxies and --endpoint-url, then retry"),
+                (true, Some(answer)) => {
+                    return (answer, "something between the tool and AWS answered (a proxy?): check proxies and --endpoint-url, then retry")
+                }
                 (true, None) => source(),
                 (false, _) => format!("{code}: {message}"),
             };
@@ -278,7 +280,10 @@ macro_rules! paged {
                 let next = match tokio::time::timeout(remaining, pages.next()).await {
                     Ok(next) => next,
                     Err(_) => {
-                        return Err(SdkError::construction_failure(PagingTooSlow { seconds: timeout.as_secs_f64(), pages: tokens.len() + 1 }))
+                        return Err(SdkError::construction_failure(PagingTooSlow {
+                            seconds: timeout.as_secs_f64(),
+                            pages: tokens.len() + 1,
+                        }))
                     }
                 };
                 let Some(page) = next else { break };
@@ -536,8 +541,9 @@ pub async fn network(
         }
     };
 
-    // 3. What the VPC-scoped answers point at: its DHCP options, and the entries of prefix lists that
-    //    routes and rules use and DescribePrefixLists gave no CIDRs for.
+    // 3. What the VPC-scoped answers point at: its DHCP options, the entries of prefix lists that routes
+    //    and rules use and DescribePrefixLists gave no CIDRs for, and the interfaces of the instances and
+    //    interfaces routes send traffic to (NAT instances).
     let dhcp_id = vpcs.iter().flatten().find_map(|v| v.dhcp_options_id.clone()).filter(|id| id != "default");
     let mut referenced: Vec<String> = route_tables
         .iter()
@@ -579,7 +585,37 @@ pub async fn network(
         }
         Ok::<_, CollectError>(results)
     };
-    let (dhcp, entries) = tokio::join!(dhcp, entries);
+    let (instance_targets, interface_targets) = route_targets(route_tables.as_deref().unwrap_or_default());
+    let interfaces = async {
+        let ask = |name: &'static str, ids: Vec<String>| {
+            let ec2 = ec2.clone();
+            async move {
+                if ids.is_empty() {
+                    return Ok(Fetched::Got(Vec::new()));
+                }
+                fetch(
+                    "ec2:DescribeNetworkInterfaces",
+                    paged!(ec2.describe_network_interfaces().filters(filter(name, &ids)), network_interfaces),
+                )
+                .await
+            }
+        };
+        let (by_instance, by_id) =
+            tokio::join!(ask("attachment.instance-id", instance_targets), ask("network-interface-id", interface_targets));
+        Ok::<_, CollectError>(match (by_instance?, by_id?) {
+            (Fetched::Got(mut found), Fetched::Got(more)) => {
+                for interface in more {
+                    if !found.iter().any(|f| f.network_interface_id() == interface.network_interface_id()) {
+                        found.push(interface);
+                    }
+                }
+                Fetched::Got(found)
+            }
+            (Fetched::Denied(reason), _) | (_, Fetched::Denied(reason)) => Fetched::Denied(reason),
+        })
+    };
+    let (dhcp, entries, interfaces) = tokio::join!(dhcp, entries, interfaces);
+    let network_interfaces = member(interfaces?, Member::NetworkInterfaces, &mut not_captured, convert::network_interface)?;
     let dhcp_options = match dhcp.transpose()? {
         Some(fetched) => member(fetched, Member::DhcpOptions, &mut not_captured, convert::dhcp_options)?,
         None => Some(Vec::new()),
@@ -604,6 +640,7 @@ pub async fn network(
         security_groups,
         vpc_endpoints,
         nat_gateways,
+        network_interfaces,
         internet_gateways,
         prefix_lists,
         managed_prefix_list_entries: Some(managed_prefix_list_entries),
@@ -613,6 +650,20 @@ pub async fn network(
         not_captured: (!not_captured.is_empty()).then_some(not_captured),
         ..header(clients, Some(&env_groups))
     })
+}
+
+/// The instances and the network interfaces that routes send traffic to, each once: what the NAT
+/// instance checks read.
+fn route_targets(tables: &[RouteTable]) -> (Vec<String>, Vec<String>) {
+    let (mut instances, mut interfaces) = (Vec::new(), Vec::new());
+    for route in tables.iter().flat_map(|t| &t.routes) {
+        for (id, list) in [(&route.instance_id, &mut instances), (&route.network_interface_id, &mut interfaces)] {
+            if let Some(id) = id.as_ref().filter(|id| !list.contains(*id)) {
+                list.push(id.clone());
+            }
+        }
+    }
+    (instances, interfaces)
 }
 
 /// The VPC-scoped list plus env resources found outside it, each once.

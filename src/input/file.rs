@@ -104,7 +104,10 @@ pub fn read_bounded(path: &Path, limit: u64, first: Option<u8>) -> std::io::Resu
 }
 
 fn not_json(found: &str, first: u8) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not a JSON document: it starts with {found}, not {:?}", char::from(first)))
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("not a JSON document: it starts with {found}, not {:?}", char::from(first)),
+    )
 }
 
 /// Whether bytes start with a UTF-16 byte order mark, and which: `Some(true)` big-endian.
@@ -119,7 +122,7 @@ pub fn utf16_order(bytes: &[u8]) -> Option<bool> {
 /// UTF-16 text (after its byte order mark) as a string; an odd length or a lone surrogate is an error.
 pub fn decode_utf16(bytes: &[u8], big_endian: bool) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind};
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::new(ErrorKind::InvalidData, "not UTF-16: an odd number of bytes"));
     }
     let units = bytes.chunks_exact(2).map(|p| if big_endian { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) });

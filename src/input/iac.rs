@@ -118,15 +118,49 @@ pub struct Model {
     pub vpc_cidrs: Vec<(String, Ipv4Net)>,
     /// What separate resources add to an endpoint (Terraform's `aws_vpc_endpoint_*_association`, `_policy`).
     pub endpoint_links: Vec<(String, EndpointLink)>,
+    /// Network interfaces attached to instances: (interface, instance).
+    pub interface_attachments: Vec<(String, String)>,
+    /// Public addresses of instances or interfaces (by either ID): NAT instances' way out.
+    pub public_addresses: Vec<(String, PublicAddress)>,
     /// Main route table associations that move the main table (Terraform's `aws_main_route_table_association`).
     pub main_tables: Vec<(String, String)>,
-    pub endpoint_policies_unknown: Vec<(String, String)>,
+    /// Parts of one resource that are unknown (an endpoint's policy, a route table's routes), by their
+    /// `not_captured` key: only what depends on that resource is unknown.
+    pub unknown_parts: BTreeMap<String, String>,
     /// Default security groups whose default rules a custom resource revokes when the stack deploys (the
     /// CDK's `Custom::VpcRestrictDefaultSG`, on by default in new apps).
     pub restricted_default_groups: Vec<String>,
     pub external: External,
     /// What the sources are called in messages ("template", "plan").
     pub kind: &'static str,
+    /// The region deployed to: its partition is every ARN's.
+    pub region: String,
+}
+
+/// How an instance's interface gets its public IPv4 address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PublicAddress {
+    /// Its subnet's MapPublicIpOnLaunch decides (nothing said on the instance).
+    SubnetDefault,
+    /// Assigned at launch (AssociatePublicIpAddress).
+    AtLaunch,
+    /// An Elastic IP, by its allocation (the EIP's ID in the code).
+    Elastic(String),
+}
+
+/// A NAT instance's primary interface as a template or plan describes the instance: the instance's own ID
+/// with this suffix, in `subnet_id`, its source/destination check on unless turned off (AWS's default).
+pub fn primary_interface(instance: &str, subnet_id: Option<String>, source_dest_check: bool) -> NetworkInterface {
+    NetworkInterface {
+        network_interface_id: format!("{instance}.PrimaryNetworkInterface"),
+        subnet_id,
+        vpc_id: None,
+        availability_zone: None,
+        source_dest_check: Some(source_dest_check),
+        status: Some("in-use".into()),
+        attachment: Some(InterfaceAttachment { instance_id: Some(instance.to_string()), status: Some("attached".into()) }),
+        association: None,
+    }
 }
 
 /// What a separate resource adds to an endpoint.
@@ -142,13 +176,38 @@ pub fn list<T>(slot: &mut Option<Vec<T>>) -> &mut Vec<T> {
     slot.get_or_insert_with(Vec::new)
 }
 
+/// What an unknown value makes unknowable: a whole member, or one part of one resource.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    Member(Member),
+    /// One route table's routes: only the subnets using the table are unknown.
+    RouteTable(&'a str),
+    EndpointPolicy(&'a str),
+}
+
+impl From<Member> for Scope<'_> {
+    fn from(member: Member) -> Self {
+        Scope::Member(member)
+    }
+}
+
 impl Model {
-    pub fn unknown(&mut self, member: Member, why: String) {
-        self.unknown.entry(member.name()).or_insert(why);
+    pub fn unknown<'a>(&mut self, scope: impl Into<Scope<'a>>, why: String) {
+        match scope.into() {
+            Scope::Member(member) => {
+                self.unknown.entry(member.name()).or_insert(why);
+            }
+            Scope::RouteTable(id) => {
+                self.unknown_parts.entry(crate::model::unknown_route_table_key(id)).or_insert(why);
+            }
+            Scope::EndpointPolicy(id) => {
+                self.unknown_parts.entry(crate::model::unknown_policy_key(id)).or_insert(why);
+            }
+        }
     }
 
-    pub fn known<T>(&mut self, member: Member, value: Result<T, String>) -> Option<T> {
-        value.map_err(|why| self.unknown(member, why)).ok()
+    pub fn known<'a, T>(&mut self, scope: impl Into<Scope<'a>>, value: Result<T, String>) -> Option<T> {
+        value.map_err(|why| self.unknown(scope, why)).ok()
     }
 }
 
@@ -174,6 +233,7 @@ pub fn described() -> Snapshot {
         security_groups: Some(Vec::new()),
         vpc_endpoints: Some(Vec::new()),
         nat_gateways: Some(Vec::new()),
+        network_interfaces: Some(Vec::new()),
         internet_gateways: Some(Vec::new()),
         prefix_lists: Some(Vec::new()),
         dhcp_options: Some(Vec::new()),
@@ -211,6 +271,7 @@ pub fn clear(snapshot: &mut Snapshot, member: &str) {
         "SecurityGroups" => snapshot.security_groups = None,
         "VpcEndpoints" => snapshot.vpc_endpoints = None,
         "NatGateways" => snapshot.nat_gateways = None,
+        "NetworkInterfaces" => snapshot.network_interfaces = None,
         "InternetGateways" => snapshot.internet_gateways = None,
         "PrefixLists" => {
             snapshot.prefix_lists = None;
@@ -220,6 +281,111 @@ pub fn clear(snapshot: &mut Snapshot, member: &str) {
         "VpcAttributes" => snapshot.vpc_attributes = None,
         _ => {}
     }
+}
+
+/// The stand-in ID of a middlebox route target (transit gateway, peering, firewall endpoint, ...) known
+/// only at deployment: its kind alone decides the verdict (RT005), so the route is kept under this name
+/// instead of making its table unknown.
+pub fn middlebox_known_at_deployment(key: &str) -> String {
+    format!("({key} known at deployment)")
+}
+
+/// The values of a NACL entry as a front end read them, each named as its language names it.
+pub struct AclEntryValues<'a> {
+    pub number: (&'a str, u32),
+    pub protocol: (&'a str, String),
+    pub action: (&'a str, String),
+    /// From and to, when given.
+    pub ports: Option<(&'a str, i32, i32)>,
+    pub egress: bool,
+    pub cidr_block: Option<Ipv4Net>,
+    pub ipv6_cidr_block: Option<ipnet::Ipv6Net>,
+}
+
+/// A NACL entry as EC2 accepts it, or the value EC2 would refuse (its name as the code writes it, and
+/// why): every front end refuses the same entries.
+pub fn acl_entry(v: AclEntryValues<'_>) -> Result<NetworkAclEntry, (String, String)> {
+    let refuse = |name: &str, why: String| Err((name.to_string(), why));
+    let ((number_name, rule_number), (protocol_name, protocol), (action_name, action)) = (v.number, v.protocol, v.action);
+    if !(1..=32766).contains(&rule_number) {
+        return refuse(number_name, format!("{number_name} {rule_number} is outside 1-32766"));
+    }
+    let Some(number) = protocol_number(&protocol) else {
+        return refuse(protocol_name, format!("{protocol_name} {protocol:?} is not -1 or a protocol number"));
+    };
+    let rule_action = match action.to_ascii_lowercase().as_str() {
+        "allow" => RuleAction::Allow,
+        "deny" => RuleAction::Deny,
+        _ => return refuse(action_name, format!("{action_name} must be allow or deny, not {action:?}")),
+    };
+    let port_range = match v.ports {
+        // All protocols: EC2 ignores ports.
+        Some(_) if number == -1 => None,
+        Some((name, from, to)) if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) => {
+            return refuse(name, format!("{name} {from}-{to} is not a port range 0-65535"));
+        }
+        Some((_, from, to)) => Some(PortRange { from, to }),
+        None => None,
+    };
+    Ok(NetworkAclEntry {
+        rule_number,
+        protocol,
+        rule_action,
+        egress: v.egress,
+        cidr_block: v.cidr_block,
+        ipv6_cidr_block: v.ipv6_cidr_block,
+        port_range,
+    })
+}
+
+/// Why EC2 would refuse a subnet the code creates (`created`), as `(subnet, message)`: an IPv4 CIDR outside
+/// every block of its VPC, or overlapping another subnet of the VPC.
+pub fn impossible_subnet(snapshot: &Snapshot, created: impl Fn(&str) -> bool) -> Option<(String, String)> {
+    let subnets: Vec<&Subnet> = snapshot.subnets.iter().flatten().collect();
+    for subnet in subnets.iter().filter(|s| created(&s.subnet_id)) {
+        let Some(cidr) = subnet.cidr_block else { continue };
+        if let Some(vpc) = snapshot.vpcs.iter().flatten().find(|v| v.vpc_id == subnet.vpc_id) {
+            let blocks: Vec<Ipv4Net> =
+                vpc.cidr_block.into_iter().chain(vpc.cidr_block_association_set.iter().map(|a| a.cidr_block)).collect();
+            if !blocks.is_empty() && !blocks.iter().any(|b| b.contains(&cidr)) {
+                let list = blocks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+                return Some((
+                    subnet.subnet_id.clone(),
+                    format!("subnet {} has CIDR {cidr}, outside its VPC {} ({list})", subnet.subnet_id, vpc.vpc_id),
+                ));
+            }
+        }
+        let overlapping = subnets.iter().find(|o| {
+            o.subnet_id != subnet.subnet_id
+                && o.vpc_id == subnet.vpc_id
+                && o.cidr_block.is_some_and(|c| c.contains(&cidr) || cidr.contains(&c))
+        });
+        if let Some(other) = overlapping {
+            let other_cidr = other.cidr_block.map(|c| c.to_string()).unwrap_or_default();
+            return Some((
+                subnet.subnet_id.clone(),
+                format!("subnet {} has CIDR {cidr}, which overlaps {} ({other_cidr}) in the same VPC", subnet.subnet_id, other.subnet_id),
+            ));
+        }
+    }
+    None
+}
+
+/// A customer managed key the code creates has no ARN before deployment: any key of the account, in the
+/// region's partition, for the requests the policies must allow.
+pub fn key_created_at_deployment(region: &str) -> String {
+    format!("arn:{}:kms:{region}:*:key/*", crate::model::partition(region))
+}
+
+/// The ID of the prefix list a gateway endpoint's routes name: the input's list of that service (a base
+/// snapshot's, with its real ID and CIDRs), else one known by the service's name, whose CIDRs are AWS's.
+fn service_prefix_list(lists: &mut Option<Vec<PrefixList>>, service: &str) -> String {
+    let lists = list(lists);
+    if let Some(known) = lists.iter().find(|l| l.prefix_list_id == service || l.prefix_list_name.as_deref() == Some(service)) {
+        return known.prefix_list_id.clone();
+    }
+    lists.push(PrefixList { prefix_list_id: service.to_string(), prefix_list_name: Some(service.to_string()), cidrs: Vec::new() });
+    service.to_string()
 }
 
 /// AWS's `*` entries (rule 32767): every NACL ends with them.
@@ -383,11 +549,13 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
             EndpointLink::Subnet(id) => e.subnet_ids.push(id),
             EndpointLink::Group(id) => e.groups.push(SecurityGroupIdentifier { group_id: id }),
             EndpointLink::Policy(Ok(document)) => e.policy_document = Some(document),
-            EndpointLink::Policy(Err(why)) => model.endpoint_policies_unknown.push((endpoint.clone(), why)),
+            EndpointLink::Policy(Err(why)) => {
+                model.unknown_parts.entry(crate::model::unknown_policy_key(&endpoint)).or_insert(why);
+            }
             EndpointLink::RouteTable(table) => {
                 // A gateway endpoint routes its service's prefix list in the table.
                 let route = Route {
-                    destination_prefix_list_id: Some(e.service_name.clone()),
+                    destination_prefix_list_id: Some(service_prefix_list(&mut s.prefix_lists, &e.service_name)),
                     gateway_id: Some(endpoint.clone()),
                     state: Some("active".into()),
                     ..Route::default()
@@ -410,6 +578,35 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
                     subnet_id: None,
                     gateway_id: None,
                 });
+            }
+        }
+    }
+    for (interface, instance) in std::mem::take(&mut model.interface_attachments) {
+        match s.network_interfaces.iter_mut().flatten().find(|i| i.network_interface_id == interface) {
+            Some(i) => i.attachment = Some(InterfaceAttachment { instance_id: Some(instance), status: Some("attached".into()) }),
+            None => unknown.push((Member::NetworkInterfaces, outside("network interface", &interface))),
+        }
+    }
+    // Elastic IPs last: they replace an address assigned at launch.
+    let mut addresses = std::mem::take(&mut model.public_addresses);
+    addresses.sort_by(|a, b| a.1.cmp(&b.1));
+    let mapping: Vec<String> =
+        s.subnets.iter().flatten().filter(|sn| sn.map_public_ip_on_launch == Some(true)).map(|sn| sn.subnet_id.clone()).collect();
+    for (target, address) in addresses {
+        let owned_by = |i: &NetworkInterface| {
+            i.network_interface_id == target || i.attachment.as_ref().and_then(|a| a.instance_id.as_deref()) == Some(target.as_str())
+        };
+        // An address of an instance the code does not route through is none of the checks' business.
+        let Some(interface) = s.network_interfaces.iter_mut().flatten().find(|i| owned_by(i)) else { continue };
+        let launch = InterfaceAssociation { public_ip: None, allocation_id: None };
+        match address {
+            PublicAddress::SubnetDefault if interface.subnet_id.as_ref().is_some_and(|sn| mapping.contains(sn)) => {
+                interface.association = Some(launch);
+            }
+            PublicAddress::SubnetDefault => {}
+            PublicAddress::AtLaunch => interface.association = Some(launch),
+            PublicAddress::Elastic(allocation) => {
+                interface.association = Some(InterfaceAssociation { public_ip: None, allocation_id: Some(allocation) });
             }
         }
     }
@@ -444,9 +641,10 @@ pub fn attach(model: &mut Model) -> Result<(), Located> {
 
 impl Model {
     /// A model over `base` (a snapshot of what exists), else over what the sources alone describe.
-    pub fn new(base: Option<Snapshot>, kind: &'static str) -> Self {
+    pub fn new(base: Option<Snapshot>, kind: &'static str, region: &str) -> Self {
         Model {
             kind,
+            region: region.to_string(),
             snapshot: over(base),
             unknown: BTreeMap::new(),
             routes: Vec::new(),
@@ -459,8 +657,10 @@ impl Model {
             dhcp_associations: Vec::new(),
             endpoint_links: Vec::new(),
             main_tables: Vec::new(),
+            interface_attachments: Vec::new(),
+            public_addresses: Vec::new(),
             vpc_cidrs: Vec::new(),
-            endpoint_policies_unknown: Vec::new(),
+            unknown_parts: BTreeMap::new(),
             restricted_default_groups: Vec::new(),
             external: External::default(),
         }
@@ -513,8 +713,8 @@ impl Model {
     pub fn into_built(mut self, environments: Vec<PlannedEnvironment>, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
         attach(&mut self)?;
         let mut snapshot = self.snapshot;
-        for (endpoint, why) in self.endpoint_policies_unknown {
-            snapshot.not_captured.get_or_insert_with(BTreeMap::new).insert(format!("VpcEndpoints/{endpoint}/PolicyDocument"), why);
+        if !self.unknown_parts.is_empty() {
+            snapshot.not_captured.get_or_insert_with(BTreeMap::new).extend(self.unknown_parts);
         }
         let mut built = Built { snapshot, environments, unmodeled, external: self.external, alone, unknown: self.unknown, kind: self.kind };
         // The environments' own subnets and groups, when no input describes them.

@@ -43,7 +43,9 @@ impl Source {
         match self {
             Source::Snapshot { path, .. } => vec![path.clone()],
             Source::Live(_) => Vec::new(),
-            Source::Templates(t) => t.paths.iter().chain(&t.parameters_file).chain(&t.base).cloned().collect(),
+            Source::Templates(t) => {
+                template::input_files(&t.paths).into_iter().chain(t.parameters_file.iter().chain(&t.base).cloned()).collect()
+            }
             Source::TerraformPlan(p) => std::iter::once(&p.path).chain(&p.base).cloned().collect(),
         }
     }

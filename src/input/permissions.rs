@@ -9,6 +9,7 @@ pub const IAM_ACTIONS: &[&str] = &[
     "ec2:DescribeInternetGateways",
     "ec2:DescribeNatGateways",
     "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
     "ec2:DescribePrefixLists",
     "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups",

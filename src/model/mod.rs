@@ -35,6 +35,8 @@ pub enum Member {
     SecurityGroups,
     VpcEndpoints,
     NatGateways,
+    /// The interfaces of NAT instances (instance and interface route targets).
+    NetworkInterfaces,
     InternetGateways,
     PrefixLists,
     DhcpOptions,
@@ -53,6 +55,7 @@ impl Member {
             Member::SecurityGroups => "SecurityGroups",
             Member::VpcEndpoints => "VpcEndpoints",
             Member::NatGateways => "NatGateways",
+            Member::NetworkInterfaces => "NetworkInterfaces",
             Member::InternetGateways => "InternetGateways",
             Member::PrefixLists => "PrefixLists",
             Member::DhcpOptions => "DhcpOptions",
@@ -72,6 +75,7 @@ impl Member {
             Member::SecurityGroups => "ec2:DescribeSecurityGroups",
             Member::VpcEndpoints => "ec2:DescribeVpcEndpoints",
             Member::NatGateways => "ec2:DescribeNatGateways",
+            Member::NetworkInterfaces => "ec2:DescribeNetworkInterfaces",
             Member::InternetGateways => "ec2:DescribeInternetGateways",
             Member::PrefixLists => "ec2:DescribePrefixLists",
             Member::DhcpOptions => "ec2:DescribeDhcpOptions",
@@ -166,8 +170,7 @@ impl Network {
 
         let mut endpoint_policies = Vec::new();
         for endpoint in snapshot.vpc_endpoints.iter().flatten() {
-            let unknown =
-                snapshot.not_captured.as_ref().and_then(|n| n.get(&format!("VpcEndpoints/{}/PolicyDocument", endpoint.vpc_endpoint_id)));
+            let unknown = snapshot.not_captured.as_ref().and_then(|n| n.get(&unknown_policy_key(&endpoint.vpc_endpoint_id)));
             if let Some(why) = unknown {
                 endpoint_policies.push(EndpointPolicy::Unknown(why.clone()));
                 continue;
@@ -225,6 +228,7 @@ impl Network {
             Member::SecurityGroups => s.security_groups.is_some(),
             Member::VpcEndpoints => s.vpc_endpoints.is_some(),
             Member::NatGateways => s.nat_gateways.is_some(),
+            Member::NetworkInterfaces => s.network_interfaces.is_some(),
             Member::InternetGateways => s.internet_gateways.is_some(),
             Member::PrefixLists => s.prefix_lists.is_some() || s.managed_prefix_list_entries.is_some(),
             Member::DhcpOptions => s.dhcp_options.is_some(),
@@ -254,6 +258,20 @@ impl Network {
         self.nat_gateways.get(id).and_then(|&i| self.snapshot.nat_gateways.as_ref()?.get(i))
     }
 
+    /// The interface a route's instance or interface target names: the interface itself, or the one
+    /// attached to the instance (a NAT instance's).
+    pub fn nat_interface(&self, target: &str) -> Option<&NetworkInterface> {
+        let interfaces = self.snapshot.network_interfaces.iter().flatten();
+        let mut by_instance = interfaces.clone().filter(|i| i.attachment.as_ref().and_then(|a| a.instance_id.as_deref()) == Some(target));
+        interfaces.clone().find(|i| i.network_interface_id == target).or_else(|| by_instance.next())
+    }
+
+    /// What findings call a NAT instance a route names by its interface: the instance it is attached to
+    /// (the resource a user changes), else the target as the route gives it.
+    pub fn nat_instance_name<'a>(&'a self, target: &'a str) -> &'a str {
+        self.nat_interface(target).and_then(|i| i.attachment.as_ref()?.instance_id.as_deref()).unwrap_or(target)
+    }
+
     /// A zonal NAT gateway's subnet, when the snapshot holds it (a regional gateway has none).
     pub fn nat_subnet(&self, nat: &NatGateway) -> Option<&Subnet> {
         self.subnet(nat.subnet_id.as_deref()?)
@@ -275,14 +293,38 @@ impl Network {
         self.snapshot.subnets.iter().flatten().filter(move |s| s.vpc_id == vpc_id)
     }
 
-    /// The route table a subnet uses: its explicit association, else its VPC's main table.
+    /// The route table a subnet uses: its explicit association, else its VPC's main table. `None` also when
+    /// that table holds a route the input cannot tell (see [`Network::route_table_gap`]).
     pub fn effective_route_table(&self, subnet: &Subnet) -> Option<(&RouteTable, Association)> {
+        self.associated_route_table(subnet).filter(|(t, _)| self.unknown_route_table(&t.route_table_id).is_none())
+    }
+
+    fn associated_route_table(&self, subnet: &Subnet) -> Option<(&RouteTable, Association)> {
         let tables = self.snapshot.route_tables.as_ref()?;
         if let Some(&i) = self.route_table_by_subnet.get(&subnet.subnet_id) {
             return tables.get(i).map(|t| (t, Association::Explicit));
         }
         let &i = self.main_route_table_by_vpc.get(&subnet.vpc_id)?;
         tables.get(i).map(|t| (t, Association::Main))
+    }
+
+    /// Why one route table's routes are not known (a route whose destination or target a template or plan
+    /// learns only at deployment): only the subnets using that table are unknown, not every table.
+    pub fn unknown_route_table(&self, id: &str) -> Option<&str> {
+        self.snapshot.not_captured.as_ref()?.get(&unknown_route_table_key(id)).map(String::as_str)
+    }
+
+    /// Why no route table is known for a subnet: its table's routes are unknown, RouteTables is absent, or
+    /// it holds neither an association for the subnet nor its VPC's main table.
+    pub fn route_table_gap(&self, subnet: &Subnet) -> String {
+        if let Some((table, _)) = self.associated_route_table(subnet) {
+            if let Some(why) = self.unknown_route_table(&table.route_table_id) {
+                return format!("route table {}: {why}", table.route_table_id);
+            }
+        }
+        self.gap(Member::RouteTables, || {
+            format!("RouteTables holds no table for {} (its association or the VPC's main table)", subnet.subnet_id)
+        })
     }
 
     /// The NACL a subnet uses (every subnet has exactly one; unassociated means the VPC default) with its
@@ -353,4 +395,14 @@ pub fn partition(region: &str) -> &'static str {
     } else {
         "aws"
     }
+}
+
+/// The `not_captured` key saying why one route table's routes are unknown.
+pub fn unknown_route_table_key(id: &str) -> String {
+    format!("RouteTables/{id}")
+}
+
+/// The `not_captured` key saying why one endpoint's policy is unknown.
+pub fn unknown_policy_key(id: &str) -> String {
+    format!("VpcEndpoints/{id}/PolicyDocument")
 }

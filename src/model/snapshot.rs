@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// Every top-level member a snapshot may hold, as spelled in the file.
-pub const MEMBER_NAMES: [&str; 23] = [
+pub const MEMBER_NAMES: [&str; 24] = [
     "snapshot_version",
     "region",
     "account_id",
@@ -24,6 +24,7 @@ pub const MEMBER_NAMES: [&str; 23] = [
     "SecurityGroups",
     "VpcEndpoints",
     "NatGateways",
+    "NetworkInterfaces",
     "InternetGateways",
     "PrefixLists",
     "ManagedPrefixListEntries",
@@ -64,6 +65,10 @@ pub struct Snapshot {
     pub vpc_endpoints: Option<Vec<VpcEndpoint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nat_gateways: Option<Vec<NatGateway>>,
+    /// The network interfaces of the instances and interfaces that routes send traffic to (NAT instances),
+    /// as `describe-network-interfaces` prints them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Vec<NetworkInterface>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internet_gateways: Option<Vec<InternetGateway>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +143,9 @@ pub struct Subnet {
     pub ipv6_native: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_ip_address_count: Option<u32>,
+    /// Whether an instance launched in it gets a public IPv4 address unless told otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_public_ip_on_launch: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
 }
@@ -481,6 +489,54 @@ impl NatGateway {
     pub fn is_regional(&self) -> bool {
         self.availability_mode.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("regional"))
     }
+}
+
+/// A network interface (`describe-network-interfaces`): what a NAT instance is to a route.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInterface {
+    pub network_interface_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    /// On (AWS's default) the interface drops traffic neither from nor to itself: no NAT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_dest_check: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<InterfaceAttachment>,
+    /// Its public IPv4 address: an Elastic IP (`AllocationId`) or one AWS assigned at launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<InterfaceAssociation>,
+}
+
+impl NetworkInterface {
+    /// Whether it forwards traffic it does not own (source/destination check off).
+    pub fn forwards(&self) -> bool {
+        self.source_dest_check == Some(false)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InterfaceAttachment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InterfaceAssociation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

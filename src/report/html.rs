@@ -129,7 +129,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
         t.routing,
         code(&t.subnet_ids),
         code(&t.security_group_ids),
-        xml(&t.webserver_access_mode),
+        xml(&t.webserver_access_mode) + if t.assumed.contains(&"webserver_access_mode") { " (not given: the service's default)" } else { "" },
         xml(t.endpoint_management),
     );
     let s = &r.summary;
@@ -215,7 +215,11 @@ fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
     }
     let _ = writeln!(out, "<p class=\"message\">{}</p>", xml(&f.message));
     if !f.remediation.is_empty() {
-        let _ = writeln!(out, "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>", xml(&f.remediation));
+        let _ = writeln!(
+            out,
+            "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>",
+            xml(&f.remediation)
+        );
     }
     if !f.trace.is_empty() {
         out.push_str("<ul class=\"trace\">\n");

@@ -99,13 +99,15 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         let t = &report.target;
         let what = report.title();
         let header = format!(
-            "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing",
+            "mwaa-preflight {}: {what} in {} ({}), subnets {}, security groups {}, {} routing, web server {}{}",
             report.tool.version,
             t.vpc_id.as_deref().unwrap_or("unknown VPC"),
             t.region,
             t.subnet_ids.join(", "),
             t.security_group_ids.join(", "),
             t.routing,
+            t.webserver_access_mode,
+            if t.assumed.contains(&"webserver_access_mode") { " (not given: the service's default)" } else { "" },
         );
         let _ = writeln!(out, "{}\n", wrap(&header, style.width, "    "));
     }
@@ -121,9 +123,10 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
             };
             let _ = writeln!(out, "── {heading} ({count}) ──\n");
         }
-        let mut text = match &finding.resource {
-            Some(resource) => format!("{resource}: {}", finding.message),
-            None => finding.message.clone(),
+        let mut text = match (&finding.resource, &finding.construct_path) {
+            (Some(resource), Some(path)) => format!("{resource} ({path}): {}", finding.message),
+            (Some(resource), None) => format!("{resource}: {}", finding.message),
+            (None, _) => finding.message.clone(),
         };
         for line in finding.trace.iter().filter(|l| style.verbose || !l.detail) {
             let _ = write!(text, "\n    {}", line.text);

@@ -107,8 +107,13 @@ pub fn markdown(reports: &[Report]) -> String {
             let _ = writeln!(out, "- skipped {}: {}", skipped.code, cell(&skipped.reason));
         }
         for ignored in &r.ignored {
-            let _ =
-                writeln!(out, "- ignored {} on {}: {}", ignored.code, code(ignored.resource.as_deref().unwrap_or("-")), cell(&ignored.reason));
+            let _ = writeln!(
+                out,
+                "- ignored {} on {}: {}",
+                ignored.code,
+                code(ignored.resource.as_deref().unwrap_or("-")),
+                cell(&ignored.reason)
+            );
         }
         out.push('\n');
     }

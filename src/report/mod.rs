@@ -40,6 +40,8 @@ pub struct Target {
     pub endpoint_management: &'static str,
     /// public | private | unverifiable
     pub routing: Routing,
+    /// Fields whose value is the service's default, not the input's (v3).
+    pub assumed: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -191,6 +193,7 @@ impl Report {
                 webserver_access_mode: settings.webserver_access.as_api().to_string(),
                 endpoint_management: settings.endpoint_management.as_api(),
                 routing: analysis.routing,
+                assumed: settings.assumed(),
             },
             findings: outcome.findings,
             skipped: outcome.skipped,
@@ -219,6 +222,7 @@ impl Report {
                 webserver_access_mode: String::new(),
                 endpoint_management: "",
                 routing: Routing::Unknown,
+                assumed: Vec::new(),
             },
             findings: Vec::new(),
             skipped: Vec::new(),

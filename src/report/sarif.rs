@@ -98,6 +98,9 @@ struct Region {
 struct LogicalLocation {
     name: String,
     kind: &'static str,
+    /// A CDK app's construct path of the resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<String>,
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -141,7 +144,11 @@ pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
                 },
                 locations: vec![Location {
                     physical_location,
-                    logical_locations: vec![LogicalLocation { name: resource, kind: "resource" }],
+                    logical_locations: vec![LogicalLocation {
+                        name: resource,
+                        kind: "resource",
+                        fully_qualified_name: f.construct_path.clone(),
+                    }],
                 }],
             }
         })

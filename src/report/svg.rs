@@ -194,7 +194,8 @@ fn layout_within<'t>(t: &'t Topology, region: &str, vpc_right: f64) -> Layout<'t
         });
         routes.push(Route { edge: i, points, label, label_lines: lines, inside: in_upper });
     }
-    let right = routes.iter().filter_map(|r| r.label.map(|l| l.right())).chain(boxes.iter().map(|b| b.rect.right())).fold(vpc.right(), f64::max);
+    let right =
+        routes.iter().filter_map(|r| r.label.map(|l| l.right())).chain(boxes.iter().map(|b| b.rect.right())).fold(vpc.right(), f64::max);
     let vpc_title = format!("{} ({region})", t.vpc_id.as_deref().unwrap_or("unknown VPC"));
     Layout { width: right + MARGIN, height: lower_track.max(vpc.bottom()) + MARGIN, vpc, vpc_title, zones, boxes, routes }
 }
@@ -393,7 +394,13 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         );
         for (n, line) in placed.lines.iter().enumerate() {
             let weight = if n == 0 { " font-weight=\"bold\"" } else { "" };
-            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\"{weight}>{}</text>", r.x + PAD, r.y + PAD / 2.0 + LINE_H * (n as f64 + 1.0) - 3.5, xml(line));
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\"{weight}>{}</text>",
+                r.x + PAD,
+                r.y + PAD / 2.0 + LINE_H * (n as f64 + 1.0) - 3.5,
+                xml(line)
+            );
         }
         close(&mut out);
     }

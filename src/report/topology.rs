@@ -187,13 +187,9 @@ impl Topology {
                 None => match passing.iter_mut().find(|e| e.from == flow.source_subnet && e.to == to) {
                     Some(edge) if edge.label.split(", ").any(|p| p == port) => {}
                     Some(edge) => edge.label = format!("{}, {port}", edge.label),
-                    None => passing.push(TopologyEdge {
-                        from: flow.source_subnet.clone(),
-                        to,
-                        label: port,
-                        blocked: None,
-                        both_ways: false,
-                    }),
+                    None => {
+                        passing.push(TopologyEdge { from: flow.source_subnet.clone(), to, label: port, blocked: None, both_ways: false })
+                    }
                 },
             }
         }
@@ -221,7 +217,12 @@ impl Topology {
             let id = format!("blocked-endpoints-{}", k + 1);
             let services = self.services(&group.members);
             let node_label = format!("{} endpoints blocked\n{}", group.members.len(), wrap_list(&services, 40));
-            self.nodes.push(TopologyNode { id: id.clone(), label: node_label, kind: NodeKind::BlockedBundle, members: group.members.clone() });
+            self.nodes.push(TopologyNode {
+                id: id.clone(),
+                label: node_label,
+                kind: NodeKind::BlockedBundle,
+                members: group.members.clone(),
+            });
             for f in failing.iter().filter(|f| group.holds(f)) {
                 if !self.edges.iter().any(|e| e.from == f.edge.from && e.to == id) {
                     let resources = f.edge.blocked.as_ref().map(|b| b.resources.clone()).unwrap_or_default();
@@ -367,7 +368,10 @@ impl BlockedGroup {
 impl Failing {
     /// The same flow between the same ends, blocked by the same rule (at another of the endpoint's ENIs).
     fn same_block(&self, other: &Failing) -> bool {
-        self.edge.from == other.edge.from && self.edge.to == other.edge.to && self.edge.label == other.edge.label && self.cause == other.cause
+        self.edge.from == other.edge.from
+            && self.edge.to == other.edge.to
+            && self.edge.label == other.edge.label
+            && self.cause == other.cause
     }
 }
 

@@ -274,7 +274,9 @@ fn change(render: &mut Render<'_>, operation: &str, args: &Args) -> Option<Chang
             }
             // The environment's own endpoint service (`Env.DatabaseVpcEndpointService`, known once MWAA
             // creates it): a reference to that attribute.
-            let environment_service = service.rsplit_once('.').filter(|(_, a)| a.to_ascii_lowercase().ends_with("vpcendpointservice") || a.ends_with("vpc_endpoint_service"));
+            let environment_service = service
+                .rsplit_once('.')
+                .filter(|(_, a)| a.to_ascii_lowercase().ends_with("vpcendpointservice") || a.ends_with("vpc_endpoint_service"));
             if let Some((_, attribute)) = environment_service {
                 p.insert("ServiceName".into(), reference(service));
                 let kind = logical_id(&[attribute.trim_end_matches("VpcEndpointService").trim_end_matches("_vpc_endpoint_service")]);
@@ -332,6 +334,19 @@ fn change(render: &mut Render<'_>, operation: &str, args: &Args) -> Option<Chang
             let Change::Resource { text, .. } = render.resource(id.clone(), "AWS::EC2::NatGateway", p) else { return None };
             Change::Resource { id, text: format!("{eip_text}\n{}", render.continued(&text)) }
         }
+        // A NAT instance forwards only with its source/destination check off.
+        "modify-instance-attribute" if args.has("no-source-dest-check") => {
+            render.set(args.one("instance-id")?, "AWS::EC2::Instance", "SourceDestCheck", &json!(false))
+        }
+        // A fixed address for a NAT instance: an Elastic IP of its own.
+        "associate-address" => {
+            let instance = args.one("instance-id")?;
+            render.resource(
+                render.logical_id(&[instance, "Eip"]),
+                "AWS::EC2::EIP",
+                json!({"Domain": "vpc", "InstanceId": reference(instance)}),
+            )
+        }
         "create-internet-gateway" => render.resource("InternetGateway".into(), "AWS::EC2::InternetGateway", json!({})),
         "attach-internet-gateway" => {
             let p = json!({"InternetGatewayId": reference(args.one("internet-gateway-id")?), "VpcId": reference(args.one("vpc-id")?)});
@@ -369,7 +384,7 @@ struct Render<'n> {
 type Mapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
 
 /// CloudFormation's types and properties as the Terraform AWS provider names them.
-const TERRAFORM: [Mapping; 12] = [
+const TERRAFORM: [Mapping; 13] = [
     (
         "AWS::EC2::SecurityGroupIngress",
         "aws_vpc_security_group_ingress_rule",
@@ -439,7 +454,8 @@ const TERRAFORM: [Mapping; 12] = [
         &[("SubnetId", "subnet_id"), ("RouteTableId", "route_table_id")],
     ),
     ("AWS::EC2::RouteTable", "aws_route_table", &[("VpcId", "vpc_id")]),
-    ("AWS::EC2::EIP", "aws_eip", &[("Domain", "domain")]),
+    ("AWS::EC2::EIP", "aws_eip", &[("Domain", "domain"), ("InstanceId", "instance")]),
+    ("AWS::EC2::Instance", "aws_instance", &[("SourceDestCheck", "source_dest_check")]),
     ("AWS::EC2::NatGateway", "aws_nat_gateway", &[("SubnetId", "subnet_id"), ("AllocationId", "allocation_id")]),
     ("AWS::EC2::InternetGateway", "aws_internet_gateway", &[]),
     (

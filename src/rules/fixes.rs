@@ -4,7 +4,7 @@
 
 use crate::analysis::routing::{self, RouteTarget};
 use crate::analysis::Analysis;
-use crate::model::{Member, NatGateway, RouteTable, Subnet};
+use crate::model::{Member, NatGateway, NetworkInterface, RouteTable, Subnet};
 
 /// Why a NAT gateway cannot carry the environment's traffic (empty: it can).
 pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
@@ -28,17 +28,40 @@ pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
         }
         return problems;
     }
-    match nat.subnet_id.as_deref().map(|id| (id, a.network.subnet(id))) {
-        None => problems.push("it names no subnet".to_string()),
-        Some((id, None)) => problems.push(format!("its subnet {id} is not in the snapshot")),
+    problems.extend(subnet_problem(a, nat.subnet_id.as_deref()));
+    problems
+}
+
+/// Why a NAT instance (its network interface) cannot carry the environment's traffic (empty: it can).
+pub fn nat_instance_problems(a: &Analysis<'_>, interface: &NetworkInterface) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !interface.forwards() {
+        problems.push("its source/destination check is on, so it drops traffic it does not own".to_string());
+    }
+    if interface.attachment.as_ref().and_then(|at| at.instance_id.as_deref()).is_none() {
+        problems.push(format!("its network interface {} is attached to no instance", interface.network_interface_id));
+    }
+    // An association is a public address (a template's or plan's address assigned at launch has no value yet).
+    if interface.association.is_none() {
+        problems.push("it has no public IP address".to_string());
+    }
+    problems.extend(subnet_problem(a, interface.subnet_id.as_deref()));
+    problems
+}
+
+/// Why a NAT device's subnet gives it no way out: none named, not in the input, or no default route to
+/// an internet gateway attached to the VPC.
+fn subnet_problem(a: &Analysis<'_>, subnet_id: Option<&str>) -> Option<String> {
+    match subnet_id.map(|id| (id, a.network.subnet(id))) {
+        None => Some("it names no subnet".to_string()),
+        Some((id, None)) => Some(format!("its subnet {id} is not in the snapshot")),
         Some((id, Some(subnet))) if !is_public(a, subnet) => {
             let default = a.network.effective_route_table(subnet).and_then(|(t, _)| routing::default_route(a.network, t));
             let route = default.map_or("no 0.0.0.0/0 route".to_string(), |r| r.to_string());
-            problems.push(format!("its subnet {id} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})"));
+            Some(format!("its subnet {id} has no 0.0.0.0/0 route to an internet gateway attached to the VPC ({route})"))
         }
-        Some(_) => {}
+        Some(_) => None,
     }
-    problems
 }
 
 /// A subnet whose effective table sends 0.0.0.0/0 to an internet gateway attached to its VPC.

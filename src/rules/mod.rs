@@ -123,6 +123,7 @@ impl Rule {
             remediation: String::new(),
             evidence: Value::Object(Default::default()),
             docs: self.source,
+            construct_path: None,
             trace: Vec::new(),
         }
     }
@@ -138,6 +139,9 @@ pub struct Finding {
     pub remediation: String,
     pub evidence: Value,
     pub docs: &'static str,
+    /// The CDK construct path of `resource`, for a CDK app's templates: the line of the app to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<String>,
     /// Extra lines for the human report (flow hops); the same facts are in `evidence`.
     #[serde(skip)]
     pub trace: Vec<TraceLine>,
@@ -237,6 +241,13 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
         }
     }
     dedupe(&mut outcome.findings);
+    let paths = &analysis.settings.construct_paths;
+    for finding in outcome.findings.iter_mut().filter(|_| !paths.is_empty()) {
+        // What a resource brings (`Vpc.DefaultSecurityGroup`) is changed through the construct that brings it.
+        let resource = finding.resource.as_deref().unwrap_or_default();
+        let owner = [Some(resource), resource.rsplit_once('.').map(|(owner, _)| owner)].into_iter().flatten().find_map(|r| paths.get(r));
+        finding.construct_path = owner.cloned();
+    }
     if analysis.settings.language != Language::AwsCli {
         for finding in &mut outcome.findings {
             let (language, names) = (analysis.settings.language, &analysis.settings.resource_names);

@@ -1,10 +1,10 @@
 use serde_json::json;
 
 use super::shared::known_routing;
-use super::{docs, fixes, Check, CheckResult, Rule, Severity};
+use super::{docs, fixes, Check, CheckResult, Finding, Rule, Severity, Skip};
 use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Egress, Routing};
-use crate::model::Member;
+use crate::model::{Member, NetworkInterface};
 
 pub static RULE: Rule = Rule {
     code: "RT002",
@@ -29,7 +29,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .route_table_id
             .as_deref()
             .and_then(|id| a.network.snapshot.route_tables.iter().flatten().find(|t| t.route_table_id == id));
-        let Some(RouteTarget::NatGateway(nat_id)) = egress.default_route.as_ref().map(|r| &r.target) else {
+        let nat = match egress.default_route.as_ref().map(|r| &r.target) {
+            Some(RouteTarget::NatGateway(id)) => Nat::Gateway(id),
+            Some(RouteTarget::NatInstance(id)) => Nat::Instance(a.network.nat_instance_name(id)),
+            _ => Nat::None,
+        };
+        let (Nat::Gateway(nat_id) | Nat::Instance(nat_id)) = nat else {
             if egress.egress == Egress::None {
                 let table_id = egress.route_table_id.as_deref().unwrap_or("(none)");
                 findings.push(
@@ -46,15 +51,38 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             }
             continue;
         };
-        let (problems, fix) = match a.network.nat_gateway(nat_id) {
-            None => (vec![format!("{nat_id} does not exist")], None),
-            Some(nat) => {
-                let problems = fixes::nat_problems(a, nat);
-                // Only the NAT's own subnet lacks internet access: repair that route, keep the NAT.
-                let route_only = problems.len() == 1 && problems[0].starts_with("its subnet");
-                let fix = a.network.nat_subnet(nat).filter(|_| route_only).map(|s| fixes::route_to_internet(a, s));
-                (problems, fix)
-            }
+        let (problems, nat_subnet) = match nat {
+            Nat::Gateway(_) => match a.network.nat_gateway(nat_id) {
+                None => (vec![format!("{nat_id} does not exist")], None),
+                Some(gateway) => (fixes::nat_problems(a, gateway), a.network.nat_subnet(gateway)),
+            },
+            _ => match a.network.nat_interface(nat_id) {
+                None if !a.network.has(Member::NetworkInterfaces) => {
+                    return Err(Skip(format!(
+                        "{} egresses through the instance or interface {nat_id}: {}",
+                        egress.subnet_id,
+                        a.network.why_absent(Member::NetworkInterfaces)
+                    )))
+                }
+                None => (vec![format!("{nat_id} does not exist")], None),
+                Some(interface) => {
+                    let problems = fixes::nat_instance_problems(a, interface);
+                    if problems.is_empty() {
+                        findings.extend(public_address_warning(nat_id, interface));
+                    }
+                    (problems, interface.subnet_id.as_deref().and_then(|s| a.network.subnet(s)))
+                }
+            },
+        };
+        // Only the NAT's own subnet lacks internet access: repair that route, keep the NAT; only a NAT
+        // instance's source/destination check is in the way: turn it off.
+        let only = |start: &str| problems.len() == 1 && problems[0].starts_with(start);
+        let fix = match nat_subnet.filter(|_| only("its subnet")) {
+            Some(subnet) => Some(fixes::route_to_internet(a, subnet)),
+            None if matches!(nat, Nat::Instance(_)) && only("its source/destination check") => Some(format!(
+                "Turn the NAT instance's source/destination check off:\naws ec2 modify-instance-attribute --instance-id {nat_id} --no-source-dest-check"
+            )),
+            None => None,
         };
         if problems.is_empty() {
             continue;
@@ -67,4 +95,30 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         );
     }
     Ok(findings)
+}
+
+/// The NAT device a subnet's default route names.
+enum Nat<'r> {
+    Gateway(&'r str),
+    /// A NAT instance, by its instance or network interface ID.
+    Instance(&'r str),
+    None,
+}
+
+/// A NAT instance whose public address AWS assigned at launch works, until the instance stops: the
+/// address changes and anything allowing it by IP breaks.
+fn public_address_warning(nat_id: &str, interface: &NetworkInterface) -> Option<Finding> {
+    let association = interface.association.as_ref().filter(|a| a.allocation_id.is_none())?;
+    let address = association.public_ip.as_deref().map_or_else(|| "a public address".to_string(), |ip| format!("public address {ip}"));
+    Some(
+        RULE.finding(
+            Some(nat_id),
+            format!("NAT instance {nat_id} has {address} assigned at launch, not an Elastic IP: it changes when the instance stops"),
+        )
+            .severity(Severity::Warning)
+            .remediation(format!(
+                "Give the NAT instance an Elastic IP:\naws ec2 associate-address --instance-id {nat_id} --allocation-id \"$(aws ec2 allocate-address --domain vpc --query AllocationId --output text)\""
+            ))
+            .evidence(json!({"network_interface": interface})),
+    )
 }

@@ -24,20 +24,33 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     }
     let mut nats = Vec::new();
     for egress in &a.egress {
-        let Some(RouteTarget::NatGateway(id)) = egress.default_route.as_ref().map(|r| &r.target) else { return Ok(Vec::new()) };
-        // A regional NAT gateway is a NAT device in every AZ of its VPC: in this subnet's own.
-        let nat = a.network.nat_gateway(id);
-        let regional = nat.is_some_and(|n| n.is_regional());
-        let zone = match nat {
-            Some(_) if regional => a.network.subnet(&egress.subnet_id).and_then(Analysis::zone_of),
-            nat => nat.and_then(|n| a.network.nat_subnet(n)).and_then(Analysis::zone_of),
+        let (id, zone, regional): (&str, _, _) = match egress.default_route.as_ref().map(|r| &r.target) {
+            Some(RouteTarget::NatGateway(id)) => {
+                // A regional NAT gateway is a NAT device in every AZ of its VPC: in this subnet's own.
+                let nat = a.network.nat_gateway(id);
+                let regional = nat.is_some_and(|n| n.is_regional());
+                let zone = match nat {
+                    Some(_) if regional => a.network.subnet(&egress.subnet_id).and_then(Analysis::zone_of),
+                    nat => nat.and_then(|n| a.network.nat_subnet(n)).and_then(Analysis::zone_of),
+                };
+                (id, zone, regional)
+            }
+            // A NAT instance is in its interface's subnet's AZ.
+            Some(RouteTarget::NatInstance(id)) => {
+                let interface = a.network.nat_interface(id);
+                let subnet = interface.and_then(|i| a.network.subnet(i.subnet_id.as_deref()?));
+                let zone = subnet.and_then(Analysis::zone_of).or(interface.and_then(|i| i.availability_zone.as_deref()));
+                (a.network.nat_instance_name(id), zone, false)
+            }
+            _ => return Ok(Vec::new()),
         };
-        nats.push((egress.subnet_id.as_str(), id.as_str(), zone, regional));
+        nats.push((egress.subnet_id.as_str(), id, zone, regional));
     }
     let (_, first_nat, first_zone, first_regional) = nats[0];
     // One zonal gateway is in one AZ whatever the snapshot says of its subnet.
-    let one_az =
-        nats.iter().all(|(_, id, zone, regional)| (*id == first_nat && !regional && !first_regional) || (zone.is_some() && *zone == first_zone));
+    let one_az = nats
+        .iter()
+        .all(|(_, id, zone, regional)| (*id == first_nat && !regional && !first_regional) || (zone.is_some() && *zone == first_zone));
     if !one_az {
         return Ok(Vec::new());
     }

@@ -62,14 +62,22 @@ fn diverted_destinations(a: &Analysis<'_>, reported: &[Finding]) -> Vec<Finding>
         .map(|(table, routes)| {
             let mut described: Vec<String> = Vec::new();
             for (flow, route) in &routes {
-                let what = format!("{} -> {} ({})", route.part.map_or(route.destination.clone(), |p| p.to_string()), route.target, flow.destination);
+                let what = format!(
+                    "{} -> {} ({})",
+                    route.part.map_or(route.destination.clone(), |p| p.to_string()),
+                    route.target,
+                    flow.destination
+                );
                 if !described.contains(&what) {
                     described.push(what);
                 }
             }
             RULE.finding(
                 Some(table),
-                format!("a more specific route sends addresses the environment needs to a target the tool cannot see past: {}", described.join(", ")),
+                format!(
+                    "a more specific route sends addresses the environment needs to a target the tool cannot see past: {}",
+                    described.join(", ")
+                ),
             )
             .remediation(
                 "Confirm that the path behind the target reaches these addresses on the flow's port, or remove the more specific \

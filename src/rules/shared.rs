@@ -262,9 +262,10 @@ fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, wanted: &Cus
     let name = a.settings.environment_name().or(a.settings.planned_name.as_deref()).unwrap_or("NAME");
     // A template or plan names the service by the environment's attribute; flags by what GetEnvironment
     // will report.
-    let service = wanted.service_name.clone().unwrap_or_else(|| {
-        format!("\"$(aws mwaa get-environment --name {name} --query Environment.{attribute} --output text)\"")
-    });
+    let service = wanted
+        .service_name
+        .clone()
+        .unwrap_or_else(|| format!("\"$(aws mwaa get-environment --name {name} --query Environment.{attribute} --output text)\""));
     rule.finding(
         None,
         format!("the {what} endpoint service ({attribute}) exists once the environment is PENDING: create its endpoint within 72 hours"),

@@ -55,7 +55,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     access.as_api()
                 ),
                 format!("tasks: {} = {}; {}", capacity.tasks, capacity.tasks_from, capacity.basis),
-                format!("if every task lands in this subnet's AZ: {single_az} = {} + {mwaa_endpoint_enis} + {endpoints_to_create} + {HEADROOM}", capacity.tasks),
+                format!(
+                    "if every task lands in this subnet's AZ: {single_az} = {} + {mwaa_endpoint_enis} + {endpoints_to_create} + {HEADROOM}",
+                    capacity.tasks
+                ),
             ];
             let message = if subnet.cidr_block.is_none() {
                 format!("an IPv6-only subnet: no IPv4 address for the {needed} the environment may need")

@@ -120,6 +120,8 @@ def ec2_client(region=REGION):
 
 def build_public(ec2, region, params):
     """The two-AZ template: public subnets with a NAT gateway each, private env subnets routing to them.
+    `nat_instances`: NAT instances instead of gateways (true, or "check_on": their source/destination check
+    left on); `one_nat`: both env subnets on the first.
     `dual_stack`: the VPC and its subnets also carry IPv6 as AWS builds it (an IPv6-only subnet beside,
     ::/0 to an egress-only gateway, IPv6 NACL entries, IPv6 SG ranges, an IPv6 prefix list in a rule)."""
     dual = params.get("dual_stack", False)
@@ -147,13 +149,26 @@ def build_public(ec2, region, params):
     for s in (pub1, pub2):
         ec2.associate_route_table(RouteTableId=public_rt, SubnetId=s)
     nats = []
+    instances = params.get("nat_instances")
     for pub in (pub1, pub2):
         eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        if instances:
+            # A NAT instance: its interface forwards (source/destination check off; moto keeps the instance
+            # attribute apart from its interface's, so the interface's is set as a user may) with an Elastic IP.
+            image = ec2.describe_images()["Images"][0]["ImageId"]
+            instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=pub, InstanceType="t3.nano")["Instances"][0]
+            interface = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+            if instances != "check_on":
+                ec2.modify_network_interface_attribute(NetworkInterfaceId=interface, SourceDestCheck={"Value": False})
+            ec2.associate_address(InstanceId=instance["InstanceId"], AllocationId=eip)
+            nats.append(instance["InstanceId"])
+            continue
         nats.append(ec2.create_nat_gateway(SubnetId=pub, AllocationId=eip)["NatGateway"]["NatGatewayId"])
     tables = []
     for env, nat in zip((env1, env2), nats if not params.get("one_nat") else [nats[0], nats[0]]):
         rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-        ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        target = {"InstanceId": nat} if instances else {"NatGatewayId": nat}
+        ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", **target)
         if dual:
             ec2.create_route(RouteTableId=rt, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw)
         ec2.associate_route_table(RouteTableId=rt, SubnetId=env)

@@ -468,7 +468,9 @@ impl<'a> Context<'a> {
         }
         Ok(match self.outputs.by_stack.get(&(stack.clone(), output.clone())) {
             Some(value) => value.clone(),
-            None => Value::Unknown(format!("the output {output} of stack {stack} (no template given is that stack, or it has no such output)")),
+            None => {
+                Value::Unknown(format!("the output {output} of stack {stack} (no template given is that stack, or it has no such output)"))
+            }
         })
     }
 

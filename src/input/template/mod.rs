@@ -3,9 +3,11 @@
 //! for the deployment given ([`eval`]), and their network resources mapped onto the snapshot model
 //! ([`resources`]); the rules then run exactly as on a captured network.
 
+mod cdk_out;
 mod eval;
-mod resources;
 mod flow_indent;
+mod parameter_rules;
+mod resources;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -16,7 +18,7 @@ use resources::{Resource, Stack};
 use yaml::{Node, Spot};
 
 use super::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
-use super::iac::{over_existing, targets, Built, Words};
+use super::iac::{impossible_subnet, over_existing, targets, Built, Words};
 use super::{target_error, AwsAccess, Input, InputError, Note, Scope, Selection, SourceFiles};
 use crate::model::{Network, Snapshot};
 use crate::target::Language;
@@ -119,6 +121,36 @@ struct Parsed {
     file: SnapshotFile,
     root: Node,
     duplicates: Vec<yaml::DuplicateKey>,
+    /// `AWS::StackName`, and what `Fn::GetStackOutput` names: the cloud assembly's, else the file name's
+    /// first part (`cdk.out/NetworkStack.template.json` is `NetworkStack`).
+    stack_name: String,
+    /// A CDK app's construct path of each logical ID (its metadata file, or `aws:cdk:path`).
+    construct_paths: HashMap<String, String>,
+}
+
+/// Every file a run reads for these template paths (each assembly's templates included), so that none
+/// is ever written over.
+pub fn input_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .flat_map(|p| {
+            template_files(std::slice::from_ref(p)).map_or_else(|_| vec![p.clone()], |s| s.into_iter().map(|s| s.template).collect())
+        })
+        .collect()
+}
+
+/// The template files given: each file as it is, each CDK cloud assembly folder as its stacks.
+fn template_files(paths: &[PathBuf]) -> Result<Vec<cdk_out::AssemblyStack>, InputError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if cdk_out::is_assembly(path) {
+            out.extend(cdk_out::stacks(path)?);
+        } else {
+            let stack_name = path.file_name().and_then(|n| n.to_str()).map_or("stack", |n| n.split('.').next().unwrap_or(n)).to_string();
+            out.push(cdk_out::AssemblyStack { template: path.clone(), stack_name, construct_paths: HashMap::new() });
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the templates for `selection`: one scope (all templates' resources form one network). No error
@@ -150,10 +182,12 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     given.extend(templates.parameters.iter().cloned());
 
     let mut parsed = Vec::new();
-    for path in &templates.paths {
-        let file = read_file(path)?;
+    for source in template_files(&templates.paths)? {
+        let file = read_file(&source.template)?;
         let document = yaml::parse(&file.text).map_err(|e| invalid(&file, e.at, e.message))?;
-        parsed.push(Parsed { file, root: document.root, duplicates: document.duplicates });
+        let mut construct_paths = source.construct_paths;
+        construct_paths.extend(path_metadata(&document.root));
+        parsed.push(Parsed { file, root: document.root, duplicates: document.duplicates, stack_name: source.stack_name, construct_paths });
     }
     for (key, _) in &given {
         if !parsed.iter().any(|p| p.root.get("Parameters").and_then(|ps| ps.get(key)).is_some()) {
@@ -180,7 +214,7 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     }
     for (p, (resources, _)) in parsed.iter().zip(&mut stacks_input) {
         for r in resources.iter_mut().filter(|r| uses.get(&r.logical).is_some_and(|n| *n > 1)) {
-            r.id = format!("{}/{}", stack_name(p), r.logical);
+            r.id = format!("{}/{}", p.stack_name, r.logical);
         }
     }
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
@@ -203,7 +237,7 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
             .zip(&stacks_input)
             .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &outputs))
             .collect();
-        let mut built = resources::build(&stacks, base).map_err(|e| invalid_at(&parsed[e.source].file, e.offset, e.message))?;
+        let mut built = resources::build(&stacks, base, &region).map_err(|e| invalid_at(&parsed[e.source].file, e.offset, e.message))?;
         if let Selection::Planned(settings) = selection {
             built.note_external(&settings.subnet_ids, &settings.security_group_ids);
         }
@@ -236,6 +270,11 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
 
     let notes = notes(&parsed, &built.unmodeled);
+    // What EC2 would refuse at deployment is refused here, at the subnet.
+    if let Some((subnet, message)) = impossible_subnet(&snapshot, |id| definitions.contains_key(id)) {
+        let (i, offset, _) = definitions.get(&subnet).copied().unwrap_or((0, 0, 0));
+        return Err(invalid_at(&parsed[i].file, offset, message));
+    }
     let network = Network::new(snapshot).map_err(|bad| {
         let (i, offset, _) = definitions.get(&bad.endpoint_id).copied().unwrap_or((0, 0, 0));
         let file = &parsed[i].file;
@@ -245,7 +284,15 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
             format!("PolicyDocument of {} is not a valid policy: {}", bad.endpoint_id, bad.reason),
         )
     })?;
-    let targets = targets(&built.environments, selection, &region, account_id.as_deref(), &WORDS)?;
+    let mut targets = targets(&built.environments, selection, &region, account_id.as_deref(), &WORDS)?;
+    let construct_paths: std::collections::BTreeMap<String, String> = parsed
+        .iter()
+        .zip(&stacks_input)
+        .flat_map(|(p, (resources, _))| resources.iter().filter_map(|r| Some((r.id.clone(), p.construct_paths.get(&r.logical)?.clone()))))
+        .collect();
+    for target in &mut targets {
+        target.construct_paths.clone_from(&construct_paths);
+    }
     let audit = matches!(selection, Selection::All);
     let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
     Ok(Input { scopes: vec![Scope { network, targets }], files, audit, unreadable: Vec::new(), notes })
@@ -259,18 +306,20 @@ fn stack<'d>(
     account_id: &Option<String>,
     outputs: &'d Outputs,
 ) -> Stack<'d> {
-    let ctx = Context::new(region.to_string(), account_id.clone(), stack_name(p), parameters.clone(), &p.root, outputs);
+    let ctx = Context::new(region.to_string(), account_id.clone(), p.stack_name.clone(), parameters.clone(), &p.root, outputs);
     Stack::new(ctx, resources.to_vec())
 }
 
-/// A template's stack name (`AWS::StackName`, and what `Fn::GetStackOutput` names): its file name's first
-/// part (`cdk.out/NetworkStack.template.json` is `NetworkStack`).
-fn stack_name(p: &Parsed) -> String {
-    Path::new(&p.file.path)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(|n| n.split('.').next().unwrap_or(n).to_string())
-        .unwrap_or_else(|| "stack".into())
+/// The construct path `cdk synth` writes on each resource (`Metadata: aws:cdk:path`), by logical ID.
+fn path_metadata(root: &Node) -> HashMap<String, String> {
+    let entries = root.get("Resources").and_then(Node::entries).unwrap_or_default();
+    entries
+        .iter()
+        .filter_map(|(key, node)| {
+            let path = node.get("Metadata")?.get("aws:cdk:path")?.as_str()?;
+            Some((key.as_str()?.to_string(), path.to_string()))
+        })
+        .collect()
 }
 
 /// The `Resources` section: each a mapping with a `Type`.
@@ -303,6 +352,9 @@ fn parameters(p: &Parsed, given: &[(String, String)], secrets: &mut Vec<String>)
         let Some(name) = key.as_str() else { return Err(invalid(&p.file, key.at, "a parameter name must be text".into())) };
         let kind =
             node.get("Type").and_then(Node::as_str).ok_or_else(|| invalid(&p.file, node.at, format!("parameter {name} has no Type")))?;
+        if !parameter_rules::known_type(kind) {
+            return Err(invalid(&p.file, key.at, format!("parameter {name} has type {kind:?}, which CloudFormation does not know")));
+        }
         let value = given.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).or_else(|| {
             let default = node.get("Default")?;
             match &default.value {
@@ -328,6 +380,9 @@ fn parameters(p: &Parsed, given: &[(String, String)], secrets: &mut Vec<String>)
             if !allowed.iter().any(|a| a.as_str() == Some(value.as_str())) {
                 return Err(invalid(&p.file, key.at, format!("parameter {name}: {value:?} is not one of its AllowedValues")));
             }
+        }
+        if let Some(why) = parameter_rules::refusal(name, kind, node, &value) {
+            return Err(invalid(&p.file, key.at, why));
         }
         let value = if kind.starts_with("AWS::SSM::Parameter::Value<") {
             Value::Unknown(format!("the value of SSM parameter {value} (parameter {name}), read at deployment"))
@@ -489,7 +544,7 @@ fn check_cycles(p: &Parsed, resources: &[Resource<'_>]) -> Result<(), InputError
 fn outputs_of(p: &Parsed, stack: &Stack<'_>, out: &mut Outputs) -> Result<(), InputError> {
     let Some(outputs) = p.root.get("Outputs").and_then(Node::entries) else { return Ok(()) };
     let evaluate = |node: &Node| stack.ctx.eval(node, stack).map_err(|e| invalid(&p.file, e.at, e.message));
-    let name_of_stack = stack_name(p);
+    let name_of_stack = &p.stack_name;
     for (key, output) in outputs {
         let (Some(name), Some(value)) = (key.as_str(), output.get("Value")) else { continue };
         let export = output.get("Export").and_then(|e| e.get("Name"));

@@ -8,7 +8,10 @@ use ipnet::Ipv4Net;
 
 use super::eval::{error, Context, EvalError, Resolver, Value};
 use super::yaml::{Node, Spot};
-use crate::input::iac::{all_traffic, list, star_entries, Built, Located, Model, PlannedEnvironment};
+use crate::input::iac::{
+    self, all_traffic, list, middlebox_known_at_deployment, primary_interface, star_entries, AclEntryValues, Built, EndpointLink, Located,
+    Model, PlannedEnvironment, PublicAddress, Scope,
+};
 use crate::model::snapshot::*;
 use crate::model::Member;
 
@@ -184,9 +187,9 @@ impl Props<'_, '_> {
 
 /// The templates' network on top of `base` (a snapshot, or nothing).
 /// An error names the template (by index) it is in.
-pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>) -> Result<Built, Located> {
+pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>, region: &str) -> Result<Built, Located> {
     let alone = base.is_none();
-    let mut model = Model::new(base, "template");
+    let mut model = Model::new(base, "template", region);
     let mut environments = Vec::new();
     let mut unmodeled: Vec<String> = Vec::new();
     for (i, stack) in stacks.iter().enumerate() {
@@ -237,6 +240,46 @@ fn add_stack(
                     }
                 }
                 "AWS::EC2::NatGateway" => nat_gateway(model, &props)?,
+                "AWS::EC2::Instance" => instance(model, &props)?,
+                "AWS::EC2::NetworkInterface" => {
+                    let subnet = props.required("SubnetId")?;
+                    let check = props.boolean("SourceDestCheck")?.unwrap_or(Ok(true));
+                    if let (Some(subnet), Some(check)) =
+                        (model.known(Member::NetworkInterfaces, subnet), model.known(Member::NetworkInterfaces, check))
+                    {
+                        list(&mut model.snapshot.network_interfaces).push(NetworkInterface {
+                            network_interface_id: resource.id.clone(),
+                            subnet_id: Some(subnet),
+                            vpc_id: None,
+                            availability_zone: None,
+                            source_dest_check: Some(check),
+                            status: Some("available".into()),
+                            attachment: None,
+                            association: None,
+                        });
+                    }
+                }
+                "AWS::EC2::NetworkInterfaceAttachment" => {
+                    let (interface, instance) = (props.required("NetworkInterfaceId")?, props.required("InstanceId")?);
+                    if let (Some(interface), Some(instance)) =
+                        (model.known(Member::NetworkInterfaces, interface), model.known(Member::NetworkInterfaces, instance))
+                    {
+                        model.interface_attachments.push((interface, instance));
+                    }
+                }
+                // An Elastic IP given to an instance or an interface: a NAT instance's fixed address.
+                "AWS::EC2::EIP" | "AWS::EC2::EIPAssociation" => {
+                    let target = props.text("InstanceId")?.or(props.text("NetworkInterfaceId")?);
+                    let allocation = match resource.kind.as_str() {
+                        "AWS::EC2::EIP" => Ok(resource.id.clone()),
+                        _ => props.text("AllocationId")?.or(props.text("EIP")?).unwrap_or_else(|| Ok(resource.id.clone())),
+                    };
+                    if let Some(target) = target.and_then(|t| model.known(Member::NetworkInterfaces, t)) {
+                        if let Some(allocation) = model.known(Member::NetworkInterfaces, allocation) {
+                            model.public_addresses.push((target, PublicAddress::Elastic(allocation)));
+                        }
+                    }
+                }
                 // The CDK's handler that revokes the default group's default rules at deployment.
                 "Custom::VpcRestrictDefaultSG" => {
                     if let Some(group) = props.text("DefaultSecurityGroupId")?.and_then(|g| model.known(Member::SecurityGroups, g)) {
@@ -327,7 +370,7 @@ fn add_stack(
                     });
                 }
                 "AWS::MWAA::Environment" => environments.push(environment(&props)?),
-                "AWS::EC2::EIP" | "AWS::S3::Bucket" | "AWS::KMS::Key" | "AWS::KMS::Alias" | "AWS::EC2::EgressOnlyInternetGateway" => {}
+                "AWS::S3::Bucket" | "AWS::KMS::Key" | "AWS::KMS::Alias" | "AWS::EC2::EgressOnlyInternetGateway" => {}
                 other => {
                     if !unmodeled.iter().any(|u| u == other) {
                         unmodeled.push(other.to_string());
@@ -401,8 +444,50 @@ fn subnet(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
         ipv6_cidr_block_association_set: Vec::new(),
         ipv6_native,
         available_ip_address_count: free,
+        map_public_ip_on_launch: props.boolean("MapPublicIpOnLaunch")?.and_then(Result::ok),
         owner_id: None,
     });
+    Ok(())
+}
+
+/// `AWS::EC2::Instance`, for what a route through it needs (a NAT instance): its primary interface's
+/// subnet, source/destination check and public address.
+fn instance(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
+    let id = props.resource.id.clone();
+    let Some(check) = model.known(Member::NetworkInterfaces, props.boolean("SourceDestCheck")?.unwrap_or(Ok(true))) else { return Ok(()) };
+    // The interface at device index 0, when the instance lists its interfaces.
+    let primary = match props.value("NetworkInterfaces")? {
+        Some(Value::List(items)) => items.into_iter().find(|i| i.get("DeviceIndex").and_then(Value::text).map(str::trim) == Some("0")),
+        Some(Value::Unknown(why)) => {
+            model.unknown(Member::NetworkInterfaces, why);
+            return Ok(());
+        }
+        _ => None,
+    };
+    let text = |model: &mut Model, value: Option<&Value>| match value {
+        Some(Value::Text(text)) => Some(text.clone()),
+        Some(Value::Unknown(why)) => model.known(Member::NetworkInterfaces, Err(why.clone())),
+        _ => None,
+    };
+    let (subnet, public) = match &primary {
+        Some(entry) => {
+            if let Some(interface) = text(model, entry.get("NetworkInterfaceId")) {
+                model.interface_attachments.push((interface, id));
+                return Ok(());
+            }
+            let public = match text(model, entry.get("AssociatePublicIpAddress")).map(|p| p.eq_ignore_ascii_case("true")) {
+                Some(true) => Some(PublicAddress::AtLaunch),
+                Some(false) => None,
+                None => Some(PublicAddress::SubnetDefault),
+            };
+            (text(model, entry.get("SubnetId")), public)
+        }
+        None => (props.text("SubnetId")?.and_then(|s| model.known(Member::NetworkInterfaces, s)), Some(PublicAddress::SubnetDefault)),
+    };
+    list(&mut model.snapshot.network_interfaces).push(primary_interface(&id, subnet, check));
+    if let Some(public) = public {
+        model.public_addresses.push((id, public));
+    }
     Ok(())
 }
 
@@ -428,7 +513,8 @@ fn nat_gateway(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError
     if let Some(Value::List(zones)) = &zone_addresses {
         for zone in zones {
             if let Some(Value::List(ids)) = zone.get("AllocationIds") {
-                allocations.extend(ids.iter().map(|id| id.text().map_or_else(|| id.unknown().unwrap_or_default().to_string(), str::to_string)));
+                allocations
+                    .extend(ids.iter().map(|id| id.text().map_or_else(|| id.unknown().unwrap_or_default().to_string(), str::to_string)));
             }
         }
     }
@@ -446,18 +532,28 @@ fn nat_gateway(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError
     Ok(())
 }
 
+/// Route targets whose kind alone decides the verdicts: egress the tool cannot see past (RT005).
+const MIDDLEBOX_TARGETS: &[&str] =
+    &["VpcEndpointId", "TransitGatewayId", "VpcPeeringConnectionId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn"];
+
 fn route(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
     let table = props.required("RouteTableId")?;
     let Some(table) = model.known(Member::RouteTables, table) else { return Ok(()) };
+    // A value known only at deployment makes this table's routes unknown, not every table's.
+    let scope = Scope::RouteTable(&table);
     let mut route = Route { state: Some("active".into()), ..Route::default() };
     route.destination_cidr_block = match props.parsed::<Ipv4Net>("DestinationCidrBlock", "an IPv4 CIDR")? {
-        Some(cidr) => model.known(Member::RouteTables, cidr),
+        Some(cidr) => model.known(scope, cidr),
         None => None,
     };
     route.destination_ipv6_cidr_block = props.parsed("DestinationIpv6CidrBlock", "an IPv6 CIDR")?.and_then(Result::ok);
-    route.destination_prefix_list_id = props.text("DestinationPrefixListId")?.and_then(|v| model.known(Member::RouteTables, v));
-    let mut target =
-        |name: &str| -> Result<Option<String>, EvalError> { Ok(props.text(name)?.and_then(|v| model.known(Member::RouteTables, v))) };
+    route.destination_prefix_list_id = props.text("DestinationPrefixListId")?.and_then(|v| model.known(scope, v));
+    let mut target = |name: &str| -> Result<Option<String>, EvalError> {
+        Ok(match props.text(name)? {
+            Some(Err(_)) if MIDDLEBOX_TARGETS.contains(&name) => Some(middlebox_known_at_deployment(name)),
+            value => value.and_then(|v| model.known(scope, v)),
+        })
+    };
     route.gateway_id = target("GatewayId")?.or(target("VpcEndpointId")?);
     route.nat_gateway_id = target("NatGatewayId")?;
     route.instance_id = target("InstanceId")?;
@@ -485,28 +581,16 @@ fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> 
     else {
         return Ok(());
     };
-    if !(1..=32766).contains(&number) {
-        return Err(error(props.at("RuleNumber"), format!("{id}.RuleNumber {number} is outside 1-32766")));
-    }
-    if protocol_number(&protocol).is_none() {
-        return Err(error(props.at("Protocol"), format!("{id}.Protocol {protocol:?} is not -1 or a protocol number")));
-    }
-    let rule_action = match action.to_ascii_lowercase().as_str() {
-        "allow" => RuleAction::Allow,
-        "deny" => RuleAction::Deny,
-        _ => return Err(error(props.at("RuleAction"), format!("{id}.RuleAction must be allow or deny, not {action:?}"))),
-    };
-    let port_range = match props.value("PortRange")? {
+    let ports = match props.value("PortRange")? {
         Some(range) => {
             let port = |key: &str| -> Result<i32, EvalError> {
                 range
                     .get(key)
                     .and_then(Value::text)
                     .and_then(|t| t.parse().ok())
-                    .filter(|p| (0..=65535).contains(p))
                     .ok_or_else(|| error(props.at("PortRange"), format!("{id}.PortRange.{key} must be a port 0-65535")))
             };
-            Some(PortRange { from: port("From")?, to: port("To")? })
+            Some(("PortRange", port("From")?, port("To")?))
         }
         None => None,
     };
@@ -514,16 +598,17 @@ fn acl_entry(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> 
         Some(cidr) => model.known(Member::NetworkAcls, cidr),
         None => None,
     };
-    let entry = NetworkAclEntry {
-        rule_number: number,
-        protocol,
-        rule_action,
+    let entry = iac::acl_entry(AclEntryValues {
+        number: ("RuleNumber", number),
+        protocol: ("Protocol", protocol),
+        action: ("RuleAction", action),
+        ports,
         // AWS::EC2::NetworkAclEntry: "Egress ... Default: false".
         egress: props.boolean("Egress")?.and_then(Result::ok).unwrap_or(false),
         cidr_block,
         ipv6_cidr_block: props.parsed("Ipv6CidrBlock", "an IPv6 CIDR")?.and_then(Result::ok),
-        port_range,
-    };
+    })
+    .map_err(|(name, why)| error(props.at(&name), format!("{id}.{why}")))?;
     model.acl_entries.push((acl, entry));
     Ok(())
 }
@@ -644,32 +729,16 @@ fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
         Some(Value::Text(text)) => Some(text),
         Some(document) => {
             if let Some(why) = document.unknown() {
-                model.endpoint_policies_unknown.push((id.clone(), why.to_string()));
+                model.unknown(Scope::EndpointPolicy(&id), why.to_string());
             }
             Some(document.to_json().to_string())
         }
     };
     let gateway = kind.eq_ignore_ascii_case("gateway");
-    if gateway {
-        // A gateway endpoint adds a route to its service's prefix list in each of its route tables; the
-        // list's CIDRs are AWS's and unknown to a template (the list is known by its service name).
-        for table in &route_table_ids {
-            let route = Route {
-                destination_prefix_list_id: Some(service_name.clone()),
-                gateway_id: Some(id.clone()),
-                state: Some("active".into()),
-                ..Route::default()
-            };
-            model.routes.push((table.clone(), route, model.stack, props.resource.at.offset));
-        }
-        let lists = list(&mut model.snapshot.prefix_lists);
-        if !lists.iter().any(|l| l.prefix_list_id == service_name) {
-            lists.push(PrefixList {
-                prefix_list_id: service_name.clone(),
-                prefix_list_name: Some(service_name.clone()),
-                cidrs: Vec::new(),
-            });
-        }
+    // Its route tables, as every front end gives them (the routes to its service's prefix list are added
+    // once all tables are in).
+    for table in route_table_ids {
+        model.endpoint_links.push((id.clone(), EndpointLink::RouteTable(table)));
     }
     list(&mut model.snapshot.vpc_endpoints).push(VpcEndpoint {
         vpc_endpoint_id: id,
@@ -678,7 +747,7 @@ fn endpoint(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
         service_name,
         state: Some("available".into()),
         policy_document,
-        route_table_ids,
+        route_table_ids: Vec::new(),
         subnet_ids,
         groups: groups.into_iter().map(|group_id| SecurityGroupIdentifier { group_id }).collect(),
         private_dns_enabled: private_dns,
@@ -740,9 +809,7 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
         None => None,
     };
     let number = |name: &str| -> Result<Option<u32>, EvalError> { Ok(props.parsed::<u32>(name, "a number")?.and_then(Result::ok)) };
-    let kms_key = props
-        .text("KmsKey")?
-        .map(|k| k.unwrap_or_else(|_| format!("arn:{}:kms:{}:*:key/*", props.stack.ctx.partition(), props.stack.ctx.region)));
+    let kms_key = props.text("KmsKey")?.map(|k| k.unwrap_or_else(|_| iac::key_created_at_deployment(&props.stack.ctx.region)));
     let environment = Environment {
         name: known(props.text("Name")?).unwrap_or_else(|| id.clone()),
         arn: None,

@@ -305,7 +305,7 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
             target_error("the plan's region is not stated (no constant provider region)", "pass --region, for example --region us-east-1")
         })?;
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
-        let mut built = resources::build(&parsed, base).map_err(|e| invalid(&file, e.offset, e.message))?;
+        let mut built = resources::build(&parsed, base, &region).map_err(|e| invalid(&file, e.offset, e.message))?;
         if let Selection::Planned(settings) = selection {
             built.note_external(&settings.subnet_ids, &settings.security_group_ids);
         }
@@ -319,6 +319,11 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
     let mut definitions = HashMap::new();
     for instance in &parsed.instances {
         definitions.insert(resources::id_of(instance), (0, instance.at.0, instance.at.1));
+    }
+    // What EC2 would refuse at apply is refused here, at the subnet.
+    if let Some((subnet, message)) = super::iac::impossible_subnet(&snapshot, |id| definitions.contains_key(id)) {
+        let offset = definitions.get(&subnet).map_or(0, |&(_, offset, _)| offset);
+        return Err(invalid(&file, offset, message));
     }
     let network = Network::new(snapshot).map_err(|bad| {
         let offset = definitions.get(&bad.endpoint_id).map_or(0, |&(_, offset, _)| offset);

@@ -9,7 +9,10 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
 use super::{Instance, Parsed};
-use crate::input::iac::{list, star_entries, Built, EndpointLink, External, Located, Model, PlannedEnvironment};
+use crate::input::iac::{
+    self, list, middlebox_known_at_deployment, primary_interface, star_entries, AclEntryValues, Built, EndpointLink, External, Located,
+    Model, PlannedEnvironment, PublicAddress, Scope,
+};
 use crate::model::snapshot::*;
 use crate::model::Member;
 
@@ -76,7 +79,12 @@ impl<'p> Reader<'p> {
     /// expression `[aws_subnet.a.id, aws_subnet.b.id]` is both subnets, however the plan holds it.
     fn references(&self, module: &str, index: Option<&Value>, references: &Value) -> Option<Value> {
         let mut values: Vec<Value> = Vec::new();
-        for reference in references.as_array()?.iter().filter_map(Value::as_str) {
+        let all: Vec<&str> = references.as_array()?.iter().filter_map(Value::as_str).collect();
+        // Terraform lists an expression's traversal with each of its prefixes (`aws_instance.nat[0].primary_network_interface_id`,
+        // `aws_instance.nat[0]`, `aws_instance.nat`): the longest names the value.
+        let prefix_of_another =
+            |r: &str| all.iter().any(|o| o.len() > r.len() && o.starts_with(r) && matches!(o.as_bytes()[r.len()], b'.' | b'['));
+        for reference in all.iter().copied().filter(|r| !prefix_of_another(r)) {
             let named = match self.reference(module, index, reference) {
                 Some(Value::Array(items)) => items,
                 Some(one) => vec![one],
@@ -151,6 +159,7 @@ fn attribute_value(instance: &Instance, attribute: Option<&str>) -> Option<Value
         Some("default_route_table_id" | "main_route_table_id") => "MainRouteTable",
         Some("default_network_acl_id") => "DefaultNetworkAcl",
         Some("default_security_group_id") => "DefaultSecurityGroup",
+        Some("primary_network_interface_id") => "PrimaryNetworkInterface",
         Some(service @ ("database_vpc_endpoint_service" | "webserver_vpc_endpoint_service")) => service,
         Some(other) => return instance.values.get(other).filter(|v| !v.is_null()).cloned(),
     };
@@ -188,12 +197,16 @@ impl Attributes<'_, '_> {
         }
     }
 
-    fn text(&self, model: &mut Model, member: Member, path: &[&str]) -> Option<String> {
+    fn text<'a>(&self, model: &mut Model, scope: impl Into<Scope<'a>>, path: &[&str]) -> Option<String> {
+        let scope = scope.into();
         match self.field(path) {
             // `var.x ? aws_vpc.a.id : aws_vpc.b.id`: which one is known only after apply.
             Field::Known(Value::Array(items)) if items.len() > 1 => {
                 let names: Vec<String> = items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
-                model.unknown(member, format!("{}.{} is one of {}, known only after apply", self.instance.address, path.join("."), names.join(", ")));
+                model.unknown(
+                    scope,
+                    format!("{}.{} is one of {}, known only after apply", self.instance.address, path.join("."), names.join(", ")),
+                );
                 None
             }
             Field::Known(Value::String(s)) if s.is_empty() => None,
@@ -201,7 +214,7 @@ impl Attributes<'_, '_> {
             Field::Known(Value::Number(n)) => Some(n.to_string()),
             Field::Known(Value::Bool(b)) => Some(b.to_string()),
             Field::Unknown(why) => {
-                model.unknown(member, why);
+                model.unknown(scope, why);
                 None
             }
             Field::Absent | Field::Known(_) => None,
@@ -264,10 +277,10 @@ impl Attributes<'_, '_> {
 }
 
 /// The plan's network on top of `base` (a snapshot of what exists, or nothing).
-pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> {
+pub fn build(parsed: &Parsed, base: Option<Snapshot>, region: &str) -> Result<Built, Located> {
     let alone = base.is_none();
     let base_subnets: Vec<String> = base.iter().flat_map(|b| b.subnets.iter().flatten().map(|s| s.subnet_id.clone())).collect();
-    let mut model = Model::new(base, "plan");
+    let mut model = Model::new(base, "plan", region);
     let reader = Reader::new(parsed);
     let mut environments = Vec::new();
     let mut unmodeled: Vec<String> = Vec::new();
@@ -275,6 +288,8 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
     for instance in &parsed.instances {
         let a = Attributes { reader: &reader, instance, prefix: Vec::new() };
         let id = id_of(instance);
+        // A value EC2 refuses, located at the resource.
+        let refused = |message: String| Located { source: 0, offset: instance.at.0, message };
         match (instance.data, instance.kind.as_str()) {
             (false, "aws_vpc") => vpc(&mut model, &a, &id),
             (false, "aws_vpc_ipv4_cidr_block_association") => {
@@ -334,10 +349,65 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
                     });
                 }
             }
+            (false, "aws_instance") => {
+                let check = a.boolean(&["source_dest_check"]).unwrap_or(true);
+                let subnet = a.text(&mut model, Member::NetworkInterfaces, &["subnet_id"]);
+                let mut interface = primary_interface(&id, subnet, check);
+                if let Some(existing) = a.plain(&["primary_network_interface_id"]) {
+                    interface.network_interface_id = existing;
+                }
+                list(&mut model.snapshot.network_interfaces).push(interface);
+                let public = match (a.plain(&["public_ip"]), a.boolean(&["associate_public_ip_address"])) {
+                    (Some(_), _) | (None, Some(true)) => Some(PublicAddress::AtLaunch),
+                    (None, Some(false)) => None,
+                    (None, None) => Some(PublicAddress::SubnetDefault),
+                };
+                if let Some(public) = public {
+                    model.public_addresses.push((id, public));
+                }
+            }
+            (false, "aws_network_interface") => {
+                if let Some(subnet) = a.text(&mut model, Member::NetworkInterfaces, &["subnet_id"]) {
+                    list(&mut model.snapshot.network_interfaces).push(NetworkInterface {
+                        network_interface_id: id.clone(),
+                        subnet_id: Some(subnet),
+                        vpc_id: None,
+                        availability_zone: None,
+                        source_dest_check: Some(a.boolean(&["source_dest_check"]).unwrap_or(true)),
+                        status: Some("available".into()),
+                        attachment: None,
+                        association: None,
+                    });
+                    for i in 0..a.blocks("attachment").unwrap_or(0) {
+                        if let Some(instance) = a.block("attachment", i).text(&mut model, Member::NetworkInterfaces, &["instance"]) {
+                            model.interface_attachments.push((id.clone(), instance));
+                        }
+                    }
+                }
+            }
+            (false, "aws_network_interface_attachment") => {
+                if let (Some(interface), Some(instance)) = (
+                    a.text(&mut model, Member::NetworkInterfaces, &["network_interface_id"]),
+                    a.text(&mut model, Member::NetworkInterfaces, &["instance_id"]),
+                ) {
+                    model.interface_attachments.push((interface, instance));
+                }
+            }
+            // An Elastic IP given to an instance or an interface: a NAT instance's fixed address.
+            (false, "aws_eip") | (false, "aws_eip_association") => {
+                let association = instance.kind == "aws_eip_association";
+                let keys = if association { ["instance_id", "network_interface_id"] } else { ["instance", "network_interface"] };
+                let target = keys.iter().find_map(|key| a.text(&mut model, Member::NetworkInterfaces, &[key]));
+                let allocation =
+                    if association { a.text(&mut model, Member::NetworkInterfaces, &["allocation_id"]) } else { Some(id.clone()) };
+                if let (Some(target), Some(allocation)) = (target, allocation) {
+                    model.public_addresses.push((target, PublicAddress::Elastic(allocation)));
+                }
+            }
             (false, "aws_route_table") | (false, "aws_default_route_table") => route_table(&mut model, &a, &id),
             (false, "aws_route") => {
                 if let Some(table) = a.text(&mut model, Member::RouteTables, &["route_table_id"]) {
-                    let route = route_of(&mut model, &a, "destination_cidr_block", "destination_ipv6_cidr_block");
+                    let route = route_of(&mut model, &a, &table, "destination_cidr_block", "destination_ipv6_cidr_block");
                     model.routes.push((table, route, 0, instance.at.0));
                 }
             }
@@ -355,11 +425,11 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
                     model.main_tables.push((vpc, table));
                 }
             }
-            (false, "aws_network_acl") | (false, "aws_default_network_acl") => network_acl(&mut model, &a, &id),
+            (false, "aws_network_acl") | (false, "aws_default_network_acl") => network_acl(&mut model, &a, &id).map_err(refused)?,
             (false, "aws_network_acl_rule") => {
                 if let Some(acl) = a.text(&mut model, Member::NetworkAcls, &["network_acl_id"]) {
                     let egress = a.boolean(&["egress"]).unwrap_or(false);
-                    if let Some(entry) = acl_entry(&mut model, &a, "rule_number", "rule_action", egress) {
+                    if let Some(entry) = acl_entry(&mut model, &a, "rule_number", "rule_action", egress).map_err(refused)? {
                         model.acl_entries.push((acl, entry));
                     }
                 }
@@ -464,9 +534,8 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>) -> Result<Built, Located> 
                 let ids = a.texts(&mut model, Member::Subnets, &["zone_ids"]);
                 zone_ids.extend(names.into_iter().zip(ids));
             }
-            // Read, and nothing to model: a NAT gateway's allocation names its EIP; egress-only gateways carry
-            // IPv6, which MWAA does not use.
-            (false, "aws_eip" | "aws_egress_only_internet_gateway") => {}
+            // Read, and nothing to model: egress-only gateways carry IPv6, which MWAA does not use.
+            (false, "aws_egress_only_internet_gateway") => {}
             (true, _) => {}
             (false, kind) if kind.starts_with("aws_") && !NOT_NETWORK.iter().any(|p| kind.starts_with(p)) => {
                 if !unmodeled.iter().any(|u| u == kind) {
@@ -549,13 +618,22 @@ fn subnet(model: &mut Model, a: &Attributes<'_, '_>, id: &str, data: bool) {
         ipv6_cidr_block_association_set: ipv6.into_iter().map(|c| Ipv6CidrAssociation { ipv6_cidr_block: Some(c) }).collect(),
         ipv6_native,
         available_ip_address_count: free,
+        map_public_ip_on_launch: a.boolean(&["map_public_ip_on_launch"]),
         owner_id,
     });
 }
 
-/// A route from an `aws_route` or an inline `route` block, whose destination keys differ.
-fn route_of(model: &mut Model, a: &Attributes<'_, '_>, cidr_key: &str, ipv6_key: &str) -> Route {
-    let mut get = |key: &str| a.text(model, Member::RouteTables, &[key]);
+/// Route targets whose kind alone decides the verdicts: egress the tool cannot see past (RT005).
+const MIDDLEBOX_TARGETS: &[&str] =
+    &["vpc_endpoint_id", "transit_gateway_id", "vpc_peering_connection_id", "local_gateway_id", "carrier_gateway_id", "core_network_arn"];
+
+/// A route of `table` from an `aws_route` or an inline `route` block, whose destination keys differ. A
+/// value known only after apply makes that table's routes unknown, not every table's.
+fn route_of(model: &mut Model, a: &Attributes<'_, '_>, table: &str, cidr_key: &str, ipv6_key: &str) -> Route {
+    let mut get = |key: &str| match a.field(&[key]) {
+        Field::Unknown(_) if MIDDLEBOX_TARGETS.contains(&key) => Some(middlebox_known_at_deployment(key)),
+        _ => a.text(model, Scope::RouteTable(table), &[key]),
+    };
     let mut route = Route { state: Some("active".into()), ..Route::default() };
     route.destination_cidr_block = get(cidr_key).and_then(|c| c.parse().ok());
     route.destination_ipv6_cidr_block = get(ipv6_key).and_then(|c| c.parse().ok());
@@ -586,7 +664,7 @@ fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     // Unknown inline routes (None): only aws_route resources add any.
     if let Some(n) = a.blocks("route") {
         for i in 0..n {
-            routes.push(route_of(model, &a.block("route", i), "cidr_block", "ipv6_cidr_block"));
+            routes.push(route_of(model, &a.block("route", i), &id, "cidr_block", "ipv6_cidr_block"));
         }
     }
     let tables = list(&mut model.snapshot.route_tables);
@@ -607,35 +685,45 @@ fn route_table(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
 }
 
 /// An entry of an `aws_network_acl_rule` or an inline `ingress`/`egress` block.
-fn acl_entry(model: &mut Model, a: &Attributes<'_, '_>, number_key: &str, action_key: &str, egress: bool) -> Option<NetworkAclEntry> {
+/// An entry of an `aws_network_acl_rule` or an inline `ingress`/`egress` block: `Ok(None)` while a value is
+/// known only after apply, `Err` (located at the resource) for one EC2 refuses.
+fn acl_entry(
+    model: &mut Model,
+    a: &Attributes<'_, '_>,
+    number_key: &str,
+    action_key: &str,
+    egress: bool,
+) -> Result<Option<NetworkAclEntry>, String> {
     let mut get = |key: &str| a.text(model, Member::NetworkAcls, &[key]);
-    let rule_number: u32 = get(number_key)?.parse().ok().filter(|n| (1..=32766).contains(n))?;
-    let protocol = get("protocol")?;
-    let protocol = if protocol_number(&protocol).is_some() { protocol } else { return None };
-    let rule_action = match get(action_key)?.to_ascii_lowercase().as_str() {
-        "allow" => RuleAction::Allow,
-        "deny" => RuleAction::Deny,
-        _ => return None,
-    };
-    let ports = (get("from_port").and_then(|p| p.parse::<i32>().ok()), get("to_port").and_then(|p| p.parse::<i32>().ok()));
-    let all = protocol_number(&protocol) == Some(-1);
-    let port_range = match ports {
-        (Some(from), Some(to)) if !all && (0..=65535).contains(&from) && (0..=65535).contains(&to) => Some(PortRange { from, to }),
+    let (Some(number), Some(protocol), Some(action)) = (get(number_key), get("protocol"), get(action_key)) else { return Ok(None) };
+    let address = &a.instance.address;
+    let number = number.parse::<u32>().map_err(|_| format!("{address}: {number_key} {number:?} is not a rule number"))?;
+    let port = |p: Option<String>| p.and_then(|p| p.parse::<i32>().ok());
+    let ports = match (port(get("from_port")), port(get("to_port"))) {
+        (Some(from), Some(to)) => Some(("from_port/to_port", from, to)),
         _ => None,
     };
-    let cidr_block = get("cidr_block").and_then(|c| c.parse().ok());
-    let ipv6_cidr_block = get("ipv6_cidr_block").and_then(|c| c.parse().ok());
-    Some(NetworkAclEntry { rule_number, protocol, rule_action, egress, cidr_block, ipv6_cidr_block, port_range })
+    iac::acl_entry(AclEntryValues {
+        number: (number_key, number),
+        protocol: ("protocol", protocol),
+        action: (action_key, action),
+        ports,
+        egress,
+        cidr_block: get("cidr_block").and_then(|c| c.parse().ok()),
+        ipv6_cidr_block: get("ipv6_cidr_block").and_then(|c| c.parse().ok()),
+    })
+    .map(Some)
+    .map_err(|(_, why)| format!("{address}: {why}"))
 }
 
-fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
+fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) -> Result<(), String> {
     let (id, default) = a.adopted_id(model, Member::NetworkAcls, "aws_default_network_acl", "default_network_acl_id", id);
     let vpc = a
         .text(model, Member::NetworkAcls, &["vpc_id"])
         .or_else(|| model.snapshot.network_acls.iter().flatten().find(|n| n.network_acl_id == id).map(|n| n.vpc_id.clone()));
     let Some(vpc_id) = vpc else {
         model.unknown(Member::NetworkAcls, format!("the VPC of {} is not known", a.instance.address));
-        return;
+        return Ok(());
     };
     // aws_network_acl and aws_default_network_acl manage every entry: those given, then AWS's `*` denies
     // (aws_default_network_acl: "removes all default rules ... and adds only the rules specified").
@@ -644,7 +732,7 @@ fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         match a.blocks(block) {
             Some(n) => {
                 for i in 0..n {
-                    entries.extend(acl_entry(model, &a.block(block, i), "rule_no", "action", egress));
+                    entries.extend(acl_entry(model, &a.block(block, i), "rule_no", "action", egress)?);
                 }
             }
             None => model.unknown(Member::NetworkAcls, format!("the {block} rules of {} are known only after apply", a.instance.address)),
@@ -663,6 +751,7 @@ fn network_acl(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     for subnet in subnets {
         model.acl_associations.push((id.clone(), subnet));
     }
+    Ok(())
 }
 
 fn security_group(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
@@ -795,7 +884,7 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
     let policy_document = match a.field(&["policy"]) {
         Field::Known(Value::String(text)) => Some(text),
         Field::Unknown(why) if configured => {
-            model.endpoint_policies_unknown.push((id.to_string(), why));
+            model.unknown(Scope::EndpointPolicy(id), why);
             None
         }
         _ => None,
@@ -805,7 +894,7 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         vpc_endpoint_id: id.to_string(),
         vpc_endpoint_type: if gateway { "Gateway".into() } else { kind },
         vpc_id,
-        service_name: service_name.clone(),
+        service_name,
         state: Some("available".into()),
         policy_document,
         route_table_ids: Vec::new(),
@@ -814,12 +903,6 @@ fn endpoint(model: &mut Model, a: &Attributes<'_, '_>, id: &str) {
         private_dns_enabled: private_dns,
         owner_id: None,
     });
-    if gateway {
-        let lists = list(&mut model.snapshot.prefix_lists);
-        if !lists.iter().any(|l| l.prefix_list_name.as_deref() == Some(service_name.as_str())) {
-            lists.push(PrefixList { prefix_list_id: service_name.clone(), prefix_list_name: Some(service_name), cidrs: Vec::new() });
-        }
-    }
     for table in route_table_ids {
         model.endpoint_links.push((id.to_string(), EndpointLink::RouteTable(table)));
     }
@@ -842,7 +925,7 @@ fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment 
     let number = |key: &str| a.plain(&[key]).and_then(|n| n.parse().ok());
     // A key the plan creates has no ARN yet: any key of the account, for the requests the policies must allow.
     let kms_key = match a.reader.field(a.instance, &["kms_key"]) {
-        Field::Unknown(_) => Some("arn:aws:kms:*:*:key/*".to_string()),
+        Field::Unknown(_) => Some(iac::key_created_at_deployment(&model.region)),
         _ => a.plain(&["kms_key"]),
     };
     let environment = Environment {

@@ -1,0 +1,158 @@
+//! A CDK cloud assembly (`cdk.out`) as the CDK writes it: `manifest.json` names every stack's template, its
+//! deployed name and the metadata file that maps construct paths to logical IDs; stages are nested
+//! assemblies in their own folders.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::input::file::{read_bounded, FileError, InvalidFile, SnapshotFile};
+use crate::input::{target_error, InputError};
+
+/// The largest manifest or metadata file read (a large app's are a few MB).
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// Stages within stages: deeper than any app, shallow enough that a looping manifest ends.
+const MAX_NESTING: usize = 8;
+
+/// A stack of the assembly: its template, the name it deploys under (what `Fn::GetStackOutput` names),
+/// and the construct path of each logical ID.
+#[derive(Debug, Clone)]
+pub struct AssemblyStack {
+    pub template: PathBuf,
+    pub stack_name: String,
+    pub construct_paths: HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    artifacts: BTreeMap<String, Artifact>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    properties: Properties,
+    /// Older CDKs: construct path -> metadata entries, in the manifest itself.
+    #[serde(default)]
+    metadata: BTreeMap<String, Vec<MetadataEntry>>,
+    additional_metadata_file: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Properties {
+    template_file: Option<String>,
+    stack_name: Option<String>,
+    /// A nested assembly (a stage).
+    directory_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MetadataEntry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    data: serde_json::Value,
+}
+
+/// Whether `path` is a cloud assembly (a folder with a `manifest.json`).
+pub fn is_assembly(path: &Path) -> bool {
+    path.is_dir()
+}
+
+/// Every stack of the assembly in `dir`, stages included.
+pub fn stacks(dir: &Path) -> Result<Vec<AssemblyStack>, InputError> {
+    let mut out = Vec::new();
+    read_assembly(dir, 0, &mut out)?;
+    if out.is_empty() {
+        return Err(target_error(
+            format!("{} holds no CloudFormation stack (manifest.json lists none)", dir.display()),
+            "run `cdk synth` first, or pass the folder it writes (cdk.out)",
+        ));
+    }
+    Ok(out)
+}
+
+fn read_assembly(dir: &Path, depth: usize, out: &mut Vec<AssemblyStack>) -> Result<(), InputError> {
+    if depth > MAX_NESTING {
+        return Err(target_error(
+            format!("{}: stages nested deeper than {MAX_NESTING}", dir.display()),
+            "check the assembly's manifest.json for a stage that contains itself",
+        ));
+    }
+    let manifest_path = dir.join("manifest.json");
+    if !manifest_path.is_file() {
+        return Err(target_error(
+            format!("{} is a folder without manifest.json, so not a CDK cloud assembly", dir.display()),
+            "pass the folder `cdk synth` writes (cdk.out), or the template files themselves",
+        ));
+    }
+    let manifest: Manifest = parse(&manifest_path, "CDK manifest")?;
+    for (id, artifact) in manifest.artifacts {
+        match artifact.kind.as_str() {
+            "aws:cloudformation:stack" => {
+                let Some(template) = &artifact.properties.template_file else { continue };
+                let mut construct_paths = logical_ids(&artifact.metadata);
+                if let Some(file) = &artifact.additional_metadata_file {
+                    let extra: BTreeMap<String, Vec<MetadataEntry>> = parse(&inside(dir, file)?, "CDK metadata file")?;
+                    construct_paths.extend(logical_ids(&extra));
+                }
+                out.push(AssemblyStack {
+                    template: inside(dir, template)?,
+                    stack_name: artifact.properties.stack_name.clone().unwrap_or(id),
+                    construct_paths,
+                });
+            }
+            "cdk:cloud-assembly" => {
+                if let Some(nested) = &artifact.properties.directory_name {
+                    read_assembly(&inside(dir, nested)?, depth + 1, out)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Logical ID -> construct path, from `aws:cdk:logicalId` metadata entries (the path without its
+/// leading `/`, as `aws:cdk:path` writes it).
+fn logical_ids(metadata: &BTreeMap<String, Vec<MetadataEntry>>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (path, entries) in metadata {
+        for entry in entries.iter().filter(|e| e.kind == "aws:cdk:logicalId") {
+            if let Some(logical) = entry.data.as_str() {
+                out.insert(logical.to_string(), path.trim_start_matches('/').to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A file the manifest names, which must lie inside the assembly (no absolute path, no `..`).
+fn inside(dir: &Path, relative: &str) -> Result<PathBuf, InputError> {
+    let path = Path::new(relative);
+    if path.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        return Err(target_error(
+            format!("{}: the manifest names {relative:?}, outside the assembly", dir.display()),
+            "a cloud assembly names its files relative to its folder",
+        ));
+    }
+    Ok(dir.join(path))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, InputError> {
+    let text = read_bounded(path, MAX_MANIFEST_BYTES, Some(b'{'))
+        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: path.display().to_string(), source })))?;
+    let file = SnapshotFile { path: path.display().to_string(), text };
+    serde_json::from_str(&file.text).map_err(|e| {
+        let offset = file.offset_of(e.line(), e.column());
+        let message = e.to_string().split(" at line ").next().unwrap_or_default().to_string();
+        let help = "write it again with `cdk synth`";
+        InputError::File(Box::new(FileError::Invalid(InvalidFile::new(what, &file.path, &file.text, message, offset, 1, help))))
+    })
+}
