@@ -33,9 +33,10 @@ EXPECTED = [
     (f"{EXAMPLES}/least-privilege-template.yaml", [], 0, [("SG006", "SecurityGroup")],
      "without the S3Bucket parameter the S3 policy is unknown: VPCE007 is skipped, never passed"),
     (f"{BLOG}/cfn-vpc-private-bjs.reconstructed.yaml", NO_ENVIRONMENT + ["--endpoint-management", "customer"], 1,
-     [("CME002", None), ("VPCE008", "SqsVpcEndoint")],
+     [("CME002", None), ("CME003", None), ("VPCE008", "SqsVpcEndoint")],
      "the shared-VPC blog's SQS policy, Resource: [], blocks the environment's queue until the Lambda appends it; "
-     "with customer-managed endpoints, the database endpoint is the next step once the environment is PENDING (an info)"),
+     "with customer-managed endpoints, the database endpoint and (the web server's access mode not given: PRIVATE_ONLY, "
+     "the service's default) the web server endpoint are the next steps once the environment is PENDING (infos)"),
 ]
 
 

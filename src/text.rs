@@ -181,11 +181,9 @@ impl std::error::Error for Printable<'_> {
     }
 }
 
+// No `code`: the diagnostic codes (`mwaa_preflight::usage`) name the library's error kinds, and a person
+// reading the terminal needs the sentence and the way out, not them.
 impl Diagnostic for Printable<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.code()
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         self.inner.severity()
     }

@@ -45,6 +45,7 @@ fn synth(app: &str) -> Vec<PathBuf> {
     // construct path (`Metadata: aws:cdk:path`).
     context["aws:cdk:version-reporting"] = Value::Bool(true);
     context["aws:cdk:enable-path-metadata"] = Value::Bool(true);
+    context["aws:cdk:enable-asset-metadata"] = Value::Bool(true);
     run(
         Command::new("node")
             .arg(support::root().join("fixtures/cdk/apps/stacks.js"))
@@ -122,6 +123,12 @@ fn cdk_apps_check_as_their_networks_say() {
     assert_eq!(check(&regional), (0, vec![]));
     let single = synth("single-nat");
     assert_eq!(check(&single), (0, vec![("RT003".to_string(), "VpcPublicSubnet1NATGateway4D7517AA".to_string())]));
+
+    // A nested stack's template is read with its parent's: the environment's subnets are its outputs.
+    let _ = synth("nested-stack");
+    let nested = check_assembly("nested-stack");
+    assert_eq!(support::codes(&nested), vec![("RT003".to_string(), "VpcPublicSubnet1NATGateway4D7517AA".to_string())], "{nested}");
+    assert_eq!(nested["findings"][0]["construct_path"], "ParentStack/Network/Vpc/PublicSubnet1/NATGateway");
 
     // NAT instances (NatProvider.instanceV2): source/destination check off, public addresses assigned at
     // launch by the public subnets (no Elastic IP: RT002's warning); one for both AZs is RT003 too.

@@ -80,6 +80,15 @@ fn usage_errors_exit_2_with_a_way_out() {
     let missing = run_in_root(&["check", "--snapshot", "no/such/file.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(support::stderr(&missing).contains("cannot read snapshot no/such/file.json"));
+    // Each kind of file is named as what it was to be, and no internal error code is printed.
+    let template = run_in_root(&["check", "--template", "no/such/stack.yaml", "--region", "us-east-1"]);
+    assert_eq!(template.status.code(), Some(2));
+    assert!(support::stderr(&template).contains("cannot read template no/such/stack.yaml"), "{}", support::stderr(&template));
+    let plan = run_in_root(&["check", "--terraform-plan", "no/such/plan.json", "--region", "us-east-1"]);
+    assert!(support::stderr(&plan).contains("cannot read Terraform plan no/such/plan.json"), "{}", support::stderr(&plan));
+    for output in [&missing, &template, &plan] {
+        assert!(!support::stderr(output).contains("mwaa_preflight::"), "{}", support::stderr(output));
+    }
 
     let no_target = run_in_root(&["check", "--snapshot", PUBLIC]);
     assert_eq!(no_target.status.code(), Some(2));
@@ -166,8 +175,9 @@ fn finding_fields_follow_the_contract() {
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
     let finding = &report["findings"][0];
     let keys: Vec<&String> = finding.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["code", "docs", "evidence", "message", "name", "remediation", "resource", "severity"]);
+    assert_eq!(keys, ["code", "docs", "evidence", "family", "message", "name", "remediation", "resource", "severity"]);
     assert_eq!(finding["code"], "DNS001");
+    assert_eq!(finding["family"], "network");
     assert_eq!(finding["resource"], "vpc-0e0e0e0e");
     assert!(finding["remediation"]
         .as_str()
@@ -562,4 +572,67 @@ fn failures_wrap_only_on_a_terminal() {
     let wrapped = on_terminal(60, &[("NO_COLOR", "1")], &["check", "--snapshot", &long]);
     assert!(wrapped.contains("cannot read"), "{wrapped}");
     assert!(!wrapped.lines().any(|l| l.contains(&long) && l.contains("cannot read")), "wrapped to 60 columns:\n{wrapped}");
+}
+
+/// ruff's --select and --ignore: codes, prefixes or families; an unknown one is a usage error.
+#[test]
+fn select_and_ignore_choose_the_rules() {
+    let path = public_with("select.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");
+    let path = path.to_str().expect("utf-8");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--snapshot", path, "--format", "json"];
+        args.extend(PLANNED);
+        args.extend(extra);
+        let output = run_in_root(&args);
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", support::stderr(&output)));
+        (support::codes(&report), report["summary"]["passed"].as_u64().unwrap_or(0))
+    };
+    let (all, passed_all) = run(&[]);
+    assert!(all.iter().any(|(code, _)| code == "SUB006"), "{all:?}");
+    let (ignored, _) = run(&["--ignore", "SUB006"]);
+    assert!(!ignored.iter().any(|(code, _)| code == "SUB006"), "{ignored:?}");
+    let (selected, passed) = run(&["--select", "RT,sub00"]);
+    assert_eq!(selected, all, "only RT and SUB00x rules ran, and they found the same");
+    assert!(passed < passed_all, "fewer rules ran");
+    let (both, _) = run(&["--select", "network", "--ignore", "SUB"]);
+    assert!(both.is_empty(), "{both:?}");
+    let unknown = run_in_root(&["check", "--snapshot", path, "--select", "XYZ"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(support::stderr(&unknown).contains("--select XYZ: no rule has that code, prefix or family"));
+}
+
+/// The catalog for scripts, and the exit codes where users look for them.
+#[test]
+fn the_catalog_as_json_and_exit_codes_in_help() {
+    let rules: Value = serde_json::from_slice(&run_in_root(&["rules", "--format", "json"]).stdout).expect("json");
+    let rules = rules.as_array().expect("list");
+    assert_eq!(rules.len(), support::run(&["rules"]).stdout.iter().filter(|b| **b == b'\n').count());
+    assert!(rules.iter().any(|r| r["code"] == "RT002" && r["family"] == "network" && r["severity"] == "error"));
+    for args in [&["--help"][..], &["check", "--help"][..]] {
+        let help = support::stdout(&run_in_root(args));
+        assert!(help.contains("Exit codes:") && help.contains("2  the tool could not do its job"), "{help}");
+    }
+}
+
+/// With --output, the format follows the file's extension and the verdict still shows on stderr.
+#[test]
+fn an_output_file_names_its_format_and_the_verdict_stays_visible() {
+    let dir = support::root().join("target/cli-tests");
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (name, starts) in
+        [("report.sarif", "{"), ("report.html", "<!DOCTYPE html>"), ("report.md", "### mwaa-preflight"), ("report.txt", "mwaa-preflight ")]
+    {
+        let out = dir.join(name);
+        let out_arg = out.display().to_string();
+        let mut args = vec!["check", "--snapshot", PUBLIC, "--output", out_arg.as_str()];
+        args.extend(PLANNED);
+        let output = run_in_root(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+        let written = std::fs::read_to_string(&out).expect("written");
+        assert!(written.starts_with(starts), "{name}: {}", &written[..written.len().min(200)]);
+        let stderr = support::stderr(&output);
+        assert!(stderr.contains("0 error(s), 0 warning(s)") && stderr.contains(&out_arg), "{name}: {stderr}");
+    }
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.sarif")).expect("sarif")).expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
 }

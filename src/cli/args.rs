@@ -8,20 +8,38 @@ use mwaa_preflight::config::FailOn;
 use mwaa_preflight::target::{EndpointManagement, RoutingAssertion, WebserverAccess};
 
 #[derive(Parser)]
-#[command(name = "mwaa-preflight", version, about = "Will this VPC carry an Amazon MWAA environment? And if one is stuck, why?")]
+#[command(
+    name = "mwaa-preflight",
+    version,
+    about = "Will this VPC carry an Amazon MWAA environment? And if one is stuck, why?",
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// What `check`, `diagnose` and the hook exit with (CLI.md), shown under their help and the man page's.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  no finding at or above --fail-on (default: error)
+  1  a finding at or above --fail-on (or a skipped check, with --fail-on-skipped)
+  2  the tool could not do its job: bad arguments, an unreadable or invalid input, no credentials,
+     environment not found, AWS unreachable; the message says what and how to fix it";
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Preflight a planned or existing environment's network.
+    #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Explain an existing environment's state (PENDING, CREATE_FAILED, UNAVAILABLE) with the failing facts.
+    #[command(after_help = EXIT_CODES)]
     Diagnose(DiagnoseArgs),
     /// List the rule catalog: code, name, severity, summary.
-    Rules,
+    Rules {
+        /// `json`: one object per rule (code, name, severity, family, summary, docs).
+        #[arg(long, value_enum, default_value = "human")]
+        format: CatalogFormat,
+    },
     /// Print one rule's documentation.
     Explain {
         /// A rule code (SUB004) or name (distinct-az).
@@ -326,6 +344,12 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -334,7 +358,8 @@ pub enum ColorChoice {
 
 #[derive(Args)]
 pub struct OutputArgs {
-    /// Report format (default: human on a terminal, json otherwise).
+    /// Report format (default: human, as cfn-lint, checkov, tflint and ruff print; with --output, what the
+    /// file's extension names: .json, .sarif, .md, .html, .svg, .xml for JUnit, .dot, .mmd).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the report to FILE instead of standard output.
@@ -347,6 +372,13 @@ pub struct OutputArgs {
     /// pass on partial data. Without it, skipped checks are listed but do not fail the run.
     #[arg(long)]
     pub fail_on_skipped: bool,
+    /// Run only these rules: codes, code prefixes (`RT`, `VPCE00`) or families (`network`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Do not run these rules (codes, prefixes or families, comma-separated); wins over --select and the
+    /// configuration.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
     /// The configuration file (default: mwaa-preflight.toml in this directory or a parent).
     #[arg(long)]
     pub config: Option<PathBuf>,

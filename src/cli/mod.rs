@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Check(args) => check::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
-        Command::Rules => rules::list(),
+        Command::Rules { format } => rules::list(format == args::CatalogFormat::Json),
         Command::Explain { rule } => rules::explain(&rule),
         Command::IamPolicy(args) => iam_policy::run(&args),
         Command::Completions { shell } => shell::completions(shell),
@@ -107,6 +107,27 @@ fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
     config.fail_on = output.fail_on.or(config.fail_on);
     if output.fail_on_skipped {
         config.fail_on_skipped = Some(true);
+    }
+    let chosen = |patterns: &[String], flag: &str| -> Result<Vec<&'static str>, Failure> {
+        let mut codes = Vec::new();
+        for pattern in patterns.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            let matching: Vec<&'static str> = mwaa_preflight::rules::registry::ALL
+                .iter()
+                .filter(|r| r.code.starts_with(&pattern.to_ascii_uppercase()) || r.family() == pattern.to_ascii_lowercase())
+                .map(|r| r.code)
+                .collect();
+            if matching.is_empty() {
+                return Err(usage(format!("{flag} {pattern}: no rule has that code, prefix or family"), "see `mwaa-preflight rules`"));
+            }
+            codes.extend(matching);
+        }
+        Ok(codes)
+    };
+    let (selected, ignored) = (chosen(&output.select, "--select")?, chosen(&output.ignore, "--ignore")?);
+    for rule in mwaa_preflight::rules::registry::ALL.iter() {
+        if (!selected.is_empty() && !selected.contains(&rule.code)) || ignored.contains(&rule.code) {
+            config.rules.insert(rule.code, mwaa_preflight::config::RuleSetting::Off);
+        }
     }
     Ok(config)
 }

@@ -16,11 +16,27 @@ use super::{usage, Failure};
 /// Width of the human view when standard output is not a terminal.
 const DEFAULT_WIDTH: usize = 100;
 
+/// The format a report file's extension names (`report.sarif`), if any.
+fn format_of_file(path: &Path) -> Option<Format> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "json" => Format::Json,
+        "sarif" => Format::Sarif,
+        "md" | "markdown" => Format::Markdown,
+        "html" | "htm" => Format::Html,
+        "svg" => Format::Svg,
+        "xml" => Format::Junit,
+        "dot" | "gv" => Format::Dot,
+        "mmd" | "mermaid" => Format::Mermaid,
+        _ => return None,
+    })
+}
+
 /// Writes the reports in the chosen format; exit 1 when any fails the gate (`--fail-on`, `--fail-on-skipped`).
 pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) -> Result<ExitCode, Failure> {
     let files = &input.files;
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
-    let format = output.format.unwrap_or(if to_terminal { Format::Human } else { Format::Json });
+    let format = output.format.or_else(|| output.output.as_deref().and_then(format_of_file)).unwrap_or(Format::Human);
     // Strings from the account reach a terminal or markup only made printable; JSON escapes them itself.
     let printable: Vec<Report>;
     let reports = if matches!(format, Format::Json | Format::Sarif) {
@@ -67,7 +83,13 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     };
     match &output.output {
         // Every file the run reads was refused as the output before it was read (refuse_overwriting_inputs).
-        Some(path) => write_file(path, &text)?,
+        Some(path) => {
+            write_file(path, &text)?;
+            // The report went to a file: the verdict still shows where the run was started.
+            if !output.quiet {
+                eprintln!("mwaa-preflight: {} (report in {})", verdict(reports), path.display());
+            }
+        }
         None => write_stdout(text.as_bytes())?,
     }
     // The report is written; an environment it could not read still means the tool did not do its whole job.
@@ -94,6 +116,14 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 /// Writes the named output (see [`output_file`]: never a device or link replaced, never a file outside it).
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
     output_file::write(path, text.as_bytes()).map_err(|source| Failure::Output { path: path.display().to_string(), source })
+}
+
+/// One line for all reports: the counts by severity and the checks skipped.
+fn verdict(reports: &[Report]) -> String {
+    let sum = |count: fn(&Report) -> usize| reports.iter().map(count).sum::<usize>();
+    let (errors, warnings, infos, skipped) =
+        (sum(|r| r.summary.errors), sum(|r| r.summary.warnings), sum(|r| r.summary.infos), sum(|r| r.summary.skipped));
+    format!("{errors} error(s), {warnings} warning(s), {infos} info, {skipped} check(s) skipped")
 }
 
 fn append(path: &Path, text: &str) -> Result<(), Failure> {

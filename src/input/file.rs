@@ -133,15 +133,15 @@ pub fn decode_utf16(bytes: &[u8], big_endian: bool) -> std::io::Result<String> {
     Ok(text)
 }
 
-/// A snapshot file that cannot be read or parsed (exit code 2).
+/// A snapshot, template or plan file that cannot be read or parsed (exit code 2).
 #[derive(Debug, Error, Diagnostic)]
 pub enum FileError {
-    #[error("cannot read snapshot {path}: {source}")]
-    #[diagnostic(
-        code(mwaa_preflight::snapshot_unreadable),
-        help("check the path; write one with `mwaa-preflight snapshot --output FILE` or assemble it from AWS CLI output")
-    )]
+    #[error("cannot read {what} {path}: {source}")]
+    #[diagnostic(code(mwaa_preflight::file_unreadable), help("{help}"))]
     Unreadable {
+        /// What the file was to be: "snapshot", "template", "Terraform plan", ...
+        what: &'static str,
+        help: &'static str,
         path: String,
         #[source]
         source: std::io::Error,
@@ -186,7 +186,7 @@ pub struct SnapshotFile {
 impl SnapshotFile {
     pub fn read(path: &Path) -> Result<Self, Box<FileError>> {
         let text = read_bounded(path, MAX_SNAPSHOT_BYTES, Some(b'{'))
-            .map_err(|source| Box::new(FileError::Unreadable { path: path.display().to_string(), source }))?;
+            .map_err(|source| Box::new(FileError::unreadable("snapshot", path, source)))?;
         Ok(Self { path: path.display().to_string(), text })
     }
 
@@ -325,6 +325,18 @@ fn defining_member(id: &str) -> Option<(&'static str, &'static str)> {
         "igw" => ("InternetGateways", "InternetGatewayId"),
         _ => return None,
     })
+}
+
+impl FileError {
+    /// A file of kind `what` that cannot be read, with the way out for that kind.
+    pub fn unreadable(what: &'static str, path: &Path, source: std::io::Error) -> Self {
+        let help = match what {
+            "snapshot" => "check the path; write one with `mwaa-preflight snapshot --output FILE` or assemble it from AWS CLI output",
+            "Terraform plan" => "check the path; write one with `terraform show -json PLANFILE > plan.json`",
+            _ => "check the path",
+        };
+        FileError::Unreadable { what, help, path: path.display().to_string(), source }
+    }
 }
 
 #[cfg(test)]

@@ -113,10 +113,26 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// What part of an environment the rule is about (RULES.md v3): `network`, `environment`,
+    /// `execution-role`, `kms`, `bucket`, `deployer` or `dependencies`.
+    pub fn family(&self) -> &'static str {
+        let prefix = self.code.trim_end_matches(|c: char| c.is_ascii_digit());
+        match (prefix, self.code) {
+            (_, "CME005") | ("DEP", _) => "deployer",
+            ("ENV", _) => "environment",
+            ("ROLE", _) => "execution-role",
+            ("KMS", _) => "kms",
+            ("BKT", _) => "bucket",
+            ("PKG", _) => "dependencies",
+            _ => "network",
+        }
+    }
+
     pub fn finding(&'static self, resource: Option<&str>, message: impl Into<String>) -> Finding {
         Finding {
             code: self.code,
             name: self.name,
+            family: self.family(),
             severity: self.severity,
             resource: resource.map(str::to_string),
             message: message.into(),
@@ -134,6 +150,8 @@ pub struct Finding {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
+    /// What part of the environment the finding is about (RULES.md v3).
+    pub family: &'static str,
     pub resource: Option<String>,
     pub message: String,
     pub remediation: String,

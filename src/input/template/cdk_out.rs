@@ -1,6 +1,6 @@
 //! A CDK cloud assembly (`cdk.out`) as the CDK writes it: `manifest.json` names every stack's template, its
 //! deployed name and the metadata file that maps construct paths to logical IDs; stages are nested
-//! assemblies in their own folders.
+//! assemblies in their own folders; a nested stack's template is an asset file beside its parent's.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -22,6 +22,8 @@ pub struct AssemblyStack {
     pub template: PathBuf,
     pub stack_name: String,
     pub construct_paths: HashMap<String, String>,
+    /// A nested stack: its parent's stack name and the logical ID of its `AWS::CloudFormation::Stack` there.
+    pub nested_in: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -102,11 +104,14 @@ fn read_assembly(dir: &Path, depth: usize, out: &mut Vec<AssemblyStack>) -> Resu
                     let extra: BTreeMap<String, Vec<MetadataEntry>> = parse(&inside(dir, file)?, "CDK metadata file")?;
                     construct_paths.extend(logical_ids(&extra));
                 }
-                out.push(AssemblyStack {
+                let stack = AssemblyStack {
                     template: inside(dir, template)?,
                     stack_name: artifact.properties.stack_name.clone().unwrap_or(id),
                     construct_paths,
-                });
+                    nested_in: None,
+                };
+                nested_stacks(dir, &stack, depth, out)?;
+                out.push(stack);
             }
             "cdk:cloud-assembly" => {
                 if let Some(nested) = &artifact.properties.directory_name {
@@ -117,6 +122,38 @@ fn read_assembly(dir: &Path, depth: usize, out: &mut Vec<AssemblyStack>) -> Resu
         }
     }
     Ok(())
+}
+
+/// The nested stacks of `parent` whose templates the assembly holds (`AWS::CloudFormation::Stack` with the
+/// `aws:asset:path` metadata `cdk synth` writes), and theirs in turn. Their construct paths come with the
+/// parent's metadata file.
+fn nested_stacks(dir: &Path, parent: &AssemblyStack, depth: usize, out: &mut Vec<AssemblyStack>) -> Result<(), InputError> {
+    if depth > MAX_NESTING {
+        return Err(target_error(
+            format!("{}: stacks nested deeper than {MAX_NESTING}", parent.template.display()),
+            "check the assembly for a nested stack that contains itself",
+        ));
+    }
+    let template: serde_json::Value = parse(&parent.template, "CDK template")?;
+    let Some(resources) = template.get("Resources").and_then(serde_json::Value::as_object) else { return Ok(()) };
+    for (logical, resource) in resources.iter().filter(|(_, r)| r["Type"] == "AWS::CloudFormation::Stack") {
+        let Some(file) = resource["Metadata"]["aws:asset:path"].as_str().filter(|f| f.ends_with(".json")) else { continue };
+        let child = AssemblyStack {
+            template: inside(dir, file)?,
+            stack_name: nested_stack_name(&parent.stack_name, logical),
+            construct_paths: parent.construct_paths.clone(),
+            nested_in: Some((parent.stack_name.clone(), logical.clone())),
+        };
+        nested_stacks(dir, &child, depth + 1, out)?;
+        out.push(child);
+    }
+    Ok(())
+}
+
+/// The name a nested stack is known by here: CloudFormation names it after its parent and its logical ID
+/// (and a random suffix no template can know).
+pub fn nested_stack_name(parent: &str, logical: &str) -> String {
+    format!("{parent}-{logical}")
 }
 
 /// Logical ID -> construct path, from `aws:cdk:logicalId` metadata entries (the path without its
@@ -147,7 +184,7 @@ fn inside(dir: &Path, relative: &str) -> Result<PathBuf, InputError> {
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, InputError> {
     let text = read_bounded(path, MAX_MANIFEST_BYTES, Some(b'{'))
-        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: path.display().to_string(), source })))?;
+        .map_err(|source| InputError::File(Box::new(FileError::unreadable(what, path, source))))?;
     let file = SnapshotFile { path: path.display().to_string(), text };
     serde_json::from_str(&file.text).map_err(|e| {
         let offset = file.offset_of(e.line(), e.column());

@@ -372,6 +372,8 @@ impl<'a> Context<'a> {
                 }
                 cidrs(&values, at)?
             }
+            // Macros and AWS::LanguageExtensions: what they give is known once CloudFormation runs them.
+            "Transform" | "Length" | "ToJsonString" => Value::Unknown(format!("Fn::{name}, evaluated by CloudFormation at deployment")),
             other if other.starts_with("Fn::") || FUNCTIONS.contains(&other) => {
                 return Err(error(at, format!("unsupported function {other}")))
             }

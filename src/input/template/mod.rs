@@ -50,9 +50,9 @@ fn invalid_at(file: &SnapshotFile, offset: usize, message: String) -> InputError
     invalid(file, Spot { offset, line: 0, column: 0 }, message)
 }
 
-fn read_file(path: &Path) -> Result<SnapshotFile, InputError> {
+fn read_file(path: &Path, what: &'static str) -> Result<SnapshotFile, InputError> {
     let text = read_bounded(path, MAX_TEMPLATE_BYTES, None)
-        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: path.display().to_string(), source })))?;
+        .map_err(|source| InputError::File(Box::new(FileError::unreadable(what, path, source))))?;
     Ok(SnapshotFile { path: path.display().to_string(), text })
 }
 
@@ -69,7 +69,7 @@ fn parameters_file(path: &Path) -> Result<Vec<(String, String)>, InputError> {
         #[serde(default)]
         resolved_value: Option<String>,
     }
-    let file = read_file(path)?;
+    let file = read_file(path, "parameters file")?;
     let parsed: Vec<Parameter> = serde_json::from_str(&file.text).map_err(|e| {
         let offset = file.offset_of(e.line(), e.column());
         let message = format!(
@@ -126,6 +126,8 @@ struct Parsed {
     stack_name: String,
     /// A CDK app's construct path of each logical ID (its metadata file, or `aws:cdk:path`).
     construct_paths: HashMap<String, String>,
+    /// A nested stack: its parent's stack name and its `AWS::CloudFormation::Stack` there.
+    nested_in: Option<(String, String)>,
 }
 
 /// Every file a run reads for these template paths (each assembly's templates included), so that none
@@ -147,7 +149,7 @@ fn template_files(paths: &[PathBuf]) -> Result<Vec<cdk_out::AssemblyStack>, Inpu
             out.extend(cdk_out::stacks(path)?);
         } else {
             let stack_name = path.file_name().and_then(|n| n.to_str()).map_or("stack", |n| n.split('.').next().unwrap_or(n)).to_string();
-            out.push(cdk_out::AssemblyStack { template: path.clone(), stack_name, construct_paths: HashMap::new() });
+            out.push(cdk_out::AssemblyStack { template: path.clone(), stack_name, construct_paths: HashMap::new(), nested_in: None });
         }
     }
     Ok(out)
@@ -183,11 +185,18 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
 
     let mut parsed = Vec::new();
     for source in template_files(&templates.paths)? {
-        let file = read_file(&source.template)?;
+        let file = read_file(&source.template, "template")?;
         let document = yaml::parse(&file.text).map_err(|e| invalid(&file, e.at, e.message))?;
         let mut construct_paths = source.construct_paths;
         construct_paths.extend(path_metadata(&document.root));
-        parsed.push(Parsed { file, root: document.root, duplicates: document.duplicates, stack_name: source.stack_name, construct_paths });
+        parsed.push(Parsed {
+            file,
+            root: document.root,
+            duplicates: document.duplicates,
+            stack_name: source.stack_name,
+            construct_paths,
+            nested_in: source.nested_in,
+        });
     }
     for (key, _) in &given {
         if !parsed.iter().any(|p| p.root.get("Parameters").and_then(|ps| ps.get(key)).is_some()) {
@@ -201,9 +210,19 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     for p in &parsed {
         let resources = resources_of(p)?;
         check_cycles(p, &resources)?;
-        let parameters = parameters(p, &given, secrets)?;
+        // A nested stack's parameters are what its parent passes, not the command line's.
+        let parameters = parameters(p, if p.nested_in.is_some() { &[] } else { &given }, secrets)?;
         stacks_input.push((resources, parameters));
     }
+    // (parent, child, the child's logical ID in the parent) for each nested stack read.
+    let nesting: Vec<(usize, usize, &str)> = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(child, p)| {
+            let (parent, logical) = p.nested_in.as_ref()?;
+            Some((parsed.iter().position(|q| &q.stack_name == parent)?, child, logical.as_str()))
+        })
+        .collect();
     // Each stack is its own namespace: a logical ID that several templates use (the CDK's CDKMetadata,
     // the same construct in two stacks) is named with its stack in the model.
     let mut uses: HashMap<String, usize> = HashMap::new();
@@ -219,23 +238,30 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     }
     let evaluate = |base: Option<Snapshot>| -> Result<Built, InputError> {
         let account_id = base.as_ref().and_then(|b| b.account_id.clone());
-        // Outputs first (several passes: a template may export what it imports from another).
+        // Outputs and what parents pass to nested stacks first (several passes: a template may export what
+        // it imports from another, a nested stack output what its parent passed it).
         let mut outputs = Outputs::default();
-        for _ in 0..parsed.len() {
+        let mut parameters: Vec<HashMap<String, Value>> = stacks_input.iter().map(|(_, values)| values.clone()).collect();
+        for _ in 0..=parsed.len() {
             let mut next = Outputs::default();
-            for (p, (resources, parameters)) in parsed.iter().zip(&stacks_input) {
-                let stack = stack(p, resources, parameters, &region, &account_id, &outputs);
+            let mut next_parameters = parameters.clone();
+            for (i, (p, (resources, _))) in parsed.iter().zip(&stacks_input).enumerate() {
+                let stack = stack(p, resources, &parameters[i], &region, &account_id, &outputs);
                 outputs_of(p, &stack, &mut next)?;
+                for &(_, child, logical) in nesting.iter().filter(|(parent, _, _)| *parent == i) {
+                    next_parameters[child].extend(passed_parameters(p, &stack, logical, &parsed[child])?);
+                }
             }
-            if next == outputs {
+            if next == outputs && next_parameters == parameters {
                 break;
             }
-            outputs = next;
+            (outputs, parameters) = (next, next_parameters);
         }
         let stacks: Vec<Stack<'_>> = parsed
             .iter()
             .zip(&stacks_input)
-            .map(|(p, (resources, parameters))| stack(p, resources, parameters, &region, &account_id, &outputs))
+            .zip(&parameters)
+            .map(|((p, (resources, _)), values)| stack(p, resources, values, &region, &account_id, &outputs))
             .collect();
         let mut built = resources::build(&stacks, base, &region).map_err(|e| invalid_at(&parsed[e.source].file, e.offset, e.message))?;
         if let Selection::Planned(settings) = selection {
@@ -308,6 +334,27 @@ fn stack<'d>(
 ) -> Stack<'d> {
     let ctx = Context::new(region.to_string(), account_id.clone(), p.stack_name.clone(), parameters.clone(), &p.root, outputs);
     Stack::new(ctx, resources.to_vec())
+}
+
+/// What a parent passes its nested stack `logical` (its `Parameters` property, evaluated in the parent), as the
+/// child's parameter values: a list parameter receives its comma-separated text as a list.
+fn passed_parameters(parent: &Parsed, stack: &Stack<'_>, logical: &str, child: &Parsed) -> Result<Vec<(String, Value)>, InputError> {
+    let Some(resource) = stack.resource(logical) else { return Ok(Vec::new()) };
+    let passed = stack.property(resource, "Parameters").map_err(|e| invalid(&parent.file, e.at, e.message))?;
+    let Some(Value::Map(entries)) = passed else { return Ok(Vec::new()) };
+    let declared = child.root.get("Parameters");
+    Ok(entries
+        .into_iter()
+        .map(|(name, value)| {
+            let kind = declared.and_then(|d| d.get(&name)).and_then(|d| d.get("Type")).and_then(Node::as_str).unwrap_or("String");
+            let list = kind.starts_with("List<") || kind == "CommaDelimitedList";
+            let value = match value {
+                Value::Text(text) if list => Value::List(text.split(',').map(|v| Value::Text(v.trim().to_string())).collect()),
+                other => other,
+            };
+            (name, value)
+        })
+        .collect())
 }
 
 /// The construct path `cdk synth` writes on each resource (`Metadata: aws:cdk:path`), by logical ID.

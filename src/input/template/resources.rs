@@ -104,6 +104,14 @@ impl Resolver for Stack<'_> {
                 "VpcId" | "SubnetId" | "GroupId" | "AllocationId" | "NatGatewayId" | "RouteTableId" | "Id" | "PrefixListId"
                 | "InternetGatewayId",
             ) => Ok(Value::Text(resource.id.clone())),
+            // A nested stack's output, when its template is among those read (a CDK assembly's).
+            ("AWS::CloudFormation::Stack", output) if output.starts_with("Outputs.") => {
+                let name = &output["Outputs.".len()..];
+                let stack = super::cdk_out::nested_stack_name(&self.ctx.stack_name, id);
+                Ok(self.ctx.outputs.by_stack.get(&(stack.clone(), name.to_string())).cloned().unwrap_or_else(|| {
+                    Value::Unknown(format!("the output {name} of nested stack {id} (its template is not among those read)"))
+                }))
+            }
             ("AWS::S3::Bucket", "Arn") => match self.reference(id) {
                 Some(Value::Text(name)) => Ok(Value::Text(format!("arn:{}:s3:::{name}", self.ctx.partition()))),
                 _ => unknown(),
@@ -216,6 +224,11 @@ fn add_stack(
                 continue;
             }
             let props = Props { stack, resource };
+            // CloudFormation evaluates every property, those the tool does not model too: a function it
+            // would refuse there (a malformed Fn::If, a Ref to nothing) is refused here, located.
+            if let Some(properties) = resource.node.get("Properties") {
+                stack.ctx.eval(properties, stack)?;
+            }
             match resource.kind.as_str() {
                 "AWS::EC2::VPC" => vpc(model, &props)?,
                 "AWS::EC2::VPCCidrBlock" => {

@@ -289,7 +289,7 @@ fn provider_region(configuration: &Value) -> Option<String> {
 
 pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
     let text = read_bounded(&plan.path, MAX_PLAN_BYTES, Some(b'{'))
-        .map_err(|source| InputError::File(Box::new(FileError::Unreadable { path: plan.path.display().to_string(), source })))?;
+        .map_err(|source| InputError::File(Box::new(FileError::unreadable("Terraform plan", &plan.path, source))))?;
     let file = SnapshotFile { path: plan.path.display().to_string(), text };
     let parsed = Parsed::read(&file)?;
     let base = match &plan.base {
@@ -338,6 +338,8 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
         .collect();
     for target in &mut targets {
         target.resource_names.clone_from(&names);
+        // `subnet_ids` is a set: no order to keep, so findings name the same subnet whatever order the plan lists.
+        target.subnet_ids.sort();
     }
     let notes = if built.unmodeled.is_empty() { Vec::new() } else { vec![Note::NotModelled(built.unmodeled.clone())] };
     let audit = matches!(selection, Selection::All);
