@@ -139,6 +139,9 @@ pub struct Settings {
     pub language: Language,
     /// The code's name (a Terraform resource address) of each existing resource's AWS ID, for remediation.
     pub resource_names: std::collections::BTreeMap<String, String>,
+    /// Findings the code accepts beside the resource (a template's `Metadata: mwaa-preflight: ignore`),
+    /// applied like the configuration's `[[ignore]]`.
+    pub suppressions: Vec<crate::config::Ignore>,
     /// A CDK app's construct path of each resource (by its ID in the model), shown beside findings.
     pub construct_paths: std::collections::BTreeMap<String, String>,
     pub region: String,
@@ -169,6 +172,7 @@ impl Settings {
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
             construct_paths: std::collections::BTreeMap::new(),
+            suppressions: Vec::new(),
             region,
             account_id: None,
             observed_at: None,
@@ -200,6 +204,7 @@ impl Settings {
             language: Language::AwsCli,
             resource_names: std::collections::BTreeMap::new(),
             construct_paths: std::collections::BTreeMap::new(),
+            suppressions: Vec::new(),
             region,
             account_id,
             observed_at: None,

@@ -103,6 +103,11 @@ fn cdk_apps_check_as_their_networks_say() {
     assert!(two.iter().all(|t| text(t).contains("\"CDKMetadata\"")), "each stack has its CDKMetadata");
     assert_eq!(check(&two), (0, vec![]));
     // The assembly folder reads the same stacks from its manifest.
+    // A pattern the shell did not expand (quoted, as CI files write it) is expanded by the tool.
+    let pattern = support::root().join("target/cdk-out/two-stacks/*.template.json");
+    let quoted =
+        support::binary().args(["check", "--region", "us-east-1", "--format", "json", "--template"]).arg(&pattern).output().expect("runs");
+    assert_eq!(quoted.status.code(), Some(0), "{}", support::stderr(&quoted));
     let assembly = check_assembly("two-stacks");
     assert_eq!(support::codes(&assembly), vec![]);
     assert_eq!(assembly["target"]["environment"], "Environment", "the environment of AppStack, read through the manifest");
@@ -123,6 +128,11 @@ fn cdk_apps_check_as_their_networks_say() {
     assert_eq!(check(&regional), (0, vec![]));
     let single = synth("single-nat");
     assert_eq!(check(&single), (0, vec![("RT003".to_string(), "VpcPublicSubnet1NATGateway4D7517AA".to_string())]));
+
+    // Private routing as the CDK builds it: isolated subnets, a gateway endpoint and interface endpoints.
+    let _ = synth("isolated-endpoints");
+    let isolated = check_assembly("isolated-endpoints");
+    assert_eq!((isolated["target"]["routing"].as_str(), support::codes(&isolated)), (Some("private"), vec![]), "{isolated}");
 
     // A nested stack's template is read with its parent's: the environment's subnets are its outputs.
     let _ = synth("nested-stack");

@@ -82,6 +82,22 @@ fn configuration_sets_severity_switches_rules_off_and_ignores_with_a_reason() {
     assert_eq!(report["ignored"][0]["reason"], "dev account: one NAT gateway by design");
     let human = support::stdout(&check_in(&ignored, &["--format", "human", "--color", "never"]));
     assert!(human.contains("ignored RT003 on nat-0a1a1a1a1a1a1a1a1: dev account: one NAT gateway by design"), "{human}");
+    assert!(report.get("notes").is_none(), "an ignore that accepts a finding is not stale: {report}");
+
+    // An ignore that accepts nothing any more (the resource was renamed, the finding fixed) is said so.
+    let stale = workspace(
+        "stale",
+        Some("[[ignore]]\nrule = \"RT003\"\nresource = \"nat-gone\"\nreason = \"was one NAT gateway\"\n[[ignore]]\nrule = \"SUB006\"\nresource = \"subnet-a1a1a1a1\"\nreason = \"small subnets\"\n"),
+    );
+    let report = json(&check_in(&stale, &["--format", "json"]));
+    let notes: Vec<&str> = report["notes"].as_array().expect("notes").iter().filter_map(Value::as_str).collect();
+    assert_eq!(
+        notes,
+        [
+            "the ignore of RT003 on nat-gone accepted no finding: remove it, or name the resource the finding names",
+            "the ignore of SUB006 on subnet-a1a1a1a1 accepted no finding: remove it, or name the resource the finding names"
+        ]
+    );
 
     // fail-on from the file, overridden by the flag.
     let strict = workspace("strict", Some("fail-on = \"warning\"\n"));

@@ -52,7 +52,11 @@ fn malformed_templates_exit_2_with_file_line_and_column() {
     let pattern = parameter("    Type: String\n    AllowedPattern: '(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}'\n    Default: 10.0.0.0/33x\n");
     let id = parameter("    Type: List<AWS::EC2::Subnet::Id>\n    Default: subnet-0a1b2c3d,PrivateSubnet2\n");
     let kind = parameter("    Type: Strnig\n");
-    let cases: [(&str, &str, &str, &str); 15] = [
+    let no_reason = format!("{vpc}    Metadata:\n      mwaa-preflight:\n        ignore:\n          - rule: RT003\n");
+    let no_rule = format!("{vpc}    Metadata:\n      mwaa-preflight:\n        ignore:\n          - rule: XYZ001\n            reason: r\n");
+    let cases: [(&str, &str, &str, &str); 17] = [
+        ("no-reason.yaml", &no_reason, ":9:17", "Vpc: the ignore of RT003 needs a reason"),
+        ("no-rule.yaml", &no_rule, ":9:17", "Vpc: no rule \"XYZ001\" to ignore"),
         ("outside.yaml", &outside, ":6:3", "subnet Outside has CIDR 10.1.0.0/24, outside its VPC Vpc (10.0.0.0/16)"),
         ("overlap.yaml", &overlapping, ":6:3", "subnet First has CIDR 10.0.0.0/23, which overlaps Second (10.0.1.0/24) in the same VPC"),
         ("number.yaml", &number, ":2:3", "parameter P: \"twelve\" is not a number (Number)"),

@@ -369,13 +369,15 @@ impl Analysis<'_> {
     /// `*` meaning "any" (MWAA execution role documentation; queue and bucket from the environment).
     pub fn service_requests(&self, short: &str) -> Vec<(String, String)> {
         let region = &self.settings.region;
+        // ARNs in the region's partition: aws, aws-cn, aws-us-gov.
+        let p = crate::model::partition(region);
         let account = self.settings.account_id.as_deref().unwrap_or("*");
         let pairs = |actions: &[&str], resource: &str| -> Vec<(String, String)> {
             actions.iter().map(|a| (a.to_string(), resource.to_string())).collect()
         };
         match short {
             "s3" => {
-                let mut requests = pairs(&["s3:GetObject"], &format!("arn:aws:s3:::prod-{region}-starport-layer-bucket/*"));
+                let mut requests = pairs(&["s3:GetObject"], &format!("arn:{p}:s3:::prod-{region}-starport-layer-bucket/*"));
                 if let Some(bucket) = &self.settings.source_bucket_arn {
                     requests.extend(pairs(&["s3:GetObject*", "s3:List*"], &format!("{bucket}/*")));
                     requests.extend(pairs(&["s3:GetBucket*", "s3:List*"], bucket));
@@ -388,7 +390,7 @@ impl Analysis<'_> {
                     .environment
                     .as_ref()
                     .and_then(|e| e.celery_executor_queue.clone())
-                    .unwrap_or_else(|| format!("arn:aws:sqs:{region}:*:airflow-celery-*"));
+                    .unwrap_or_else(|| format!("arn:{p}:sqs:{region}:*:airflow-celery-*"));
                 pairs(
                     &[
                         "sqs:ChangeMessageVisibility",
@@ -411,17 +413,17 @@ impl Analysis<'_> {
                     "logs:GetLogGroupFields",
                     "logs:GetQueryResults",
                 ],
-                &format!("arn:aws:logs:{region}:{account}:log-group:airflow-*"),
+                &format!("arn:{p}:logs:{region}:{account}:log-group:airflow-*"),
             ),
             "monitoring" => pairs(&["cloudwatch:PutMetricData"], "*"),
             "kms" => {
-                let key = self.settings.kms_key.clone().unwrap_or_else(|| format!("arn:aws:kms:{region}:*:key/*"));
+                let key = self.settings.kms_key.clone().unwrap_or_else(|| format!("arn:{p}:kms:{region}:*:key/*"));
                 pairs(&["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*", "kms:Encrypt"], &key)
             }
             "ecr.api" | "ecr.dkr" => pairs(&["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*"),
             "airflow.api" | "airflow.env" | "airflow.ops" => {
                 let name = self.settings.environment_name().unwrap_or("*");
-                pairs(&["airflow:PublishMetrics"], &format!("arn:aws:airflow:{region}:{account}:environment/{name}"))
+                pairs(&["airflow:PublishMetrics"], &format!("arn:{p}:airflow:{region}:{account}:environment/{name}"))
             }
             _ => Vec::new(),
         }

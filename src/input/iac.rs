@@ -33,6 +33,9 @@ pub struct Built {
     pub unknown: BTreeMap<&'static str, String>,
     /// What the sources are called in messages ("template", "plan").
     pub kind: &'static str,
+    /// Why the environment's own subnets or groups are not known: they exist already and no input
+    /// describes them (read alone, that leaves nothing to check).
+    pub existing_target: Option<String>,
 }
 
 impl Built {
@@ -51,9 +54,10 @@ impl Built {
                 let before = list.len();
                 External::note(list, id);
                 if self.alone && list.len() > before {
-                    self.unknown.entry(member.name()).or_insert_with(|| {
-                        format!("{kind} {id} is not in the {} (it exists already): pass --snapshot FILE or --live to read it", self.kind)
-                    });
+                    let why =
+                        format!("{kind} {id} is not in the {} (it exists already): pass --snapshot FILE or --live to read it", self.kind);
+                    self.existing_target.get_or_insert_with(|| why.clone());
+                    self.unknown.entry(member.name()).or_insert(why);
                 }
             }
         }
@@ -716,7 +720,16 @@ impl Model {
         if !self.unknown_parts.is_empty() {
             snapshot.not_captured.get_or_insert_with(BTreeMap::new).extend(self.unknown_parts);
         }
-        let mut built = Built { snapshot, environments, unmodeled, external: self.external, alone, unknown: self.unknown, kind: self.kind };
+        let mut built = Built {
+            snapshot,
+            environments,
+            unmodeled,
+            external: self.external,
+            alone,
+            unknown: self.unknown,
+            kind: self.kind,
+            existing_target: None,
+        };
         // The environments' own subnets and groups, when no input describes them.
         let networks: Vec<NetworkConfiguration> =
             built.environments.iter().map(|e| e.environment.network_configuration.clone().unwrap_or_default()).collect();
@@ -746,7 +759,18 @@ pub fn over_existing(
                 evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
             }
         }
-        (None, None) => evaluate(None)?,
+        (None, None) => {
+            let built = evaluate(None)?;
+            // The environment's own subnets or groups exist already and nothing describes them: there is
+            // nothing to check (what the code itself leaves unknown is skipped instead, check by check).
+            if let Some(why) = &built.existing_target {
+                return Err(target_error(
+                    why.clone(),
+                    "pass --snapshot FILE with the existing resources, or --live to read them from the account",
+                ));
+            }
+            built
+        }
     };
     Ok(built.finish())
 }

@@ -80,6 +80,10 @@ pub fn notes(notes: &[Note], verbose: bool) -> String {
     out
 }
 
+/// The families in the order a report shows them: what explains an environment's state first (diagnose),
+/// then the network, then what RULES.md v3 adds.
+const FAMILIES: [&str; 7] = ["environment", "network", "execution-role", "kms", "bucket", "deployer", "dependencies"];
+
 /// `excerpts` are the files' texts as shown (`Excerpt::new(&file.path, &file.text)`, one per file), made
 /// once for all reports.
 pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style: &Style, quiet: bool) -> String {
@@ -111,17 +115,27 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         );
         let _ = writeln!(out, "{}\n", wrap(&header, style.width, "    "));
     }
-    let mut group = None;
+    // Grouped by family (RULES.md v3), each by severity; a report of one family needs no family heading.
+    let mut families: Vec<&str> = Vec::new();
     for finding in &report.findings {
-        if group != Some(finding.severity) {
-            group = Some(finding.severity);
-            let count = report.findings.iter().filter(|f| f.severity == finding.severity).count();
+        if !families.contains(&finding.family) {
+            families.push(finding.family);
+        }
+    }
+    families.sort_by_key(|f| FAMILIES.iter().position(|known| known == f));
+    let ordered = families.iter().flat_map(|family| report.findings.iter().filter(move |f| f.family == *family));
+    let mut group = None;
+    for finding in ordered {
+        if group != Some((finding.family, finding.severity)) {
+            group = Some((finding.family, finding.severity));
+            let count = report.findings.iter().filter(|f| f.severity == finding.severity && f.family == finding.family).count();
             let heading = match finding.severity {
                 Severity::Error => "errors",
                 Severity::Warning => "warnings",
                 Severity::Info => "notes",
             };
-            let _ = writeln!(out, "── {heading} ({count}) ──\n");
+            let family = if families.len() > 1 { format!("{} ", finding.family) } else { String::new() };
+            let _ = writeln!(out, "── {family}{heading} ({count}) ──\n");
         }
         let mut text = match (&finding.resource, &finding.construct_path) {
             (Some(resource), Some(path)) => format!("{resource} ({path}): {}", finding.message),

@@ -130,6 +130,51 @@ struct Parsed {
     nested_in: Option<(String, String)>,
 }
 
+/// A path with `*` or `?` in its file name and no such file: the files of its folder that match, in order
+/// (an error when none does); any other path as it is.
+fn expand(path: &Path) -> Vec<Result<PathBuf, InputError>> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if path.exists() || !name.contains(['*', '?']) {
+        return vec![Ok(path.to_path_buf())];
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut matches: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| wildcard(name, n)))
+        .map(|e| dir.join(e.file_name()))
+        .collect();
+    matches.sort();
+    if matches.is_empty() {
+        return vec![Err(target_error(
+            format!("no file matches {}", path.display()),
+            "check the pattern; `*` and `?` match within one folder",
+        ))];
+    }
+    matches.into_iter().map(Ok).collect()
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` any one.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let (pattern, name): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // matched[j]: the pattern so far matches name[..j].
+    let mut matched = vec![false; name.len() + 1];
+    matched[0] = true;
+    for p in &pattern {
+        let mut next = vec![false; name.len() + 1];
+        for j in 0..=name.len() {
+            next[j] = match p {
+                '*' => matched[j] || (j > 0 && next[j - 1]),
+                '?' => j > 0 && matched[j - 1],
+                c => j > 0 && matched[j - 1] && name[j - 1] == *c,
+            };
+        }
+        matched = next;
+    }
+    matched[name.len()]
+}
+
 /// Every file a run reads for these template paths (each assembly's templates included), so that none
 /// is ever written over.
 pub fn input_files(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -141,10 +186,12 @@ pub fn input_files(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The template files given: each file as it is, each CDK cloud assembly folder as its stacks.
+/// The template files given: each file as it is, each CDK cloud assembly folder as its stacks, and a
+/// pattern the shell did not expand (`'cdk.out/*.template.json'`, as CI files quote it) as its files.
 fn template_files(paths: &[PathBuf]) -> Result<Vec<cdk_out::AssemblyStack>, InputError> {
     let mut out = Vec::new();
-    for path in paths {
+    for path in paths.iter().flat_map(|p| expand(p)).collect::<Result<Vec<_>, _>>()? {
+        let path = &path;
         if cdk_out::is_assembly(path) {
             out.extend(cdk_out::stacks(path)?);
         } else {
@@ -316,8 +363,13 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
         .zip(&stacks_input)
         .flat_map(|(p, (resources, _))| resources.iter().filter_map(|r| Some((r.id.clone(), p.construct_paths.get(&r.logical)?.clone()))))
         .collect();
+    let mut suppressions = Vec::new();
+    for (p, (resources, _)) in parsed.iter().zip(&stacks_input) {
+        suppressions.extend(suppressions_of(p, resources)?);
+    }
     for target in &mut targets {
         target.construct_paths.clone_from(&construct_paths);
+        target.suppressions.clone_from(&suppressions);
     }
     let audit = matches!(selection, Selection::All);
     let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
@@ -355,6 +407,31 @@ fn passed_parameters(parent: &Parsed, stack: &Stack<'_>, logical: &str, child: &
             (name, value)
         })
         .collect())
+}
+
+/// The findings a template accepts beside a resource, as teams keep cfn-lint's and checkov's:
+/// `Metadata: {mwaa-preflight: {ignore: [{rule: RT003, reason: "..."}]}}`. A rule that does not exist or an
+/// ignore without a reason is refused, located.
+fn suppressions_of(p: &Parsed, resources: &[Resource<'_>]) -> Result<Vec<crate::config::Ignore>, InputError> {
+    let mut out = Vec::new();
+    for r in resources {
+        let Some(list) = r.node.get("Metadata").and_then(|m| m.get("mwaa-preflight")).and_then(|m| m.get("ignore")) else { continue };
+        let yaml::Value::Seq(items) = &list.value else {
+            return Err(invalid(&p.file, list.at, "Metadata.mwaa-preflight.ignore is a list of {rule: CODE, reason: TEXT}".into()));
+        };
+        for item in items {
+            let rule = item.get("rule").and_then(Node::as_str).unwrap_or_default();
+            let code = crate::rules::registry::find(rule)
+                .ok_or_else(|| invalid(&p.file, item.at, format!("{}: no rule {rule:?} to ignore", r.logical)))?
+                .code;
+            let reason = item.get("reason").and_then(Node::as_str).map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(invalid(&p.file, item.at, format!("{}: the ignore of {code} needs a reason", r.logical)));
+            }
+            out.push(crate::config::Ignore { code, resource: r.id.clone(), reason: reason.to_string() });
+        }
+    }
+    Ok(out)
 }
 
 /// The construct path `cdk synth` writes on each resource (`Metadata: aws:cdk:path`), by logical ID.
@@ -444,7 +521,7 @@ fn parameters(p: &Parsed, given: &[(String, String)], secrets: &mut Vec<String>)
 }
 
 /// The names a node depends on: `Ref`s, `GetAtt` resources, `${...}` in `Sub`, `DependsOn`.
-fn dependencies(node: &Node, out: &mut Vec<String>) {
+pub(super) fn dependencies(node: &Node, out: &mut Vec<String>) {
     let tag_or_key = node.tag.as_deref();
     let mut note = |name: &str| {
         let name = name.split('.').next().unwrap_or(name).to_string();
@@ -626,4 +703,17 @@ fn notes(parsed: &[Parsed], unmodeled: &[String]) -> Vec<Note> {
         notes.push(Note::NotModelled(unmodeled.to_vec()));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards_match_as_a_shell_does_within_one_folder() {
+        assert!(wildcard("*.template.json", "AppStack.template.json"));
+        assert!(!wildcard("*.template.json", "AppStack.assets.json"));
+        assert!(wildcard("Stack?.yaml", "Stack1.yaml") && !wildcard("Stack?.yaml", "Stack12.yaml"));
+        assert!(wildcard("*", "") && wildcard("a*b*c", "aXbYc") && !wildcard("a*b*c", "aXbY"));
+    }
 }

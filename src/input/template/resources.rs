@@ -385,6 +385,9 @@ fn add_stack(
                 "AWS::MWAA::Environment" => environments.push(environment(&props)?),
                 "AWS::S3::Bucket" | "AWS::KMS::Key" | "AWS::KMS::Alias" | "AWS::EC2::EgressOnlyInternetGateway" => {}
                 other => {
+                    if other.starts_with("Custom::") || other == "AWS::CloudFormation::CustomResource" {
+                        custom_resource(model, stack, resource);
+                    }
                     if !unmodeled.iter().any(|u| u == other) {
                         unmodeled.push(other.to_string());
                     }
@@ -461,6 +464,30 @@ fn subnet(model: &mut Model, props: &Props<'_, '_>) -> Result<(), EvalError> {
         owner_id: None,
     });
     Ok(())
+}
+
+/// A custom resource runs code at deployment that the tool cannot follow: what it names among the
+/// resources that shape a flow (groups, route tables, NACLs, endpoints) is unknown, with its name, so the
+/// checks that depend on them are skipped, never passed. Subnets and VPCs it names (to tag or look them
+/// up, commonly) keep their verdicts.
+fn custom_resource(model: &mut Model, stack: &Stack<'_>, resource: &Resource<'_>) {
+    let mut names = Vec::new();
+    if let Some(properties) = resource.node.get("Properties") {
+        super::dependencies(properties, &mut names);
+    }
+    for target in names.iter().filter_map(|name| stack.resource(name)) {
+        let why = format!(
+            "custom resource {} ({}) acts on {} at deployment, which the tool cannot follow",
+            resource.id, resource.kind, target.id
+        );
+        match target.kind.as_str() {
+            "AWS::EC2::SecurityGroup" => model.unknown(Member::SecurityGroups, why),
+            "AWS::EC2::RouteTable" => model.unknown(Scope::RouteTable(&target.id), why),
+            "AWS::EC2::NetworkAcl" => model.unknown(Member::NetworkAcls, why),
+            "AWS::EC2::VPCEndpoint" => model.unknown(Member::VpcEndpoints, why),
+            _ => {}
+        }
+    }
 }
 
 /// `AWS::EC2::Instance`, for what a route through it needs (a NAT instance): its primary interface's
