@@ -20,10 +20,11 @@ fn generate(extra: usize) -> (String, usize) {
     let mut text = base.clone();
     let mut count = base.lines().filter(|l| l.starts_with("    Type: ")).count();
     for i in 0..extra / 10 {
-        let (hi, lo) = (100 + i / 64, (i % 64) * 4);
+        // Inside the fixture VPC's 10.192.0.0/16 and clear of its subnets (EC2 refuses anything else).
+        let third = 20 + 2 * i;
         let resources = [
-            format!("App{i}SubnetA:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n      AvailabilityZone: !Select [0, !GetAZs \"\"]\n      CidrBlock: !Sub \"10.{hi}.{lo}.0/24\""),
-            format!("App{i}SubnetB:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n      AvailabilityZone: !Select [1, !GetAZs \"\"]\n      CidrBlock: 10.{hi}.{}.0/24", lo + 1),
+            format!("App{i}SubnetA:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n      AvailabilityZone: !Select [0, !GetAZs \"\"]\n      CidrBlock: !Sub \"10.192.{third}.0/24\""),
+            format!("App{i}SubnetB:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref VPC\n      AvailabilityZone: !Select [1, !GetAZs \"\"]\n      CidrBlock: 10.192.{}.0/24", third + 1),
             format!("App{i}Table:\n    Type: AWS::EC2::RouteTable\n    Properties:\n      VpcId: !Ref VPC"),
             format!("App{i}AssocA:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n    Properties:\n      RouteTableId: !Ref App{i}Table\n      SubnetId: !Ref App{i}SubnetA"),
             format!("App{i}AssocB:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n    Properties:\n      RouteTableId: !Ref App{i}Table\n      SubnetId: !Ref App{i}SubnetB"),
@@ -49,7 +50,8 @@ fn generate_plan(extra: usize) -> (String, usize) {
     let mut changes = Vec::new();
     let mut config = Vec::new();
     for i in 0..extra / 5 {
-        let (hi, lo) = (100 + i / 256, i % 256);
+        // /26s inside the module VPC's 10.0.0.0/16, clear of its subnets (EC2 refuses anything else).
+        let (third, fourth) = (20 + i / 4, (i % 4) * 64);
         let mut add = |kind: &str, name: String, values: Value, unknown: Value, references: Value| {
             let address = format!("{kind}.{name}");
             resources.push(json!({"address": address, "mode": "managed", "type": kind, "name": name, "values": values}));
@@ -60,7 +62,7 @@ fn generate_plan(extra: usize) -> (String, usize) {
         add(
             "aws_subnet",
             format!("app{i}"),
-            json!({"cidr_block": format!("10.{hi}.{lo}.0/24"), "availability_zone": "us-east-1a"}),
+            json!({"cidr_block": format!("10.0.{third}.{fourth}/26"), "availability_zone": "us-east-1a"}),
             json!({"id": true, "vpc_id": true}),
             json!({"vpc_id": vpc}),
         );

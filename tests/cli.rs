@@ -636,3 +636,19 @@ fn an_output_file_names_its_format_and_the_verdict_stays_visible() {
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.sarif")).expect("sarif")).expect("json");
     assert_eq!(sarif["version"], "2.1.0");
 }
+
+/// One line per finding, located in the input, for CI logs and problem matchers.
+#[test]
+fn concise_prints_one_located_line_per_finding() {
+    let path = public_with("concise.json", "\"AvailableIpAddressCount\": 250", "\"AvailableIpAddressCount\": 3");
+    let path = path.to_str().expect("utf-8");
+    let mut args = vec!["check", "--snapshot", path, "--format", "concise"];
+    args.extend(PLANNED);
+    let output = run_in_root(&args);
+    let text = support::stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with(&format!("{path}:")) && lines[0].contains(": SUB006 warning subnet-a1a1a1a1: "), "{text}");
+    assert!(lines[1].contains(": SUB006 warning subnet-b2b2b2b2: "), "{text}");
+    assert_eq!(lines[2], "0 error(s), 2 warning(s), 0 info, 1 check(s) skipped");
+}

@@ -520,6 +520,17 @@ fn paging_is_followed_to_the_end() {
     assert_eq!(paged["summary"], whole["summary"]);
 }
 
+/// A planned check whose paged calls may take `seconds` in all (MWAA_PREFLIGHT_PAGING_TIMEOUT).
+fn check_paging_within(network: &Value, seconds: &str) -> Output {
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    Emulator::shared()
+        .tool(binary())
+        .env("MWAA_PREFLIGHT_PAGING_TIMEOUT", seconds)
+        .args(["check", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"])
+        .output()
+        .expect("binary runs")
+}
+
 /// A NextToken that changes on every page, or one that repeats, is exit 2 naming the API: never an endless
 /// loop, never a page read twice.
 #[test]
@@ -532,13 +543,7 @@ fn pagination_is_bounded() {
         let started = std::time::Instant::now();
         // The page bound is what is tested here: the time bound (its own test) must not come first on a
         // loaded machine.
-        let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
-        let output = Emulator::shared()
-            .tool(binary())
-            .env("MWAA_PREFLIGHT_PAGING_TIMEOUT", "600")
-            .args(["check", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"])
-            .output()
-            .expect("binary runs");
+        let output = check_paging_within(&network, "600");
         Emulator::shared().faults(json!({}));
         let requests = Emulator::shared().take_log().len();
         assert_eq!(output.status.code(), Some(2), "{tokens}: {}", support::stdout(&output));
@@ -557,14 +562,8 @@ fn slow_endless_paging_stops_within_the_time_bound() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("public", json!({}));
     Emulator::shared().faults(json!({"page_size": 2, "tokens": "endless", "latency_ms": 20}));
-    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
     let started = std::time::Instant::now();
-    let output = Emulator::shared()
-        .tool(binary())
-        .env("MWAA_PREFLIGHT_PAGING_TIMEOUT", "2")
-        .args(["check", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"])
-        .output()
-        .expect("binary runs");
+    let output = check_paging_within(&network, "2");
     let took = started.elapsed();
     Emulator::shared().faults(json!({}));
     Emulator::shared().take_log();

@@ -295,6 +295,47 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A CDK cloud assembly whose manifest, metadata file or (nested) templates hold values of the wrong kind:
+    /// an error with its spot, or a report; never a panic, never a file outside the assembly read.
+    #[test]
+    fn mutated_cloud_assemblies_never_panic(
+        file in 0usize..4,
+        edits in prop::collection::vec((0usize..200, prop::sample::select(vec!["null", "[]", "{}", "true", "\"\"", "-1", "\"../../etc/passwd\"", "\"/abs.json\"", "[{}]"])), 1..4),
+    ) {
+        use mwaa_preflight::input::{template::Templates, Request, Selection, Source};
+        let mut documents: Vec<(&str, serde_json::Value)> = vec![
+            ("manifest.json", serde_json::json!({"version": "48.0.0", "artifacts": {
+                "App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json", "stackName": "app"},
+                        "additionalMetadataFile": "App.metadata.json"},
+                "Stage": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Stage"}}}})),
+            ("App.metadata.json", serde_json::json!({"/App/Vpc/Resource": [{"type": "aws:cdk:logicalId", "data": "Vpc"}]})),
+            ("App.template.json", serde_json::json!({"Resources": {
+                "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+                "Net": {"Type": "AWS::CloudFormation::Stack", "Metadata": {"aws:asset:path": "Net.nested.template.json"},
+                        "Properties": {"Parameters": {"VpcId": {"Ref": "Vpc"}}}}}})),
+            ("Net.nested.template.json", serde_json::json!({"Parameters": {"VpcId": {"Type": "String"}},
+                "Resources": {"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "VpcId"}, "CidrBlock": "10.0.1.0/24"}}},
+                "Outputs": {"SubnetId": {"Value": {"Ref": "Subnet"}}}})),
+        ];
+        for (at, value) in edits {
+            mutate(&mut documents[file].1, at, serde_json::from_str(value).expect("json"));
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/no-panic-assembly/a{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for (name, document) in &documents {
+            std::fs::write(dir.join(name), document.to_string()).expect("write");
+        }
+        let source = Source::Templates(Templates { paths: vec![dir], region: Some("us-east-1".into()), ..Templates::default() });
+        let request = Request { selection: Selection::All, routing: mwaa_preflight::target::RoutingAssertion::Auto };
+        if let Ok(input) = source.read(&request) {
+            let _ = mwaa_preflight::evaluate_input(&input, Mode::Check, &Default::default());
+        }
+    }
+}
+
 /// Replaces the `at`-th value (depth-first, modulo their number) of a JSON document.
 fn mutate(document: &mut serde_json::Value, at: usize, value: serde_json::Value) {
     fn count(v: &serde_json::Value) -> usize {

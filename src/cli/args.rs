@@ -326,6 +326,8 @@ impl EnvironmentArgs {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
+    /// One line per finding (`file:line:column: CODE severity resource: message`), then the counts.
+    Concise,
     Json,
     Sarif,
     /// A compact report for pull-request comments and job summaries.

@@ -50,6 +50,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
         Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,
         Format::Sarif => to_json(&sarif::render(reports, files))?,
         Format::Markdown => markdown::markdown(reports),
+        Format::Concise => human::concise(reports, files),
         Format::Github => {
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 append(Path::new(&summary), &markdown::markdown(reports))?;
@@ -87,7 +88,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             write_file(path, &text)?;
             // The report went to a file: the verdict still shows where the run was started.
             if !output.quiet {
-                eprintln!("mwaa-preflight: {} (report in {})", verdict(reports), path.display());
+                eprintln!("mwaa-preflight: {} (report in {})", human::counts(reports), path.display());
             }
         }
         None => write_stdout(text.as_bytes())?,
@@ -116,14 +117,6 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 /// Writes the named output (see [`output_file`]: never a device or link replaced, never a file outside it).
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
     output_file::write(path, text.as_bytes()).map_err(|source| Failure::Output { path: path.display().to_string(), source })
-}
-
-/// One line for all reports: the counts by severity and the checks skipped.
-fn verdict(reports: &[Report]) -> String {
-    let sum = |count: fn(&Report) -> usize| reports.iter().map(count).sum::<usize>();
-    let (errors, warnings, infos, skipped) =
-        (sum(|r| r.summary.errors), sum(|r| r.summary.warnings), sum(|r| r.summary.infos), sum(|r| r.summary.skipped));
-    format!("{errors} error(s), {warnings} warning(s), {infos} info, {skipped} check(s) skipped")
 }
 
 fn append(path: &Path, text: &str) -> Result<(), Failure> {

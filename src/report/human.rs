@@ -80,6 +80,40 @@ pub fn notes(notes: &[Note], verbose: bool) -> String {
     out
 }
 
+/// One line per finding, as compilers and ruff's `concise` print them (`file:line:column: CODE severity
+/// resource: message`, the resource's line when the input locates it), then one line of counts: for CI logs
+/// and editors' problem matchers.
+pub fn concise(reports: &[Report], files: &SourceFiles) -> String {
+    let mut out = String::new();
+    for report in reports {
+        for finding in &report.findings {
+            let resource = finding.resource.as_deref().unwrap_or("-");
+            let place = match locate(files, finding) {
+                Some(l) => format!("{}:{}:{}: ", l.file.path, l.line, l.column),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "{place}{} {} {resource}: {}", finding.code, finding.severity, finding.message);
+        }
+        if let Some(error) = &report.error {
+            let _ = writeln!(out, "{}: could not be read: {error}", report.title());
+        }
+    }
+    let _ = writeln!(out, "{}", counts(reports));
+    out
+}
+
+/// The counts of all reports in one line: findings by severity, and the checks skipped.
+pub fn counts(reports: &[Report]) -> String {
+    let sum = |count: fn(&Report) -> usize| reports.iter().map(count).sum::<usize>();
+    format!(
+        "{} error(s), {} warning(s), {} info, {} check(s) skipped",
+        sum(|r| r.summary.errors),
+        sum(|r| r.summary.warnings),
+        sum(|r| r.summary.infos),
+        sum(|r| r.summary.skipped)
+    )
+}
+
 /// The families in the order a report shows them: what explains an environment's state first (diagnose),
 /// then the network, then what RULES.md v3 adds.
 const FAMILIES: [&str; 7] = ["environment", "network", "execution-role", "kms", "bucket", "deployer", "dependencies"];
