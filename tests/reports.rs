@@ -39,6 +39,8 @@ fn human_failing_cases() {
     insta::assert_snapshot!("human_acl001_ingress_443_only", report("ACL001/fail_ingress_443_only", "human"));
     insta::assert_snapshot!("human_env001_pending", report("ENV001/fail_pending_without_endpoints", "human"));
     insta::assert_snapshot!("human_sg004_egress", report("SG004/fail_egress_vpc_only", "human"));
+    // Several families: one table each, what explains the state first.
+    insta::assert_snapshot!("markdown_env001_pending", report("ENV001/fail_pending_without_endpoints", "markdown"));
 }
 
 #[test]

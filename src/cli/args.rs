@@ -178,9 +178,9 @@ pub struct DiagnoseArgs {
 #[derive(Args, Default)]
 #[command(group(clap::ArgGroup::new("iac").args(["templates", "terraform_plan"])))]
 pub struct TemplateArgs {
-    /// A CloudFormation template, YAML or JSON, or a CDK cloud assembly folder (`--cdk-out cdk.out`: every
-    /// stack its manifest.json lists, with construct paths); several resolve each other's Fn::ImportValue
-    /// and Fn::GetStackOutput. Requires --region.
+    /// A CloudFormation template, YAML or JSON (`-`: standard input), a quoted pattern, or a CDK cloud
+    /// assembly folder (`--cdk-out cdk.out`: every stack its manifest.json lists, with construct paths);
+    /// several resolve each other's Fn::ImportValue and Fn::GetStackOutput. Requires --region.
     #[arg(long = "template", visible_alias = "cdk-out", value_name = "FILE|DIR")]
     pub templates: Vec<PathBuf>,
     /// A template parameter's value (else its Default).

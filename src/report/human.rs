@@ -114,10 +114,6 @@ pub fn counts(reports: &[Report]) -> String {
     )
 }
 
-/// The families in the order a report shows them: what explains an environment's state first (diagnose),
-/// then the network, then what RULES.md v3 adds.
-const FAMILIES: [&str; 7] = ["environment", "network", "execution-role", "kms", "bucket", "deployer", "dependencies"];
-
 /// `excerpts` are the files' texts as shown (`Excerpt::new(&file.path, &file.text)`, one per file), made
 /// once for all reports.
 pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style: &Style, quiet: bool) -> String {
@@ -150,16 +146,9 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         let _ = writeln!(out, "{}\n", wrap(&header, style.width, "    "));
     }
     // Grouped by family (RULES.md v3), each by severity; a report of one family needs no family heading.
-    let mut families: Vec<&str> = Vec::new();
-    for finding in &report.findings {
-        if !families.contains(&finding.family) {
-            families.push(finding.family);
-        }
-    }
-    families.sort_by_key(|f| FAMILIES.iter().position(|known| known == f));
-    let ordered = families.iter().flat_map(|family| report.findings.iter().filter(move |f| f.family == *family));
+    let families = report.by_family();
     let mut group = None;
-    for finding in ordered {
+    for finding in families.iter().flat_map(|(_, findings)| findings.iter().copied()) {
         if group != Some((finding.family, finding.severity)) {
             group = Some((finding.family, finding.severity));
             let count = report.findings.iter().filter(|f| f.severity == finding.severity && f.family == finding.family).count();

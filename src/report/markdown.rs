@@ -83,9 +83,14 @@ pub fn markdown(reports: &[Report]) -> String {
             "**{} error(s), {} warning(s), {} info** · {} passed · {} skipped\n",
             s.errors, s.warnings, s.infos, s.passed, s.skipped
         );
-        if !r.findings.is_empty() {
+        let families = r.by_family();
+        for (family, findings) in &families {
+            // One table per family when there are several (RULES.md v3).
+            if families.len() > 1 {
+                let _ = writeln!(out, "#### {family}\n");
+            }
             let _ = writeln!(out, "| | rule | resource | finding |\n|---|---|---|---|");
-            for f in &r.findings {
+            for f in findings {
                 let _ = writeln!(
                     out,
                     "| {} | [{} {}]({}) | {} | {} |",
@@ -97,7 +102,10 @@ pub fn markdown(reports: &[Report]) -> String {
                     cell(&f.message)
                 );
             }
-            let _ = writeln!(out, "\n<details><summary>How to fix</summary>\n");
+            out.push('\n');
+        }
+        if !r.findings.is_empty() {
+            let _ = writeln!(out, "<details><summary>How to fix</summary>\n");
             for f in &r.findings {
                 let _ = writeln!(out, "- **{}** {}: {}", f.code, code(f.resource.as_deref().unwrap_or("-")), cell(&f.remediation));
             }

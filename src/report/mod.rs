@@ -252,6 +252,21 @@ impl Report {
         self.findings.first().map(Finding::headline)
     }
 
+    /// The findings by family (RULES.md v3), each still by severity then code: what explains an
+    /// environment's state first (diagnose), then the network, then the families v3 adds.
+    pub fn by_family(&self) -> Vec<(&'static str, Vec<&Finding>)> {
+        const FAMILIES: [&str; 7] = ["environment", "network", "execution-role", "kms", "bucket", "deployer", "dependencies"];
+        let mut groups: Vec<(&'static str, Vec<&Finding>)> = Vec::new();
+        for finding in &self.findings {
+            match groups.iter_mut().find(|(family, _)| *family == finding.family) {
+                Some((_, findings)) => findings.push(finding),
+                None => groups.push((finding.family, vec![finding])),
+            }
+        }
+        groups.sort_by_key(|(family, _)| FAMILIES.iter().position(|known| known == family));
+        groups
+    }
+
     /// Exit code 1 when any finding is at or above the gate's severity, or (`--fail-on-skipped`) any check
     /// was skipped.
     pub fn fails(&self, gate: Gate) -> bool {

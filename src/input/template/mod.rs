@@ -133,6 +133,10 @@ struct Parsed {
 /// A path with `*` or `?` in its file name and no such file: the files of its folder that match, in order
 /// (an error when none does); any other path as it is.
 fn expand(path: &Path) -> Vec<Result<PathBuf, InputError>> {
+    // `-`: the template piped in (`cdk synth App | mwaa-preflight check --template -`).
+    if path == Path::new("-") {
+        return vec![Ok(PathBuf::from("/dev/stdin"))];
+    }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     if path.exists() || !name.contains(['*', '?']) {
         return vec![Ok(path.to_path_buf())];
