@@ -373,17 +373,9 @@ fn a_plan_over_existing_subnets_reads_them_from_a_snapshot_or_says_how() {
 /// `--template -` reads the template piped in, as `cdk synth STACK | mwaa-preflight check --template -`.
 #[test]
 fn a_template_on_standard_input_is_read() {
-    use std::io::Write;
     let text = std::fs::read_to_string(base("public")).expect("base");
-    let mut child = support::binary()
-        .args(["check", "--template", "-", "--region", "us-east-1", "--format", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("runs");
-    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
-    let output = child.wait_with_output().expect("exits");
+    let output =
+        support::piped(support::binary().args(["check", "--template", "-", "--region", "us-east-1", "--format", "json"]), text.as_bytes());
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
     assert_eq!(report(&output)["findings"], serde_json::json!([]));
 }

@@ -23,6 +23,15 @@ pub fn run(args: &[&str]) -> Output {
     binary().args(args).output().expect("the binary runs")
 }
 
+/// Runs `command` with `input` on its standard input, capturing its output.
+pub fn piped(command: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the command runs");
+    child.stdin.take().expect("stdin").write_all(input).expect("write its input");
+    child.wait_with_output().expect("it exits")
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
