@@ -261,9 +261,16 @@ impl Network {
     /// The interface a route's instance or interface target names: the interface itself, or the one
     /// attached to the instance (a NAT instance's).
     pub fn nat_interface(&self, target: &str) -> Option<&NetworkInterface> {
-        let interfaces = self.snapshot.network_interfaces.iter().flatten();
-        let mut by_instance = interfaces.clone().filter(|i| i.attachment.as_ref().and_then(|a| a.instance_id.as_deref()) == Some(target));
-        interfaces.clone().find(|i| i.network_interface_id == target).or_else(|| by_instance.next())
+        let mut interfaces = self.snapshot.network_interfaces.iter().flatten();
+        interfaces
+            .clone()
+            .find(|i| i.network_interface_id == target)
+            .or_else(|| interfaces.find(|i| i.attachment.as_ref().and_then(|a| a.instance_id.as_deref()) == Some(target)))
+    }
+
+    /// A NAT instance's subnet: its interface's, when the input holds both.
+    pub fn interface_subnet(&self, interface: &NetworkInterface) -> Option<&Subnet> {
+        self.subnet(interface.subnet_id.as_deref()?)
     }
 
     /// What findings call a NAT instance a route names by its interface: the instance it is attached to

@@ -70,7 +70,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     if problems.is_empty() {
                         findings.extend(public_address_warning(nat_id, interface));
                     }
-                    (problems, interface.subnet_id.as_deref().and_then(|s| a.network.subnet(s)))
+                    (problems, a.network.interface_subnet(interface))
                 }
             },
         };

@@ -38,7 +38,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             // A NAT instance is in its interface's subnet's AZ.
             Some(RouteTarget::NatInstance(id)) => {
                 let interface = a.network.nat_interface(id);
-                let subnet = interface.and_then(|i| a.network.subnet(i.subnet_id.as_deref()?));
+                let subnet = interface.and_then(|i| a.network.interface_subnet(i));
                 let zone = subnet.and_then(Analysis::zone_of).or(interface.and_then(|i| i.availability_zone.as_deref()));
                 (a.network.nat_instance_name(id), zone, false)
             }
