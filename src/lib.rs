@@ -6,9 +6,11 @@ pub mod analysis;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod config;
+pub mod fix;
 pub mod input;
 pub mod model;
 pub mod output_file;
+pub mod remedy;
 pub mod report;
 pub mod rules;
 pub mod target;

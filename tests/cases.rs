@@ -83,8 +83,64 @@ fn template_case(path: &Path) -> datatest_stable::Result<()> {
     let mut args: Vec<String> =
         ["check", "--template", &template.display().to_string(), "--region", "us-east-1"].map(String::from).to_vec();
     args.extend(case.args.iter().map(|a| a.replace("{fixtures}", &support::root().join("fixtures").display().to_string())));
-    let (exit, report) = run(&name, args)?;
-    judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())
+    let (exit, report) = run(&name, args.clone())?;
+    judge(&name, &case.description, code_dir, &stem, &report, exit, case.exit, &case.findings, case.skipped.as_ref())?;
+    fixed_case(&name, code_dir, &stem, &template, &args[3..], &report)
+}
+
+/// A template case whose findings have fixes: `--fix --unsafe-fixes` on a copy, the result pinned beside the
+/// case as `<case>.fixed.<ext>` (clippy's layout; `INSTA_UPDATE=always cargo test --test cases` writes it).
+/// Every fixed finding is gone, a fix not made says why, and fixing the result again changes nothing.
+fn fixed_case(name: &str, code_dir: &Path, stem: &str, template: &Path, args: &[String], report: &Value) -> datatest_stable::Result<()> {
+    let key = |f: &Value| format!("{} on {}", f["code"].as_str().unwrap_or_default(), f["resource"].as_str().unwrap_or("-"));
+    let fixable: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| matches!(f["fix"]["applicability"].as_str(), Some("safe" | "unsafe")))
+        .map(key)
+        .collect();
+    let extension = template.extension().and_then(|e| e.to_str()).unwrap_or("yaml");
+    let golden = support::root().join(code_dir).join(format!("{stem}.fixed.{extension}"));
+    if fixable.is_empty() {
+        return match golden.exists() {
+            true => Err(format!("{name}: {} is stale: the case has no fix any more", golden.display()).into()),
+            false => Ok(()),
+        };
+    }
+    let copy = support::root().join("target/fixed-cases").join(format!("{}.{extension}", name.replace('/', "__")));
+    std::fs::create_dir_all(copy.parent().ok_or("scratch dir")?)?;
+    std::fs::copy(template, &copy)?;
+    let fix = || {
+        support::binary()
+            .args(["check", "--template", &copy.display().to_string(), "--fix", "--unsafe-fixes", "--format", "json"])
+            .args(args)
+            .output()
+    };
+    let output = fix()?;
+    let said = support::stderr(&output);
+    let after: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("{name}: no report after --fix ({e}): {said}"))?;
+    let remaining: Vec<String> = after["findings"].as_array().into_iter().flatten().map(key).collect();
+    for finding in fixable.iter().filter(|f| remaining.contains(f)) {
+        if !said.contains(&format!("not fixed: {finding}: ")) {
+            return Err(format!("{name}: {finding} has a fix, remains after --fix, and nothing says why: {said}").into());
+        }
+    }
+    let fixed = std::fs::read_to_string(&copy)?;
+    let update = std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always");
+    if update {
+        std::fs::write(&golden, &fixed)?;
+    }
+    let pinned = std::fs::read_to_string(&golden)
+        .map_err(|e| format!("{name}: {} ({e}); write it with INSTA_UPDATE=always cargo test --test cases", golden.display()))?;
+    if pinned != fixed {
+        return Err(format!("{name}: --fix wrote other text than {} (INSTA_UPDATE=always accepts it)", golden.display()).into());
+    }
+    let again = fix()?;
+    if !support::stderr(&again).contains("no fix to apply") || std::fs::read_to_string(&copy)? != fixed {
+        return Err(format!("{name}: fixing the fixed template changes it again: {}", support::stderr(&again)).into());
+    }
+    Ok(())
 }
 
 /// A Terraform case (fixtures/terraform/<CODE>/<case>.case.json): a plan or state of fixtures/terraform/plans/

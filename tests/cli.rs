@@ -175,8 +175,13 @@ fn finding_fields_follow_the_contract() {
     let report: Value = serde_json::from_slice(&output.stdout).expect("json");
     let finding = &report["findings"][0];
     let keys: Vec<&String> = finding.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["code", "docs", "evidence", "family", "message", "name", "remediation", "resource", "severity"]);
+    assert_eq!(keys, ["code", "docs", "evidence", "family", "fix", "message", "name", "remediation", "resource", "severity"]);
     assert_eq!(finding["code"], "DNS001");
+    assert_eq!(
+        finding["fix"],
+        serde_json::json!({"applicability": "safe", "steps": [
+            {"action": "set_vpc_attribute", "applicability": "safe", "vpc": "vpc-0e0e0e0e", "attribute": "dns_support"}]})
+    );
     assert_eq!(finding["family"], "network");
     assert_eq!(finding["resource"], "vpc-0e0e0e0e");
     assert!(finding["remediation"]

@@ -16,20 +16,10 @@ use std::path::PathBuf;
 use mwaa_preflight::input::template::yaml::{self, Node, Value as Yaml};
 use serde_json::{Map, Value};
 
-/// The tree PyYAML builds, as JSON, for each file.
+/// The tree PyYAML builds, as JSON, for each file (after [`support::pyyaml_loader`]).
 const ORACLE: &str = r#"
-import json, sys, yaml
-class Loader(yaml.BaseLoader):
-    pass
-def tagged(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
+def tagged_form(suffix, value):
     return {"!" + suffix: value}
-Loader.add_multi_constructor("!", tagged)
 out = []
 for path in sys.argv[1:]:
     with open(path, "rb") as f:
@@ -167,7 +157,12 @@ fn templates_read_as_pyyaml_reads_them() {
             path
         })
         .collect();
-    let output = std::process::Command::new(emulator::python()).arg("-c").arg(ORACLE).args(&paths).output().expect("PyYAML runs");
+    let output = std::process::Command::new(emulator::python())
+        .arg("-c")
+        .arg(support::pyyaml_loader("BaseLoader") + ORACLE)
+        .args(&paths)
+        .output()
+        .expect("PyYAML runs");
     assert!(output.status.success(), "{}", support::stderr(&output));
     let oracle: Vec<Value> = serde_json::from_slice(&output.stdout).expect("the oracle's JSON");
     let mut differences = Vec::new();

@@ -30,7 +30,7 @@ pub const EXIT_CODES: &str = "Exit codes:
 pub enum Command {
     /// Preflight a planned or existing environment's network.
     #[command(after_help = EXIT_CODES)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Explain an existing environment's state (PENDING, CREATE_FAILED, UNAVAILABLE) with the failing facts.
     #[command(after_help = EXIT_CODES)]
     Diagnose(DiagnoseArgs),
@@ -140,9 +140,33 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub environment: EnvironmentArgs,
     #[command(flatten)]
+    pub fix: FixArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+/// Repairing the templates checked, as ruff and clippy repair code.
+#[derive(Args)]
+pub struct FixArgs {
+    /// Apply the safe fixes to the CloudFormation templates given (--template), in place; what remains is
+    /// reported. A fix that does not clear its finding, or raises another, is not written.
+    #[arg(long, requires = "templates")]
+    pub fix: bool,
+    /// With --fix or --diff: apply the unsafe fixes too (they change what you wrote: a route's target, a
+    /// policy, the VPC's DHCP options).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing (the exit code is the check's).
+    #[arg(long, requires = "templates")]
+    pub diff: bool,
+}
+
+impl FixArgs {
+    pub fn requested(&self) -> bool {
+        self.fix || self.diff
+    }
 }
 
 #[derive(Args)]

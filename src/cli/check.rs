@@ -7,7 +7,7 @@ use mwaa_preflight::target::Settings;
 use mwaa_preflight::Mode;
 
 use super::args::{CheckArgs, EnvironmentArgs};
-use super::{configuration, output, progress, refuse_overwriting_inputs, source, usage, Failure};
+use super::{configuration, fix, output, progress, refuse_overwriting_inputs, source, usage, Failure};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
@@ -16,6 +16,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
     let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);
+    if args.fix.requested() {
+        return fix::run(args, &source, &request, (input, reports), &config);
+    }
     output::emit(&reports, &input, &args.output, config.gate())
 }
 

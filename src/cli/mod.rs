@@ -4,6 +4,7 @@ pub mod args;
 mod check;
 mod diagnose;
 mod failure;
+mod fix;
 mod iam_policy;
 pub mod output;
 mod pre_commit;
@@ -80,6 +81,7 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
             region,
             base: snapshot.map(std::path::Path::to_path_buf),
             live,
+            edited: Vec::new(),
         }));
     }
     Ok(match snapshot {

@@ -93,14 +93,19 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
         }
         None => write_stdout(text.as_bytes())?,
     }
-    // The report is written; an environment it could not read still means the tool did not do its whole job.
-    Ok(if reports.iter().any(|r| r.error.is_some()) {
+    Ok(exit_code(reports, gate))
+}
+
+/// 2 when an environment could not be read (the tool did not do its whole job), 1 when a finding fails
+/// the gate, else 0.
+pub fn exit_code(reports: &[Report], gate: Gate) -> ExitCode {
+    if reports.iter().any(|r| r.error.is_some()) {
         ExitCode::from(2)
     } else if reports.iter().any(|r| r.fails(gate)) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// The terminal's width (stdout, else stderr), else the default.

@@ -129,6 +129,7 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         // Break only at spaces: a URL, an ARN or an ID stays whole and copyable.
         .with_word_separator(textwrap::WordSeparator::AsciiSpace);
     let mut out = String::new();
+    let fixable = crate::fix::fixable(files, std::slice::from_ref(report));
     if !quiet {
         let t = &report.target;
         let what = report.title();
@@ -165,6 +166,10 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
             (Some(resource), None) => format!("{resource}: {}", finding.message),
             (None, _) => finding.message.clone(),
         };
+        if fixable.fixed.iter().any(|(key, _)| key.0 == finding.code && key.1 == finding.resource) {
+            // As ruff marks what `--fix` repairs.
+            text.insert_str(0, "[*] ");
+        }
         for line in finding.trace.iter().filter(|l| style.verbose || !l.detail) {
             let _ = write!(text, "\n    {}", line.text);
         }
@@ -185,6 +190,12 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         "{} error(s), {} warning(s), {} info; {} check(s) passed, {} skipped",
         s.errors, s.warnings, s.infos, s.passed, s.skipped
     );
+    match fixable.fixed.len() {
+        0 => {}
+        n => {
+            let _ = writeln!(out, "[*] {n} fixable with `check --fix` (`--diff` shows the edits first)");
+        }
+    }
     if !quiet {
         for skipped in &report.skipped {
             let _ = writeln!(out, "{}", wrap(&format!("  skipped {}: {}", skipped.code, skipped.reason), style.width, "    "));

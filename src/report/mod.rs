@@ -15,6 +15,7 @@ use crate::analysis::{Analysis, Routing};
 use crate::config::Gate;
 use crate::input::{SnapshotFile, SourceFiles};
 use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
+use crate::target::Language;
 pub use topology::{Element, NodeKind, Topology};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -42,6 +43,12 @@ pub struct Target {
     pub routing: Routing,
     /// Fields whose value is the service's default, not the input's (v3).
     pub assumed: Vec<&'static str>,
+    /// The language of the input's code, which the remediation is written in.
+    #[serde(skip)]
+    pub language: Language,
+    /// The input is a CDK app's output (the app, not the template, is what to change).
+    #[serde(skip)]
+    pub cdk: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -194,6 +201,8 @@ impl Report {
                 endpoint_management: settings.endpoint_management.as_api(),
                 routing: analysis.routing,
                 assumed: settings.assumed(),
+                language: settings.language,
+                cdk: !settings.construct_paths.is_empty(),
             },
             findings: outcome.findings,
             skipped: outcome.skipped,
@@ -223,6 +232,8 @@ impl Report {
                 endpoint_management: "",
                 routing: Routing::Unknown,
                 assumed: Vec::new(),
+                language: Language::AwsCli,
+                cdk: false,
             },
             findings: Vec::new(),
             skipped: Vec::new(),

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{locate, Report};
+use crate::fix::edit::Edit;
 use crate::input::SourceFiles;
 use crate::rules::{registry, Severity};
 
@@ -63,6 +64,58 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    /// The safe fix of a template finding, as the edits `check --fix` makes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: ByteRegion,
+    inserted_content: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ByteRegion {
+    byte_offset: usize,
+    byte_length: usize,
+}
+
+/// A finding's edits, grouped by file as SARIF's `artifactChanges`.
+fn fix_of(edits: &[(usize, Edit)], files: &SourceFiles) -> Vec<SarifFix> {
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    for (index, edit) in edits {
+        let Some(file) = files.files.get(*index) else { continue };
+        let replacement = Replacement {
+            deleted_region: ByteRegion { byte_offset: edit.at, byte_length: edit.remove },
+            inserted_content: Text { text: edit.insert.clone() },
+        };
+        match changes.iter_mut().find(|c| c.artifact_location.uri == file.path) {
+            Some(change) => change.replacements.push(replacement),
+            None => changes
+                .push(ArtifactChange { artifact_location: ArtifactLocation { uri: file.path.clone() }, replacements: vec![replacement] }),
+        }
+    }
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    vec![SarifFix { description: Text { text: "the fix `mwaa-preflight check --fix` applies".to_string() }, artifact_changes: changes }]
 }
 
 #[derive(Serialize)]
@@ -123,6 +176,7 @@ pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
             default_configuration: Configuration { level: level(r.severity) },
         })
         .collect();
+    let fixable = crate::fix::fixable(files, reports);
     let results = reports
         .iter()
         .flat_map(|report| report.findings.iter().map(move |f| (report, f)))
@@ -150,6 +204,11 @@ pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
                         fully_qualified_name: f.construct_path.clone(),
                     }],
                 }],
+                fixes: fixable
+                    .fixed
+                    .iter()
+                    .find(|(key, _)| key.0 == f.code && key.1 == f.resource)
+                    .map_or_else(Vec::new, |(_, edits)| fix_of(edits, files)),
             }
         })
         .collect();

@@ -6,6 +6,7 @@ use crate::analysis::addr::{AddrSet, Ports};
 use crate::analysis::flows::{Flow, Hop, Step};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Part, Ref, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "ACL001",
@@ -98,9 +99,9 @@ fn min_rule(a: Option<u32>, b: Option<u32>) -> Option<u32> {
     }
 }
 
-/// The `create-network-acl-entry` commands, with free rule numbers: the highest free number below the
-/// deciding deny, or after the highest entry when only the `*` denies.
-fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> String {
+/// The allow entries, with free rule numbers: the highest free number below the deciding deny, or after
+/// the highest entry when only the `*` denies.
+fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> Remedy {
     let entries = needed_entries(items, acl);
     let mut taken: Vec<(bool, u32)> = a
         .network
@@ -111,7 +112,7 @@ fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> String {
         .filter(|n| n.network_acl_id == acl)
         .flat_map(|n| n.entries.iter().map(|e| (e.egress, e.rule_number)))
         .collect();
-    let mut commands = Vec::new();
+    let mut parts = Vec::new();
     for entry in &entries {
         let used: Vec<u32> = taken.iter().filter(|(egress, _)| *egress == entry.egress).map(|(_, n)| *n).collect();
         let number = match entry.before {
@@ -121,29 +122,32 @@ fn remediation(a: &Analysis<'_>, acl: &str, items: &[(&Flow, &Hop)]) -> String {
                 Some((highest / 10 + 1) * 10).filter(|n| *n < 32767)
             }
         };
-        let direction = if entry.egress { "--egress" } else { "--ingress" };
         let Some(number) = number else {
-            commands.push(format!(
+            parts.push(Part::Say(format!(
                 "No rule number is free below {} in the {} list: renumber the entries before it, then add an allow for TCP {} {} {}.",
                 entry.before.unwrap_or_default(),
                 if entry.egress { "outbound" } else { "inbound" },
                 entry.ports,
                 if entry.egress { "to" } else { "from" },
                 entry.peer
-            ));
+            )));
             continue;
         };
         taken.push((entry.egress, number));
-        commands.push(format!(
-            "aws ec2 create-network-acl-entry --network-acl-id {acl} {direction} --rule-number {number} --protocol tcp \
-             --port-range From={},To={} --cidr-block {} --rule-action allow",
-            entry.ports.from, entry.ports.to, entry.peer
-        ));
+        parts.push(Part::Do(Action::AddNetworkAclEntry {
+            acl: Ref::id(acl),
+            egress: entry.egress,
+            rule_number: number,
+            cidr: entry.peer.to_string(),
+            from: entry.ports.from,
+            to: entry.ports.to,
+        }));
     }
-    format!(
-        "Allow every blocked flow and its return traffic before the deciding rules ({} entr{}):\n{}",
-        commands.len(),
-        if commands.len() == 1 { "y" } else { "ies" },
-        commands.join("\n")
-    )
+    let mut remedy = Remedy::say(format!(
+        "Allow every blocked flow and its return traffic before the deciding rules ({} entr{}):",
+        parts.len(),
+        if parts.len() == 1 { "y" } else { "ies" },
+    ));
+    remedy.parts.extend(parts);
+    remedy
 }

@@ -4,6 +4,7 @@ use super::shared::placement_problems;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Direction, Peer, Permission, Protocol, Ref, Remedy};
 use crate::target::EndpointManagement;
 
 pub static RULE: Rule = Rule {
@@ -32,13 +33,21 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             let endpoint_group = endpoint.groups.first().map_or("ENDPOINT_SG_ID", |g| g.group_id.as_str());
             findings.push(
                 RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("{} endpoint {}: {}", wanted.what, endpoint.vpc_endpoint_id, problems.join("; ")))
-                    .remediation(format!(
-                        "Recreate it in exactly the environment's subnets ({}) with security groups that admit the environment on TCP {}:\n\
-                         aws ec2 authorize-security-group-ingress --group-id {endpoint_group} --protocol tcp --port {} --source-group {env_group}",
-                        a.settings.subnet_ids.join(" "),
-                        wanted.port,
-                        wanted.port
-                    ))
+                    .remediation(
+                        Remedy::say(format!(
+                            "Recreate it in exactly the environment's subnets ({}) with security groups that admit the environment on TCP {}:",
+                            a.settings.subnet_ids.join(" "),
+                            wanted.port,
+                        ))
+                        .then(Action::AllowTraffic {
+                            group: Ref::id(endpoint_group),
+                            direction: Direction::Ingress,
+                            permissions: vec![Permission {
+                                protocol: Protocol::Tcp { from: wanted.port, to: wanted.port },
+                                peers: vec![Peer::Group { group: Ref::id(env_group), account: None }],
+                            }],
+                        }),
+                    )
                     .evidence(json!({"endpoint": endpoint.vpc_endpoint_id, "service_name": endpoint.service_name, "kind": wanted.what, "problems": problems})),
             );
         }

@@ -4,6 +4,7 @@ use super::shared::vpc_attributes;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Ref, VpcAttribute};
 
 pub static RULE: Rule = Rule {
     code: "DNS001",
@@ -24,6 +25,6 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     }
     Ok(vec![RULE
         .finding(Some(vpc), "enableDnsSupport is false: nothing in the VPC can resolve AWS service names")
-        .remediation(format!("aws ec2 modify-vpc-attribute --vpc-id {vpc} --enable-dns-support '{{\"Value\":true}}'"))
+        .remediation(Action::SetVpcAttribute { vpc: Ref::id(vpc), attribute: VpcAttribute::DnsSupport })
         .evidence(json!({"vpc_id": vpc, "enable_dns_support": false}))])
 }

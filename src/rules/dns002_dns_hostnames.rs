@@ -4,6 +4,7 @@ use super::shared::{known_routing, vpc_attributes};
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Ref, VpcAttribute};
 
 pub static RULE: Rule = Rule {
     code: "DNS002",
@@ -36,6 +37,6 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     };
     Ok(vec![RULE
         .finding(Some(vpc), format!("enableDnsHostnames is false, and {why}"))
-        .remediation(format!("aws ec2 modify-vpc-attribute --vpc-id {vpc} --enable-dns-hostnames '{{\"Value\":true}}'"))
+        .remediation(Action::SetVpcAttribute { vpc: Ref::id(vpc), attribute: VpcAttribute::DnsHostnames })
         .evidence(json!({"vpc_id": vpc, "enable_dns_hostnames": false, "private_dns_endpoints": private_dns, "routing": a.routing}))])
 }

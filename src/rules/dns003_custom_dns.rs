@@ -3,6 +3,7 @@ use serde_json::json;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Ref, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "DNS003",
@@ -41,10 +42,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             Some(vpc_id),
             format!("DHCP options {options_id} name servers {} without AmazonProvidedDNS: endpoint private DNS names may resolve to public addresses", servers.join(", ")),
         )
-        .remediation(format!(
-            "Make the custom resolvers forward amazonaws.com to the VPC resolver (Route 53 Resolver), or add AmazonProvidedDNS (then associate the new options' ID):\n\
-             aws ec2 create-dhcp-options --dhcp-configurations 'Key=domain-name-servers,Values=AmazonProvidedDNS'\n\
-             aws ec2 associate-dhcp-options --dhcp-options-id NEW_ID --vpc-id {vpc_id}"
-        ))
+        .remediation(
+            Remedy::say(
+                "Make the custom resolvers forward amazonaws.com to the VPC resolver (Route 53 Resolver), or give the VPC DHCP options \
+                 with AmazonProvidedDNS:",
+            )
+            .then(Action::UseAmazonProvidedDns { vpc: Ref::id(vpc_id) }),
+        )
         .evidence(json!({"vpc_id": vpc_id, "dhcp_options_id": options_id, "domain_name_servers": servers}))])
 }

@@ -3,6 +3,8 @@ use serde_json::json;
 use super::shared::{create_interface_endpoint, placement_problems};
 use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::Analysis;
+use crate::remedy::{Action, Created, Direction, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy};
+use crate::target::Language;
 
 pub static RULE: Rule = Rule {
     code: "ENV001",
@@ -25,7 +27,7 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     }
     let owner = shared_vpc_owner(a);
     let mut waiting = Vec::new();
-    let mut commands = Vec::new();
+    let mut creates = Vec::new();
     let mut ports = Vec::new();
     for wanted in &a.customer_endpoints {
         let service = wanted.service_name.clone().unwrap_or_else(|| format!("(no {} service name reported yet)", wanted.what));
@@ -33,15 +35,12 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
             waiting.push(format!("{} endpoint for {service}: missing", wanted.what));
             if let Some(name) = &wanted.service_name {
                 ports.push(wanted.port);
-                commands.push(match &owner {
-                    Some(_) => format!(
-                        "aws ec2 create-vpc-endpoint --profile \"$OWNER_PROFILE\" --vpc-id {} --vpc-endpoint-type Interface --service-name {name} \
-                         --subnet-ids {} --security-group-ids \"$sg\"",
-                        a.vpc_id.as_deref().unwrap_or_default(),
-                        a.settings.subnet_ids.join(" ")
-                    ),
-                    None => create_interface_endpoint(a, name, false),
-                });
+                let mut create = create_interface_endpoint(a, EndpointService::Named(name.clone()), false);
+                if let (Some(_), Action::CreateEndpoint { security_groups, .. }) = (&owner, &mut create) {
+                    // In a shared VPC the owner's endpoint has the owner's group (created first).
+                    *security_groups = vec![Ref::New { new: Created::SecurityGroup }];
+                }
+                creates.push(create);
             }
         }
         for endpoint in &wanted.endpoints {
@@ -64,45 +63,50 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
         return Ok(Vec::new());
     }
     let sqs_policy = network_findings.iter().find(|f| f.code == "VPCE008");
-    let mut remediation = if hours_left.is_some_and(|h| h <= 0) {
-        format!(
+    let mut remedy = if hours_left.is_some_and(|h| h <= 0) {
+        Remedy::say(format!(
             "Too late for endpoints: it turns CREATE_FAILED whatever is created now. Delete it, create it again, and create its \
-             endpoints as soon as it is PENDING (`mwaa-preflight diagnose {name}` then gives the commands):\n\
-             aws mwaa delete-environment --name {name}",
+             endpoints as soon as it is PENDING (`mwaa-preflight diagnose {name}` then gives the commands):",
             name = environment.name
-        )
-    } else if commands.is_empty() {
-        "Fix the endpoints listed; the environment leaves PENDING once they are available.".to_string()
+        ))
+        .then(Action::DeleteEnvironment { name: environment.name.clone() })
+    } else if creates.is_empty() {
+        Remedy::say("Fix the endpoints listed; the environment leaves PENDING once they are available.")
     } else if let Some(owner) = &owner {
         // A shared VPC: only its owner can create endpoints in it, with a security group of its own that
         // admits the participant's env group by account and ID.
         let participant = a.settings.account_id.clone().or_else(|| environment.account_id()).unwrap_or_default();
-        let pairs: Vec<serde_json::Value> =
-            a.settings.security_group_ids.iter().map(|g| json!({"UserId": participant, "GroupId": g})).collect();
-        let permissions: Vec<serde_json::Value> =
-            ports.iter().map(|p| json!({"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "UserIdGroupPairs": pairs})).collect();
-        format!(
-            "The subnets belong to account {owner}, which owns the VPC: run these with OWNER_PROFILE set to a profile of that account.\n\
-             sg=$(aws ec2 create-security-group --profile \"$OWNER_PROFILE\" --vpc-id {} --group-name mwaa-{name}-endpoints \
-             --description mwaa-{name}-endpoints --query GroupId --output text)\n\
-             aws ec2 authorize-security-group-ingress --profile \"$OWNER_PROFILE\" --group-id \"$sg\" --ip-permissions '{}'\n{}",
-            a.vpc_id.as_deref().unwrap_or_default(),
-            serde_json::Value::Array(permissions),
-            commands.join("\n"),
-            name = environment.name
-        )
+        let peers: Vec<Peer> =
+            a.settings.security_group_ids.iter().map(|g| Peer::Group { group: Ref::id(g), account: Some(participant.clone()) }).collect();
+        let permissions: Vec<Permission> =
+            ports.iter().map(|&p| Permission { protocol: Protocol::Tcp { from: p, to: p }, peers: peers.clone() }).collect();
+        let group = Ref::New { new: Created::SecurityGroup };
+        let remedy = Remedy::say(format!(
+            "The subnets belong to account {owner}, which owns the VPC: run these with OWNER_PROFILE set to a profile of that account."
+        ))
+        .then(Action::CreateSecurityGroup {
+            vpc: Ref::id(a.vpc_id.as_deref().unwrap_or_default()),
+            name: format!("mwaa-{}-endpoints", environment.name),
+        })
+        .then(Action::AllowTraffic { group, direction: Direction::Ingress, permissions })
+        .in_profile("OWNER_PROFILE");
+        creates.iter().cloned().fold(remedy, Remedy::then)
     } else {
-        format!("Create the endpoint(s):\n{}", commands.join("\n"))
+        creates.iter().cloned().fold(Remedy::say("Create the endpoint(s):"), Remedy::then)
     };
     if let Some(sqs) = sqs_policy {
-        remediation.push_str(&format!("\nAlso admit the Celery queue in the SQS endpoint policy. {}", sqs.remediation));
+        remedy = remedy.then_say("Also admit the Celery queue in the SQS endpoint policy.").then_all(sqs.fix.clone());
     }
+    let create_commands: Vec<String> = creates
+        .into_iter()
+        .map(|create| Remedy { parts: vec![Part::Do(create)], profile: remedy.profile }.render(Language::AwsCli, &Default::default()))
+        .collect();
     let message = format!("PENDING, waiting for {} endpoint(s); {clock}", waiting.len());
     Ok(vec![RULE
         .finding(Some(&environment.name), message)
         .trace(waiting.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
-        .remediation(remediation)
-        .evidence(json!({"status": "PENDING", "waiting_for": waiting, "hours_left": hours_left, "create_commands": commands}))])
+        .remediation(remedy)
+        .evidence(json!({"status": "PENDING", "waiting_for": waiting, "hours_left": hours_left, "create_commands": create_commands}))])
 }
 
 /// The account that owns the env subnets when it is not the environment's own (a shared VPC).

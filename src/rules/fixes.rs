@@ -1,10 +1,10 @@
-//! The AWS CLI commands that repair routing, with the IDs the snapshot holds: which NAT gateway, public
-//! subnet, route table or internet gateway to use is chosen here once, for RT002, RT004 and SUB005.
-//! Where a resource must be created first, its ID is carried in a shell variable, never a placeholder.
+//! The remedies that repair routing, with the IDs the input holds: which NAT gateway, public subnet,
+//! route table or internet gateway to use is chosen here once, for RT002, RT004 and SUB005.
 
 use crate::analysis::routing::{self, RouteTarget};
 use crate::analysis::Analysis;
 use crate::model::{Member, NatGateway, NetworkInterface, RouteTable, Subnet};
+use crate::remedy::{Action, Created, Ref, Remedy, Replaces, RouteTo};
 
 /// Why a NAT gateway cannot carry the environment's traffic (empty: it can).
 pub fn nat_problems(a: &Analysis<'_>, nat: &NatGateway) -> Vec<String> {
@@ -113,63 +113,52 @@ fn attached_internet_gateway<'n>(a: &Analysis<'n>) -> Option<&'n str> {
     a.network.internet_gateway_of(a.vpc_id.as_deref()?).map(|g| g.internet_gateway_id.as_str())
 }
 
-fn vpc_id(a: &Analysis<'_>) -> String {
-    a.vpc_id.clone().unwrap_or_default()
+fn vpc_ref(a: &Analysis<'_>) -> Ref {
+    Ref::id(a.vpc_id.clone().unwrap_or_default())
 }
 
-fn route_verb(table: &RouteTable) -> &'static str {
+/// Whether `table` has a 0.0.0.0/0 route already (a new target then replaces its own).
+fn has_default_route(table: &RouteTable) -> bool {
     let any = ipnet::Ipv4Net::default();
-    if table.routes.iter().any(|r| r.destination_cidr_block == Some(any)) {
-        "replace-route"
-    } else {
-        "create-route"
-    }
+    table.routes.iter().any(|r| r.destination_cidr_block == Some(any))
 }
 
-/// Commands giving `table` (`table_ref`: its ID or a shell variable) a 0.0.0.0/0 route to a working NAT
-/// gateway: one in `zone`, existing or created in its public subnet (one NAT per AZ, RT003), else any.
-pub fn route_to_nat(a: &Analysis<'_>, table_ref: &str, verb: &str, zone: Option<&str>) -> String {
-    let route =
-        |nat: &str| format!("aws ec2 {verb} --route-table-id {table_ref} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id {nat}");
+/// Gives `table` a 0.0.0.0/0 route to a working NAT gateway: one in `zone`, existing or created in its
+/// public subnet (one NAT per AZ, RT003), else any.
+pub fn route_to_nat(a: &Analysis<'_>, table: Ref, replace: bool, zone: Option<&str>) -> Remedy {
+    let route = |nat: Ref| Action::RouteDefault { table: table.clone(), to: RouteTo::NatGateway(nat), replace };
     if let Some(nat) = working_nat(a, zone) {
-        return route(&nat.nat_gateway_id);
+        return Remedy::action(route(Ref::id(&nat.nat_gateway_id)));
     }
     let public = public_subnet(a, zone);
     if let (None, Some(nat)) = (public, working_nat(a, None)) {
-        return route(&nat.nat_gateway_id);
+        return Remedy::action(route(Ref::id(&nat.nat_gateway_id)));
     }
+    let in_zone = zone.map(|z| format!(" in {z}")).unwrap_or_default();
     let Some(public) = public.or_else(|| public_subnet(a, None)) else {
-        return format!(
+        return Remedy::say(format!(
             "{} has no public subnet (one whose route table sends 0.0.0.0/0 to an attached internet gateway) to hold a NAT gateway: \
-             create one{}, or use private routing with VPC endpoints.",
+             create one{in_zone}, or use private routing with VPC endpoints.",
             a.vpc_id.as_deref().unwrap_or("The VPC"),
-            zone.map(|z| format!(" in {z}")).unwrap_or_default()
-        );
+        ));
     };
-    format!(
-        "No working NAT gateway{}: create one in the public subnet {}, then route to it:\n\
-         nat=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id \"$(aws ec2 allocate-address --domain vpc --query AllocationId --output text)\" --query NatGateway.NatGatewayId --output text)\n\
-         aws ec2 wait nat-gateway-available --nat-gateway-ids \"$nat\"\n\
-         {}",
-        zone.map(|z| format!(" in {z}")).unwrap_or_default(),
-        public.subnet_id,
-        public.subnet_id,
-        route("\"$nat\"")
-    )
+    Remedy::say(format!("No working NAT gateway{in_zone}: create one in the public subnet {}, then route to it:", public.subnet_id))
+        .then(Action::CreateNatGateway { subnet: Ref::id(&public.subnet_id) })
+        .then(route(Ref::New { new: Created::NatGateway }))
 }
 
 /// RT002 (no NAT route), RT004 (a blackholed default route): a default route to a working NAT gateway.
-pub fn default_route_to_nat(a: &Analysis<'_>, table: &RouteTable) -> String {
+pub fn default_route_to_nat(a: &Analysis<'_>, table: &RouteTable) -> Remedy {
     let zone = a
         .subnets
         .iter()
         .find(|s| a.network.effective_route_table(s).is_some_and(|(t, _)| t.route_table_id == table.route_table_id))
         .and_then(|s| Analysis::zone_of(s));
-    route_to_nat(a, &table.route_table_id, route_verb(table), zone)
+    route_to_nat(a, Ref::id(&table.route_table_id), has_default_route(table), zone)
 }
 
-/// The command that makes `subnet` use the table `table_ref`: a new association, or a replaced one.
-pub fn associate(a: &Analysis<'_>, subnet: &Subnet, table_ref: &str) -> String {
+/// Makes `subnet` use `table`: a new association, or its own association replaced.
+pub fn associate(a: &Analysis<'_>, subnet: &Subnet, table: Ref) -> Action {
     let explicit = a
         .network
         .snapshot
@@ -178,58 +167,50 @@ pub fn associate(a: &Analysis<'_>, subnet: &Subnet, table_ref: &str) -> String {
         .flatten()
         .flat_map(|t| &t.associations)
         .find(|assoc| !assoc.main && assoc.subnet_id.as_deref() == Some(subnet.subnet_id.as_str()));
-    match explicit {
-        None => format!("aws ec2 associate-route-table --subnet-id {} --route-table-id {table_ref}", subnet.subnet_id),
-        Some(assoc) => {
-            let id = assoc.route_table_association_id.clone().unwrap_or_else(|| {
-                format!(
-                    "\"$(aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={s} \
-                     --query 'RouteTables[0].Associations[?SubnetId==`{s}`].RouteTableAssociationId' --output text)\"",
-                    s = subnet.subnet_id
-                )
-            });
-            format!("aws ec2 replace-route-table-association --association-id {id} --route-table-id {table_ref}")
-        }
-    }
+    let replaces = match explicit {
+        None => Replaces::Nothing,
+        Some(assoc) => Replaces::Association(assoc.route_table_association_id.clone()),
+    };
+    Action::AssociateRouteTable { subnet: Ref::id(&subnet.subnet_id), table, replaces }
 }
 
 /// A NAT gateway's subnet without internet access: associate it with the VPC's public table, else route
 /// its own table (a new one when it shares the main table) to the attached internet gateway.
-pub fn route_to_internet(a: &Analysis<'_>, subnet: &Subnet) -> String {
+pub fn route_to_internet(a: &Analysis<'_>, subnet: &Subnet) -> Remedy {
     let own = a.network.effective_route_table(subnet);
     let public = a.network.snapshot.route_tables.iter().flatten().find(|t| t.vpc_id == subnet.vpc_id && public_table(a, t, &subnet.vpc_id));
     if let Some(table) = public {
-        return associate(a, subnet, &table.route_table_id);
+        return Remedy::action(associate(a, subnet, Ref::id(&table.route_table_id)));
     }
-    let mut commands = Vec::new();
+    let mut remedy = Remedy::default();
     let igw = match attached_internet_gateway(a) {
-        Some(igw) => igw.to_string(),
+        Some(igw) => Ref::id(igw),
         None => {
-            commands.push("igw=$(aws ec2 create-internet-gateway --query InternetGateway.InternetGatewayId --output text)".to_string());
-            commands.push(format!("aws ec2 attach-internet-gateway --internet-gateway-id \"$igw\" --vpc-id {}", vpc_id(a)));
-            "\"$igw\"".to_string()
+            remedy = remedy.then(Action::CreateInternetGateway { vpc: vpc_ref(a) });
+            Ref::New { new: Created::InternetGateway }
         }
     };
     match own {
-        Some((table, crate::model::Association::Explicit)) => commands.push(format!(
-            "aws ec2 {} --route-table-id {} --destination-cidr-block 0.0.0.0/0 --gateway-id {igw}",
-            route_verb(table),
-            table.route_table_id
-        )),
+        Some((table, crate::model::Association::Explicit)) => remedy.then(Action::RouteDefault {
+            table: Ref::id(&table.route_table_id),
+            to: RouteTo::InternetGateway(igw),
+            replace: has_default_route(table),
+        }),
+        // The main table is shared (by the env subnets among others): the NAT subnet gets its own.
         _ => {
-            // The main table is shared (by the env subnets among others): the NAT subnet gets its own.
-            commands.push(format!("rt=$(aws ec2 create-route-table --vpc-id {} --query RouteTable.RouteTableId --output text)", vpc_id(a)));
-            commands.push(format!("aws ec2 create-route --route-table-id \"$rt\" --destination-cidr-block 0.0.0.0/0 --gateway-id {igw}"));
-            commands.push(associate(a, subnet, "\"$rt\""));
+            let table = Ref::New { new: Created::RouteTable };
+            remedy
+                .then(Action::CreateRouteTable { vpc: vpc_ref(a) })
+                .then(Action::RouteDefault { table: table.clone(), to: RouteTo::InternetGateway(igw), replace: false })
+                .then(associate(a, subnet, table))
         }
     }
-    commands.join("\n")
 }
 
 /// SUB005: give a public env subnet a private table. Public routing: a table that sends 0.0.0.0/0 to a
 /// working NAT gateway in its AZ, existing or new. Private routing: another env subnet's private table,
 /// else a new one (only the local route).
-pub fn make_private(a: &Analysis<'_>, subnet: &Subnet, public_routing: bool) -> String {
+pub fn make_private(a: &Analysis<'_>, subnet: &Subnet, public_routing: bool) -> Remedy {
     let zone = Analysis::zone_of(subnet);
     let tables: Vec<&RouteTable> = a.network.snapshot.route_tables.iter().flatten().filter(|t| t.vpc_id == subnet.vpc_id).collect();
     let no_igw = |t: &&RouteTable| routing::internet_gateway_routes(a.network, t).is_empty();
@@ -245,13 +226,12 @@ pub fn make_private(a: &Analysis<'_>, subnet: &Subnet, public_routing: bool) -> 
         a.env_route_tables().into_iter().filter(no_igw).find(|t| routing::default_route(a.network, t).is_none())
     };
     if let Some(table) = existing {
-        return associate(a, subnet, &table.route_table_id);
+        return Remedy::action(associate(a, subnet, Ref::id(&table.route_table_id)));
     }
-    let mut commands =
-        vec![format!("rt=$(aws ec2 create-route-table --vpc-id {} --query RouteTable.RouteTableId --output text)", subnet.vpc_id)];
+    let table = Ref::New { new: Created::RouteTable };
+    let mut remedy = Remedy::action(Action::CreateRouteTable { vpc: Ref::id(&subnet.vpc_id) });
     if public_routing {
-        commands.push(route_to_nat(a, "\"$rt\"", "create-route", zone));
+        remedy = remedy.then_all(route_to_nat(a, table.clone(), false, zone));
     }
-    commands.push(associate(a, subnet, "\"$rt\""));
-    commands.join("\n")
+    remedy.then(associate(a, subnet, table))
 }

@@ -10,7 +10,6 @@ mod cme002_database_endpoint;
 mod cme003_webserver_endpoint;
 mod cme004_customer_endpoint_placement;
 mod cme005_endpoint_permission;
-mod code_fixes;
 mod dns001_dns_support;
 mod dns002_dns_hostnames;
 mod dns003_custom_dns;
@@ -54,7 +53,7 @@ use serde_json::Value;
 
 use crate::analysis::Analysis;
 use crate::model::Member;
-use crate::target::Language;
+use crate::remedy::Remedy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -137,6 +136,7 @@ impl Rule {
             resource: resource.map(str::to_string),
             message: message.into(),
             remediation: String::new(),
+            fix: Remedy::default(),
             evidence: Value::Object(Default::default()),
             docs: self.source,
             construct_path: None,
@@ -154,7 +154,10 @@ pub struct Finding {
     pub family: &'static str,
     pub resource: Option<String>,
     pub message: String,
+    /// `fix` in the input's language: AWS CLI commands, or the change to the template or configuration.
     pub remediation: String,
+    /// The remedy as data: its applicability and typed steps.
+    pub fix: Remedy,
     pub evidence: Value,
     pub docs: &'static str,
     /// The CDK construct path of `resource`, for a CDK app's templates: the line of the app to change.
@@ -166,8 +169,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn remediation(mut self, text: impl Into<String>) -> Self {
-        self.remediation = text.into();
+    pub fn remediation(mut self, remedy: impl Into<Remedy>) -> Self {
+        self.fix = remedy.into();
         self
     }
 
@@ -266,15 +269,7 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
         let owner = [Some(resource), resource.rsplit_once('.').map(|(owner, _)| owner)].into_iter().flatten().find_map(|r| paths.get(r));
         finding.construct_path = owner.cloned();
     }
-    if analysis.settings.language != Language::AwsCli {
-        for finding in &mut outcome.findings {
-            let (language, names) = (analysis.settings.language, &analysis.settings.resource_names);
-            finding.remediation = code_fixes::translate(&finding.remediation, language, names);
-            if let Some(hint) = code_fixes::module_hint(finding.code, finding.resource.as_deref(), language, names) {
-                finding.remediation = format!("{}\n{hint}", finding.remediation);
-            }
-        }
-    }
+    render_remediation(analysis, &mut outcome.findings);
     triage.triage(&mut outcome);
     if mode == Mode::Diagnose {
         let network_findings = outcome.findings.clone();
@@ -286,6 +281,7 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
             }
         }
         dedupe(&mut environment.findings);
+        render_remediation(analysis, &mut environment.findings);
         triage.triage(&mut environment);
         outcome.findings.extend(environment.findings);
         outcome.skipped.extend(environment.skipped);
@@ -294,6 +290,13 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
         outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
     outcome
+}
+
+/// Each finding's remedy as text in the input's language.
+fn render_remediation(analysis: &Analysis<'_>, findings: &mut [Finding]) {
+    for finding in findings {
+        finding.remediation = finding.fix.render(analysis.settings.language, &analysis.settings.resource_names);
+    }
 }
 
 fn missing(analysis: &Analysis<'_>, rule: &Rule) -> Option<Skip> {

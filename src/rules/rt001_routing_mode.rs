@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Remedy};
 use crate::target::RoutingAssertion;
 
 pub static RULE: Rule = Rule {
@@ -35,13 +36,23 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         findings.push(
             RULE.finding(
                 Some(&other.subnet_id),
-                format!("the subnets disagree: {} {}, but {} {}", first.subnet_id, describe(first.egress), other.subnet_id, describe(other.egress)),
+                format!(
+                    "the subnets disagree: {} {}, but {} {}",
+                    first.subnet_id,
+                    describe(first.egress),
+                    other.subnet_id,
+                    describe(other.egress)
+                ),
             )
-            .remediation(format!(
-                "Give both subnets the same kind of default route: a NAT gateway in each subnet's AZ (public routing), \
-                 or none plus the VPC endpoints (private routing). Inspect:\naws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
-                other.subnet_id
-            ))
+            .remediation(
+                Remedy::say(
+                    "Give both subnets the same kind of default route: a NAT gateway in each subnet's AZ (public routing), \
+                     or none plus the VPC endpoints (private routing). Inspect:",
+                )
+                .then(Action::Inspect {
+                    command: format!("aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}", other.subnet_id),
+                }),
+            )
             .evidence(json!({"subnets": [first, other]})),
         );
     }

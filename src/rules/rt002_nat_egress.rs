@@ -5,6 +5,7 @@ use super::{docs, fixes, Check, CheckResult, Finding, Rule, Severity, Skip};
 use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Egress, Routing};
 use crate::model::{Member, NetworkInterface};
+use crate::remedy::{Action, Ref, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "RT002",
@@ -44,7 +45,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     )
                     .remediation(match table {
                         Some(table) => fixes::default_route_to_nat(a, table),
-                        None => format!("{} has no route table: the VPC's main table is not in the snapshot.", egress.subnet_id),
+                        None => {
+                            Remedy::say(format!("{} has no route table: the VPC's main table is not in the snapshot.", egress.subnet_id))
+                        }
                     })
                     .evidence(json!({"subnet": egress})),
                 );
@@ -77,11 +80,14 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         // Only the NAT's own subnet lacks internet access: repair that route, keep the NAT; only a NAT
         // instance's source/destination check is in the way: turn it off.
         let only = |start: &str| problems.len() == 1 && problems[0].starts_with(start);
-        let fix = match nat_subnet.filter(|_| only("its subnet")) {
+        // An env subnet is never made public (SUB005): a NAT there is replaced by one that works.
+        let repairable = nat_subnet.filter(|s| only("its subnet") && !a.settings.subnet_ids.contains(&s.subnet_id));
+        let fix = match repairable {
             Some(subnet) => Some(fixes::route_to_internet(a, subnet)),
-            None if matches!(nat, Nat::Instance(_)) && only("its source/destination check") => Some(format!(
-                "Turn the NAT instance's source/destination check off:\naws ec2 modify-instance-attribute --instance-id {nat_id} --no-source-dest-check"
-            )),
+            None if matches!(nat, Nat::Instance(_)) && only("its source/destination check") => Some(
+                Remedy::say("Turn the NAT instance's source/destination check off:")
+                    .then(Action::DisableSourceDestCheck { instance: Ref::id(nat_id) }),
+            ),
             None => None,
         };
         if problems.is_empty() {
@@ -115,10 +121,8 @@ fn public_address_warning(nat_id: &str, interface: &NetworkInterface) -> Option<
             Some(nat_id),
             format!("NAT instance {nat_id} has {address} assigned at launch, not an Elastic IP: it changes when the instance stops"),
         )
-            .severity(Severity::Warning)
-            .remediation(format!(
-                "Give the NAT instance an Elastic IP:\naws ec2 associate-address --instance-id {nat_id} --allocation-id \"$(aws ec2 allocate-address --domain vpc --query AllocationId --output text)\""
-            ))
-            .evidence(json!({"network_interface": interface})),
+        .severity(Severity::Warning)
+        .remediation(Remedy::say("Give the NAT instance an Elastic IP:").then(Action::AssociateElasticIp { instance: Ref::id(nat_id) }))
+        .evidence(json!({"network_interface": interface})),
     )
 }

@@ -5,6 +5,7 @@ use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::routing::RouteTarget;
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Ref, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "RT003",
@@ -57,6 +58,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let zone = first_zone.unwrap_or("one AZ");
     Ok(vec![RULE
         .finding(Some(first_nat), format!("all env subnets egress through NAT in {zone}: an outage of that AZ cuts the environment off"))
-        .remediation("Create a NAT gateway in each AZ's public subnet and point each private subnet's route table at the NAT in its own AZ.")
+        .remediation(
+            Remedy::say("Create a NAT gateway in each AZ's public subnet and point each private subnet's route table at the NAT in its own AZ.")
+                .then(Action::NatGatewayPerZone { nat: Ref::id(first_nat) }),
+        )
         .evidence(json!({"nat_gateways": nats.iter().map(|(s, n, z, _)| json!({"subnet_id": s, "nat_gateway_id": n, "availability_zone_id": z})).collect::<Vec<_>>()}))])
 }

@@ -6,6 +6,7 @@ use crate::analysis::flows::Step;
 use crate::analysis::routing::RouteMatch;
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Ref, Remedy};
 use crate::target::RoutingAssertion;
 
 pub static RULE: Rule = Rule {
@@ -50,11 +51,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
 
 /// A blackholed default route in public routing goes to a working NAT gateway; any other is deleted, so
 /// the traffic takes the next most specific route.
-fn remediation(a: &Analysis<'_>, table_id: &str, route: &RouteMatch) -> String {
+fn remediation(a: &Analysis<'_>, table_id: &str, route: &RouteMatch) -> Remedy {
     let table = a.network.snapshot.route_tables.iter().flatten().find(|t| t.route_table_id == table_id);
     if let Some(table) = table.filter(|_| route.destination == "0.0.0.0/0" && a.routing != Routing::Private) {
         return fixes::default_route_to_nat(a, table);
     }
-    let flag = if route.destination.starts_with("pl-") { "--destination-prefix-list-id" } else { "--destination-cidr-block" };
-    format!("Delete the dead route:\naws ec2 delete-route --route-table-id {table_id} {flag} {}", route.destination)
+    Remedy::say("Delete the dead route:").then(Action::DeleteRoute { table: Ref::id(table_id), destination: route.destination.clone() })
 }

@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{routing, Analysis, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Ref};
 
 pub static RULE: Rule = Rule {
     code: "RT006",
@@ -47,7 +48,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     users.join(", ")
                 ),
             )
-            .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-route-table-ids {}", gateway.vpc_endpoint_id, table.route_table_id))
+            .remediation(Action::AddEndpointRouteTables {
+                endpoint: Ref::id(&gateway.vpc_endpoint_id),
+                route_tables: vec![Ref::id(&table.route_table_id)],
+            })
             .evidence(json!({"route_table_id": table.route_table_id, "subnets": users, "gateway_endpoint_ids": gateways.iter().map(|g| &g.vpc_endpoint_id).collect::<Vec<_>>()}))
         })
         .collect())

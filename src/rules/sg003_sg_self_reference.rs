@@ -1,9 +1,10 @@
 use serde_json::json;
 
-use super::shared::{first_known_group, self_reference_command};
+use super::shared::{first_known_group, self_reference};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::Remedy;
 
 pub static RULE: Rule = Rule {
     code: "SG003",
@@ -28,7 +29,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let partial: Vec<String> = access.iter().flat_map(|s| s.by_address.matched.clone()).collect();
     Ok(vec![RULE
         .finding(Some(first), format!("no inbound rule of the env security groups admits the env ENIs on {}", ports.join(" and ")))
-        .remediation(format!("Add the self-referencing rule AWS documents:\n{}", self_reference_command(first)))
+        .remediation(Remedy::say("Add the self-referencing rule AWS documents:").then(self_reference(first)))
         .evidence(json!({
             "security_group_ids": groups,
             "ports_not_admitted": missing,

@@ -1,9 +1,9 @@
-use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report, judged};
+use super::shared::{allow_blocked, blocked_by, first_known_group, flow_count, flow_report, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::Step;
-use crate::analysis::nacl::Direction;
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Direction, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "SG004",
@@ -28,10 +28,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&group),
                 format!("the outbound rules of {} block {}", a.settings.security_group_ids.join(", "), flow_count(&items)),
             )
-            .remediation(format!(
-                "Allow each blocked flow out of {group} (AWS documents all outbound traffic; these rules are the least that works):\n{}",
-                authorize_command(Direction::Egress, &group, &items)
-            ))
+            .remediation(
+                Remedy::say(format!(
+                    "Allow each blocked flow out of {group} (AWS documents all outbound traffic; these rules are the least that works):"
+                ))
+                .then(allow_blocked(Direction::Egress, &group, &items)),
+            )
             .evidence(evidence)
             .trace(trace)
         })

@@ -1,9 +1,10 @@
 use serde_json::json;
 
-use super::shared::{first_known_group, self_reference_command};
+use super::shared::{first_known_group, self_reference};
 use super::{docs, Check, CheckResult, Rule, Severity, TraceLine};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::Remedy;
 
 pub static RULE: Rule = Rule {
     code: "SG006",
@@ -51,10 +52,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             ),
         )
         .trace(trace)
-        .remediation(format!(
-            "It works. To admit only the environment, add the self-referencing rule AWS documents, then remove the address rules:\n{}",
-            self_reference_command(first)
-        ))
+        .remediation(
+            Remedy::say(
+                "It works. To admit only the environment, add the self-referencing rule AWS documents, then remove the address rules:",
+            )
+            .then(self_reference(first)),
+        )
         .evidence(json!({
             "ports": by_address_only.iter().map(|s| s.port).collect::<Vec<_>>(),
             "rules": rules,

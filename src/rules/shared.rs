@@ -5,10 +5,10 @@ use serde_json::{json, Value};
 
 use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
-use crate::analysis::nacl::Direction;
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint, Routing};
 use crate::model::{EndpointPolicy, VpcAttributes, VpcEndpoint};
+use crate::remedy::{Action, Direction, EndpointKind, EndpointService, Peer, Permission, Protocol, Ref, Remedy};
 use crate::target::EndpointManagement;
 
 /// Blocked flows grouped by a key of the blocking hop (a NACL ID, an endpoint ID, ...), in flow order.
@@ -142,12 +142,10 @@ pub fn policy_finding(
         )
         .trace(what.iter().map(|w| TraceLine { text: w.clone(), detail: false }).collect())
         .severity(severity)
-        .remediation(format!(
-            "Apply the endpoint's policy with a statement that allows the environment's requests{dropped}:\n\
-             aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --policy-document '{}'",
-            endpoint.vpc_endpoint_id,
-            document.to_string().replace('\'', "'\\''")
-        ))
+        .remediation(
+            Remedy::say(format!("Apply the endpoint's policy with a statement that allows the environment's requests{dropped}:"))
+                .then(Action::ReplaceEndpointPolicy { endpoint: Ref::id(&endpoint.vpc_endpoint_id), document }),
+        )
         .evidence(
             json!({"endpoint": endpoint.vpc_endpoint_id, "service": endpoint.service_name, "denied": denied, "unprovable": unprovable}),
         ),
@@ -189,16 +187,17 @@ fn merged_policy(endpoint: &VpcEndpoint, drop: &[usize], statement: Value) -> (V
     (document, dropped)
 }
 
-/// `aws ec2 create-vpc-endpoint` for an interface endpoint in the env subnets with the env groups.
-pub fn create_interface_endpoint(analysis: &Analysis<'_>, service_name: &str, private_dns: bool) -> String {
-    format!(
-        "aws ec2 create-vpc-endpoint --vpc-id {} --vpc-endpoint-type Interface --service-name {service_name} \
-         --subnet-ids {} --security-group-ids {}{}",
-        analysis.vpc_id.as_deref().unwrap_or("VPC_ID"),
-        analysis.settings.subnet_ids.join(" "),
-        analysis.settings.security_group_ids.join(" "),
-        if private_dns { " --private-dns-enabled" } else { "" }
-    )
+/// An interface endpoint in the env subnets with the env groups.
+pub fn create_interface_endpoint(analysis: &Analysis<'_>, service: EndpointService, private_dns: bool) -> Action {
+    Action::CreateEndpoint {
+        vpc: Ref::id(analysis.vpc_id.as_deref().unwrap_or("VPC_ID")),
+        service,
+        kind: EndpointKind::Interface,
+        subnets: Ref::ids(&analysis.settings.subnet_ids),
+        security_groups: Ref::ids(&analysis.settings.security_group_ids),
+        route_tables: Vec::new(),
+        private_dns,
+    }
 }
 
 /// What is wrong with a customer endpoint that exists: state, subnets, security groups.
@@ -250,7 +249,7 @@ pub fn missing_customer_endpoint(rule: &'static Rule, a: &Analysis<'_>, kind: Fl
             Some(service),
             format!("no VPC endpoint in {} for the {} endpoint service {service}", a.vpc_id.as_deref().unwrap_or("the VPC"), wanted.what),
         )
-        .remediation(create_interface_endpoint(a, service, false))
+        .remediation(create_interface_endpoint(a, EndpointService::Named(service.to_string()), false))
         .evidence(json!({"service_name": service, "kind": wanted.what, "vpc_id": a.vpc_id}))])
 }
 
@@ -262,20 +261,22 @@ fn next_step_before_creation(rule: &'static Rule, a: &Analysis<'_>, wanted: &Cus
     let name = a.settings.environment_name().or(a.settings.planned_name.as_deref()).unwrap_or("NAME");
     // A template or plan names the service by the environment's attribute; flags by what GetEnvironment
     // will report.
-    let service = wanted
-        .service_name
-        .clone()
-        .unwrap_or_else(|| format!("\"$(aws mwaa get-environment --name {name} --query Environment.{attribute} --output text)\""));
+    let service = match &wanted.service_name {
+        Some(reference) => EndpointService::Attribute(reference.clone()),
+        None => EndpointService::OfEnvironment { environment: name.to_string(), attribute },
+    };
     rule.finding(
         None,
         format!("the {what} endpoint service ({attribute}) exists once the environment is PENDING: create its endpoint within 72 hours"),
     )
     .severity(Severity::Info)
-    .remediation(format!(
-        "Create the environment; once it is PENDING, create the {what} endpoint for the service name GetEnvironment reports \
-         (in a template or plan, an endpoint whose service name is the environment's {attribute} attribute does the same):\n{}",
-        create_interface_endpoint(a, &service, false)
-    ))
+    .remediation(
+        Remedy::say(format!(
+            "Create the environment; once it is PENDING, create the {what} endpoint for the service name GetEnvironment reports \
+             (in a template or plan, an endpoint whose service name is the environment's {attribute} attribute does the same):"
+        ))
+        .then(create_interface_endpoint(a, service, false)),
+    )
     .evidence(json!({"kind": what, "attribute": attribute, "environment": name, "vpc_id": a.vpc_id, "window_hours": 72}))
 }
 
@@ -315,10 +316,16 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
                 .collect(),
         )
         .remediation(if ranked.is_empty() {
-            "Review the execution role's permissions and the environment's CloudWatch logs, then update or recreate the environment. \
-             Simulate the role's permissions with:\naws iam simulate-principal-policy --policy-source-arn EXECUTION_ROLE_ARN --action-names sqs:SendMessage logs:PutLogEvents".to_string()
+            Remedy::say(
+                "Review the execution role's permissions and the environment's CloudWatch logs, then update or recreate the environment. \
+                 Simulate the role's permissions with:",
+            )
+            .then(Action::Inspect {
+                command: "aws iam simulate-principal-policy --policy-source-arn EXECUTION_ROLE_ARN --action-names sqs:SendMessage logs:PutLogEvents"
+                    .to_string(),
+            })
         } else {
-            "Fix the findings listed (each has its own remediation), then update the environment, or delete and recreate it if creation failed.".to_string()
+            Remedy::say("Fix the findings listed (each has its own remediation), then update the environment, or delete and recreate it if creation failed.")
         })
         .evidence(json!({
             "status": status, "error_code": code, "error_message": text,
@@ -360,43 +367,35 @@ pub fn vpc_attributes<'a>(a: &'a Analysis<'_>) -> Result<(&'a str, &'a VpcAttrib
 }
 
 /// The self-referencing inbound rule AWS documents for the env security group (SG003, SG006).
-pub fn self_reference_command(group: &str) -> String {
-    format!("aws ec2 authorize-security-group-ingress --group-id {group} --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{{GroupId={group}}}]'")
+pub fn self_reference(group: &str) -> Action {
+    let group = Ref::id(group);
+    Action::AllowTraffic {
+        group: group.clone(),
+        direction: Direction::Ingress,
+        permissions: vec![Permission { protocol: Protocol::All, peers: vec![Peer::Group { group, account: None }] }],
+    }
 }
 
-/// The `aws ec2 authorize-security-group-egress` (or `-ingress`) that adds to `group` one TCP rule per
-/// distinct opening of the blocked hops: to (from) the peer's first group, else its prefix list, else its
-/// CIDR (0.0.0.0/0 for address ranges that are no single CIDR, such as the internet).
-pub fn authorize_command(direction: Direction, group: &str, blocked: &[(&Flow, &Hop)]) -> String {
-    let mut permissions: Vec<Value> = Vec::new();
+/// Allows in (`Ingress`) or out of (`Egress`) `group` one TCP rule per distinct opening of the blocked
+/// hops: to (from) the peer's first group, else its prefix list, else its CIDR (0.0.0.0/0 for address
+/// ranges that are no single CIDR, such as the internet).
+pub fn allow_blocked(direction: Direction, group: &str, blocked: &[(&Flow, &Hop)]) -> Action {
+    let mut permissions: Vec<Permission> = Vec::new();
     for opening in blocked.iter().filter_map(|(_, hop)| hop.opening.as_ref()) {
         let peer = &opening.peer;
-        let mut permission = json!({"IpProtocol": "tcp", "FromPort": opening.ports.from, "ToPort": opening.ports.to});
-        if let Some(other) = peer.groups.first() {
-            permission["UserIdGroupPairs"] = json!([{"GroupId": other}]);
+        let peer = if let Some(other) = peer.groups.first() {
+            Peer::Group { group: Ref::id(other), account: None }
         } else if let Some(list) = &peer.prefix_list {
-            permission["PrefixListIds"] = json!([{"PrefixListId": list}]);
+            Peer::PrefixList(list.clone())
         } else {
-            permission["IpRanges"] = json!([{"CidrIp": peer.addrs.as_cidr().unwrap_or_default().to_string()}]);
-        }
+            Peer::Cidr(peer.addrs.as_cidr().unwrap_or_default().to_string())
+        };
+        let permission = Permission { protocol: Protocol::Tcp { from: opening.ports.from, to: opening.ports.to }, peers: vec![peer] };
         if !permissions.contains(&permission) {
             permissions.push(permission);
         }
     }
-    if let ([permission], Direction::Ingress) = (permissions.as_slice(), direction) {
-        // One inbound rule: the flag form people know (`--source-group`, `--cidr`).
-        let port = &permission["FromPort"];
-        let source = match (permission["UserIdGroupPairs"][0]["GroupId"].as_str(), permission["IpRanges"][0]["CidrIp"].as_str()) {
-            (Some(other), _) => format!("--source-group {other}"),
-            (None, Some(cidr)) => format!("--cidr {cidr}"),
-            (None, None) => format!("--ip-permissions '{}'", Value::Array(permissions.clone())),
-        };
-        if !source.starts_with("--ip-permissions") {
-            return format!("aws ec2 authorize-security-group-ingress --group-id {group} --protocol tcp --port {port} {source}");
-        }
-    }
-    let verb = if direction == Direction::Egress { "egress" } else { "ingress" };
-    format!("aws ec2 authorize-security-group-{verb} --group-id {group} --ip-permissions '{}'", Value::Array(permissions))
+    Action::AllowTraffic { group: Ref::id(group), direction, permissions }
 }
 
 #[cfg(test)]

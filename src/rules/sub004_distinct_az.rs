@@ -3,6 +3,7 @@ use serde_json::json;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "SUB004",
@@ -23,11 +24,18 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         let name = later.availability_zone.as_deref().unwrap_or(zone);
         findings.push(
             RULE.finding(Some(&later.subnet_id), format!("{} and {} are both in {zone} ({name})", earlier.subnet_id, later.subnet_id))
-                .remediation(format!(
-                    "Replace {} with a private subnet in another Availability Zone of the same VPC; list them:\n\
-                     aws ec2 describe-subnets --filters Name=vpc-id,Values={} --query 'Subnets[].[SubnetId,AvailabilityZoneId]'",
-                    later.subnet_id, later.vpc_id
-                ))
+                .remediation(
+                    Remedy::say(format!(
+                        "Replace {} with a private subnet in another Availability Zone of the same VPC; list them:",
+                        later.subnet_id
+                    ))
+                    .then(Action::Inspect {
+                        command: format!(
+                            "aws ec2 describe-subnets --filters Name=vpc-id,Values={} --query 'Subnets[].[SubnetId,AvailabilityZoneId]'",
+                            later.vpc_id
+                        ),
+                    }),
+                )
                 .evidence(
                     json!({"subnets": [earlier.subnet_id, later.subnet_id], "availability_zone_id": zone, "availability_zone": name}),
                 ),

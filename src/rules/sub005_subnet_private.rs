@@ -3,6 +3,7 @@ use serde_json::json;
 use super::{docs, fixes, Check, CheckResult, Rule, Severity};
 use crate::analysis::{routing, Analysis, Routing};
 use crate::model::{Association, Member};
+use crate::remedy::Remedy;
 
 pub static RULE: Rule = Rule {
     code: "SUB005",
@@ -30,12 +31,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&subnet.subnet_id),
                 format!("a public subnet: {how} {} routes {} to {}", table.route_table_id, first.destination, first.target.id()),
             )
-            .remediation(format!(
-                "Give {} a route table without an internet gateway route:
-{}",
-                subnet.subnet_id,
-                fixes::make_private(a, subnet, a.routing == Routing::Public)
-            ))
+            .remediation(
+                Remedy::say(format!("Give {} a route table without an internet gateway route:", subnet.subnet_id))
+                    .then_all(fixes::make_private(a, subnet, a.routing == Routing::Public)),
+            )
             .evidence(json!({"subnet_id": subnet.subnet_id, "route_table_id": table.route_table_id, "association": association, "internet_gateway_routes": routes})),
         );
     }

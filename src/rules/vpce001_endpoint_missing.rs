@@ -4,6 +4,7 @@ use super::shared::{create_interface_endpoint, known_routing};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Need, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, EndpointKind, EndpointService, Ref};
 
 pub static RULE: Rule = Rule {
     code: "VPCE001",
@@ -29,16 +30,18 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Need::Recommended => Severity::Warning,
                 Need::Optional => Severity::Info,
             };
-            let command = if service.short == "s3" {
-                let tables: Vec<String> = a.env_route_tables().iter().map(|t| t.route_table_id.clone()).collect();
-                format!(
-                    "aws ec2 create-vpc-endpoint --vpc-id {} --vpc-endpoint-type Gateway --service-name {} --route-table-ids {}",
-                    a.vpc_id.as_deref().unwrap_or("VPC_ID"),
-                    service.name,
-                    tables.join(" ")
-                )
+            let create = if service.short == "s3" {
+                Action::CreateEndpoint {
+                    vpc: Ref::id(a.vpc_id.as_deref().unwrap_or("VPC_ID")),
+                    service: EndpointService::Named(service.name.clone()),
+                    kind: EndpointKind::Gateway,
+                    subnets: Vec::new(),
+                    security_groups: Vec::new(),
+                    route_tables: a.env_route_tables().iter().map(|t| Ref::id(&t.route_table_id)).collect(),
+                    private_dns: false,
+                }
             } else {
-                create_interface_endpoint(a, &service.name, true)
+                create_interface_endpoint(a, EndpointService::Named(service.name.clone()), true)
             };
             let consequence = match service.need {
                 Need::Required => "with private routing the environment cannot reach the service",
@@ -47,7 +50,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             };
             RULE.finding(Some(&service.name), format!("no VPC endpoint in {}: {consequence}", a.vpc_id.as_deref().unwrap_or("the VPC")))
                 .severity(severity)
-                .remediation(command)
+                .remediation(create)
                 .evidence(json!({"service_name": service.name, "need": service.need, "vpc_id": a.vpc_id}))
         })
         .collect())

@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Ref, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "VPCE002",
@@ -29,9 +30,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 return None;
             }
             let fix = if state.eq_ignore_ascii_case("pendingacceptance") {
-                format!("The service owner must accept it:\naws ec2 accept-vpc-endpoint-connections --service-id SERVICE_ID --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
+                Remedy::say("The service owner must accept it:")
+                    .then(Action::AcceptEndpointConnections { endpoint: Ref::id(&endpoint.vpc_endpoint_id) })
             } else {
-                format!("Wait for it to become available, or delete and recreate it; inspect it:\naws ec2 describe-vpc-endpoints --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id)
+                Remedy::say("Wait for it to become available, or delete and recreate it; inspect it:").then(Action::Inspect {
+                    command: format!("aws ec2 describe-vpc-endpoints --vpc-endpoint-ids {}", endpoint.vpc_endpoint_id),
+                })
             };
             Some(
                 RULE.finding(Some(&endpoint.vpc_endpoint_id), format!("the {} endpoint is {state}, not available", endpoint.service_name))

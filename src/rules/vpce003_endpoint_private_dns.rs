@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Routing};
 use crate::model::Member;
+use crate::remedy::{Action, Ref};
 
 pub static RULE: Rule = Rule {
     code: "VPCE003",
@@ -33,7 +34,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                     e.service_name
                 ),
             )
-            .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled", e.vpc_endpoint_id))
+            .remediation(Action::EnableEndpointPrivateDns { endpoint: Ref::id(&e.vpc_endpoint_id) })
             .evidence(json!({"endpoint": e.vpc_endpoint_id, "service_name": e.service_name, "private_dns_enabled": false}))
         })
         .collect())

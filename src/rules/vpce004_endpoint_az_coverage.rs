@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::{Action, Ref};
 
 pub static RULE: Rule = Rule {
     code: "VPCE004",
@@ -34,7 +35,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&e.vpc_endpoint_id),
                 format!("the {} endpoint has no network interface in the AZ of {}", e.service_name, names.join(", ")),
             )
-            .remediation(format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-subnet-ids {}", e.vpc_endpoint_id, ids.join(" ")))
+            .remediation(Action::AddEndpointSubnets { endpoint: Ref::id(&e.vpc_endpoint_id), subnets: Ref::ids(&ids) })
             .evidence(json!({"endpoint": e.vpc_endpoint_id, "endpoint_zones": zones, "uncovered_subnets": ids})),
         );
     }

@@ -1,9 +1,9 @@
-use super::shared::{authorize_command, blocked_by, first_known_group, flow_count, flow_report, judged};
+use super::shared::{allow_blocked, blocked_by, first_known_group, flow_count, flow_report, judged};
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::flows::{FlowKind, Step};
-use crate::analysis::nacl::Direction;
 use crate::analysis::Analysis;
 use crate::model::Member;
+use crate::remedy::Direction;
 
 pub static RULE: Rule = Rule {
     code: "VPCE005",
@@ -32,7 +32,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
                 Some(&endpoint_id),
                 format!("the endpoint's security groups do not admit TCP 443 from the environment, blocking {}", flow_count(&items)),
             )
-            .remediation(authorize_command(Direction::Ingress, &endpoint_group, &items))
+            .remediation(allow_blocked(Direction::Ingress, &endpoint_group, &items))
             .evidence(evidence)
             .trace(trace)
         })

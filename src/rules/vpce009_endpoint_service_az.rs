@@ -4,6 +4,7 @@ use super::shared::known_routing;
 use super::{docs, Check, CheckResult, Rule, Severity};
 use crate::analysis::{Analysis, Routing};
 use crate::model::{Member, Subnet, VpcEndpointService};
+use crate::remedy::{Action, Remedy};
 
 pub static RULE: Rule = Rule {
     code: "VPCE009",
@@ -58,11 +59,16 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         let offered = if service.availability_zone_ids.is_empty() { &service.availability_zones } else { &service.availability_zone_ids };
         findings.push(
             RULE.finding(Some(&name), format!("the endpoint service does not offer {}: no endpoint ENI can exist there", zones.join(", ")))
-                .remediation(format!(
-                    "Use env subnets in Availability Zones the service offers ({}); list them:\n\
-                     aws ec2 describe-vpc-endpoint-services --service-names {name} --query 'ServiceDetails[].[AvailabilityZones,AvailabilityZoneIds]'",
-                    offered.join(", ")
-                ))
+                .remediation(
+                    Remedy::say(format!("Use env subnets in Availability Zones the service offers ({}); list them:", offered.join(", "))).then(
+                        Action::Inspect {
+                            command: format!(
+                                "aws ec2 describe-vpc-endpoint-services --service-names {name} \
+                                 --query 'ServiceDetails[].[AvailabilityZones,AvailabilityZoneIds]'"
+                            ),
+                        },
+                    ),
+                )
                 .evidence(json!({
                     "service_name": name,
                     "offered": offered,

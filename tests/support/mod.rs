@@ -32,6 +32,27 @@ pub fn piped(command: &mut Command, input: &[u8]) -> Output {
     child.wait_with_output().expect("it exits")
 }
 
+/// Python that defines a PyYAML `Loader` (a subclass of `yaml.<base>`) reading CloudFormation's short forms
+/// (`!Ref X`): each tagged node becomes `tagged_form(suffix, value)`, which the rest of the script defines.
+pub fn pyyaml_loader(base: &str) -> String {
+    format!(
+        r#"
+import json, sys, yaml
+class Loader(yaml.{base}):
+    pass
+def tagged(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return tagged_form(suffix, value)
+Loader.add_multi_constructor("!", tagged)
+"#
+    )
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -38,6 +38,8 @@ pub struct Templates {
     pub base: Option<PathBuf>,
     /// `--live`: read them from the account instead.
     pub live: Option<AwsAccess>,
+    /// Texts to read instead of the files at these paths (`check --fix` re-checks its edits before writing).
+    pub edited: Vec<(PathBuf, String)>,
 }
 
 /// A template that cannot be evaluated: file, line and column (exit code 2).
@@ -179,6 +181,21 @@ fn wildcard(pattern: &str, name: &str) -> bool {
     matched[name.len()]
 }
 
+/// Whether `--fix` can edit these paths: template files, not a CDK cloud assembly (the next `cdk synth`
+/// writes it again) nor standard input.
+pub fn editable(paths: &[PathBuf]) -> Result<(), String> {
+    let files = template_files(paths).map_err(|e| e.to_string())?;
+    if let Some(stack) = files.iter().find(|s| !s.construct_paths.is_empty() || s.nested_in.is_some()) {
+        return Err(format!("{} belongs to a CDK cloud assembly, which the next cdk synth writes again: change the app's constructs (each finding names its construct path)", stack.template.display()));
+    }
+    if let Some(stdin) =
+        files.iter().find(|s| s.template == Path::new("-") || s.template.starts_with("/dev") || s.template.starts_with("/proc"))
+    {
+        return Err(format!("{} is not a file that can be edited", stdin.template.display()));
+    }
+    Ok(())
+}
+
 /// Every file a run reads for these template paths (each assembly's templates included), so that none
 /// is ever written over.
 pub fn input_files(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -236,7 +253,10 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
 
     let mut parsed = Vec::new();
     for source in template_files(&templates.paths)? {
-        let file = read_file(&source.template, "template")?;
+        let file = match templates.edited.iter().find(|(path, _)| *path == source.template) {
+            Some((path, text)) => SnapshotFile { path: path.display().to_string(), text: text.clone() },
+            None => read_file(&source.template, "template")?,
+        };
         let document = yaml::parse(&file.text).map_err(|e| invalid(&file, e.at, e.message))?;
         let mut construct_paths = source.construct_paths;
         construct_paths.extend(path_metadata(&document.root));

@@ -1,0 +1,170 @@
+//! `check --fix`: the findings' remedies applied to the CloudFormation templates that were checked. Each
+//! finding's steps are lowered to changes ([`crate::remedy::Change`]), the changes to edits of the file's
+//! own text ([`edit`]); a finding is fixed whole or not at all. The caller re-checks the fixed text and
+//! keeps only fixes that clear their finding without raising another.
+
+pub mod edit;
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::input::template::yaml;
+use crate::input::SourceFiles;
+use crate::remedy::{self, Applicability, Change, Val};
+use crate::report::Report;
+use crate::target::Language;
+use edit::{Edit, Layout};
+
+/// A finding, by what names it across runs.
+pub type Key = (&'static str, Option<String>);
+
+/// What `--fix` would do to the files of one input.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The edits of each file (by its index in the input's files).
+    pub edits: BTreeMap<usize, Vec<Edit>>,
+    /// The findings whose every step is among the edits, with their own edits (by file index).
+    pub fixed: Vec<(Key, Vec<(usize, Edit)>)>,
+    /// Findings with a fix of the allowed applicability that could not be made here, and why.
+    pub not_fixed: Vec<(Key, String)>,
+    /// Findings whose fix needs `--unsafe-fixes`.
+    pub unsafe_available: usize,
+}
+
+impl Plan {
+    /// Each edited file's new text.
+    pub fn texts(&self, files: &SourceFiles) -> Vec<(usize, String)> {
+        self.edits.iter().filter_map(|(i, edits)| Some((*i, edit::apply(&files.files.get(*i)?.text, edits)))).collect()
+    }
+}
+
+/// The fixes of `reports`' findings up to `allow`, except those of `excluded`.
+/// The findings of `reports` that `--fix` can fix (safe, in CloudFormation templates, not a CDK app's
+/// output), with their edits: what the human view marks `[*]` and SARIF carries as `fixes`.
+pub fn fixable(files: &SourceFiles, reports: &[Report]) -> Plan {
+    let cloudformation = |r: &Report| r.target.language == Language::CloudFormation && !r.target.cdk;
+    if !reports.iter().all(cloudformation) {
+        return Plan::default();
+    }
+    plan(files, reports, Applicability::Safe, &HashSet::new())
+}
+
+pub fn plan(files: &SourceFiles, reports: &[Report], allow: Applicability, excluded: &HashSet<Key>) -> Plan {
+    let documents: Vec<Option<yaml::Document>> = files.files.iter().map(|f| yaml::parse(&f.text).ok()).collect();
+    let layouts: Vec<Option<Layout<'_>>> =
+        files.files.iter().zip(&documents).map(|(f, d)| d.as_ref().map(|d| Layout::new(&f.text, &d.root))).collect();
+    let mut plan = Plan::default();
+    let mut seen: HashSet<Key> = HashSet::new();
+    let mut added: HashSet<(usize, String)> = HashSet::new();
+    let names = BTreeMap::new();
+    for finding in reports.iter().flat_map(|r| &r.findings) {
+        let key: Key = (finding.code, finding.resource.clone());
+        let Some(applicability) = finding.fix.applicability() else { continue };
+        if excluded.contains(&key) || !seen.insert(key.clone()) {
+            continue;
+        }
+        if applicability > allow {
+            if applicability == Applicability::Unsafe {
+                plan.unsafe_available += 1;
+            }
+            continue;
+        }
+        let changes: Vec<Change> =
+            remedy::changes(&finding.fix, Language::CloudFormation, &names).into_iter().flatten().flatten().collect();
+        match finding_edits(files, &layouts, &changes, &plan.edits, &mut added) {
+            Ok(edits) => {
+                for (file, edit) in &edits {
+                    let file_edits = plan.edits.entry(*file).or_default();
+                    if !file_edits.contains(edit) {
+                        file_edits.push(edit.clone());
+                    }
+                }
+                plan.fixed.push((key, edits));
+            }
+            Err(why) => plan.not_fixed.push((key, why)),
+        }
+    }
+    plan
+}
+
+/// A template resource's logical ID: the model names a resource of several stacks `Stack/Logical`.
+fn logical(id: &str) -> String {
+    id.rsplit('/').next().unwrap_or(id).to_string()
+}
+
+/// The resources of the template that a change names or refers to.
+fn resources_of(change: &Change) -> Vec<&str> {
+    fn refs<'v>(value: &'v Val, out: &mut Vec<&'v str>) {
+        match value {
+            Val::Ref(id) => out.push(id.split_once('.').map_or(id.as_str(), |(r, _)| r)),
+            Val::List(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    match change {
+        Change::Add { properties, .. } => properties.iter().for_each(|(_, v)| refs(v, &mut out)),
+        Change::Set { resource, value, .. } => {
+            out.push(resource);
+            refs(value, &mut out);
+        }
+        Change::Append { resource, values, .. } => {
+            out.push(resource);
+            values.iter().for_each(|v| refs(v, &mut out));
+        }
+        Change::SetDefaultRouteTarget { table, .. } | Change::RemoveRoute { table, .. } => out.push(table),
+        Change::SetAssociation { subnet, .. } => out.push(subnet),
+        Change::AfterDeployment(_) | Change::Advice(_) => {}
+    }
+    out
+}
+
+/// The edits that make all of one finding's changes, each in the file of the resources it touches; an
+/// error when one cannot be made (the finding is then left alone).
+fn finding_edits(
+    files: &SourceFiles,
+    layouts: &[Option<Layout<'_>>],
+    changes: &[Change],
+    planned: &BTreeMap<usize, Vec<Edit>>,
+    added: &mut HashSet<(usize, String)>,
+) -> Result<Vec<(usize, Edit)>, String> {
+    let mut out = Vec::new();
+    let mut new_ids = Vec::new();
+    for change in changes {
+        // The template's own resources: those it defines (an AWS ID is nobody's).
+        let mut in_files: Vec<usize> =
+            resources_of(change).into_iter().filter_map(|id| files.locate(id).map(|(file, _, _)| file)).collect();
+        in_files.dedup();
+        let file = match (in_files.as_slice(), files.files.len()) {
+            ([one], _) => *one,
+            ([], 1) => 0,
+            ([], _) => return Err("it names no resource of the templates, so which one to change is unclear".to_string()),
+            _ => return Err("it would refer to resources of several templates (that needs an export and an import)".to_string()),
+        };
+        let layout = layouts.get(file).and_then(Option::as_ref).ok_or("the template could not be parsed again")?;
+        let edits = layout.edits(change, &|id: &str| logical(id))?;
+        if let Change::Add { id, .. } = change {
+            // The same resource added by another fix (one NAT gateway for two tables) is added once.
+            let again = added.contains(&(file, id.clone()));
+            let identical = edits.iter().all(|e| planned.get(&file).is_some_and(|p| p.contains(e)));
+            if layout.has_resource(id) || (again && !identical) || new_ids.contains(&(file, id.clone())) {
+                return Err(format!("the template has a resource {id} already"));
+            }
+            new_ids.push((file, id.clone()));
+        }
+        for edit in edits {
+            let earlier = planned.get(&file).into_iter().flatten().chain(out.iter().filter(|(f, _)| *f == file).map(|(_, e)| e));
+            let mut overlaps = false;
+            let mut same = false;
+            for other in earlier {
+                same |= *other == edit;
+                overlaps |= other.remove > 0 && edit.at < other.at + other.remove && other.at < edit.at + edit.remove.max(1);
+            }
+            if overlaps && !same {
+                return Err("another fix changes the same text".to_string());
+            }
+            out.push((file, edit));
+        }
+    }
+    added.extend(new_ids);
+    Ok(out)
+}

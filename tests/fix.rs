@@ -1,0 +1,159 @@
+//! `check --fix` and `--diff` through the real binary, judged by real clients: cfn-lint (pinned in
+//! tests/emulator/requirements.txt) on every fixed template golden, PyYAML to write a JSON template from a
+//! YAML one, and serde_json to read the fixed JSON back. The per-case `.fixed` goldens are pinned by
+//! tests/cases.rs.
+
+mod support;
+
+// Only the test tools' Python (cfn-lint, PyYAML) is needed here, not the emulator.
+#[allow(dead_code)]
+#[path = "support/emulator.rs"]
+mod emulator;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A scratch copy of the base template with `edits`, as `name`.
+fn template(name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(support::root().join("fixtures/templates/base/private.yaml")).expect("base template");
+    for (old, new) in edits {
+        assert_eq!(text.matches(old).count(), 1, "{old} matches once");
+        text = text.replacen(old, new, 1);
+    }
+    let dir = support::root().join("target/fix-tests");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the template");
+    path
+}
+
+const DNS_OFF: (&str, &str) = ("      EnableDnsSupport: true", "      EnableDnsSupport: false");
+
+fn check(path: &Path, extra: &[&str]) -> Output {
+    support::binary()
+        .args(["check", "--template", &path.display().to_string(), "--region", "us-east-1"])
+        .args(extra)
+        .output()
+        .expect("the binary runs")
+}
+
+/// cfn-lint's findings at error level for `files` (its exit code is a bit mask: 2 means an error).
+fn cfn_lint_errors(files: &[PathBuf]) -> Option<String> {
+    let python = emulator::python();
+    let output = Command::new(&python)
+        .args(["-c", "import sys; from cfnlint.runner import main; sys.exit(main())", "--format", "parseable"])
+        .args(files)
+        .output()
+        .expect("cfn-lint runs");
+    let code = output.status.code().unwrap_or(-1);
+    assert!(code >= 0 && code & 1 == 0, "cfn-lint itself failed ({code}): {}", support::stderr(&output));
+    (code & 2 != 0).then(|| support::stdout(&output))
+}
+
+#[test]
+fn every_fixed_template_golden_passes_cfn_lint() {
+    let mut fixed: Vec<PathBuf> = Vec::new();
+    for dir in std::fs::read_dir(support::root().join("fixtures/templates")).expect("fixtures").flatten() {
+        for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            if file.file_name().to_string_lossy().contains(".fixed.") {
+                fixed.push(file.path());
+            }
+        }
+    }
+    assert!(fixed.len() >= 15, "the fixed goldens are where tests/cases.rs writes them ({} found)", fixed.len());
+    if let Some(errors) = cfn_lint_errors(&fixed) {
+        panic!("cfn-lint finds errors in fixed templates:\n{errors}");
+    }
+}
+
+#[test]
+fn a_json_template_is_fixed_in_its_own_layout() {
+    // PyYAML writes the JSON template CloudFormation would read from the YAML one (short forms as long ones).
+    let yaml = template("json-source.yaml", &[DNS_OFF]);
+    let convert = r#"
+def tagged_form(suffix, value):
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {"Ref" if suffix == "Ref" else "Fn::" + suffix: value}
+print(json.dumps(yaml.load(open(sys.argv[1]), Loader=Loader), indent=4))
+"#;
+    let script = support::pyyaml_loader("SafeLoader") + convert;
+    let output = Command::new(emulator::python()).arg("-c").arg(&script).arg(&yaml).output().expect("PyYAML runs");
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    let json_path = yaml.with_file_name("dns-off.json");
+    std::fs::write(&json_path, &output.stdout).expect("write the JSON template");
+    let before = std::fs::read_to_string(&json_path).expect("read");
+
+    let output = check(&json_path, &["--fix", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    assert!(support::stderr(&output).contains("fixed 1 finding(s)"), "{}", support::stderr(&output));
+    let after = std::fs::read_to_string(&json_path).expect("read");
+    let changed: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    // One value changed in place; every other byte (indentation, key order) as it was.
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].0.trim() == "\"EnableDnsSupport\": false," && changed[0].1 == changed[0].0.replace("false", "true"), "{changed:?}");
+    assert_eq!(before.lines().count(), after.lines().count());
+    serde_json::from_str::<Value>(&after).expect("the fixed template is JSON");
+    assert_eq!(cfn_lint_errors(&[json_path]), None);
+}
+
+#[test]
+fn diff_shows_the_edits_and_writes_nothing() {
+    let path = template("diff.yaml", &[DNS_OFF]);
+    let before = std::fs::read_to_string(&path).expect("read");
+    let output = check(&path, &["--diff"]);
+    // The check's own exit code: the finding is still there.
+    assert_eq!(output.status.code(), Some(1));
+    let diff = support::stdout(&output);
+    assert!(diff.contains("-      EnableDnsSupport: false\n+      EnableDnsSupport: true\n"), "{diff}");
+    assert!(support::stderr(&output).contains("would fix 1 finding(s)"), "{}", support::stderr(&output));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
+}
+
+#[test]
+fn fixing_keeps_a_linked_template_a_link_and_a_second_run_changes_nothing() {
+    let target = template("linked-target.yaml", &[DNS_OFF]);
+    let link = target.with_file_name("linked.yaml");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let output = check(&link, &["--fix"]);
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    let fixed = std::fs::read_to_string(&target).expect("read");
+    assert!(fixed.contains("      EnableDnsSupport: true\n"));
+    let again = check(&link, &["--fix"]);
+    assert!(support::stderr(&again).contains("no fix to apply"), "{}", support::stderr(&again));
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), fixed);
+}
+
+#[test]
+fn what_fix_cannot_edit_is_refused_before_anything_is_read() {
+    let plan = support::root().join("fixtures/terraform/plans");
+    let some_plan = std::fs::read_dir(&plan).expect("plans").flatten().next().expect("a plan").path();
+    let output = support::run(&["check", "--terraform-plan", &some_plan.display().to_string(), "--fix"]);
+    assert_eq!(output.status.code(), Some(2));
+    let path = template("stdin.yaml", &[DNS_OFF]);
+    let text = std::fs::read(&path).expect("read");
+    let output = support::piped(support::binary().args(["check", "--template", "-", "--region", "us-east-1", "--fix"]), &text);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("--fix cannot edit this input"), "{}", support::stderr(&output));
+}
+
+#[test]
+fn the_human_view_marks_what_fix_repairs_and_sarif_carries_the_edit() {
+    let path = template("marks.yaml", &[DNS_OFF]);
+    let human = support::stdout(&check(&path, &["--format", "human"]));
+    assert!(human.contains("[*] VPC: "), "{human}");
+    assert!(human.contains("[*] 1 fixable with `check --fix`"), "{human}");
+    let sarif: Value = serde_json::from_slice(&check(&path, &["--format", "sarif"]).stdout).expect("SARIF");
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "DNS001");
+    let replacement = &result["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "true");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let at = replacement["deletedRegion"]["byteOffset"].as_u64().expect("offset") as usize;
+    let length = replacement["deletedRegion"]["byteLength"].as_u64().expect("length") as usize;
+    assert_eq!(&text[at..at + length], "false");
+}
