@@ -3,6 +3,7 @@
 list and its descriptions never drift from the cases: snapshot cases (fixtures/cases/CODE/*.json),
 template cases (fixtures/templates/CODE/*.case.json) and Terraform cases (fixtures/terraform/CODE/*.case.json).
 A case named pass_* passes, skip_* is skipped, any other fails (warn_*, info_* included).
+It also writes the "- Fix:" line: the applicability of the rule's fixes in the cases' golden reports.
 
 usage: python3 scripts/rule-examples.py   (then review `git diff rules/`)
 """
@@ -47,6 +48,31 @@ def examples(code):
     return "## Examples\n" + "\n\n".join(blocks) + "\n"
 
 
+FIX = {
+    ("safe",): "- Fix: safe (`check --fix` applies it to a CloudFormation template; AWS CLI commands otherwise)",
+    ("safe", "unsafe"): "- Fix: safe or unsafe, by what the template already says (`--unsafe-fixes` applies the unsafe ones)",
+    ("unsafe",): "- Fix: unsafe: it changes what you wrote (`check --fix --unsafe-fixes` applies it)",
+    ("manual",): "- Fix: manual: a person decides (the remediation says what to change)",
+    (): "- Fix: none to apply: the remediation says what to change",
+}
+
+
+def applicability(code):
+    """The applicabilities of the rule's findings' fixes in its cases' golden reports."""
+    seen = set()
+    for directory in ("fixtures/cases", "fixtures/templates", "fixtures/terraform"):
+        for snap in glob.glob(os.path.join(ROOT, directory, code, "*.snap")):
+            with open(snap) as f:
+                report = json.loads(f.read().split("---\n", 2)[-1])
+            for finding in report.get("findings") or []:
+                fix = finding.get("fix") or {}
+                if finding["code"] == code and fix.get("applicability"):
+                    seen.add(fix["applicability"])
+    if seen - {"manual"}:
+        seen.discard("manual")
+    return FIX[tuple(sorted(seen))]
+
+
 def main():
     changed = 0
     for doc in sorted(glob.glob(os.path.join(ROOT, "rules", "*.md"))):
@@ -58,6 +84,11 @@ def main():
             continue
         following = "\n" if match.end() < len(text) else ""
         updated = text[:match.start()] + examples(code) + following + text[match.end():]
+        fix = applicability(code)
+        if re.search(r"^- Fix: .*$", updated, flags=re.M):
+            updated = re.sub(r"^- Fix: .*$", lambda _: fix, updated, count=1, flags=re.M)
+        else:
+            updated = re.sub(r"^(- Source: .*)$", lambda m: m.group(1) + "\n" + fix, updated, count=1, flags=re.M)
         if updated != text:
             with open(doc, "w") as f:
                 f.write(updated)

@@ -82,6 +82,8 @@ pub enum Language {
     #[default]
     AwsCli,
     CloudFormation,
+    /// A CDK app's synthesized templates: the change belongs in the app's constructs.
+    Cdk,
     Terraform,
 }
 

@@ -243,6 +243,22 @@ fn pre_commit_hook_checks_the_changed_files_that_define_an_environment() {
     assert_eq!(support::stdout(&unrelated), "", "files that are not ours are left alone");
 }
 
+#[test]
+fn pre_commit_fix_hook_repairs_the_changed_template() {
+    let hooks = yaml(".pre-commit-hooks.yaml");
+    let hook = hooks.as_vec().expect("hooks").iter().find(|h| h["id"].as_str() == Some("mwaa-preflight-fix")).expect("the fix hook");
+    assert_eq!(hook["entry"].as_str(), Some("mwaa-preflight pre-commit --fix"));
+    let base = std::fs::read_to_string(support::root().join("fixtures/templates/base/private.yaml")).expect("base");
+    let dir = support::root().join("target/pre-commit-fix");
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let template = dir.join("env.yaml");
+    std::fs::write(&template, base.replacen("      EnableDnsSupport: true", "      EnableDnsSupport: false", 1)).expect("write");
+    let output = support::binary().args(["pre-commit", "--fix", "--region", "us-east-1"]).arg(&template).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}{}", support::stdout(&output), support::stderr(&output));
+    assert!(support::stderr(&output).contains("fixed 1 finding(s)"), "{}", support::stderr(&output));
+    assert_eq!(std::fs::read_to_string(&template).expect("read"), base);
+}
+
 /// The hook decides as `check` does on every file it is handed: a template or plan it cannot classify by
 /// eye (a Latin-1 byte, a BOM, UTF-16, a comment after the type, a quoted key, flow style, a name starting
 /// with `-` or not UTF-8) is checked, never skipped; a file it cannot read is exit 2; FIFOs, devices and

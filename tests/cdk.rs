@@ -121,6 +121,21 @@ fn cdk_apps_check_as_their_networks_say() {
     let report = check_assembly("default-group");
     let paths: Vec<&str> = report["findings"].as_array().expect("findings").iter().filter_map(|f| f["construct_path"].as_str()).collect();
     assert_eq!(paths, ["DefaultGroupStack/Vpc/Resource", "DefaultGroupStack/Vpc/Resource"], "{report}");
+    // The remedy is the app's TypeScript (the L2 call), not YAML to paste into cdk.out; --fix refuses the
+    // assembly, which the next synth writes again.
+    assert!(
+        report["findings"][0]["remediation"]
+            .as_str()
+            .is_some_and(|r| r.contains("defaultGroup.connections.allowInternally(ec2.Port.allTraffic());")),
+        "{report}"
+    );
+    let refused = support::binary()
+        .args(["check", "--region", "us-east-1", "--fix", "--cdk-out"])
+        .arg(support::root().join("target/cdk-out/default-group"))
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", support::stderr(&refused));
+    assert!(support::stderr(&refused).contains("cdk synth"), "{}", support::stderr(&refused));
 
     // A regional NAT gateway serves both AZs; one zonal NAT gateway for both is RT003.
     let regional = synth("regional-nat");
@@ -128,6 +143,13 @@ fn cdk_apps_check_as_their_networks_say() {
     assert_eq!(check(&regional), (0, vec![]));
     let single = synth("single-nat");
     assert_eq!(check(&single), (0, vec![("RT003".to_string(), "VpcPublicSubnet1NATGateway4D7517AA".to_string())]));
+    let single_report = check_assembly("single-nat");
+    assert!(
+        single_report["findings"][0]["remediation"]
+            .as_str()
+            .is_some_and(|r| r.contains("In the ec2.Vpc at SingleNatStack/Vpc, set the prop natGateways")),
+        "{single_report}"
+    );
 
     // Private routing as the CDK builds it: isolated subnets, a gateway endpoint and interface endpoints.
     let _ = synth("isolated-endpoints");

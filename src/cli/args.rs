@@ -95,6 +95,10 @@ pub struct PreCommitArgs {
     /// A snapshot with the existing resources the templates refer to.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
+    /// Make the safe fixes in the changed templates (`check --fix`); pre-commit then fails the commit
+    /// because files changed, as with ruff's hook.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Args)]

@@ -13,6 +13,7 @@ use mwaa_preflight::input::{template, Input, Request, Source};
 use mwaa_preflight::remedy::Applicability;
 use mwaa_preflight::report::Report;
 use mwaa_preflight::rules::Severity;
+use mwaa_preflight::target::Language;
 use mwaa_preflight::Mode;
 
 use super::args::CheckArgs;
@@ -33,7 +34,7 @@ pub fn run(
     let cannot = |why: String| usage(format!("--fix cannot edit this input: {why}"), "run without --fix; each finding says what to change");
     let Source::Templates(templates) = source else { return Err(cannot("it edits CloudFormation templates (--template)".to_string())) };
     template::editable(&templates.paths).map_err(cannot)?;
-    if input.scopes.iter().flat_map(|s| &s.targets).any(|t| !t.construct_paths.is_empty()) {
+    if input.scopes.iter().flat_map(|s| &s.targets).any(|t| t.language == Language::Cdk) {
         return Err(cannot(
             "these templates are a CDK app's output, which the next cdk synth writes again: change the constructs each finding names"
                 .to_string(),

@@ -137,6 +137,9 @@ pub fn run(args: &PreCommitArgs) -> Result<ExitCode, Failure> {
         match kind {
             Kind::Environment { imports } => {
                 command.push(flag("--template", path));
+                if args.fix {
+                    command.push("--fix".into());
+                }
                 if *imports {
                     command.extend(exporters.iter().map(|exporter| flag("--template", exporter)));
                 }

@@ -41,7 +41,7 @@ impl Plan {
 /// The findings of `reports` that `--fix` can fix (safe, in CloudFormation templates, not a CDK app's
 /// output), with their edits: what the human view marks `[*]` and SARIF carries as `fixes`.
 pub fn fixable(files: &SourceFiles, reports: &[Report]) -> Plan {
-    let cloudformation = |r: &Report| r.target.language == Language::CloudFormation && !r.target.cdk;
+    let cloudformation = |r: &Report| r.target.language == Language::CloudFormation;
     if !reports.iter().all(cloudformation) {
         return Plan::default();
     }

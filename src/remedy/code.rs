@@ -147,9 +147,13 @@ impl Lowering<'_> {
         Val::List(references.iter().map(|r| self.val(r)).collect())
     }
 
-    /// A new resource's logical ID, from the code's names of the resources it is made of.
+    /// A new resource's logical ID, from the code's names of the resources it is made of (Terraform's
+    /// addresses; a template's logical IDs are names already).
     fn new_id(&self, parts: &[&str]) -> String {
-        let named: Vec<&str> = parts.iter().map(|p| self.names.get(*p).map_or(*p, String::as_str)).collect();
+        let named: Vec<&str> = match self.language {
+            Language::Terraform => parts.iter().map(|p| self.names.get(*p).map_or(*p, String::as_str)).collect(),
+            _ => parts.to_vec(),
+        };
         logical_id(&named)
     }
 

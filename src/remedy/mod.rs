@@ -4,6 +4,7 @@
 //! Terraform configurations. Each writer matches every action, so a new action does not compile until
 //! every language says how to do it. The same actions, lowered to [`Change`]s, are what `check --fix` applies.
 
+mod cdk;
 mod cli;
 pub mod code;
 
@@ -349,11 +350,12 @@ impl Remedy {
     }
 
     /// The remedy as text in `language`. `names`: the code's name of each resource's AWS ID (Terraform
-    /// addresses), so that the changes refer to the code.
+    /// addresses), or each logical ID's construct path (CDK), so that the changes refer to the code.
     pub fn render(&self, language: Language, names: &BTreeMap<String, String>) -> String {
         match language {
             Language::AwsCli => cli::render(self),
             Language::CloudFormation | Language::Terraform => code::render(self, language, names),
+            Language::Cdk => cdk::render(self, names),
         }
     }
 }

@@ -46,9 +46,6 @@ pub struct Target {
     /// The language of the input's code, which the remediation is written in.
     #[serde(skip)]
     pub language: Language,
-    /// The input is a CDK app's output (the app, not the template, is what to change).
-    #[serde(skip)]
-    pub cdk: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -202,7 +199,6 @@ impl Report {
                 routing: analysis.routing,
                 assumed: settings.assumed(),
                 language: settings.language,
-                cdk: !settings.construct_paths.is_empty(),
             },
             findings: outcome.findings,
             skipped: outcome.skipped,
@@ -233,7 +229,6 @@ impl Report {
                 routing: Routing::Unknown,
                 assumed: Vec::new(),
                 language: Language::AwsCli,
-                cdk: false,
             },
             findings: Vec::new(),
             skipped: Vec::new(),

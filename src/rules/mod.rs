@@ -295,7 +295,12 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
 /// Each finding's remedy as text in the input's language.
 fn render_remediation(analysis: &Analysis<'_>, findings: &mut [Finding]) {
     for finding in findings {
-        finding.remediation = finding.fix.render(analysis.settings.language, &analysis.settings.resource_names);
+        let settings = &analysis.settings;
+        let names = match settings.language {
+            crate::target::Language::Cdk => &settings.construct_paths,
+            _ => &settings.resource_names,
+        };
+        finding.remediation = finding.fix.render(settings.language, names);
     }
 }
 

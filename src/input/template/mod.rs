@@ -392,6 +392,9 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
         suppressions.extend(suppressions_of(p, resources)?);
     }
     for target in &mut targets {
+        if !construct_paths.is_empty() {
+            target.language = Language::Cdk;
+        }
         target.construct_paths.clone_from(&construct_paths);
         target.suppressions.clone_from(&suppressions);
     }
