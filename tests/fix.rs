@@ -142,7 +142,7 @@ fn what_fix_cannot_edit_is_refused_before_anything_is_read() {
 }
 
 #[test]
-fn the_human_view_marks_what_fix_repairs_and_sarif_carries_the_edit() {
+fn the_human_view_marks_what_fix_repairs_and_sarif_and_html_carry_the_edit() {
     let path = template("marks.yaml", &[DNS_OFF]);
     let human = support::stdout(&check(&path, &["--format", "human"]));
     assert!(human.contains("[*] VPC: "), "{human}");
@@ -156,4 +156,7 @@ fn the_human_view_marks_what_fix_repairs_and_sarif_carries_the_edit() {
     let at = replacement["deletedRegion"]["byteOffset"].as_u64().expect("offset") as usize;
     let length = replacement["deletedRegion"]["byteLength"].as_u64().expect("length") as usize;
     assert_eq!(&text[at..at + length], "false");
+    let html = support::stdout(&check(&path, &["--format", "html"]));
+    assert!(html.contains("The edit <code>check --fix</code> makes"), "{html}");
+    assert!(html.contains("-      EnableDnsSupport: false\n+      EnableDnsSupport: true"), "{html}");
 }

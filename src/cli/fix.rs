@@ -92,22 +92,11 @@ pub fn run(
     if !args.output.quiet {
         eprint!("{}", summary(&plan, &dropped, &input, args.fix.diff, args.fix.unsafe_fixes));
     }
-    let texts = plan.texts(&input.files);
     if args.fix.diff {
-        let mut diff = String::new();
-        for (i, text) in &texts {
-            let path = &input.files.files[*i].path;
-            let unified = similar::TextDiff::from_lines(input.files.files[*i].text.as_str(), text.as_str())
-                .unified_diff()
-                .context_radius(3)
-                .header(path, path)
-                .to_string();
-            diff.push_str(&unified);
-        }
-        write_stdout(diff.as_bytes())?;
+        write_stdout(fix::diff(&input.files, &plan.edits).as_bytes())?;
         return Ok(exit_code(&reports, config.gate()));
     }
-    for (i, text) in &texts {
+    for (i, text) in &plan.texts(&input.files) {
         write_file(PathBuf::from(&input.files.files[*i].path).as_path(), text)?;
     }
     match rechecked {

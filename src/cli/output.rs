@@ -61,7 +61,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             .map_err(|e| usage(format!("cannot write the JUnit report: {e}"), "this is a bug; please report it with the snapshot"))?,
         Format::Mermaid => diagram::mermaid(reports),
         Format::Dot => diagram::dot(reports),
-        Format::Html => html::html(reports),
+        Format::Html => html::html(reports, files),
         Format::Svg => svg::svg(reports),
         Format::Human => {
             let color = match output.color {

@@ -38,6 +38,31 @@ impl Plan {
 }
 
 /// The fixes of `reports`' findings up to `allow`, except those of `excluded`.
+/// The unified diff of `edits` to `files`, file by file: what `--diff` prints.
+pub fn diff(files: &SourceFiles, edits: &BTreeMap<usize, Vec<Edit>>) -> String {
+    let mut out = String::new();
+    for (index, file_edits) in edits {
+        let Some(file) = files.files.get(*index) else { continue };
+        let fixed = edit::apply(&file.text, file_edits);
+        let unified = similar::TextDiff::from_lines(file.text.as_str(), fixed.as_str())
+            .unified_diff()
+            .context_radius(3)
+            .header(&file.path, &file.path)
+            .to_string();
+        out.push_str(&unified);
+    }
+    out
+}
+
+/// One finding's fix as a diff (the HTML report shows it beside the finding).
+pub fn finding_diff(files: &SourceFiles, edits: &[(usize, Edit)]) -> String {
+    let mut by_file: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+    for (index, edit) in edits {
+        by_file.entry(*index).or_default().push(edit.clone());
+    }
+    diff(files, &by_file)
+}
+
 /// The findings of `reports` that `--fix` can fix (safe, in CloudFormation templates, not a CDK app's
 /// output), with their edits: what the human view marks `[*]` and SARIF carries as `fixes`.
 pub fn fixable(files: &SourceFiles, reports: &[Report]) -> Plan {

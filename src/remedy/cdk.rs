@@ -155,6 +155,10 @@ mod tests {
         });
         assert_eq!(render(&allow, &paths), "// App/EnvGroup/Resource\nenvGroup.connections.allowInternally(ec2.Port.allTraffic());");
         let delete = Remedy::action(Action::DeleteRoute { table: Ref::id("TableC"), destination: "0.0.0.0/0".into() });
-        assert!(render(&delete, &paths).starts_with("Remove the AWS::EC2::Route of TableC"), "{}", render(&delete, &paths));
+        assert_eq!(
+            render(&delete, &paths),
+            "In the app, with L1 constructs (new ec2.CfnEIP(...)) or node.defaultChild overrides:\n\
+             Remove the AWS::EC2::Route of TableC to 0.0.0.0/0 (or that entry of its routes)."
+        );
     }
 }

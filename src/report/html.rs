@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use super::svg::{self, element_id, xml};
 use super::{Report, TOOL};
+use crate::input::SourceFiles;
 use crate::rules::{Finding, Severity};
 
 const STYLE: &str = r#"
@@ -67,7 +68,13 @@ fn script_hash() -> String {
     format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes())))
 }
 
-pub fn html(reports: &[Report]) -> String {
+/// `files`: the input's files, for the diff of each finding `check --fix` would fix.
+pub fn html(reports: &[Report], files: &SourceFiles) -> String {
+    let fixable = crate::fix::fixable(files, reports);
+    let diff_of = |f: &Finding| {
+        let edits = fixable.fixed.iter().find(|(key, _)| key.0 == f.code && key.1 == f.resource).map(|(_, edits)| edits)?;
+        Some(crate::fix::finding_diff(files, edits))
+    };
     let title = match reports {
         [report] => format!("mwaa-preflight: {}", report.title()),
         _ => format!("mwaa-preflight: {} environments", reports.len()),
@@ -89,7 +96,7 @@ pub fn html(reports: &[Report]) -> String {
     }
     for (i, report) in reports.iter().enumerate() {
         let prefix = if reports.len() > 1 { format!("e{i}-") } else { String::new() };
-        section(&mut out, report, &prefix);
+        section(&mut out, report, &prefix, &diff_of);
     }
     let _ = writeln!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>");
     out
@@ -112,7 +119,10 @@ fn audit_table(out: &mut String, reports: &[Report]) {
     out.push_str("</table>\n");
 }
 
-fn section(out: &mut String, r: &Report, prefix: &str) {
+/// What `--fix` would change for a finding, as a diff.
+type DiffOf<'a> = dyn Fn(&Finding) -> Option<String> + 'a;
+
+fn section(out: &mut String, r: &Report, prefix: &str, diff_of: &DiffOf<'_>) {
     let t = &r.target;
     let _ = writeln!(out, "<section class=\"environment\" id=\"{prefix}section\">\n<h2>{}</h2>", xml(&r.title()));
     if let Some(error) = &r.error {
@@ -160,7 +170,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
         }
         let _ = writeln!(out, "<h3 class=\"{severity}\">{severity}s ({})</h3>", findings.len());
         for (k, f) in findings {
-            finding(out, r, prefix, k, f);
+            finding(out, r, prefix, k, f, diff_of);
         }
     }
     if !r.skipped.is_empty() {
@@ -196,7 +206,7 @@ fn section(out: &mut String, r: &Report, prefix: &str) {
     out.push_str("</section>\n");
 }
 
-fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
+fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding, diff_of: &DiffOf<'_>) {
     let sev = f.severity;
     let _ = writeln!(out, "<div class=\"finding {sev}\" id=\"{prefix}finding-{k}\">");
     let _ = writeln!(
@@ -219,6 +229,13 @@ fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding) {
             out,
             "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>",
             xml(&f.remediation)
+        );
+    }
+    if let Some(diff) = diff_of(f) {
+        let _ = writeln!(
+            out,
+            "<details class=\"fix\"><summary>The edit <code>check --fix</code> makes</summary><pre>{}</pre></details>",
+            xml(&diff)
         );
     }
     if !f.trace.is_empty() {
