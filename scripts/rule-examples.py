@@ -49,7 +49,7 @@ def examples(code):
 
 
 FIX = {
-    ("safe",): "- Fix: safe (`check --fix` applies it to a CloudFormation template; AWS CLI commands otherwise)",
+    ("safe",): "- Fix: safe (`check --fix` makes it in a CloudFormation template or a Terraform configuration; AWS CLI commands otherwise)",
     ("safe", "unsafe"): "- Fix: safe or unsafe, by what the template already says (`--unsafe-fixes` applies the unsafe ones)",
     ("unsafe",): "- Fix: unsafe: it changes what you wrote (`check --fix --unsafe-fixes` applies it)",
     ("manual",): "- Fix: manual: a person decides (the remediation says what to change)",

@@ -1,6 +1,6 @@
 //! `check --fix` and `--diff` through the real binary, judged by real clients: cfn-lint (pinned in
 //! tests/emulator/requirements.txt) on every fixed template golden, PyYAML to write a JSON template from a
-//! YAML one, and serde_json to read the fixed JSON back. The per-case `.fixed` goldens are pinned by
+//! YAML one, serde_json to read the fixed JSON back, and python-hcl2 to read a fixed Terraform configuration. The per-case `.fixed` goldens are pinned by
 //! tests/cases.rs.
 
 mod support;
@@ -132,8 +132,10 @@ fn fixing_keeps_a_linked_template_a_link_and_a_second_run_changes_nothing() {
 fn what_fix_cannot_edit_is_refused_before_anything_is_read() {
     let plan = support::root().join("fixtures/terraform/plans");
     let some_plan = std::fs::read_dir(&plan).expect("plans").flatten().next().expect("a plan").path();
+    // A plan whose folder holds no configuration.
     let output = support::run(&["check", "--terraform-plan", &some_plan.display().to_string(), "--fix"]);
     assert_eq!(output.status.code(), Some(2));
+    assert!(support::stderr(&output).contains("holds no .tf file"), "{}", support::stderr(&output));
     let path = template("stdin.yaml", &[DNS_OFF]);
     let text = std::fs::read(&path).expect("read");
     let output = support::piped(support::binary().args(["check", "--template", "-", "--region", "us-east-1", "--fix"]), &text);
@@ -159,4 +161,142 @@ fn the_human_view_marks_what_fix_repairs_and_sarif_and_html_carry_the_edit() {
     let html = support::stdout(&check(&path, &["--format", "html"]));
     assert!(html.contains("The edit <code>check --fix</code> makes"), "{html}");
     assert!(html.contains("-      EnableDnsSupport: false\n+      EnableDnsSupport: true"), "{html}");
+}
+
+/// A scratch copy of the private configuration (fixtures/terraform/config/private) beside its plan, both
+/// edited alike: `tf_edits` on main.tf, `plan_edit` on the plan's JSON.
+fn configuration(name: &str, tf_edits: &[(&str, &str)], plan_edit: &dyn Fn(&mut Value)) -> PathBuf {
+    let dir = support::root().join("target/fix-tests").join(name);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let mut tf = std::fs::read_to_string(support::root().join("fixtures/terraform/config/private/main.tf")).expect("main.tf");
+    for (old, new) in tf_edits {
+        assert_eq!(tf.matches(old).count(), 1, "{old} matches once");
+        tf = tf.replacen(old, new, 1);
+    }
+    std::fs::write(dir.join("main.tf"), tf).expect("write main.tf");
+    let plan = std::fs::read_to_string(support::root().join("fixtures/terraform/plans/private-no-sqs.plan.json")).expect("plan");
+    let mut plan: Value = serde_json::from_str(&plan).expect("plan JSON");
+    plan_edit(&mut plan);
+    std::fs::write(dir.join("plan.json"), serde_json::to_string_pretty(&plan).expect("JSON")).expect("write the plan");
+    dir
+}
+
+fn check_plan(dir: &Path, extra: &[&str]) -> Output {
+    support::binary().args(["check", "--terraform-plan", &dir.join("plan.json").display().to_string()]).args(extra).output().expect("runs")
+}
+
+#[test]
+fn a_plan_finding_is_fixed_in_its_configuration_and_python_hcl2_reads_the_result() {
+    let dir = configuration("tf-sqs", &[], &|_| {});
+    let before = std::fs::read_to_string(dir.join("main.tf")).expect("read");
+    let output = check_plan(&dir, &["--fix"]);
+    // The report is the plan's: it is not made again here.
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    let said = support::stderr(&output);
+    assert!(said.contains("fixed 1 finding(s)") && said.contains("run terraform plan again"), "{said}");
+    let after = std::fs::read_to_string(dir.join("main.tf")).expect("read");
+    assert!(after.starts_with(&before), "everything that was there stays byte for byte");
+    let read = r#"
+import hcl2, json, sys
+blocks = hcl2.load(open(sys.argv[1]))["resource"]
+endpoint = [b['"aws_vpc_endpoint"']['"sqs_vpc_endpoint"'] for b in blocks if '"aws_vpc_endpoint"' in b and '"sqs_vpc_endpoint"' in b['"aws_vpc_endpoint"']]
+print(json.dumps(endpoint))
+"#;
+    let parsed = Command::new(emulator::python()).arg("-c").arg(read).arg(dir.join("main.tf")).output().expect("python-hcl2 runs");
+    assert!(parsed.status.success(), "python-hcl2 cannot read the fixed configuration: {}", support::stderr(&parsed));
+    let endpoint: Value = serde_json::from_slice(&parsed.stdout).expect("JSON");
+    assert_eq!(endpoint[0]["service_name"], "\"com.amazonaws.us-east-1.sqs\"", "{endpoint}");
+    assert_eq!(endpoint[0]["private_dns_enabled"], true);
+    assert_eq!(endpoint[0]["vpc_id"], "${aws_vpc.main.id}");
+
+    // The plan still lacks it: a second --fix does not add the block twice, and says why.
+    let again = check_plan(&dir, &["--fix"]);
+    assert!(
+        support::stderr(&again).contains("it adds aws_vpc_endpoint.sqs_vpc_endpoint, and the code has a resource of that name already"),
+        "{}",
+        support::stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("main.tf")).expect("read"), after);
+}
+
+#[test]
+fn a_plan_argument_is_set_in_place_and_diff_shows_it_first() {
+    let off = ("enable_dns_support   = true # the endpoints", "enable_dns_support   = false # the endpoints");
+    let dir = configuration("tf-dns", &[off], &|plan| {
+        plan["planned_values"]["root_module"]["resources"][0]["values"]["enable_dns_support"] = Value::Bool(false);
+    });
+    let before = std::fs::read_to_string(dir.join("main.tf")).expect("read");
+    let diff = check_plan(&dir, &["--diff"]);
+    assert_eq!(diff.status.code(), Some(1));
+    let text = support::stdout(&diff);
+    assert!(text.contains(&format!("-  {}", off.1)) && text.contains(&format!("+  {}", off.0)), "{text}");
+    assert_eq!(std::fs::read_to_string(dir.join("main.tf")).expect("read"), before, "--diff writes nothing");
+    let fixed = check_plan(&dir, &["--fix", "--terraform-dir", &dir.display().to_string()]);
+    assert!(support::stderr(&fixed).contains("fixed 2 finding(s)"), "DNS001 and VPCE001: {}", support::stderr(&fixed));
+    let after = std::fs::read_to_string(dir.join("main.tf")).expect("read");
+    assert!(after.contains(off.0) && !after.contains(off.1));
+}
+
+/// The edits of the template cases on the private base template whose findings have a fix: the pieces the
+/// property test combines.
+fn fixable_edits() -> Vec<Vec<(String, String)>> {
+    let mut edits = Vec::new();
+    for dir in std::fs::read_dir(support::root().join("fixtures/templates")).expect("fixtures").flatten() {
+        for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            let path = file.path();
+            let fixed = path.with_extension("").with_extension("fixed.yaml");
+            if !path.to_string_lossy().ends_with(".case.json") || !fixed.exists() {
+                continue;
+            }
+            let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("case")).expect("case JSON");
+            if case["base"] == "private" && case["args"].as_array().is_some_and(Vec::is_empty) {
+                let pairs = case["edits"].as_array().into_iter().flatten();
+                edits.push(
+                    pairs.map(|p| (p[0].as_str().unwrap_or_default().to_string(), p[1].as_str().unwrap_or_default().to_string())).collect(),
+                );
+            }
+        }
+    }
+    edits.sort();
+    edits
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Several broken things at once, drawn from the fixable cases: `--fix --unsafe-fixes` leaves no
+    /// finding it has a fix for unless it says why, and fixing the result again changes nothing.
+    #[test]
+    fn random_fixable_templates_fix_to_what_remains_and_fixing_twice_changes_nothing(mask in 1u32..(1 << 12)) {
+        let pieces = fixable_edits();
+        proptest::prop_assert!(pieces.len() >= 8, "the fixable cases on the private base: {}", pieces.len());
+        let mut text = std::fs::read_to_string(support::root().join("fixtures/templates/base/private.yaml")).expect("base");
+        let chosen = pieces.iter().enumerate().filter(|(i, _)| mask & (1 << (i % 12)) != 0).map(|(_, piece)| piece);
+        for piece in chosen {
+            // A piece that touches text an earlier one changed is left out.
+            if piece.iter().all(|(old, _)| text.matches(old.as_str()).count() == 1) {
+                for (old, new) in piece {
+                    text = text.replacen(old.as_str(), new, 1);
+                }
+            }
+        }
+        let path = support::root().join("target/fix-tests").join(format!("random-{mask}.yaml"));
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("scratch");
+        std::fs::write(&path, &text).expect("write");
+        let before: Value = serde_json::from_slice(&check(&path, &["--format", "json"]).stdout).expect("report");
+        let fixable: Vec<String> = before["findings"].as_array().into_iter().flatten()
+            .filter(|f| matches!(f["fix"]["applicability"].as_str(), Some("safe" | "unsafe")))
+            .map(|f| format!("{} on {}", f["code"].as_str().unwrap_or_default(), f["resource"].as_str().unwrap_or("-")))
+            .collect();
+        let output = check(&path, &["--fix", "--unsafe-fixes", "--format", "json"]);
+        let said = support::stderr(&output);
+        let after: Value = serde_json::from_slice(&output.stdout).expect("report after --fix");
+        for finding in after["findings"].as_array().into_iter().flatten() {
+            let key = format!("{} on {}", finding["code"].as_str().unwrap_or_default(), finding["resource"].as_str().unwrap_or("-"));
+            proptest::prop_assert!(!fixable.contains(&key) || said.contains(&format!("not fixed: {key}: ")), "{key} remains and nothing says why: {said}");
+        }
+        let fixed = std::fs::read_to_string(&path).expect("read");
+        let again = check(&path, &["--fix", "--unsafe-fixes"]);
+        proptest::prop_assert_eq!(std::fs::read_to_string(&path).expect("read"), fixed, "{}", support::stderr(&again));
+    }
 }

@@ -154,17 +154,21 @@ pub struct CheckArgs {
 /// Repairing the templates checked, as ruff and clippy repair code.
 #[derive(Args)]
 pub struct FixArgs {
-    /// Apply the safe fixes to the CloudFormation templates given (--template), in place; what remains is
-    /// reported. A fix that does not clear its finding, or raises another, is not written.
-    #[arg(long, requires = "templates")]
+    /// Apply the safe fixes to the CloudFormation templates given (--template), in place, or to the .tf
+    /// files of the plan's configuration (--terraform-plan); what remains is reported. A template fix that
+    /// does not clear its finding, or raises another, is not written.
+    #[arg(long, requires = "iac")]
     pub fix: bool,
     /// With --fix or --diff: apply the unsafe fixes too (they change what you wrote: a route's target, a
     /// policy, the VPC's DHCP options).
     #[arg(long)]
     pub unsafe_fixes: bool,
     /// Print the fixes as a unified diff and write nothing (the exit code is the check's).
-    #[arg(long, requires = "templates")]
+    #[arg(long, requires = "iac")]
     pub diff: bool,
+    /// With --terraform-plan: the folder of the root module's .tf files (default: the plan's folder).
+    #[arg(long, value_name = "DIR", requires = "terraform_plan")]
+    pub terraform_dir: Option<PathBuf>,
 }
 
 impl FixArgs {

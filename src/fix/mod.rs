@@ -4,6 +4,7 @@
 //! keeps only fixes that clear their finding without raising another.
 
 pub mod edit;
+pub mod terraform;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -37,7 +38,6 @@ impl Plan {
     }
 }
 
-/// The fixes of `reports`' findings up to `allow`, except those of `excluded`.
 /// The unified diff of `edits` to `files`, file by file: what `--diff` prints.
 pub fn diff(files: &SourceFiles, edits: &BTreeMap<usize, Vec<Edit>>) -> String {
     let mut out = String::new();
@@ -73,14 +73,93 @@ pub fn fixable(files: &SourceFiles, reports: &[Report]) -> Plan {
     plan(files, reports, Applicability::Safe, &HashSet::new())
 }
 
+/// What `--fix` edits: CloudFormation templates ([`Templates`]) or a Terraform configuration
+/// ([`terraform::Configuration`]).
+pub trait Code {
+    fn files(&self) -> &SourceFiles;
+    /// The language the remedies are lowered in, and the code's names of the resources.
+    fn language(&self) -> Language;
+    fn names(&self) -> &BTreeMap<String, String>;
+    /// The file a change belongs in: where the resources it names or refers to are.
+    fn file_of(&self, change: &Change) -> Result<usize, String>;
+    /// The edits that make `change` in `file`; `earlier`: the finding's changes before it.
+    fn edits(&self, file: usize, change: &Change, earlier: &[Change]) -> Result<Vec<Edit>, String>;
+    /// The name a resource a change adds has in the code, and whether the code has one of that name.
+    fn new_resource(&self, file: usize, change: &Change) -> Option<(String, bool)>;
+}
+
+/// The CloudFormation templates of an input, parsed again for their positions.
+pub struct Templates<'f> {
+    files: &'f SourceFiles,
+    layouts: Vec<Option<Layout<'f>>>,
+    names: BTreeMap<String, String>,
+}
+
+impl<'f> Templates<'f> {
+    pub fn new(files: &'f SourceFiles, documents: &'f [Option<yaml::Document>]) -> Self {
+        let layouts = files.files.iter().zip(documents).map(|(f, d)| d.as_ref().map(|d| Layout::new(&f.text, &d.root))).collect();
+        Templates { files, layouts, names: BTreeMap::new() }
+    }
+
+    /// Each file parsed, for [`Templates::new`].
+    pub fn parse(files: &SourceFiles) -> Vec<Option<yaml::Document>> {
+        files.files.iter().map(|f| yaml::parse(&f.text).ok()).collect()
+    }
+
+    fn layout(&self, file: usize) -> Result<&Layout<'f>, String> {
+        self.layouts.get(file).and_then(Option::as_ref).ok_or_else(|| "the template could not be parsed again".to_string())
+    }
+}
+
+impl Code for Templates<'_> {
+    fn files(&self) -> &SourceFiles {
+        self.files
+    }
+
+    fn language(&self) -> Language {
+        Language::CloudFormation
+    }
+
+    fn names(&self) -> &BTreeMap<String, String> {
+        &self.names
+    }
+
+    fn file_of(&self, change: &Change) -> Result<usize, String> {
+        // The template's own resources: those it defines (an AWS ID is nobody's).
+        let mut in_files: Vec<usize> =
+            resources_of(change).into_iter().filter_map(|id| self.files.locate(id).map(|(file, _, _)| file)).collect();
+        in_files.dedup();
+        match (in_files.as_slice(), self.files.files.len()) {
+            ([one], _) => Ok(*one),
+            ([], 1) => Ok(0),
+            ([], _) => Err("it names no resource of the templates, so which one to change is unclear".to_string()),
+            _ => Err("it would refer to resources of several templates (that needs an export and an import)".to_string()),
+        }
+    }
+
+    fn edits(&self, file: usize, change: &Change, _: &[Change]) -> Result<Vec<Edit>, String> {
+        self.layout(file)?.edits(change, &|id: &str| logical(id))
+    }
+
+    fn new_resource(&self, file: usize, change: &Change) -> Option<(String, bool)> {
+        match change {
+            Change::Add { id, .. } => Some((id.clone(), self.layout(file).is_ok_and(|l| l.has_resource(id)))),
+            _ => None,
+        }
+    }
+}
+
+/// The fixes of the templates' findings up to `allow`, except those of `excluded`.
 pub fn plan(files: &SourceFiles, reports: &[Report], allow: Applicability, excluded: &HashSet<Key>) -> Plan {
-    let documents: Vec<Option<yaml::Document>> = files.files.iter().map(|f| yaml::parse(&f.text).ok()).collect();
-    let layouts: Vec<Option<Layout<'_>>> =
-        files.files.iter().zip(&documents).map(|(f, d)| d.as_ref().map(|d| Layout::new(&f.text, &d.root))).collect();
+    let documents = Templates::parse(files);
+    plan_in(&Templates::new(files, &documents), reports, allow, excluded)
+}
+
+/// The fixes of `reports`' findings up to `allow` in `code`, except those of `excluded`.
+pub fn plan_in(code: &dyn Code, reports: &[Report], allow: Applicability, excluded: &HashSet<Key>) -> Plan {
     let mut plan = Plan::default();
     let mut seen: HashSet<Key> = HashSet::new();
     let mut added: HashSet<(usize, String)> = HashSet::new();
-    let names = BTreeMap::new();
     for finding in reports.iter().flat_map(|r| &r.findings) {
         let key: Key = (finding.code, finding.resource.clone());
         let Some(applicability) = finding.fix.applicability() else { continue };
@@ -93,9 +172,8 @@ pub fn plan(files: &SourceFiles, reports: &[Report], allow: Applicability, exclu
             }
             continue;
         }
-        let changes: Vec<Change> =
-            remedy::changes(&finding.fix, Language::CloudFormation, &names).into_iter().flatten().flatten().collect();
-        match finding_edits(files, &layouts, &changes, &plan.edits, &mut added) {
+        let changes: Vec<Change> = remedy::changes(&finding.fix, code.language(), code.names()).into_iter().flatten().flatten().collect();
+        match finding_edits(code, &changes, &plan.edits, &mut added) {
             Ok(edits) => {
                 for (file, edit) in &edits {
                     let file_edits = plan.edits.entry(*file).or_default();
@@ -117,7 +195,7 @@ fn logical(id: &str) -> String {
 }
 
 /// The resources of the template that a change names or refers to.
-fn resources_of(change: &Change) -> Vec<&str> {
+pub(crate) fn resources_of(change: &Change) -> Vec<&str> {
     fn refs<'v>(value: &'v Val, out: &mut Vec<&'v str>) {
         match value {
             Val::Ref(id) => out.push(id.split_once('.').map_or(id.as_str(), |(r, _)| r)),
@@ -146,35 +224,24 @@ fn resources_of(change: &Change) -> Vec<&str> {
 /// The edits that make all of one finding's changes, each in the file of the resources it touches; an
 /// error when one cannot be made (the finding is then left alone).
 fn finding_edits(
-    files: &SourceFiles,
-    layouts: &[Option<Layout<'_>>],
+    code: &dyn Code,
     changes: &[Change],
     planned: &BTreeMap<usize, Vec<Edit>>,
     added: &mut HashSet<(usize, String)>,
 ) -> Result<Vec<(usize, Edit)>, String> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, Edit)> = Vec::new();
     let mut new_ids = Vec::new();
-    for change in changes {
-        // The template's own resources: those it defines (an AWS ID is nobody's).
-        let mut in_files: Vec<usize> =
-            resources_of(change).into_iter().filter_map(|id| files.locate(id).map(|(file, _, _)| file)).collect();
-        in_files.dedup();
-        let file = match (in_files.as_slice(), files.files.len()) {
-            ([one], _) => *one,
-            ([], 1) => 0,
-            ([], _) => return Err("it names no resource of the templates, so which one to change is unclear".to_string()),
-            _ => return Err("it would refer to resources of several templates (that needs an export and an import)".to_string()),
-        };
-        let layout = layouts.get(file).and_then(Option::as_ref).ok_or("the template could not be parsed again")?;
-        let edits = layout.edits(change, &|id: &str| logical(id))?;
-        if let Change::Add { id, .. } = change {
+    for (index, change) in changes.iter().enumerate() {
+        let file = code.file_of(change)?;
+        let edits = code.edits(file, change, &changes[..index])?;
+        if let Some((name, exists)) = code.new_resource(file, change) {
             // The same resource added by another fix (one NAT gateway for two tables) is added once.
-            let again = added.contains(&(file, id.clone()));
+            let again = added.contains(&(file, name.clone()));
             let identical = edits.iter().all(|e| planned.get(&file).is_some_and(|p| p.contains(e)));
-            if layout.has_resource(id) || (again && !identical) || new_ids.contains(&(file, id.clone())) {
-                return Err(format!("the template has a resource {id} already"));
+            if exists || (again && !identical) || new_ids.contains(&(file, name.clone())) {
+                return Err(format!("it adds {name}, and the code has a resource of that name already"));
             }
-            new_ids.push((file, id.clone()));
+            new_ids.push((file, name));
         }
         for edit in edits {
             let earlier = planned.get(&file).into_iter().flatten().chain(out.iter().filter(|(f, _)| *f == file).map(|(_, e)| e));

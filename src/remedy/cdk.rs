@@ -131,7 +131,24 @@ fn call(action: &Action, paths: &BTreeMap<String, String>) -> Option<String> {
             let vpc = path.split("/PublicSubnet").next().unwrap_or(&path);
             Some(format!("In the ec2.Vpc at {vpc}, set the prop natGateways to its number of AZs (one NAT gateway per AZ)."))
         }
-        _ => None,
+        // No L2 call or prop does these: the CloudFormation change, on the construct's resource.
+        Action::CreateEndpoint { .. }
+        | Action::CreateSecurityGroup { .. }
+        | Action::UseAmazonProvidedDns { .. }
+        | Action::ReplaceEndpointPolicy { .. }
+        | Action::AddEndpointRouteTables { .. }
+        | Action::AddEndpointSubnets { .. }
+        | Action::AcceptEndpointConnections { .. }
+        | Action::RouteDefault { .. }
+        | Action::DeleteRoute { .. }
+        | Action::AssociateRouteTable { .. }
+        | Action::CreateRouteTable { .. }
+        | Action::CreateNatGateway { .. }
+        | Action::CreateInternetGateway { .. }
+        | Action::AddNetworkAclEntry { .. }
+        | Action::AssociateElasticIp { .. }
+        | Action::DeleteEnvironment { .. }
+        | Action::Inspect { .. } => None,
     }
 }
 

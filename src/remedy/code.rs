@@ -420,6 +420,46 @@ struct Writer<'n> {
     created: HashMap<String, &'static str>,
 }
 
+/// Terraform's text for `check --fix`: new resource blocks and argument values, written as the remediation
+/// writes them.
+pub struct Hcl<'n>(Writer<'n>);
+
+impl<'n> Hcl<'n> {
+    /// `earlier`: the finding's changes before the one written, whose new resources it may refer to.
+    pub fn new(names: &'n BTreeMap<String, String>, earlier: &[Change]) -> Self {
+        let mut writer = Writer { language: Language::Terraform, names, created: HashMap::new() };
+        for change in earlier {
+            if let Change::Add { id, kind, .. } = change {
+                writer.created.insert(id.clone(), kind);
+            }
+        }
+        Hcl(writer)
+    }
+
+    /// `resource "type" "name" { ... }`.
+    pub fn block(&self, id: &str, kind: &str, properties: &[(&'static str, Val)]) -> String {
+        self.0.resource(id, kind, properties)
+    }
+
+    pub fn value(&self, value: &Val) -> String {
+        self.0.hcl(value)
+    }
+
+    /// A CloudFormation property's Terraform argument.
+    pub fn argument(&self, kind: &str, property: &str) -> String {
+        self.0.property(kind, property)
+    }
+
+    /// A CloudFormation type's Terraform resource type, and a new resource's name.
+    pub fn resource_type(kind: &str) -> Option<&'static str> {
+        terraform(kind).map(|(_, tf, _)| *tf)
+    }
+
+    pub fn name(id: &str) -> String {
+        snake(id)
+    }
+}
+
 /// A CloudFormation type, the Terraform resource type, and their property -> argument names.
 type Mapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
 
@@ -554,17 +594,19 @@ impl Writer<'_> {
     fn resource(&self, id: &str, kind: &str, properties: &[(&'static str, Val)]) -> String {
         match self.language {
             Language::Terraform => {
-                let arguments: Vec<String> = properties
+                let pairs: Vec<(String, String)> = properties
                     .iter()
                     .flat_map(|(property, value)| match (*property, value) {
                         // A NACL entry's port range is two arguments.
                         ("PortRange", Val::Json(range)) => {
-                            vec![format!("from_port = {}", range["From"]), format!("to_port = {}", range["To"])]
+                            vec![("from_port".to_string(), range["From"].to_string()), ("to_port".to_string(), range["To"].to_string())]
                         }
-                        _ => vec![format!("{} = {}", self.property(kind, property), self.hcl(value))],
+                        _ => vec![(self.property(kind, property), self.hcl(value))],
                     })
-                    .map(|argument| format!("  {argument}\n"))
                     .collect();
+                // Equals signs aligned, as `terraform fmt` writes them.
+                let width = pairs.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+                let arguments: Vec<String> = pairs.iter().map(|(name, value)| format!("  {name:width$} = {value}\n")).collect();
                 format!("resource \"{}\" \"{}\" {{\n{}}}", self.kind(kind), snake(id), arguments.concat())
             }
             _ => {
@@ -809,15 +851,15 @@ mod tests {
         let tf = |remedy: &Remedy| render(remedy, Language::Terraform, &names);
         assert_eq!(
             tf(&self_reference("module.mwaa.aws_security_group.this[0]")),
-            "Add the self-referencing rule AWS documents:\nAdd:\nresource \"aws_vpc_security_group_ingress_rule\" \"this0_ingress_this0_all\" {\n  security_group_id = module.mwaa.aws_security_group.this[0].id\n  ip_protocol = \"-1\"\n  referenced_security_group_id = module.mwaa.aws_security_group.this[0].id\n}"
+            "Add the self-referencing rule AWS documents:\nAdd:\nresource \"aws_vpc_security_group_ingress_rule\" \"this0_ingress_this0_all\" {\n  security_group_id            = module.mwaa.aws_security_group.this[0].id\n  ip_protocol                  = \"-1\"\n  referenced_security_group_id = module.mwaa.aws_security_group.this[0].id\n}"
         );
         let dns = Remedy::action(Action::SetVpcAttribute { vpc: Ref::id("aws_vpc.main"), attribute: VpcAttribute::DnsHostnames });
         assert_eq!(tf(&dns), "In aws_vpc.main (aws_vpc), set enable_dns_hostnames = true");
         let nat = tf(&nat_route("subnet-0a1b2c3d", "rtb-0a1b2c3d"));
         assert!(nat.contains("resource \"aws_nat_gateway\"") && nat.contains("allocation_id = aws_eip.subnet0a1b2c3d_nat_eip.id"), "{nat}");
         assert!(
-            nat.contains("nat_gateway_id = aws_nat_gateway.subnet0a1b2c3d_nat_gateway.id")
-                && nat.contains("route_table_id = aws_route_table.private[1].id"),
+            nat.contains("nat_gateway_id         = aws_nat_gateway.subnet0a1b2c3d_nat_gateway.id")
+                && nat.contains("route_table_id         = aws_route_table.private[1].id"),
             "{nat}"
         );
         let hint = tf(&Remedy::action(Action::NatGatewayPerZone { nat: Ref::id("module.vpc.aws_nat_gateway.this[0]") }));
