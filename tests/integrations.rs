@@ -370,3 +370,39 @@ fn an_ignored_finding_is_never_named_as_the_cause_of_a_failed_environment() {
     assert!(accepted["message"].as_str().unwrap_or_default().contains("no network finding explains it"), "{accepted}");
     assert_eq!(report["ignored"][0]["code"], "VPCE001");
 }
+
+/// Commands paste whole: Markdown fences each block of commands, the HTML page copies a block's code and
+/// never the prose around it; the page opens with its verdict, green first when the network is clean.
+#[test]
+fn markdown_fences_commands_and_html_copies_code_alone_under_a_verdict() {
+    let case = "VPCE005/fail_endpoint_sg_without_ingress";
+    let (_, json) = support::case_output(case, "json", &[]);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let commands: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| {
+            f["remediation"].as_str().unwrap_or_default().lines().filter(|l| l.starts_with("aws ")).map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(!commands.is_empty());
+    let (_, markdown) = support::case_output(case, "markdown", &[]);
+    for command in &commands {
+        assert!(markdown.contains(&format!("  ```sh\n  {command}\n")), "{command} is not in a fenced block:\n{markdown}");
+    }
+    let (_, html) = support::case_output(case, "html", &[]);
+    let blocks: Vec<&str> = html
+        .split("<button class=\"copy\" type=\"button\">copy</button><pre>")
+        .skip(1)
+        .map(|b| b.split("</pre>").next().unwrap_or_default())
+        .collect();
+    assert!(!blocks.is_empty() && blocks.iter().all(|b| b.starts_with("aws ")), "a copy button copies prose: {blocks:?}");
+    assert!(html.contains("<p class=\"verdict fails\">✖ It will not work: VPCE005"), "{html:.2000}");
+    assert!(html.contains("· checked 2025-12-04 00:00 UTC</p>"), "the time, pinned by SOURCE_DATE_EPOCH");
+
+    let (_, clean) = support::case_output("RT003/pass_nat_per_az", "html", &[]);
+    // Its one undecidable check (CME005 without EvaluationResults) is said, not hidden.
+    assert!(clean.contains("<p class=\"verdict works\">✔ No error or warning; 1 check(s) could not be decided"), "{clean:.2000}");
+    assert!(clean.contains("<p class=\"summary\"><span class=\"passed\">"), "a clean network shows what passed first");
+}

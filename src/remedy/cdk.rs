@@ -6,17 +6,19 @@
 
 use std::collections::BTreeMap;
 
-use super::{code, Action, Direction, EndpointKind, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, VpcAttribute};
+use super::{
+    code, Action, Direction, EndpointKind, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, Rendered, VpcAttribute,
+};
 use crate::target::Language;
 
 /// `paths`: each logical ID's construct path.
-pub fn render(remedy: &Remedy, paths: &BTreeMap<String, String>) -> String {
+pub fn render(remedy: &Remedy, paths: &BTreeMap<String, String>) -> Vec<Rendered> {
     let mut rest = Remedy { parts: Vec::new(), profile: remedy.profile };
     let mut escaped = false;
     for part in &remedy.parts {
         match part {
             Part::Do(action) => match call(action, paths) {
-                Some(typescript) => rest.parts.push(Part::Say(typescript)),
+                Some(_) => rest.parts.push(part.clone()),
                 None if action.applicability().is_none() => {}
                 None => {
                     if !escaped {
@@ -30,7 +32,7 @@ pub fn render(remedy: &Remedy, paths: &BTreeMap<String, String>) -> String {
             Part::Say(_) => rest.parts.push(part.clone()),
         }
     }
-    code::render(&rest, Language::CloudFormation, paths)
+    code::render(&rest, Language::CloudFormation, paths, &|action| call(action, paths))
 }
 
 /// The construct behind a logical ID as a TypeScript variable (`NetworkStack/Vpc/Resource` -> `vpc`), with
@@ -69,8 +71,12 @@ fn peer(peer: &Peer, paths: &BTreeMap<String, String>) -> Option<String> {
     })
 }
 
-/// The TypeScript that does `action` with an L2 construct, if there is one.
-fn call(action: &Action, paths: &BTreeMap<String, String>) -> Option<String> {
+/// What does `action` with an L2 construct, if anything does: a prop to set (prose), or TypeScript (code).
+fn call(action: &Action, paths: &BTreeMap<String, String>) -> Option<Rendered> {
+    typescript(action, paths).map(|text| if text.starts_with("In the ") { Rendered::Prose(text) } else { Rendered::Code(text) })
+}
+
+fn typescript(action: &Action, paths: &BTreeMap<String, String>) -> Option<String> {
     match action {
         Action::SetVpcAttribute { vpc, attribute } => {
             let (_, path) = construct(vpc, paths)?;
@@ -156,6 +162,10 @@ fn call(action: &Action, paths: &BTreeMap<String, String>) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn text(remedy: &Remedy, paths: &BTreeMap<String, String>) -> String {
+        Rendered::join(&render(remedy, paths))
+    }
+
     #[test]
     fn steps_with_an_l2_call_are_typescript_and_the_rest_an_escape_hatch() {
         let paths = BTreeMap::from([
@@ -163,17 +173,17 @@ mod tests {
             ("GroupB".to_string(), "App/EnvGroup/Resource".to_string()),
         ]);
         let dns = Remedy::action(Action::SetVpcAttribute { vpc: Ref::id("VpcA"), attribute: VpcAttribute::DnsSupport });
-        assert!(render(&dns, &paths).starts_with("In the ec2.Vpc at Net/Vpc/Resource, set the prop enableDnsSupport: true"));
+        assert!(text(&dns, &paths).starts_with("In the ec2.Vpc at Net/Vpc/Resource, set the prop enableDnsSupport: true"));
         let group = Ref::id("GroupB");
         let allow = Remedy::action(Action::AllowTraffic {
             group: group.clone(),
             direction: Direction::Ingress,
             permissions: vec![Permission { protocol: Protocol::All, peers: vec![Peer::Group { group, account: None }] }],
         });
-        assert_eq!(render(&allow, &paths), "// App/EnvGroup/Resource\nenvGroup.connections.allowInternally(ec2.Port.allTraffic());");
+        assert_eq!(text(&allow, &paths), "// App/EnvGroup/Resource\nenvGroup.connections.allowInternally(ec2.Port.allTraffic());");
         let delete = Remedy::action(Action::DeleteRoute { table: Ref::id("TableC"), destination: "0.0.0.0/0".into() });
         assert_eq!(
-            render(&delete, &paths),
+            text(&delete, &paths),
             "In the app, with L1 constructs (new ec2.CfnEIP(...)) or node.defaultChild overrides:\n\
              Remove the AWS::EC2::Route of TableC to 0.0.0.0/0 (or that entry of its routes)."
         );

@@ -5,22 +5,31 @@
 use serde_json::{json, Value};
 
 use super::{
-    Action, Created, Direction, EndpointKind, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, Replaces, RouteTo,
+    Action, Created, Direction, EndpointKind, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, Rendered, Replaces, RouteTo,
     VpcAttribute,
 };
 
-pub fn render(remedy: &Remedy) -> String {
+pub fn render(remedy: &Remedy) -> Vec<Rendered> {
     let writer = Writer { profile: remedy.profile.map(|p| format!(" --profile \"${p}\"")).unwrap_or_default() };
-    let lines: Vec<String> = remedy
-        .parts
-        .iter()
-        .map(|part| match part {
-            Part::Say(text) => text.clone(),
-            Part::Do(action) => writer.command(action),
-        })
-        .filter(|line| !line.is_empty())
-        .collect();
-    lines.join("\n")
+    let mut out: Vec<Rendered> = Vec::new();
+    for part in &remedy.parts {
+        match part {
+            Part::Say(text) => out.push(Rendered::Prose(text.clone())),
+            Part::Do(action) => {
+                let command = writer.command(action);
+                match out.last_mut() {
+                    _ if command.is_empty() => {}
+                    // Commands run one after the other are one block to paste.
+                    Some(Rendered::Code(block)) => {
+                        block.push('\n');
+                        block.push_str(&command);
+                    }
+                    _ => out.push(Rendered::Code(command)),
+                }
+            }
+        }
+    }
+    out
 }
 
 struct Writer {

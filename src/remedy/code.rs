@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use super::{
-    Action, Created, Direction, EndpointKind, EndpointService, Part, Peer, Protocol, Ref, Remedy, Replaces, RouteTo, VpcAttribute,
+    Action, Created, Direction, EndpointKind, EndpointService, Part, Peer, Protocol, Ref, Remedy, Rendered, Replaces, RouteTo, VpcAttribute,
 };
 use crate::target::Language;
 
@@ -82,24 +82,32 @@ pub fn changes(remedy: &Remedy, language: Language, names: &BTreeMap<String, Str
         .collect()
 }
 
-pub fn render(remedy: &Remedy, language: Language, names: &BTreeMap<String, String>) -> String {
-    let writer = Writer { language, names, created: HashMap::new() };
-    let mut writer = writer;
-    let mut out: Vec<String> = Vec::new();
+/// `literal`: what a writer says of an action in its own words instead (the CDK's TypeScript).
+pub fn render(
+    remedy: &Remedy,
+    language: Language,
+    names: &BTreeMap<String, String>,
+    literal: &dyn Fn(&Action) -> Option<Rendered>,
+) -> Vec<Rendered> {
+    let mut writer = Writer { language, names, created: HashMap::new() };
+    let mut out: Vec<Rendered> = Vec::new();
     for (part, changes) in remedy.parts.iter().zip(changes(remedy, language, names)) {
         match (part, changes) {
-            (Part::Say(text), _) => out.push(text.clone()),
-            (Part::Do(_), Some(changes)) => out.extend(writer.write(&changes)),
-            // Inspecting what does not exist yet tells nothing: the command goes, and so does its lead-in.
-            (Part::Do(_), None) => {
-                if let Some(previous) = out.last_mut() {
-                    *previous = without_lead_in(previous);
+            (Part::Say(text), _) => out.push(Rendered::Prose(text.clone())),
+            (Part::Do(action), changes) => match (literal(action), changes) {
+                (Some(own), _) => out.push(own),
+                (None, Some(changes)) => out.extend(writer.write(&changes)),
+                // Inspecting what does not exist yet tells nothing: the command goes, and so does its lead-in.
+                (None, None) => {
+                    if let Some(Rendered::Prose(previous)) = out.last_mut() {
+                        *previous = without_lead_in(previous);
+                    }
                 }
-            }
+            },
         }
     }
-    out.retain(|line| !line.is_empty());
-    out.join("\n")
+    out.retain(|piece| !piece.text().is_empty());
+    out
 }
 
 /// "Give X a table; list them:" -> "Give X a table."
@@ -529,29 +537,45 @@ fn snake(name: &str) -> String {
 }
 
 impl Writer<'_> {
-    /// The lines of one action's changes; the resources it adds are listed under one heading.
-    fn write(&mut self, changes: &[Change]) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut heading = false;
+    /// One action's changes: the resources it adds under one heading, as one block of code; an edit as its
+    /// sentence, and the value below it as code when it spans lines.
+    fn write(&mut self, changes: &[Change]) -> Vec<Rendered> {
+        let mut out = Vec::new();
+        let mut adding = false;
         for change in changes {
             if let Change::Add { id, kind, .. } = change {
                 self.created.insert(id.clone(), kind);
             }
             match change {
                 Change::Add { id, kind, properties } => {
-                    if !heading {
-                        lines.push(if self.language == Language::Terraform { "Add:" } else { "Add to Resources:" }.to_string());
-                        heading = true;
+                    let block = self.resource(id, kind, properties);
+                    match out.last_mut() {
+                        Some(Rendered::Code(previous)) if adding => {
+                            previous.push('\n');
+                            previous.push_str(&block);
+                        }
+                        _ => {
+                            let heading = if self.language == Language::Terraform { "Add:" } else { "Add to Resources:" };
+                            out.push(Rendered::Prose(heading.to_string()));
+                            out.push(Rendered::Code(block));
+                        }
                     }
-                    lines.push(self.resource(id, kind, properties));
+                    adding = true;
                 }
                 other => {
-                    heading = false;
-                    lines.push(self.edit(other));
+                    adding = false;
+                    let text = self.edit(other);
+                    match text.split_once('\n') {
+                        Some((sentence, value)) => {
+                            out.push(Rendered::Prose(sentence.to_string()));
+                            out.push(Rendered::Code(value.to_string()));
+                        }
+                        None => out.push(Rendered::Prose(text)),
+                    }
                 }
             }
         }
-        lines
+        out
     }
 
     fn after(&self) -> &'static str {
@@ -825,7 +849,7 @@ mod tests {
 
     #[test]
     fn actions_become_template_changes() {
-        let cfn = |remedy: &Remedy| render(remedy, Language::CloudFormation, &BTreeMap::new());
+        let cfn = |remedy: &Remedy| Rendered::join(&render(remedy, Language::CloudFormation, &BTreeMap::new(), &|_| None));
         assert_eq!(
             cfn(&self_reference("SecurityGroup")),
             "Add the self-referencing rule AWS documents:\nAdd to Resources:\n  SecurityGroupIngressSecurityGroupAll:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: \"-1\"\n      SourceSecurityGroupId: !Ref SecurityGroup"
@@ -848,7 +872,7 @@ mod tests {
     #[test]
     fn actions_become_terraform_changes() {
         let names = BTreeMap::from([("rtb-0a1b2c3d".to_string(), "aws_route_table.private[1]".to_string())]);
-        let tf = |remedy: &Remedy| render(remedy, Language::Terraform, &names);
+        let tf = |remedy: &Remedy| Rendered::join(&render(remedy, Language::Terraform, &names, &|_| None));
         assert_eq!(
             tf(&self_reference("module.mwaa.aws_security_group.this[0]")),
             "Add the self-referencing rule AWS documents:\nAdd:\nresource \"aws_vpc_security_group_ingress_rule\" \"this0_ingress_this0_all\" {\n  security_group_id            = module.mwaa.aws_security_group.this[0].id\n  ip_protocol                  = \"-1\"\n  referenced_security_group_id = module.mwaa.aws_security_group.this[0].id\n}"

@@ -292,6 +292,27 @@ impl Action {
     }
 }
 
+/// A remedy as written for a reader: prose, and code to paste (commands, YAML, HCL, TypeScript), so that
+/// Markdown fences the code and the HTML page copies the code alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rendered {
+    Prose(String),
+    Code(String),
+}
+
+impl Rendered {
+    pub fn text(&self) -> &str {
+        match self {
+            Rendered::Prose(text) | Rendered::Code(text) => text,
+        }
+    }
+
+    /// The pieces as one text, a line apart (the JSON `remediation`).
+    pub fn join(pieces: &[Rendered]) -> String {
+        pieces.iter().map(Rendered::text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
+    }
+}
+
 /// A part of a remedy, in the order it is read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
@@ -351,10 +372,10 @@ impl Remedy {
 
     /// The remedy as text in `language`. `names`: the code's name of each resource's AWS ID (Terraform
     /// addresses), or each logical ID's construct path (CDK), so that the changes refer to the code.
-    pub fn render(&self, language: Language, names: &BTreeMap<String, String>) -> String {
+    pub fn render(&self, language: Language, names: &BTreeMap<String, String>) -> Vec<Rendered> {
         match language {
             Language::AwsCli => cli::render(self),
-            Language::CloudFormation | Language::Terraform => code::render(self, language, names),
+            Language::CloudFormation | Language::Terraform => code::render(self, language, names, &|_| None),
             Language::Cdk => cdk::render(self, names),
         }
     }

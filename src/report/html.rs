@@ -7,8 +7,9 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, element_id, xml};
-use super::{Report, TOOL};
+use super::{Outlook, Report, TOOL};
 use crate::input::SourceFiles;
+use crate::remedy::Rendered;
 use crate::rules::{Finding, Severity};
 
 const STYLE: &str = r#"
@@ -37,6 +38,12 @@ ul.headlines li { margin: 2px 0; }
 .finding h4 { margin: 2px 0; font-size: 14px; color: #1f2933; }
 .finding .message { margin: 4px 0; color: #1f2933; }
 .remediation { position: relative; }
+.how { margin: 4px 0; color: #1f2933; }
+.input { color: #52606d; margin: 0 0 8px; }
+.verdict { font-size: 16px; font-weight: 600; padding: 8px 12px; border-radius: 6px; margin: 6px 0 10px; }
+.verdict.works { background: #e3f1fb; color: #0b4f7c; } .verdict.warns { background: #fff4d6; color: #6b4500; }
+.verdict.fails { background: #fde8e8; color: #8a0016; }
+.legend { color: #52606d; font-size: 12px; margin: 2px 0 10px; }
 pre { background: #1f2933; color: #f5f7fa; padding: 8px 10px; border-radius: 4px; overflow-x: auto; white-space: pre-wrap; margin: 4px 0; }
 button.copy { position: absolute; top: 4px; right: 4px; font-size: 12px; }
 html:not(.scripted) button.copy { display: none; }
@@ -91,6 +98,11 @@ pub fn html(reports: &[Report], files: &SourceFiles) -> String {
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", xml(&title));
     let _ = writeln!(out, "<header><h1>{}</h1><span>version {}</span></header>\n<main>", TOOL.name, TOOL.version);
+    let input = match files.files.as_slice() {
+        [] => "the account, read live".to_string(),
+        read => read.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "),
+    };
+    let _ = writeln!(out, "<p class=\"input\">{} · checked {}</p>", xml(&input), checked_at());
     if reports.len() > 1 {
         audit_table(&mut out, reports);
     }
@@ -125,6 +137,8 @@ type DiffOf<'a> = dyn Fn(&Finding) -> Option<String> + 'a;
 fn section(out: &mut String, r: &Report, prefix: &str, diff_of: &DiffOf<'_>) {
     let t = &r.target;
     let _ = writeln!(out, "<section class=\"environment\" id=\"{prefix}section\">\n<h2>{}</h2>", xml(&r.title()));
+    let (outlook, verdict) = r.verdict();
+    let _ = writeln!(out, "<p class=\"verdict {}\">{} {}</p>", outlook.class(), outlook.symbol(), xml(&verdict));
     if let Some(error) = &r.error {
         let _ = writeln!(out, "<p class=\"error\">Could not be read: {}</p>\n</section>", xml(error));
         return;
@@ -143,12 +157,14 @@ fn section(out: &mut String, r: &Report, prefix: &str, diff_of: &DiffOf<'_>) {
         xml(t.endpoint_management),
     );
     let s = &r.summary;
-    let _ = writeln!(
-        out,
-        "<p class=\"summary\"><span class=\"error\">{} error(s)</span><span class=\"warning\">{} warning(s)</span><span class=\"info\">{} info</span>\
-         <span class=\"passed\">{} passed</span><span class=\"skipped\">{} skipped</span></p>",
-        s.errors, s.warnings, s.infos, s.passed, s.skipped
+    let counts = format!(
+        "<span class=\"error\">{} error(s)</span><span class=\"warning\">{} warning(s)</span><span class=\"info\">{} info</span>",
+        s.errors, s.warnings, s.infos
     );
+    let passed = format!("<span class=\"passed\">{} passed</span>", s.passed);
+    // A clean network shows what passed first, not a row of zeros.
+    let (first, second) = if outlook == Outlook::Works { (passed, counts) } else { (counts, passed) };
+    let _ = writeln!(out, "<p class=\"summary\">{first}{second}<span class=\"skipped\">{} skipped</span></p>", s.skipped);
     if !r.findings.is_empty() {
         out.push_str("<ul class=\"headlines\">\n");
         for (k, f) in r.findings.iter().enumerate() {
@@ -163,6 +179,7 @@ fn section(out: &mut String, r: &Report, prefix: &str, diff_of: &DiffOf<'_>) {
         out.push_str("</ul>\n");
     }
     let _ = writeln!(out, "<div class=\"picture\">\n{}</div>", svg::render(r, prefix, true));
+    out.push_str(LEGEND);
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         let findings: Vec<(usize, &Finding)> = r.findings.iter().enumerate().filter(|(_, f)| f.severity == severity).collect();
         if findings.is_empty() {
@@ -224,12 +241,20 @@ fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding, di
         let _ = writeln!(out, "<p>In the picture: {}</p>", links.join(", "));
     }
     let _ = writeln!(out, "<p class=\"message\">{}</p>", xml(&f.message));
-    if !f.remediation.is_empty() {
-        let _ = writeln!(
-            out,
-            "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>",
-            xml(&f.remediation)
-        );
+    // The copy button beside each block copies that code alone, never the prose around it.
+    for part in &f.remediation_parts {
+        match part {
+            Rendered::Prose(text) => {
+                let _ = writeln!(out, "<p class=\"how\">{}</p>", xml(text));
+            }
+            Rendered::Code(text) => {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"remediation\"><button class=\"copy\" type=\"button\">copy</button><pre>{}</pre></div>",
+                    xml(text)
+                );
+            }
+        }
     }
     if let Some(diff) = diff_of(f) {
         let _ = writeln!(
@@ -272,6 +297,19 @@ fn describe(r: &Report, element: super::Element<'_>) -> String {
 }
 
 /// The message up to its first sentence's end, for the one-line list.
+/// What the picture's shapes and lines mean (shape and label, not colour alone, tell failing from passing).
+const LEGEND: &str = "<p class=\"legend\">Legend: a thick red arrow with a label is a flow that fails, the label naming its first \
+blocking hop; thin green arrows are flows that pass, bundled; a blue box is a subnet of the environment, a grey one another \
+subnet; a dashed box is an Availability Zone; a box outlined in red holds a finding (click it).</p>\n";
+
+/// When the check ran (UTC), or `SOURCE_DATE_EPOCH` where a build or a test pins it.
+fn checked_at() -> String {
+    let pinned =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).and_then(|s| jiff::Timestamp::from_second(s).ok());
+    let at = pinned.unwrap_or_else(jiff::Timestamp::now);
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 fn first_sentence(message: &str) -> &str {
     message.find(". ").map_or(message, |end| &message[..=end])
 }

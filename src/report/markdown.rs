@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use super::{locate, Report};
 use crate::input::SourceFiles;
+use crate::remedy::Rendered;
 use crate::rules::Severity;
+use crate::target::Language;
 
 /// Text from the account, a template or a plan as inert Markdown: one line, HTML as entities, and the
 /// characters that open emphasis, links, images, code and table cells escaped, so that a name like
@@ -35,6 +37,25 @@ fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A fenced code block inside a list item, its fence longer than any run of backticks in the code. Names
+/// in it are as written: a fenced block renders no Markdown or HTML.
+fn fenced(text: &str, language: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    let body: String = text.lines().map(|line| format!("  {line}\n")).collect();
+    format!("\n  {fence}{language}\n{body}  {fence}\n")
+}
+
+/// The info string of a remediation's code blocks.
+fn fence_language(language: Language) -> &'static str {
+    match language {
+        Language::AwsCli => "sh",
+        Language::CloudFormation => "yaml",
+        Language::Terraform => "hcl",
+        Language::Cdk => "ts",
+    }
 }
 
 fn mark(severity: Severity) -> &'static str {
@@ -106,8 +127,20 @@ pub fn markdown(reports: &[Report]) -> String {
         }
         if !r.findings.is_empty() {
             let _ = writeln!(out, "<details><summary>How to fix</summary>\n");
+            let language = fence_language(r.target.language);
             for f in &r.findings {
-                let _ = writeln!(out, "- **{}** {}: {}", f.code, code(f.resource.as_deref().unwrap_or("-")), cell(&f.remediation));
+                let _ = writeln!(out, "- **{}** {}:", f.code, code(f.resource.as_deref().unwrap_or("-")));
+                // Each command (or block of code) in its own fenced block, so that it pastes whole.
+                for part in &f.remediation_parts {
+                    match part {
+                        Rendered::Prose(text) => {
+                            let _ = writeln!(out, "  {}", cell(text));
+                        }
+                        Rendered::Code(text) => {
+                            let _ = writeln!(out, "{}", fenced(text, language));
+                        }
+                    }
+                }
             }
             let _ = writeln!(out, "\n</details>\n");
         }

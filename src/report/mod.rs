@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::analysis::{Analysis, Routing};
 use crate::config::Gate;
 use crate::input::{SnapshotFile, SourceFiles};
+use crate::remedy::Rendered;
 use crate::rules::{Finding, Ignored, Outcome, Severity, Skipped};
 use crate::target::Language;
 pub use topology::{Element, NodeKind, Topology};
@@ -81,6 +82,33 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
+/// A report's verdict at a glance (the HTML page's first line, the picture's title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outlook {
+    Works,
+    Warns,
+    Fails,
+}
+
+impl Outlook {
+    /// A mark that says it without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Outlook::Works => "✔",
+            Outlook::Warns => "⚠",
+            Outlook::Fails => "✖",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            Outlook::Works => "works",
+            Outlook::Warns => "warns",
+            Outlook::Fails => "fails",
+        }
+    }
+}
+
 /// Several environments' reports under one schema version (`--all-environments`, `diagnose --all`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
@@ -134,6 +162,12 @@ impl Report {
             f.resource = id_opt(&f.resource);
             f.message = clean(&f.message);
             f.remediation = clean(&f.remediation);
+            for part in &mut f.remediation_parts {
+                *part = match part {
+                    Rendered::Prose(text) => Rendered::Prose(clean(text)),
+                    Rendered::Code(text) => Rendered::Code(clean(text)),
+                };
+            }
             for line in &mut f.trace {
                 line.text = clean(&line.text);
             }
@@ -251,6 +285,29 @@ impl Report {
     }
 
     /// The most severe finding, in a line (or why the environment could not be read).
+    /// What a person reads first: whether the environment will work, and if not why, in one sentence.
+    pub fn verdict(&self) -> (Outlook, String) {
+        if let Some(error) = &self.error {
+            return (Outlook::Fails, format!("could not be read: {error}"));
+        }
+        let s = &self.summary;
+        let first = |severity: Severity| self.findings.iter().find(|f| f.severity == severity);
+        match (first(Severity::Error), first(Severity::Warning)) {
+            (Some(error), _) => {
+                let more = if s.errors > 1 { format!("; {} more error(s) below", s.errors - 1) } else { String::new() };
+                (Outlook::Fails, format!("It will not work: {}: {}{more}.", error.headline(), error.message.trim_end_matches('.')))
+            }
+            (None, Some(warning)) => {
+                (Outlook::Warns, format!("No error; {} warning(s) to read before creating it, first {}.", s.warnings, warning.headline()))
+            }
+            (None, None) if s.skipped > 0 => (
+                Outlook::Works,
+                format!("No error or warning; {} check(s) could not be decided from this input (listed below).", s.skipped),
+            ),
+            (None, None) => (Outlook::Works, "It works: no error or warning.".to_string()),
+        }
+    }
+
     pub fn first_problem(&self) -> Option<String> {
         if let Some(error) = &self.error {
             return Some(format!("could not be read: {error}"));

@@ -264,7 +264,8 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         w = l.width,
         h = l.height
     );
-    let _ = writeln!(out, "<title>{}</title>", xml(&format!("{} in {}", report.title(), l.vpc_title)));
+    // The picture alone (an attachment) says what it shows and the verdict.
+    let _ = writeln!(out, "<title>{}</title>", xml(&format!("{} in {}: {}", report.title(), l.vpc_title, report.verdict().1)));
     let _ = writeln!(
         out,
         "<defs><marker id=\"{prefix}ok\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\

@@ -3,7 +3,7 @@ use serde_json::json;
 use super::shared::{create_interface_endpoint, placement_problems};
 use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip, TraceLine};
 use crate::analysis::Analysis;
-use crate::remedy::{Action, Created, Direction, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy};
+use crate::remedy::{Action, Created, Direction, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, Rendered};
 use crate::target::Language;
 
 pub static RULE: Rule = Rule {
@@ -99,7 +99,9 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     }
     let create_commands: Vec<String> = creates
         .into_iter()
-        .map(|create| Remedy { parts: vec![Part::Do(create)], profile: remedy.profile }.render(Language::AwsCli, &Default::default()))
+        .map(|create| {
+            Rendered::join(&Remedy { parts: vec![Part::Do(create)], profile: remedy.profile }.render(Language::AwsCli, &Default::default()))
+        })
         .collect();
     let message = format!("PENDING, waiting for {} endpoint(s); {clock}", waiting.len());
     Ok(vec![RULE

@@ -53,7 +53,7 @@ use serde_json::Value;
 
 use crate::analysis::Analysis;
 use crate::model::Member;
-use crate::remedy::Remedy;
+use crate::remedy::{Remedy, Rendered};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -136,6 +136,7 @@ impl Rule {
             resource: resource.map(str::to_string),
             message: message.into(),
             remediation: String::new(),
+            remediation_parts: Vec::new(),
             fix: Remedy::default(),
             evidence: Value::Object(Default::default()),
             docs: self.source,
@@ -156,6 +157,9 @@ pub struct Finding {
     pub message: String,
     /// `fix` in the input's language: AWS CLI commands, or the change to the template or configuration.
     pub remediation: String,
+    /// The same, prose and code apart (Markdown fences the code; the HTML page copies it alone).
+    #[serde(skip)]
+    pub remediation_parts: Vec<Rendered>,
     /// The remedy as data: its applicability and typed steps.
     pub fix: Remedy,
     pub evidence: Value,
@@ -300,7 +304,8 @@ fn render_remediation(analysis: &Analysis<'_>, findings: &mut [Finding]) {
             crate::target::Language::Cdk => &settings.construct_paths,
             _ => &settings.resource_names,
         };
-        finding.remediation = finding.fix.render(settings.language, names);
+        finding.remediation_parts = finding.fix.render(settings.language, names);
+        finding.remediation = Rendered::join(&finding.remediation_parts);
     }
 }
 

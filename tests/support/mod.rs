@@ -15,7 +15,8 @@ pub fn root() -> PathBuf {
 
 pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mwaa-preflight"));
-    command.env_remove("NO_COLOR").env_remove("AWS_REGION");
+    // Reports that carry a time (the HTML page) are pinned, as reproducible builds pin theirs.
+    command.env_remove("NO_COLOR").env_remove("AWS_REGION").env("SOURCE_DATE_EPOCH", "1764806400");
     command
 }
 
