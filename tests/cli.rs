@@ -657,3 +657,52 @@ fn concise_prints_one_located_line_per_finding() {
     assert!(lines[1].contains(": SUB006 warning subnet-b2b2b2b2: "), "{text}");
     assert_eq!(lines[2], "0 error(s), 2 warning(s), 0 info, 1 check(s) skipped");
 }
+
+/// Several formats in one run, as CI wants SARIF for the code-scanning UI and JSON for a script: each file
+/// holds its format, stdout the main one, stderr the verdict naming the files; a report file that is an
+/// input is refused before anything is read, and a format name that is none is a usage error.
+#[test]
+fn several_formats_are_written_in_one_run() {
+    let dir = support::root().join("target/cli-tests/several-formats");
+    std::fs::create_dir_all(&dir).expect("scratch");
+    let (sarif, json) = (dir.join("r.sarif"), dir.join("r.json"));
+    let network = support::root().join("fixtures/networks/public.json");
+    let args = [
+        "check",
+        "--snapshot",
+        network.to_str().expect("utf-8"),
+        "--subnet-ids",
+        "subnet-a1a1a1a1,subnet-b2b2b2b2",
+        "--security-group-ids",
+        "sg-e1e1e1e1",
+    ];
+    let output = support::binary()
+        .args(args)
+        .args([
+            "--format",
+            "concise",
+            "--output-format",
+            &format!("sarif={}", sarif.display()),
+            "--output-format",
+            &format!("json={}", json.display()),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
+    assert!(support::stdout(&output).contains("0 error(s)"), "the main format on stdout");
+    assert!(
+        support::stderr(&output).contains(&format!("(report in {}, {})", sarif.display(), json.display())),
+        "{}",
+        support::stderr(&output)
+    );
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("SARIF");
+    assert_eq!(sarif["version"], "2.1.0");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_eq!(json["summary"]["errors"], 0);
+    let refused = support::binary().args(args).args(["--output-format", &format!("json={}", network.display())]).output().expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(support::stderr(&refused).contains("is a file this run reads"), "{}", support::stderr(&refused));
+    let bad = support::binary().args(args).args(["--output-format", "yaml=x.yaml"]).output().expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("\"yaml\" is not a format"), "{}", support::stderr(&bad));
+}

@@ -1,6 +1,6 @@
 //! The clap definitions of every command and flag (CLI.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -290,6 +290,20 @@ fn bucket_arn(text: &str) -> Result<String, String> {
     }
 }
 
+/// `FORMAT=PATH` of `--output-format`.
+fn format_and_path(text: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = text
+        .split_once('=')
+        .filter(|(_, p)| !p.is_empty())
+        .ok_or_else(|| format!("{text:?} is not FORMAT=PATH (sarif=preflight.sarif)"))?;
+    let format = <Format as ValueEnum>::from_str(name, true).map_err(|_| {
+        let names: Vec<String> =
+            Format::value_variants().iter().filter_map(|f| f.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        format!("{name:?} is not a format ({})", names.join(", "))
+    })?;
+    Ok((format, PathBuf::from(path)))
+}
+
 /// `arn:<partition>:kms:<region>:<account>:key/<id>`: MWAA (and CloudFormation) take a key ARN, not an alias or ID.
 fn kms_key_arn(text: &str) -> Result<String, String> {
     let key = arn_parts(text, "kms").filter(|(region, account, _)| !region.is_empty() && account.len() == 12);
@@ -355,7 +369,7 @@ impl EnvironmentArgs {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     /// One line per finding (`file:line:column: CODE severity resource: message`), then the counts.
@@ -399,6 +413,10 @@ pub struct OutputArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Also write the report in FORMAT to PATH, in the same run (repeatable): `--output-format
+    /// sarif=preflight.sarif --output-format json=preflight.json`.
+    #[arg(long = "output-format", value_name = "FORMAT=PATH", value_parser = format_and_path)]
+    pub output_formats: Vec<(Format, PathBuf)>,
     /// Exit 1 when a finding is at or above this severity (default: the config's, else error).
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -425,6 +443,13 @@ pub struct OutputArgs {
     /// Also print each finding's evidence (human report).
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+impl OutputArgs {
+    /// Every file the run writes its report to.
+    pub fn written(&self) -> Vec<&Path> {
+        self.output.iter().chain(self.output_formats.iter().map(|(_, p)| p)).map(PathBuf::as_path).collect()
+    }
 }
 
 #[derive(Args)]

@@ -12,7 +12,7 @@ use super::{configuration, fix, output, progress, refuse_overwriting_inputs, sou
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
     let source = source(args.snapshot.as_deref(), &args.templates, &args.aws)?;
-    refuse_overwriting_inputs(args.output.output.as_deref(), &source, Some(&config))?;
+    refuse_overwriting_inputs(&args.output.written(), &source, Some(&config))?;
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
     let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);

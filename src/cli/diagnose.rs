@@ -14,7 +14,7 @@ use super::{configuration, output, progress, refuse_overwriting_inputs, source, 
 pub fn run(args: &DiagnoseArgs) -> Result<ExitCode, Failure> {
     let config = configuration(&args.output)?;
     let source = source(args.snapshot.as_deref(), &super::args::TemplateArgs::default(), &args.aws)?;
-    refuse_overwriting_inputs(args.output.output.as_deref(), &source, Some(&config))?;
+    refuse_overwriting_inputs(&args.output.written(), &source, Some(&config))?;
     let selection = if args.all { Selection::All } else { Selection::Environment(args.name.clone()) };
     let request = Request { selection, routing: args.routing };
     if args.wait {

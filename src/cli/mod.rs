@@ -96,9 +96,9 @@ fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &Aw
 }
 
 /// Refuses an `--output` that is any file the run reads, before anything is read or written.
-fn refuse_overwriting_inputs(output: Option<&std::path::Path>, source: &Source, config: Option<&Config>) -> Result<(), Failure> {
+fn refuse_overwriting_inputs(outputs: &[&std::path::Path], source: &Source, config: Option<&Config>) -> Result<(), Failure> {
     let reads: Vec<std::path::PathBuf> = source.files().into_iter().chain(config.and_then(|c| c.path.clone())).collect();
-    output::refuse_inputs(output, &reads)
+    outputs.iter().try_for_each(|output| output::refuse_inputs(Some(output), &reads))
 }
 
 /// The configuration (`--config`, else discovered from the working directory), with `--fail-on` applied.

@@ -32,11 +32,39 @@ fn format_of_file(path: &Path) -> Option<Format> {
     })
 }
 
-/// Writes the reports in the chosen format; exit 1 when any fails the gate (`--fail-on`, `--fail-on-skipped`).
+/// Writes the reports in the chosen format, and in each `--output-format FMT=PATH` to its file; exit 1 when
+/// any fails the gate (`--fail-on`, `--fail-on-skipped`).
 pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) -> Result<ExitCode, Failure> {
-    let files = &input.files;
     let to_terminal = output.output.is_none() && std::io::stdout().is_terminal();
     let format = output.format.or_else(|| output.output.as_deref().and_then(format_of_file)).unwrap_or(Format::Human);
+    let text = render(format, reports, input, output, gate, to_terminal)?;
+    // Every file the run writes was refused as an input before anything was read (refuse_overwriting_inputs).
+    for (extra, path) in &output.output_formats {
+        write_file(path, &render(*extra, reports, input, output, gate, false)?)?;
+    }
+    let written: Vec<String> =
+        output.output.iter().chain(output.output_formats.iter().map(|(_, p)| p)).map(|p| p.display().to_string()).collect();
+    match &output.output {
+        Some(path) => write_file(path, &text)?,
+        None => write_stdout(text.as_bytes())?,
+    }
+    // A report went to a file: the verdict still shows where the run was started.
+    if !written.is_empty() && !output.quiet {
+        eprintln!("mwaa-preflight: {} (report in {})", human::counts(reports), written.join(", "));
+    }
+    Ok(exit_code(reports, gate))
+}
+
+/// The reports as text in `format`.
+fn render(
+    format: Format,
+    reports: &[Report],
+    input: &Input,
+    output: &OutputArgs,
+    gate: Gate,
+    to_terminal: bool,
+) -> Result<String, Failure> {
+    let files = &input.files;
     // Strings from the account reach a terminal or markup only made printable; JSON escapes them itself.
     let printable: Vec<Report>;
     let reports = if matches!(format, Format::Json | Format::Sarif) {
@@ -45,7 +73,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
         printable = reports.iter().map(Report::printable).collect();
         &printable
     };
-    let text = match format {
+    Ok(match format {
         Format::Json if input.audit => to_json(&Audit::new(reports.to_vec(), gate))?,
         Format::Json => to_json(reports.first().ok_or_else(|| usage("nothing was evaluated", "this is a bug; please report it"))?)?,
         Format::Sarif => to_json(&sarif::render(reports, files))?,
@@ -81,19 +109,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
             }
             text
         }
-    };
-    match &output.output {
-        // Every file the run reads was refused as the output before it was read (refuse_overwriting_inputs).
-        Some(path) => {
-            write_file(path, &text)?;
-            // The report went to a file: the verdict still shows where the run was started.
-            if !output.quiet {
-                eprintln!("mwaa-preflight: {} (report in {})", human::counts(reports), path.display());
-            }
-        }
-        None => write_stdout(text.as_bytes())?,
-    }
-    Ok(exit_code(reports, gate))
+    })
 }
 
 /// 2 when an environment could not be read (the tool did not do its whole job), 1 when a finding fails
@@ -134,7 +150,7 @@ pub fn refuse_inputs(output: Option<&Path>, reads: &[PathBuf]) -> Result<(), Fai
     let Some(output) = output else { return Ok(()) };
     match reads.iter().find(|read| output_file::same_file(read, output)) {
         Some(read) => Err(usage(
-            format!("--output {} is a file this run reads ({})", output.display(), read.display()),
+            format!("the report file {} is a file this run reads ({})", output.display(), read.display()),
             "write the report to another file",
         )),
         None => Ok(()),

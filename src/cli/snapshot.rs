@@ -23,7 +23,7 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         return Err(usage("no target", "give --subnet-ids A,B --security-group-ids SG1, --environment NAME, or --all-environments"));
     };
     let source = source(None, &args.templates, &args.aws)?;
-    refuse_overwriting_inputs(Some(&args.output), &source, None)?;
+    refuse_overwriting_inputs(&[args.output.as_path()], &source, None)?;
     let request = Request { selection, routing: RoutingAssertion::Auto };
     let input = progress::while_reading(&source, false, || source.read(&request))?;
     let unreadable = input.unreadable.clone();
