@@ -706,3 +706,53 @@ fn several_formats_are_written_in_one_run() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(support::stderr(&bad).contains("\"yaml\" is not a format"), "{}", support::stderr(&bad));
 }
+
+/// Graphviz lays out every fixture case's DOT with no edge label over another (failing flows between the
+/// same two nodes are one edge listing them, as the picture bundles them).
+#[test]
+fn dot_labels_never_overlap_in_any_fixture_case() {
+    let mut checked = 0;
+    for path in support::case_files() {
+        let case = support::load_case(&path);
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let snapshot = support::materialise(&case, &format!("dot__{name}"));
+        let output = support::binary()
+            .args(&case.args)
+            .args(["--snapshot", snapshot.to_str().expect("utf-8"), "--format", "dot"])
+            .output()
+            .expect("runs");
+        let dot = support::stdout(&output);
+        if !dot.contains("BLOCKED") {
+            continue;
+        }
+        let layout = support::piped(std::process::Command::new("dot").arg("-Tjson"), dot.as_bytes());
+        assert!(layout.status.success(), "{name}: {}", support::stderr(&layout));
+        let graph: Value = serde_json::from_slice(&layout.stdout).expect("Graphviz JSON");
+        // Each line of each edge label as a box: its text's anchor, width and the font's height.
+        let boxes: Vec<(f64, f64, f64, f64, String)> = graph["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|edge| edge["_ldraw_"].as_array().cloned().unwrap_or_default())
+            .filter(|op| op["op"] == "T")
+            .map(|op| {
+                let (x, y, width) =
+                    (op["pt"][0].as_f64().unwrap_or(0.0), op["pt"][1].as_f64().unwrap_or(0.0), op["width"].as_f64().unwrap_or(0.0));
+                let left = match op["align"].as_str() {
+                    Some("c") => x - width / 2.0,
+                    Some("r") => x - width,
+                    _ => x,
+                };
+                (left, y - 4.0, left + width, y + 4.0, op["text"].as_str().unwrap_or_default().to_string())
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+                assert!(!overlap, "{name}: the labels {:?} and {:?} overlap", a.4, b.4);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "cases with failing flows drawn: {checked}");
+}

@@ -302,7 +302,10 @@ fn dot_renders_with_graphviz_and_shows_the_failing_edge() {
         .find(|e| e.contains("<title>subnet&#45;1a1a1a1a&#45;&gt;vpce&#45;0a0a0004</title>"))
         .expect("edge to the KMS endpoint");
     assert!(
-        edge.contains("BLOCKED F&#45;ENDPOINT tcp/443") && edge.contains("stroke=\"red\"") && edge.contains("sg&#45;3e3e3e3e"),
+        edge.contains("BLOCKED 1 flow(s)")
+            && edge.contains("F&#45;ENDPOINT tcp/443")
+            && edge.contains("stroke=\"red\"")
+            && edge.contains("sg&#45;3e3e3e3e"),
         "{edge}"
     );
 }

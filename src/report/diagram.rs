@@ -105,22 +105,27 @@ pub fn dot(reports: &[Report]) -> String {
         if t.nodes.iter().any(|n| n.kind == NodeKind::Internet) {
             let _ = writeln!(out, "  \"internet\" [shape=ellipse];");
         }
+        // Failing flows between the same two nodes are one edge with one label listing them, as the picture
+        // bundles them: Graphviz draws parallel edges' labels on top of each other.
+        let mut failing: Vec<((&str, &str), Vec<String>)> = Vec::new();
         for edge in &t.edges {
             let dir = if edge.both_ways { ", dir=both" } else { "" };
             match &edge.blocked {
                 Some(block) => {
-                    let _ = writeln!(
-                        out,
-                        "  {} -> {} [label={}, color=red, fontcolor=red, penwidth=2];",
-                        q(&edge.from),
-                        q(&edge.to),
-                        q(&format!("BLOCKED {}\n{}", edge.label, block.hop))
-                    );
+                    let line = format!("{}: {}", edge.label, block.hop);
+                    match failing.iter_mut().find(|(ends, _)| *ends == (edge.from.as_str(), edge.to.as_str())) {
+                        Some((_, lines)) => lines.push(line),
+                        None => failing.push(((&edge.from, &edge.to), vec![line])),
+                    }
                 }
                 None => {
                     let _ = writeln!(out, "  {} -> {} [label={}, color=darkgreen{dir}];", q(&edge.from), q(&edge.to), q(&edge.label));
                 }
             }
+        }
+        for ((from, to), lines) in &failing {
+            let label = format!("BLOCKED {} flow(s)\n{}", lines.len(), lines.join("\n"));
+            let _ = writeln!(out, "  {} -> {} [label={}, color=red, fontcolor=red, penwidth=2];", q(from), q(to), q(&label));
         }
         let _ = writeln!(out, "}}");
     }
