@@ -76,6 +76,22 @@ impl EndpointManagement {
     }
 }
 
+/// How an environment's KmsKey is written, where a template or plan knows more than a text: what `!Ref` of
+/// an `AWS::KMS::Key` gives is its key ID, what `!GetAtt Key.Arn` gives its ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyGiven {
+    /// The text as given (a flag, GetEnvironment, a snapshot, a literal in the code).
+    Text(String),
+    /// The key ID of a key resource of the code (`!Ref Key`, `aws_kms_key.x.key_id`).
+    KeyIdOf(String),
+    /// The ARN of a key resource of the code (`!GetAtt Key.Arn`, `aws_kms_key.x.arn`).
+    ArnOf(String),
+    /// The name or ARN of an alias resource of the code (`!Ref Alias`, `aws_kms_alias.x.arn`).
+    AliasOf(String),
+    /// Known only at deployment, with why.
+    Unknown(String),
+}
+
 /// The language remediation is written in: commands for what exists, template changes for what does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Language {
@@ -126,6 +142,8 @@ pub struct Settings {
     pub routing: RoutingAssertion,
     pub source_bucket_arn: Option<String>,
     pub kms_key: Option<String>,
+    /// How KmsKey is written, where the code says more than its text (KMS001); `None`: as `kms_key` reads.
+    pub kms_key_given: Option<KeyGiven>,
     pub environment_class: Option<String>,
     /// Set by `--max-workers` or the environment; else the class's figure applies.
     pub max_workers: Option<u32>,
@@ -164,6 +182,7 @@ impl Settings {
             routing: RoutingAssertion::Auto,
             source_bucket_arn: None,
             kms_key: None,
+            kms_key_given: None,
             environment_class: None,
             max_workers: None,
             schedulers: None,
@@ -193,6 +212,7 @@ impl Settings {
             routing: RoutingAssertion::Auto,
             source_bucket_arn: environment.source_bucket_arn.clone(),
             kms_key: environment.kms_key.clone(),
+            kms_key_given: None,
             environment_class: environment.environment_class.clone(),
             max_workers: environment.max_workers,
             schedulers: environment.schedulers,

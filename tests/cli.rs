@@ -399,7 +399,7 @@ fn smaller_input_errors_are_named() {
     let output = check_file(&support::root().join(PUBLIC), &["--config", config.to_str().expect("utf-8")]);
     assert_eq!(output.status.code(), Some(2));
     assert!(support::stderr(&output).contains("SG003 is set twice"), "{}", support::stderr(&output));
-    for bad in [["--max-workers", "4294967295"], ["--kms-key", "alias/mwaa"], ["--source-bucket-arn", "my-dags"], ["--region", "Mars"]] {
+    for bad in [["--max-workers", "4294967295"], ["--kms-key", " "], ["--source-bucket-arn", "my-dags"], ["--region", "Mars"]] {
         let output = check_file(&support::root().join(PUBLIC), &bad);
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
     }

@@ -8,7 +8,7 @@ use ipnet::Ipv4Net;
 use super::{live, target_error, AwsAccess, InputError, Selection};
 use crate::model::snapshot::*;
 use crate::model::Member;
-use crate::target::{Language, Settings};
+use crate::target::{KeyGiven, Language, Settings};
 
 /// An error at a spot of one of the files read: its index and byte offset.
 #[derive(Debug)]
@@ -91,6 +91,8 @@ pub struct PlannedEnvironment {
     pub environment: Environment,
     /// Why its subnet or security group IDs are not known before deployment, when they are not.
     pub unknown_ids: Vec<String>,
+    /// How its KmsKey is written (a reference to a key or an alias of the code), when the code says.
+    pub kms_key_given: Option<KeyGiven>,
 }
 
 impl Built {
@@ -807,6 +809,7 @@ pub fn targets(
         s.planned_name = Some(e.logical_id.clone());
         s.language = words.language;
         s.unknown_ids.clone_from(&e.unknown_ids);
+        s.kms_key_given.clone_from(&e.kms_key_given);
         s
     };
     let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();

@@ -17,6 +17,7 @@ mod env001_pending_endpoints;
 mod env002_create_failed;
 mod env003_environment_unhealthy;
 mod fixes;
+mod kms001_kms_key_identifier;
 mod rt001_routing_mode;
 mod rt002_nat_egress;
 mod rt003_nat_per_az;
@@ -81,6 +82,7 @@ pub mod docs {
     pub const ENDPOINT_MANAGEMENT: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-endpoint-management.html";
     pub const TROUBLESHOOTING: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/t-create-update-environment.html";
     pub const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
+    pub const CUSTOM_KEYS: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html";
 }
 
 pub type CheckResult = Result<Vec<Finding>, Skip>;

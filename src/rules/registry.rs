@@ -42,6 +42,7 @@ pub static ALL: &[&Rule] = &[
     &env001_pending_endpoints::RULE,
     &env002_create_failed::RULE,
     &env003_environment_unhealthy::RULE,
+    &kms001_kms_key_identifier::RULE,
 ];
 
 /// A rule by code (`SUB004`) or name (`distinct-az`), case-insensitively.

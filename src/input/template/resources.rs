@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use ipnet::Ipv4Net;
 
 use super::eval::{error, Context, EvalError, Resolver, Value};
-use super::yaml::{Node, Spot};
+use super::yaml::{Node, Spot, Value as Yaml};
 use crate::input::iac::{
     self, all_traffic, list, middlebox_known_at_deployment, primary_interface, star_entries, AclEntryValues, Built, EndpointLink, Located,
     Model, PlannedEnvironment, PublicAddress, Scope,
 };
 use crate::model::snapshot::*;
 use crate::model::Member;
+use crate::target::KeyGiven;
 
 /// A resource of one template.
 #[derive(Clone)]
@@ -118,6 +119,46 @@ impl Resolver for Stack<'_> {
             },
             _ => unknown(),
         })
+    }
+}
+
+/// How the environment's KmsKey is written: a key's `Ref` is its key ID, an alias's its name, `GetAtt
+/// Key.Arn` the key's ARN; a text is judged as written.
+fn key_given(props: &Props<'_, '_>) -> Result<Option<KeyGiven>, EvalError> {
+    let of_kind = |id: &str| props.stack.resources.iter().find(|r| r.id == id).map(|r| r.kind.as_str());
+    Ok(match props.value("KmsKey")? {
+        None => None,
+        Some(Value::Text(text)) => Some(match of_kind(&text) {
+            Some("AWS::KMS::Key") => KeyGiven::KeyIdOf(text),
+            Some("AWS::KMS::Alias") => KeyGiven::AliasOf(text),
+            _ => KeyGiven::Text(text),
+        }),
+        Some(Value::Unknown(why)) => {
+            let node = props.resource.node.get("Properties").and_then(|p| p.get("KmsKey"));
+            Some(match node.and_then(get_att).map(|(resource, attribute)| (of_kind(&resource).map(str::to_string), resource, attribute)) {
+                Some((Some(kind), resource, attribute)) if kind == "AWS::KMS::Key" && attribute == "Arn" => KeyGiven::ArnOf(resource),
+                Some((Some(kind), resource, attribute)) if kind == "AWS::KMS::Key" && attribute == "KeyId" => KeyGiven::KeyIdOf(resource),
+                _ => KeyGiven::Unknown(why),
+            })
+        }
+        Some(_) => Some(KeyGiven::Unknown("KmsKey is not a text".to_string())),
+    })
+}
+
+/// `!GetAtt R.A` or `Fn::GetAtt: [R, A]` as (R, A).
+fn get_att(node: &Node) -> Option<(String, String)> {
+    let target = match (node.tag.as_deref(), node.entries()) {
+        (Some("GetAtt"), _) => node,
+        (None, Some([(key, value)])) if key.as_str() == Some("Fn::GetAtt") => value,
+        _ => return None,
+    };
+    match &target.value {
+        Yaml::Scalar { text } => text.split_once('.').map(|(r, a)| (r.to_string(), a.to_string())),
+        Yaml::Seq(items) => match items.as_slice() {
+            [resource, attribute] => Some((resource.as_str()?.to_string(), attribute.as_str()?.to_string())),
+            _ => None,
+        },
+        Yaml::Map(_) => None,
     }
 }
 
@@ -871,5 +912,5 @@ fn environment(props: &Props<'_, '_>) -> Result<PlannedEnvironment, EvalError> {
         webserver_vpc_endpoint_service: Some(format!("{id}.WebserverVpcEndpointService")),
         celery_executor_queue: None,
     };
-    Ok(PlannedEnvironment { logical_id: id.clone(), environment, unknown_ids: Vec::new() })
+    Ok(PlannedEnvironment { logical_id: id.clone(), environment, unknown_ids: Vec::new(), kms_key_given: key_given(props)? })
 }

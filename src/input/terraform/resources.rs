@@ -15,6 +15,7 @@ use crate::input::iac::{
 };
 use crate::model::snapshot::*;
 use crate::model::Member;
+use crate::target::KeyGiven;
 
 /// An instance's ID: its AWS ID once it exists, else its address (what findings name until apply).
 pub fn id_of(instance: &Instance) -> String {
@@ -65,6 +66,20 @@ impl<'p> Reader<'p> {
             None | Some(Value::Null) => Field::Absent,
             Some(value) => Field::Known(value.clone()),
         }
+    }
+
+    /// The references an attribute's expression makes, as written (`aws_kms_key.this.arn`), each only in
+    /// its longest form.
+    fn written_references(&self, instance: &Instance, path: &[&str]) -> Vec<String> {
+        let expressions = self.parsed.expressions.get(&(instance.module.clone(), instance.config_address.clone()));
+        let all: Vec<&str> = expressions
+            .and_then(|e| walk(e, path))
+            .and_then(|e| e.get("references"))
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let prefix_of_another = |r: &str| all.iter().any(|o| o.len() > r.len() && o.starts_with(r));
+        all.iter().filter(|r| !prefix_of_another(r)).map(|r| r.to_string()).collect()
     }
 
     /// The identity an unknown attribute names through the configuration's references.
@@ -949,5 +964,27 @@ fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment 
         webserver_vpc_endpoint_service: Some(format!("{}.webserver_vpc_endpoint_service", id_of(a.instance))),
         celery_executor_queue: None,
     };
-    PlannedEnvironment { logical_id: a.instance.address.clone(), environment, unknown_ids }
+    PlannedEnvironment { logical_id: a.instance.address.clone(), environment, unknown_ids, kms_key_given: key_given(a) }
+}
+
+/// How `kms_key` is written: a known text as it is; a reference to a key's `arn` or `key_id`, or to an alias,
+/// by what it names.
+fn key_given(a: &Attributes<'_, '_>) -> Option<KeyGiven> {
+    let unknown = match a.reader.field(a.instance, &["kms_key"]) {
+        Field::Absent => return None,
+        Field::Unknown(why) => why,
+        Field::Known(_) if a.reader.written_references(a.instance, &["kms_key"]).is_empty() => {
+            return a.plain(&["kms_key"]).map(KeyGiven::Text);
+        }
+        Field::Known(_) => format!("{}.kms_key is known only after apply", a.instance.address),
+    };
+    let references = a.reader.written_references(a.instance, &["kms_key"]);
+    let [reference] = references.as_slice() else { return Some(KeyGiven::Unknown(unknown)) };
+    let (resource, attribute) = reference.rsplit_once('.')?;
+    Some(match (resource.split('.').next(), attribute) {
+        (Some("aws_kms_key"), "arn") => KeyGiven::ArnOf(resource.to_string()),
+        (Some("aws_kms_key"), "key_id" | "id") => KeyGiven::KeyIdOf(resource.to_string()),
+        (Some("aws_kms_alias"), _) => KeyGiven::AliasOf(resource.to_string()),
+        _ => KeyGiven::Unknown(unknown),
+    })
 }
