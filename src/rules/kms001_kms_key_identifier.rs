@@ -78,7 +78,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         Form::KeyArn => return Ok(Vec::new()),
         Form::KeyId if referred => (
             Severity::Warning,
-            format!("the KmsKey is the key ID of {resource}: MWAA's pages disagree on bare IDs, and a key in another account needs its ARN"),
+            format!(
+                "the KmsKey is the key ID of {resource}: MWAA's pages disagree on bare IDs, and a key in another account needs its ARN"
+            ),
             format!("Give KmsKey the key's ARN (!GetAtt {resource}.Arn, or {resource}.arn in Terraform)."),
         ),
         Form::KeyId => (
