@@ -144,6 +144,8 @@ pub struct Settings {
     pub kms_key: Option<String>,
     /// How KmsKey is written, where the code says more than its text (KMS001); `None`: as `kms_key` reads.
     pub kms_key_given: Option<KeyGiven>,
+    /// How the template is written (YAML short or long forms, JSON): the remediation is written alike.
+    pub code_form: crate::remedy::Form,
     pub environment_class: Option<String>,
     /// Set by `--max-workers` or the environment; else the class's figure applies.
     pub max_workers: Option<u32>,
@@ -183,6 +185,7 @@ impl Settings {
             source_bucket_arn: None,
             kms_key: None,
             kms_key_given: None,
+            code_form: crate::remedy::Form::YamlShort,
             environment_class: None,
             max_workers: None,
             schedulers: None,
@@ -213,6 +216,7 @@ impl Settings {
             source_bucket_arn: environment.source_bucket_arn.clone(),
             kms_key: environment.kms_key.clone(),
             kms_key_given: None,
+            code_form: crate::remedy::Form::YamlShort,
             environment_class: environment.environment_class.clone(),
             max_workers: environment.max_workers,
             schedulers: environment.schedulers,

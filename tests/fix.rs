@@ -85,6 +85,9 @@ print(json.dumps(yaml.load(open(sys.argv[1]), Loader=Loader), indent=4))
     let json_path = yaml.with_file_name("dns-off.json");
     std::fs::write(&json_path, &output.stdout).expect("write the JSON template");
     let before = std::fs::read_to_string(&json_path).expect("read");
+    // The remediation is written as the file is: JSON.
+    let report: Value = serde_json::from_slice(&check(&json_path, &["--format", "json"]).stdout).expect("report");
+    assert_eq!(report["findings"][0]["remediation"], "In VPC (AWS::EC2::VPC), set \"EnableDnsSupport\": true");
 
     let output = check(&json_path, &["--fix", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));

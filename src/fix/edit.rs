@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::input::template::yaml::{Node, Value as Yaml};
-use crate::remedy::code::scalar;
+use crate::remedy::code::{inline, long_form, Form};
 use crate::remedy::{Change, Val};
 
 /// Replace `remove` bytes at `at` by `insert`.
@@ -30,9 +30,8 @@ pub struct Layout<'t> {
 
 impl<'t> Layout<'t> {
     pub fn new(text: &'t str, root: &'t Node) -> Self {
-        let json = text.trim_start_matches('\u{feff}').trim_start().starts_with('{');
-        let short_form = ["!Ref ", "!GetAtt ", "!Sub ", "!Select ", "!If "].iter().any(|t| text.contains(t))
-            || !(text.contains("Ref:") || text.contains("Fn::"));
+        let form = Form::of(text);
+        let (json, short_form) = (form == Form::Json, form == Form::YamlShort);
         // The first key of the top level is indented by one unit in JSON; in YAML the first resource is.
         let unit = match json {
             true => root.entries().and_then(|e| e.first()).map(|(k, _)| line_prefix(text, k.at.offset).to_string()),
@@ -373,30 +372,13 @@ impl<'t> Layout<'t> {
     fn yaml_scalar(&self, value: &Val) -> Result<String, String> {
         Ok(match value {
             Val::List(_) | Val::Json(Value::Object(_) | Value::Array(_)) => self.json_value(value).to_string(),
-            _ if self.short_form => scalar(value),
-            other => match self.json_value(other) {
-                Value::Object(function) => Value::Object(function).to_string(),
-                _ => scalar(other),
-            },
+            _ => inline(value, if self.short_form { Form::YamlShort } else { Form::YamlLong }),
         })
     }
 
     /// A value as JSON, intrinsic functions in their long form.
     fn json_value(&self, value: &Val) -> Value {
-        let alnum = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
-        match value {
-            Val::Ref(id) => match id.split_once('.') {
-                None if alnum(id) => json!({"Ref": id}),
-                Some((resource, attribute)) if alnum(resource) && alnum(attribute) => json!({"Fn::GetAtt": [resource, attribute]}),
-                _ => json!(id),
-            },
-            Val::Sub(template) => json!({"Fn::Sub": template}),
-            Val::Text(text) => json!(text),
-            Val::Int(n) => json!(n),
-            Val::Bool(b) => json!(b),
-            Val::List(items) => Value::Array(items.iter().map(|v| self.json_value(v)).collect()),
-            Val::Json(document) => document.clone(),
-        }
+        long_form(value)
     }
 
     /// A JSON object of rendered values, keys in the order given, its lines continuing at `pad`.

@@ -32,7 +32,7 @@ pub fn render(remedy: &Remedy, paths: &BTreeMap<String, String>) -> Vec<Rendered
             Part::Say(_) => rest.parts.push(part.clone()),
         }
     }
-    code::render(&rest, Language::CloudFormation, paths, &|action| call(action, paths))
+    code::render(&rest, Language::CloudFormation, paths, code::Form::YamlShort, &|action| call(action, paths))
 }
 
 /// The construct behind a logical ID as a TypeScript variable (`NetworkStack/Vpc/Resource` -> `vpc`), with

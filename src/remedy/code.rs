@@ -13,6 +13,60 @@ use super::{
 };
 use crate::target::Language;
 
+/// How a template is written, so that remediation reads like the file: YAML with the short forms (`!Ref X`),
+/// YAML with the long ones (`{Ref: X}`), or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Form {
+    #[default]
+    YamlShort,
+    YamlLong,
+    Json,
+}
+
+impl Form {
+    /// The form of a template's text: JSON when it is an object; YAML's short forms unless the file writes only
+    /// long ones.
+    pub fn of(text: &str) -> Form {
+        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+            return Form::Json;
+        }
+        let short = ["!Ref ", "!GetAtt ", "!Sub ", "!Select ", "!If "].iter().any(|t| text.contains(t));
+        if short || !(text.contains("Ref:") || text.contains("Fn::")) {
+            Form::YamlShort
+        } else {
+            Form::YamlLong
+        }
+    }
+}
+
+/// A value as JSON, intrinsic functions in their long form (`{"Ref": X}`, `{"Fn::GetAtt": [R, A]}`); an AWS
+/// ID as text.
+pub fn long_form(value: &Val) -> Value {
+    let alnum = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric());
+    match value {
+        Val::Ref(id) => match id.split_once('.') {
+            None if alnum(id) => serde_json::json!({"Ref": id}),
+            Some((resource, attribute)) if alnum(resource) && alnum(attribute) => serde_json::json!({"Fn::GetAtt": [resource, attribute]}),
+            _ => serde_json::json!(id),
+        },
+        Val::Sub(template) => serde_json::json!({"Fn::Sub": template}),
+        Val::Text(text) => serde_json::json!(text),
+        Val::Int(n) => serde_json::json!(n),
+        Val::Bool(b) => serde_json::json!(b),
+        Val::List(items) => Value::Array(items.iter().map(long_form).collect()),
+        Val::Json(document) => document.clone(),
+    }
+}
+
+/// A value on one line in `form`: YAML's short tags, a long-form function as a flow mapping, or JSON.
+pub fn inline(value: &Val, form: Form) -> String {
+    match (form, long_form(value)) {
+        (Form::Json, json) => json.to_string(),
+        (Form::YamlLong, function @ Value::Object(_)) if !matches!(value, Val::Json(_)) => function.to_string(),
+        (Form::YamlLong, _) | (Form::YamlShort, _) => scalar(value),
+    }
+}
+
 /// A property's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
@@ -87,9 +141,10 @@ pub fn render(
     remedy: &Remedy,
     language: Language,
     names: &BTreeMap<String, String>,
+    form: Form,
     literal: &dyn Fn(&Action) -> Option<Rendered>,
 ) -> Vec<Rendered> {
-    let mut writer = Writer { language, names, created: HashMap::new() };
+    let mut writer = Writer { language, names, form, created: HashMap::new() };
     let mut out: Vec<Rendered> = Vec::new();
     for (part, changes) in remedy.parts.iter().zip(changes(remedy, language, names)) {
         match (part, changes) {
@@ -424,6 +479,8 @@ impl Lowering<'_> {
 struct Writer<'n> {
     language: Language,
     names: &'n BTreeMap<String, String>,
+    /// How the template is written (CloudFormation only).
+    form: Form,
     /// Resources this remedy adds (logical ID -> CloudFormation type), for references to them.
     created: HashMap<String, &'static str>,
 }
@@ -435,7 +492,7 @@ pub struct Hcl<'n>(Writer<'n>);
 impl<'n> Hcl<'n> {
     /// `earlier`: the finding's changes before the one written, whose new resources it may refer to.
     pub fn new(names: &'n BTreeMap<String, String>, earlier: &[Change]) -> Self {
-        let mut writer = Writer { language: Language::Terraform, names, created: HashMap::new() };
+        let mut writer = Writer { language: Language::Terraform, names, form: Form::YamlShort, created: HashMap::new() };
         for change in earlier {
             if let Change::Add { id, kind, .. } = change {
                 writer.created.insert(id.clone(), kind);
@@ -608,10 +665,21 @@ impl Writer<'_> {
 
     /// `Property: value` (YAML) or `argument = value` (HCL).
     fn assignment(&self, kind: &str, property: &str, value: &Val) -> String {
-        match (self.language, value) {
-            (Language::Terraform, _) => format!("set {} = {}", self.property(kind, property), self.hcl(value)),
-            (_, Val::List(_) | Val::Json(_)) => format!("set {property}:\n{}", yaml(value, 2)),
-            _ => format!("set {property}: {}", scalar(value)),
+        match (self.language, self.form, value) {
+            (Language::Terraform, _, _) => format!("set {} = {}", self.property(kind, property), self.hcl(value)),
+            (_, Form::Json, _) => format!("set \"{property}\": {}", pretty(&long_form(value), "")),
+            (_, _, Val::List(_) | Val::Json(_)) => format!("set {property}:\n{}", self.block(value, 2)),
+            _ => format!("set {property}: {}", inline(value, self.form)),
+        }
+    }
+
+    /// A list or a document below its key, `indent` deep, in the template's form.
+    fn block(&self, value: &Val, indent: usize) -> String {
+        match (self.form, value) {
+            (Form::YamlLong, Val::List(items)) if !items.is_empty() => {
+                items.iter().map(|item| format!("{}- {}", " ".repeat(indent), inline(item, self.form))).collect::<Vec<_>>().join("\n")
+            }
+            _ => yaml(value, indent),
         }
     }
 
@@ -633,11 +701,20 @@ impl Writer<'_> {
                 let arguments: Vec<String> = pairs.iter().map(|(name, value)| format!("  {name:width$} = {value}\n")).collect();
                 format!("resource \"{}\" \"{}\" {{\n{}}}", self.kind(kind), snake(id), arguments.concat())
             }
+            _ if self.form == Form::Json => {
+                let body = if properties.is_empty() {
+                    String::new()
+                } else {
+                    let map: serde_json::Map<String, Value> = properties.iter().map(|(p, v)| (p.to_string(), long_form(v))).collect();
+                    format!(",\n  \"Properties\": {}", pretty(&Value::Object(map), "  "))
+                };
+                format!("\"{id}\": {{\n  \"Type\": {}{body}\n}}", Value::String(kind.to_string()))
+            }
             _ => {
                 let body = if properties.is_empty() {
                     String::new()
                 } else {
-                    let lines: Vec<String> = properties.iter().map(|(property, value)| entry(property, value, 6)).collect();
+                    let lines: Vec<String> = properties.iter().map(|(property, value)| self.entry(property, value, 6)).collect();
                     format!("\n    Properties:\n{}", lines.join("\n"))
                 };
                 format!("  {id}:\n    Type: {kind}{body}")
@@ -653,9 +730,10 @@ impl Writer<'_> {
             }
             Change::Append { resource, kind, property, values } => {
                 let list = Val::List(values.clone());
-                let list = match self.language {
-                    Language::Terraform => format!(" {}", self.hcl(&list)),
-                    _ => format!("\n{}", yaml(&list, 2)),
+                let list = match (self.language, self.form) {
+                    (Language::Terraform, _) => format!(" {}", self.hcl(&list)),
+                    (_, Form::Json) => format!(" {}", long_form(&list)),
+                    _ => format!("\n{}", self.block(&list, 2)),
                 };
                 format!("In {} ({}), add to {}:{list}", self.display(resource), self.kind(kind), self.property(kind, property))
             }
@@ -726,14 +804,21 @@ impl Writer<'_> {
     }
 }
 
-/// `Property: value` at `indent`, its block below it when it is a list or a document.
-fn entry(property: &str, value: &Val, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    match value {
-        Val::List(items) if !items.is_empty() => format!("{pad}{property}:\n{}", yaml(value, indent + 2)),
-        Val::Json(Value::Object(map)) if !map.is_empty() => format!("{pad}{property}:\n{}", yaml(value, indent + 2)),
-        other => format!("{pad}{property}: {}", scalar(other)),
+impl Writer<'_> {
+    /// `Property: value` at `indent`, its block below it when it is a list or a document.
+    fn entry(&self, property: &str, value: &Val, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        match value {
+            Val::List(items) if !items.is_empty() => format!("{pad}{property}:\n{}", self.block(value, indent + 2)),
+            Val::Json(Value::Object(map)) if !map.is_empty() => format!("{pad}{property}:\n{}", yaml(value, indent + 2)),
+            other => format!("{pad}{property}: {}", inline(other, self.form)),
+        }
     }
+}
+
+/// Pretty JSON (two spaces), its lines after the first continuing at `pad`.
+pub fn pretty(value: &Value, pad: &str) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()).replace('\n', &format!("\n{pad}"))
 }
 
 /// A list or a document as block YAML, `indent` spaces deep.
@@ -849,7 +934,7 @@ mod tests {
 
     #[test]
     fn actions_become_template_changes() {
-        let cfn = |remedy: &Remedy| Rendered::join(&render(remedy, Language::CloudFormation, &BTreeMap::new(), &|_| None));
+        let cfn = |remedy: &Remedy| Rendered::join(&render(remedy, Language::CloudFormation, &BTreeMap::new(), Form::YamlShort, &|_| None));
         assert_eq!(
             cfn(&self_reference("SecurityGroup")),
             "Add the self-referencing rule AWS documents:\nAdd to Resources:\n  SecurityGroupIngressSecurityGroupAll:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref SecurityGroup\n      IpProtocol: \"-1\"\n      SourceSecurityGroupId: !Ref SecurityGroup"
@@ -870,9 +955,36 @@ mod tests {
     }
 
     #[test]
+    fn template_changes_are_written_in_the_template_s_own_form() {
+        let in_form = |remedy: &Remedy, form| Rendered::join(&render(remedy, Language::CloudFormation, &BTreeMap::new(), form, &|_| None));
+        let endpoint = Remedy::action(Action::CreateEndpoint {
+            vpc: Ref::id("VPC"),
+            service: EndpointService::Named("com.amazonaws.us-east-1.sqs".into()),
+            kind: EndpointKind::Interface,
+            subnets: vec![Ref::id("PrivateSubnet1")],
+            security_groups: vec![Ref::id("SecurityGroup")],
+            route_tables: Vec::new(),
+            private_dns: true,
+        });
+        let long = in_form(&endpoint, Form::YamlLong);
+        assert!(long.contains("      VpcId: {\"Ref\":\"VPC\"}\n") && long.contains("        - {\"Ref\":\"PrivateSubnet1\"}"), "{long}");
+        assert!(long.contains("ServiceName: {\"Fn::Sub\":\"com.amazonaws.${AWS::Region}.sqs\"}"), "{long}");
+        let json = in_form(&endpoint, Form::Json);
+        let member = json.trim_start_matches("Add to Resources:\n");
+        let parsed: Value = serde_json::from_str(&format!("{{{member}}}")).expect("a JSON member");
+        assert_eq!(parsed["SqsVpcEndpoint"]["Type"], "AWS::EC2::VPCEndpoint");
+        assert_eq!(parsed["SqsVpcEndpoint"]["Properties"]["SubnetIds"][0]["Ref"], "PrivateSubnet1");
+        let dns = Remedy::action(Action::SetVpcAttribute { vpc: Ref::id("VPC"), attribute: VpcAttribute::DnsSupport });
+        assert_eq!(in_form(&dns, Form::Json), "In VPC (AWS::EC2::VPC), set \"EnableDnsSupport\": true");
+        assert_eq!(Form::of("{\n  \"Resources\": {}\n}"), Form::Json);
+        assert_eq!(Form::of("Resources:\n  A:\n    Properties:\n      X:\n        Ref: B\n"), Form::YamlLong);
+        assert_eq!(Form::of("Resources:\n  A:\n    Properties:\n      X: !Ref B\n"), Form::YamlShort);
+    }
+
+    #[test]
     fn actions_become_terraform_changes() {
         let names = BTreeMap::from([("rtb-0a1b2c3d".to_string(), "aws_route_table.private[1]".to_string())]);
-        let tf = |remedy: &Remedy| Rendered::join(&render(remedy, Language::Terraform, &names, &|_| None));
+        let tf = |remedy: &Remedy| Rendered::join(&render(remedy, Language::Terraform, &names, Form::YamlShort, &|_| None));
         assert_eq!(
             tf(&self_reference("module.mwaa.aws_security_group.this[0]")),
             "Add the self-referencing rule AWS documents:\nAdd:\nresource \"aws_vpc_security_group_ingress_rule\" \"this0_ingress_this0_all\" {\n  security_group_id            = module.mwaa.aws_security_group.this[0].id\n  ip_protocol                  = \"-1\"\n  referenced_security_group_id = module.mwaa.aws_security_group.this[0].id\n}"

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::target::Language;
 
-pub use code::{changes, Change, Val};
+pub use code::{changes, Change, Form, Val};
 
 /// How far a step can be applied without a human, as ruff says of its fixes. Ordered: a remedy is as
 /// restrictive as its most restrictive step.
@@ -372,10 +372,11 @@ impl Remedy {
 
     /// The remedy as text in `language`. `names`: the code's name of each resource's AWS ID (Terraform
     /// addresses), or each logical ID's construct path (CDK), so that the changes refer to the code.
-    pub fn render(&self, language: Language, names: &BTreeMap<String, String>) -> Vec<Rendered> {
+    /// `form`: how the template is written (its YAML forms or JSON), for CloudFormation.
+    pub fn render(&self, language: Language, names: &BTreeMap<String, String>, form: Form) -> Vec<Rendered> {
         match language {
             Language::AwsCli => cli::render(self),
-            Language::CloudFormation | Language::Terraform => code::render(self, language, names, &|_| None),
+            Language::CloudFormation | Language::Terraform => code::render(self, language, names, form, &|_| None),
             Language::Cdk => cdk::render(self, names),
         }
     }

@@ -100,7 +100,11 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     let create_commands: Vec<String> = creates
         .into_iter()
         .map(|create| {
-            Rendered::join(&Remedy { parts: vec![Part::Do(create)], profile: remedy.profile }.render(Language::AwsCli, &Default::default()))
+            Rendered::join(&Remedy { parts: vec![Part::Do(create)], profile: remedy.profile }.render(
+                Language::AwsCli,
+                &Default::default(),
+                Default::default(),
+            ))
         })
         .collect();
     let message = format!("PENDING, waiting for {} endpoint(s); {clock}", waiting.len());

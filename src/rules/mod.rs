@@ -306,7 +306,7 @@ fn render_remediation(analysis: &Analysis<'_>, findings: &mut [Finding]) {
             crate::target::Language::Cdk => &settings.construct_paths,
             _ => &settings.resource_names,
         };
-        finding.remediation_parts = finding.fix.render(settings.language, names);
+        finding.remediation_parts = finding.fix.render(settings.language, names, settings.code_form);
         finding.remediation = Rendered::join(&finding.remediation_parts);
     }
 }

@@ -391,10 +391,12 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
     for (p, (resources, _)) in parsed.iter().zip(&stacks_input) {
         suppressions.extend(suppressions_of(p, resources)?);
     }
+    let form = parsed.first().map(|p| crate::remedy::Form::of(&p.file.text)).unwrap_or_default();
     for target in &mut targets {
         if !construct_paths.is_empty() {
             target.language = Language::Cdk;
         }
+        target.code_form = form;
         target.construct_paths.clone_from(&construct_paths);
         target.suppressions.clone_from(&suppressions);
     }
