@@ -42,8 +42,7 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     for (extra, path) in &output.output_formats {
         write_file(path, &render(*extra, reports, input, output, gate, false)?)?;
     }
-    let written: Vec<String> =
-        output.output.iter().chain(output.output_formats.iter().map(|(_, p)| p)).map(|p| p.display().to_string()).collect();
+    let written: Vec<String> = output.written().iter().map(|p| p.display().to_string()).collect();
     match &output.output {
         Some(path) => write_file(path, &text)?,
         None => write_stdout(text.as_bytes())?,
@@ -104,8 +103,9 @@ fn render(
                 text.push_str(&human::audit_table(reports));
             }
             let excerpts: Vec<_> = files.files.iter().map(|f| mwaa_preflight::text::Excerpt::new(&f.path, &f.text)).collect();
+            let fixable = mwaa_preflight::fix::fixable(files, reports);
             for report in reports {
-                text.push_str(&human::render(report, files, &excerpts, &style, output.quiet));
+                text.push_str(&human::render(report, files, &excerpts, &fixable, &style, output.quiet));
             }
             text
         }

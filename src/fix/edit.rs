@@ -189,7 +189,7 @@ impl<'t> Layout<'t> {
             let mut body = vec![("Type".to_string(), json!(kind).to_string())];
             if !properties.is_empty() {
                 let deeper = format!("{inner}{}", self.unit);
-                let entries = properties.iter().map(|(p, v)| (p.to_string(), self.pretty(&self.json_value(v), &deeper))).collect();
+                let entries = properties.iter().map(|(p, v)| (p.to_string(), self.pretty(&long_form(v), &deeper))).collect();
                 body.push(("Properties".to_string(), self.object(entries, &inner)));
             }
             return Ok(vec![Edit { at: end, remove: 0, insert: format!(",\n{pad}\"{id}\": {}", self.object(body, pad)) }]);
@@ -226,13 +226,13 @@ impl<'t> Layout<'t> {
             return Ok(vec![Edit {
                 at: existing.at.offset,
                 remove: end - existing.at.offset,
-                insert: self.pretty(&self.json_value(value), pad),
+                insert: self.pretty(&long_form(value), pad),
             }]);
         }
         match self.scalar_end(existing) {
             Some(end) if !matches!(value, Val::Json(Value::Object(_))) => {
                 let start = self.node_start(existing);
-                Ok(vec![Edit { at: start, remove: end - start, insert: self.yaml_scalar(value)? }])
+                Ok(vec![Edit { at: start, remove: end - start, insert: self.yaml_scalar(value) }])
             }
             // A value across lines (a policy document) is replaced whole, key and all.
             _ if !self.flow(properties) => {
@@ -254,10 +254,7 @@ impl<'t> Layout<'t> {
         let list = resource.get("Properties").and_then(|p| p.get(property));
         let Some(list) = list else { return self.set(logical, property, &Val::List(values)) };
         let Yaml::Seq(items) = &list.value else { return Err(format!("{logical}'s {property} is not a list here")) };
-        let written: Vec<String> = values
-            .iter()
-            .map(|v| if self.json { Ok(self.json_value(v).to_string()) } else { self.yaml_scalar(v) })
-            .collect::<Result<_, _>>()?;
+        let written: Vec<String> = values.iter().map(|v| if self.json { long_form(v).to_string() } else { self.yaml_scalar(v) }).collect();
         let Some(last) = items.last() else {
             // `[]`: the items go between the brackets.
             return match self.text[list.at.offset..].starts_with('[') {
@@ -289,7 +286,7 @@ impl<'t> Layout<'t> {
         let pad = line_prefix(self.text, type_key.at.offset);
         if self.json {
             let end = value_end(self.text, type_value.at.offset);
-            let body = self.pretty(&json!({property: self.json_value(value)}), pad);
+            let body = self.pretty(&json!({property: long_form(value)}), pad);
             return Ok(vec![Edit { at: end, remove: 0, insert: format!(",\n{pad}\"Properties\": {body}") }]);
         }
         let at = next_line(self.text, type_value.at.offset);
@@ -308,7 +305,7 @@ impl<'t> Layout<'t> {
         };
         let pad = line_prefix(self.text, first.at.offset);
         if self.json {
-            let body = self.pretty(&self.json_value(value), pad);
+            let body = self.pretty(&long_form(value), pad);
             return Ok(vec![Edit { at: first.at.offset, remove: 0, insert: format!("\"{property}\": {body},\n{pad}") }]);
         }
         if self.flow(map) {
@@ -355,8 +352,7 @@ impl<'t> Layout<'t> {
         let deeper = format!("{pad}{}", self.unit);
         match value {
             Val::List(items) if !items.is_empty() => {
-                let lines: String =
-                    items.iter().map(|item| format!("{deeper}- {}\n", self.yaml_scalar(item).unwrap_or_default())).collect();
+                let lines: String = items.iter().map(|item| format!("{deeper}- {}\n", self.yaml_scalar(item))).collect();
                 format!("{pad}{property}:\n{lines}")
             }
             Val::Json(document @ Value::Object(_)) => {
@@ -364,21 +360,16 @@ impl<'t> Layout<'t> {
                 let lines: String = block.lines().map(|l| format!("{deeper}{l}\n")).collect();
                 format!("{pad}{property}:\n{lines}")
             }
-            other => format!("{pad}{property}: {}\n", self.yaml_scalar(other).unwrap_or_default()),
+            other => format!("{pad}{property}: {}\n", self.yaml_scalar(other)),
         }
     }
 
     /// A value on one line of YAML, in the file's intrinsic form.
-    fn yaml_scalar(&self, value: &Val) -> Result<String, String> {
-        Ok(match value {
-            Val::List(_) | Val::Json(Value::Object(_) | Value::Array(_)) => self.json_value(value).to_string(),
+    fn yaml_scalar(&self, value: &Val) -> String {
+        match value {
+            Val::List(_) | Val::Json(Value::Object(_) | Value::Array(_)) => long_form(value).to_string(),
             _ => inline(value, if self.short_form { Form::YamlShort } else { Form::YamlLong }),
-        })
-    }
-
-    /// A value as JSON, intrinsic functions in their long form.
-    fn json_value(&self, value: &Val) -> Value {
-        long_form(value)
+        }
     }
 
     /// A JSON object of rendered values, keys in the order given, its lines continuing at `pad`.

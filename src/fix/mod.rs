@@ -12,6 +12,7 @@ use crate::input::template::yaml;
 use crate::input::SourceFiles;
 use crate::remedy::{self, Applicability, Change, Val};
 use crate::report::Report;
+use crate::rules::Finding;
 use crate::target::Language;
 use edit::{Edit, Layout};
 
@@ -32,6 +33,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The edits that fix `finding`, when the plan fixes it.
+    pub fn edits_of(&self, finding: &Finding) -> Option<&[(usize, Edit)]> {
+        self.fixed.iter().find(|(key, _)| key.0 == finding.code && key.1 == finding.resource).map(|(_, edits)| edits.as_slice())
+    }
+
     /// Each edited file's new text.
     pub fn texts(&self, files: &SourceFiles) -> Vec<(usize, String)> {
         self.edits.iter().filter_map(|(i, edits)| Some((*i, edit::apply(&files.files.get(*i)?.text, edits)))).collect()
@@ -76,7 +82,6 @@ pub fn fixable(files: &SourceFiles, reports: &[Report]) -> Plan {
 /// What `--fix` edits: CloudFormation templates ([`Templates`]) or a Terraform configuration
 /// ([`terraform::Configuration`]).
 pub trait Code {
-    fn files(&self) -> &SourceFiles;
     /// The language the remedies are lowered in, and the code's names of the resources.
     fn language(&self) -> Language;
     fn names(&self) -> &BTreeMap<String, String>;
@@ -112,10 +117,6 @@ impl<'f> Templates<'f> {
 }
 
 impl Code for Templates<'_> {
-    fn files(&self) -> &SourceFiles {
-        self.files
-    }
-
     fn language(&self) -> Language {
         Language::CloudFormation
     }

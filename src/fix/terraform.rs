@@ -106,10 +106,6 @@ impl<'f> Configuration<'f> {
 }
 
 impl Code for Configuration<'_> {
-    fn files(&self) -> &SourceFiles {
-        self.files
-    }
-
     fn language(&self) -> Language {
         Language::Terraform
     }

@@ -78,10 +78,7 @@ fn script_hash() -> String {
 /// `files`: the input's files, for the diff of each finding `check --fix` would fix.
 pub fn html(reports: &[Report], files: &SourceFiles) -> String {
     let fixable = crate::fix::fixable(files, reports);
-    let diff_of = |f: &Finding| {
-        let edits = fixable.fixed.iter().find(|(key, _)| key.0 == f.code && key.1 == f.resource).map(|(_, edits)| edits)?;
-        Some(crate::fix::finding_diff(files, edits))
-    };
+    let diff_of = |f: &Finding| Some(crate::fix::finding_diff(files, fixable.edits_of(f)?));
     let title = match reports {
         [report] => format!("mwaa-preflight: {}", report.title()),
         _ => format!("mwaa-preflight: {} environments", reports.len()),
@@ -242,7 +239,7 @@ fn finding(out: &mut String, r: &Report, prefix: &str, k: usize, f: &Finding, di
     }
     let _ = writeln!(out, "<p class=\"message\">{}</p>", xml(&f.message));
     // The copy button beside each block copies that code alone, never the prose around it.
-    for part in &f.remediation_parts {
+    for part in &f.remediation {
         match part {
             Rendered::Prose(text) => {
                 let _ = writeln!(out, "<p class=\"how\">{}</p>", xml(text));

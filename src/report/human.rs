@@ -8,6 +8,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 use crate::text::Excerpt;
 
 use super::{locate, Report};
+use crate::fix::Plan;
 use crate::input::{Note, SourceFiles};
 use crate::rules::{Finding, Severity};
 
@@ -47,7 +48,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let mut help = shell_wrapped(&self.finding.remediation, self.width.saturating_sub(HELP_INDENT));
+        let mut help = shell_wrapped(&self.finding.remediation_text(), self.width.saturating_sub(HELP_INDENT));
         let _ = write!(help, "\ndocs: {}", self.finding.docs);
         Some(Box::new(help))
     }
@@ -116,7 +117,8 @@ pub fn counts(reports: &[Report]) -> String {
 
 /// `excerpts` are the files' texts as shown (`Excerpt::new(&file.path, &file.text)`, one per file), made
 /// once for all reports.
-pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style: &Style, quiet: bool) -> String {
+/// `fixable`: what `check --fix` would fix ([`crate::fix::fixable`]), planned once for all reports.
+pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], fixable: &Plan, style: &Style, quiet: bool) -> String {
     if let Some(error) = &report.error {
         return format!("{}\n\n", wrap(&format!("{} could not be read: {error}", report.title()), style.width, "    "));
     }
@@ -129,7 +131,6 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         // Break only at spaces: a URL, an ARN or an ID stays whole and copyable.
         .with_word_separator(textwrap::WordSeparator::AsciiSpace);
     let mut out = String::new();
-    let fixable = crate::fix::fixable(files, std::slice::from_ref(report));
     if !quiet {
         let t = &report.target;
         let what = report.title();
@@ -166,7 +167,7 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
             (Some(resource), None) => format!("{resource}: {}", finding.message),
             (None, _) => finding.message.clone(),
         };
-        if fixable.fixed.iter().any(|(key, _)| key.0 == finding.code && key.1 == finding.resource) {
+        if fixable.edits_of(finding).is_some() {
             // As ruff marks what `--fix` repairs.
             text.insert_str(0, "[*] ");
         }
@@ -190,7 +191,7 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], style:
         "{} error(s), {} warning(s), {} info; {} check(s) passed, {} skipped",
         s.errors, s.warnings, s.infos, s.passed, s.skipped
     );
-    match fixable.fixed.len() {
+    match report.findings.iter().filter(|f| fixable.edits_of(f).is_some()).count() {
         0 => {}
         n => {
             let _ = writeln!(out, "[*] {n} fixable with `check --fix` (`--diff` shows the edits first)");

@@ -17,7 +17,7 @@ pub fn junit(reports: &[Report]) -> Result<String, String> {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 let description: Vec<String> = findings
                     .iter()
-                    .map(|f| format!("{}: {}\nFix: {}", f.resource.as_deref().unwrap_or("-"), f.message, f.remediation))
+                    .map(|f| format!("{}: {}\nFix: {}", f.resource.as_deref().unwrap_or("-"), f.message, f.remediation_text()))
                     .collect();
                 status
                     .set_type(first.severity.to_string())

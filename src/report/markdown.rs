@@ -131,7 +131,7 @@ pub fn markdown(reports: &[Report]) -> String {
             for f in &r.findings {
                 let _ = writeln!(out, "- **{}** {}:", f.code, code(f.resource.as_deref().unwrap_or("-")));
                 // Each command (or block of code) in its own fenced block, so that it pastes whole.
-                for part in &f.remediation_parts {
+                for part in &f.remediation {
                     match part {
                         Rendered::Prose(text) => {
                             let _ = writeln!(out, "  {}", cell(text));
@@ -190,7 +190,7 @@ pub fn annotations(reports: &[Report], files: &SourceFiles) -> String {
                 out,
                 "::{level} {location}title={}::{}",
                 escape(&title, true),
-                escape(&format!("{} Fix: {}", f.message, f.remediation), false)
+                escape(&format!("{} Fix: {}", f.message, f.remediation_text()), false)
             );
         }
     }

@@ -161,8 +161,7 @@ impl Report {
         for f in &mut report.findings {
             f.resource = id_opt(&f.resource);
             f.message = clean(&f.message);
-            f.remediation = clean(&f.remediation);
-            for part in &mut f.remediation_parts {
+            for part in &mut f.remediation {
                 *part = match part {
                     Rendered::Prose(text) => Rendered::Prose(clean(text)),
                     Rendered::Code(text) => Rendered::Code(clean(text)),

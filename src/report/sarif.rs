@@ -192,8 +192,8 @@ pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
                 level: level(f.severity),
                 message: Text {
                     text: match &report.target.environment {
-                        Some(name) if reports.len() > 1 => format!("[{name}] {} Fix: {}", f.message, f.remediation),
-                        _ => format!("{} Fix: {}", f.message, f.remediation),
+                        Some(name) if reports.len() > 1 => format!("[{name}] {} Fix: {}", f.message, f.remediation_text()),
+                        _ => format!("{} Fix: {}", f.message, f.remediation_text()),
                     },
                 },
                 locations: vec![Location {
@@ -204,11 +204,7 @@ pub fn render(reports: &[Report], files: &SourceFiles) -> Log {
                         fully_qualified_name: f.construct_path.clone(),
                     }],
                 }],
-                fixes: fixable
-                    .fixed
-                    .iter()
-                    .find(|(key, _)| key.0 == f.code && key.1 == f.resource)
-                    .map_or_else(Vec::new, |(_, edits)| fix_of(edits, files)),
+                fixes: fixable.edits_of(f).map_or_else(Vec::new, |edits| fix_of(edits, files)),
             }
         })
         .collect();

@@ -137,8 +137,7 @@ impl Rule {
             severity: self.severity,
             resource: resource.map(str::to_string),
             message: message.into(),
-            remediation: String::new(),
-            remediation_parts: Vec::new(),
+            remediation: Vec::new(),
             fix: Remedy::default(),
             evidence: Value::Object(Default::default()),
             docs: self.source,
@@ -157,11 +156,10 @@ pub struct Finding {
     pub family: &'static str,
     pub resource: Option<String>,
     pub message: String,
-    /// `fix` in the input's language: AWS CLI commands, or the change to the template or configuration.
-    pub remediation: String,
-    /// The same, prose and code apart (Markdown fences the code; the HTML page copies it alone).
-    #[serde(skip)]
-    pub remediation_parts: Vec<Rendered>,
+    /// `fix` in the input's language (AWS CLI commands, or the change to the code), prose and code apart:
+    /// Markdown fences the code, the HTML page copies it alone; JSON has it as one text, a line apart.
+    #[serde(serialize_with = "joined")]
+    pub remediation: Vec<Rendered>,
     /// The remedy as data: its applicability and typed steps.
     pub fix: Remedy,
     pub evidence: Value,
@@ -195,6 +193,11 @@ impl Finding {
         self
     }
 
+    /// The remediation as one text, a line apart (JSON's `remediation`, the one-line formats' "Fix:").
+    pub fn remediation_text(&self) -> String {
+        Rendered::join(&self.remediation)
+    }
+
     /// "`CODE name on resource`": how a finding is named in one line (audit tables, causes, `--wait`).
     pub fn headline(&self) -> String {
         format!("{} {} on {}", self.code, self.name, self.resource.as_deref().unwrap_or("-"))
@@ -204,6 +207,10 @@ impl Finding {
     pub fn sort_key(&self) -> (Severity, &'static str, String) {
         (self.severity, self.code, self.resource.clone().unwrap_or_default())
     }
+}
+
+fn joined<S: serde::Serializer>(parts: &[Rendered], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&Rendered::join(parts))
 }
 
 /// A line of a finding's human trace; `detail` lines (hops that pass) show only with `--verbose`.
@@ -306,8 +313,7 @@ fn render_remediation(analysis: &Analysis<'_>, findings: &mut [Finding]) {
             crate::target::Language::Cdk => &settings.construct_paths,
             _ => &settings.resource_names,
         };
-        finding.remediation_parts = finding.fix.render(settings.language, names, settings.code_form);
-        finding.remediation = Rendered::join(&finding.remediation_parts);
+        finding.remediation = finding.fix.render(settings.language, names, settings.code_form);
     }
 }
 

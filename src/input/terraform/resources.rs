@@ -970,15 +970,13 @@ fn environment(model: &mut Model, a: &Attributes<'_, '_>) -> PlannedEnvironment 
 /// How `kms_key` is written: a known text as it is; a reference to a key's `arn` or `key_id`, or to an alias,
 /// by what it names.
 fn key_given(a: &Attributes<'_, '_>) -> Option<KeyGiven> {
+    let references = a.reader.written_references(a.instance, &["kms_key"]);
     let unknown = match a.reader.field(a.instance, &["kms_key"]) {
         Field::Absent => return None,
-        Field::Unknown(why) => why,
-        Field::Known(_) if a.reader.written_references(a.instance, &["kms_key"]).is_empty() => {
-            return a.plain(&["kms_key"]).map(KeyGiven::Text);
-        }
+        Field::Known(_) if references.is_empty() => return a.plain(&["kms_key"]).map(KeyGiven::Text),
         Field::Known(_) => format!("{}.kms_key is known only after apply", a.instance.address),
+        Field::Unknown(why) => why,
     };
-    let references = a.reader.written_references(a.instance, &["kms_key"]);
     let [reference] = references.as_slice() else { return Some(KeyGiven::Unknown(unknown)) };
     let (resource, attribute) = reference.rsplit_once('.')?;
     Some(match (resource.split('.').next(), attribute) {
