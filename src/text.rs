@@ -202,9 +202,40 @@ impl Diagnostic for Printable<'_> {
     }
 }
 
+/// `PrivateSubnet1NatGateway` -> `private_subnet1_nat_gateway` (a CloudFormation name as Terraform's).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// `ipv6_cidr_block` -> `Ipv6CidrBlock` (a Terraform name as CloudFormation's).
+pub fn pascal_case(name: &str) -> String {
+    name.split('_').map(|word| word.get(..1).unwrap_or_default().to_ascii_uppercase() + word.get(1..).unwrap_or_default()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cloudformation_and_terraform_names_convert_both_ways() {
+        for (cloudformation, terraform) in [
+            ("Ipv6CidrBlock", "ipv6_cidr_block"),
+            ("MapPublicIpOnLaunch", "map_public_ip_on_launch"),
+            ("CidrIpv6", "cidr_ipv6"),
+            ("Id", "id"),
+        ] {
+            assert_eq!(snake_case(cloudformation), terraform);
+            assert_eq!(pascal_case(terraform), cloudformation);
+        }
+        assert_eq!(pascal_case("a__b_"), "AB");
+    }
 
     #[test]
     fn control_characters_become_visible() {

@@ -289,11 +289,11 @@ fn plan(name: &str) -> PathBuf {
 #[test]
 fn malformed_plans_exit_2_with_the_spot_and_what_was_expected() {
     let cases: [(&str, &str, &str); 6] = [
-        // EC2 refuses it, so the plan is refused at the resource (the template reader does the same).
+        // EC2 refuses it, so the plan is refused at the resource, in the words the template reader uses.
         (
             "bad-rule.json",
             "{\"format_version\": \"1.2\", \"planned_values\": {\"root_module\": {\"resources\": [{\"address\": \"aws_network_acl_rule.bad\", \"mode\": \"managed\", \"type\": \"aws_network_acl_rule\", \"name\": \"bad\", \"values\": {\"network_acl_id\": \"acl-0a1b2c3d\", \"rule_number\": 40000, \"protocol\": \"6\", \"rule_action\": \"allow\", \"egress\": false, \"cidr_block\": \"0.0.0.0/0\", \"from_port\": 443, \"to_port\": 443}}]}}}",
-            "aws_network_acl_rule.bad: rule_number 40000 is outside 1-32766",
+            "aws_network_acl_rule.bad.rule_number 40000 is outside 1-32766",
         ),
         ("not-json.json", "{\"format_version\": \"1.2\",\n  \"planned_values\": [\n", "not JSON"),
         ("major.json", "{\"format_version\": \"2.0\", \"planned_values\": {}}", "format_version \"2.0\" is not 1.x"),

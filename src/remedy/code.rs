@@ -12,6 +12,7 @@ use super::{
     Action, Created, Direction, EndpointKind, EndpointService, Part, Peer, Protocol, Ref, Remedy, Rendered, Replaces, RouteTo, VpcAttribute,
 };
 use crate::target::Language;
+use crate::text::snake_case;
 
 /// How a template is written, so that remediation reads like the file: YAML with the short forms (`!Ref X`),
 /// YAML with the long ones (`{Ref: X}`), or JSON.
@@ -521,7 +522,7 @@ impl<'n> Hcl<'n> {
     }
 
     pub fn name(id: &str) -> String {
-        snake(id)
+        snake_case(id)
     }
 }
 
@@ -579,18 +580,6 @@ const TERRAFORM: [Mapping; 16] = [
 
 fn terraform(kind: &str) -> Option<&'static Mapping> {
     TERRAFORM.iter().find(|(cfn, _, _)| *cfn == kind)
-}
-
-/// `PrivateSubnet1NatGateway` -> `private_subnet1_nat_gateway`.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 impl Writer<'_> {
@@ -653,7 +642,7 @@ impl Writer<'_> {
         match self.language {
             Language::Terraform => terraform(kind)
                 .and_then(|(_, _, props)| props.iter().find(|(p, _)| *p == property))
-                .map_or_else(|| snake(property), |(_, tf)| (*tf).to_string()),
+                .map_or_else(|| snake_case(property), |(_, tf)| (*tf).to_string()),
             _ => property.to_string(),
         }
     }
@@ -699,7 +688,7 @@ impl Writer<'_> {
                 // Equals signs aligned, as `terraform fmt` writes them.
                 let width = pairs.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
                 let arguments: Vec<String> = pairs.iter().map(|(name, value)| format!("  {name:width$} = {value}\n")).collect();
-                format!("resource \"{}\" \"{}\" {{\n{}}}", self.kind(kind), snake(id), arguments.concat())
+                format!("resource \"{}\" \"{}\" {{\n{}}}", self.kind(kind), snake_case(id), arguments.concat())
             }
             _ if self.form == Form::Json => {
                 let body = if properties.is_empty() {
@@ -780,7 +769,7 @@ impl Writer<'_> {
         // A resource this remedy adds (`X.AllocationId` of a new EIP is its `.id` in Terraform too).
         let resource = id.split_once('.').map(|(r, _)| r).filter(|r| self.created.contains_key(*r)).unwrap_or(id);
         if let Some(kind) = self.created.get(resource) {
-            return format!("{}.{}.id", self.kind(kind), snake(resource));
+            return format!("{}.{}.id", self.kind(kind), snake_case(resource));
         }
         // What a VPC brings (`<vpc address>.DefaultSecurityGroup`), as the VPC's attribute.
         for (suffix, attribute) in [

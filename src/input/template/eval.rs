@@ -7,57 +7,7 @@ use std::collections::HashMap;
 use ipnet::Ipv4Net;
 
 use super::yaml::{Node, Spot, Value as Yaml};
-
-/// A property's value as the stack will create it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Every scalar (CloudFormation passes numbers and booleans as text too).
-    Text(String),
-    List(Vec<Value>),
-    Map(Vec<(String, Value)>),
-    /// `!GetAZs`: the region's AZs, whose names and number the template cannot know.
-    Zones(String),
-    /// Known only at deployment (an account ID, a generated name, an import no template exports).
-    Unknown(String),
-}
-
-impl Value {
-    pub fn text(&self) -> Option<&str> {
-        if let Value::Text(text) = self {
-            Some(text)
-        } else {
-            None
-        }
-    }
-
-    /// The first unknown inside, with why.
-    pub fn unknown(&self) -> Option<&str> {
-        match self {
-            Value::Unknown(why) => Some(why),
-            Value::List(items) => items.iter().find_map(Value::unknown),
-            Value::Map(entries) => entries.iter().find_map(|(_, v)| v.unknown()),
-            Value::Text(_) | Value::Zones(_) => None,
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// As JSON (a policy document): unknowns as their reason in text.
-    pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Value::Text(text) => serde_json::Value::String(text.clone()),
-            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
-            Value::Map(entries) => serde_json::Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-            Value::Zones(region) => serde_json::Value::String(format!("GetAZs({region})")),
-            Value::Unknown(why) => serde_json::Value::String(format!("<unknown: {why}>")),
-        }
-    }
-}
+pub use crate::input::iac::Value;
 
 /// Why a template cannot be evaluated (exit code 2), at the node that says so.
 #[derive(Debug)]

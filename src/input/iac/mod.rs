@@ -6,9 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 use ipnet::Ipv4Net;
 
 use super::{live, target_error, AwsAccess, InputError, Selection};
+
+pub mod props;
+pub mod types;
+mod value;
+
 use crate::model::snapshot::*;
 use crate::model::Member;
 use crate::target::{KeyGiven, Language, Settings};
+pub use value::Value;
 
 /// An error at a spot of one of the files read: its index and byte offset.
 #[derive(Debug)]
@@ -113,8 +119,10 @@ pub struct Model {
     /// Items that attach to another resource by ID, applied once every resource is in.
     /// Routes with the source (index) and byte offset that add them, for the error of a route given twice.
     pub routes: Vec<(String, Route, usize, usize)>,
-    /// The source (file) being read.
-    pub stack: usize,
+    /// The environments read.
+    pub environments: Vec<PlannedEnvironment>,
+    /// AZ IDs by name, where a data source lists both.
+    pub zone_ids: HashMap<String, String>,
     pub table_associations: Vec<(String, String)>,
     pub acl_associations: Vec<(String, String)>,
     pub acl_entries: Vec<(String, NetworkAclEntry)>,
@@ -294,54 +302,6 @@ pub fn clear(snapshot: &mut Snapshot, member: &str) {
 /// instead of making its table unknown.
 pub fn middlebox_known_at_deployment(key: &str) -> String {
     format!("({key} known at deployment)")
-}
-
-/// The values of a NACL entry as a front end read them, each named as its language names it.
-pub struct AclEntryValues<'a> {
-    pub number: (&'a str, u32),
-    pub protocol: (&'a str, String),
-    pub action: (&'a str, String),
-    /// From and to, when given.
-    pub ports: Option<(&'a str, i32, i32)>,
-    pub egress: bool,
-    pub cidr_block: Option<Ipv4Net>,
-    pub ipv6_cidr_block: Option<ipnet::Ipv6Net>,
-}
-
-/// A NACL entry as EC2 accepts it, or the value EC2 would refuse (its name as the code writes it, and
-/// why): every front end refuses the same entries.
-pub fn acl_entry(v: AclEntryValues<'_>) -> Result<NetworkAclEntry, (String, String)> {
-    let refuse = |name: &str, why: String| Err((name.to_string(), why));
-    let ((number_name, rule_number), (protocol_name, protocol), (action_name, action)) = (v.number, v.protocol, v.action);
-    if !(1..=32766).contains(&rule_number) {
-        return refuse(number_name, format!("{number_name} {rule_number} is outside 1-32766"));
-    }
-    let Some(number) = protocol_number(&protocol) else {
-        return refuse(protocol_name, format!("{protocol_name} {protocol:?} is not -1 or a protocol number"));
-    };
-    let rule_action = match action.to_ascii_lowercase().as_str() {
-        "allow" => RuleAction::Allow,
-        "deny" => RuleAction::Deny,
-        _ => return refuse(action_name, format!("{action_name} must be allow or deny, not {action:?}")),
-    };
-    let port_range = match v.ports {
-        // All protocols: EC2 ignores ports.
-        Some(_) if number == -1 => None,
-        Some((name, from, to)) if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) => {
-            return refuse(name, format!("{name} {from}-{to} is not a port range 0-65535"));
-        }
-        Some((_, from, to)) => Some(PortRange { from, to }),
-        None => None,
-    };
-    Ok(NetworkAclEntry {
-        rule_number,
-        protocol,
-        rule_action,
-        egress: v.egress,
-        cidr_block: v.cidr_block,
-        ipv6_cidr_block: v.ipv6_cidr_block,
-        port_range,
-    })
 }
 
 /// Why EC2 would refuse a subnet the code creates (`created`), as `(subnet, message)`: an IPv4 CIDR outside
@@ -654,7 +614,8 @@ impl Model {
             snapshot: over(base),
             unknown: BTreeMap::new(),
             routes: Vec::new(),
-            stack: 0,
+            environments: Vec::new(),
+            zone_ids: HashMap::new(),
             table_associations: Vec::new(),
             acl_associations: Vec::new(),
             acl_entries: Vec::new(),
@@ -716,15 +677,19 @@ impl Model {
     }
 
     /// Everything read: attachments applied, policies that are not known noted, the built network.
-    pub fn into_built(mut self, environments: Vec<PlannedEnvironment>, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
+    pub fn into_built(mut self, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
         attach(&mut self)?;
+        // An AZ name the code states gets its ID where a data source lists both.
+        for subnet in self.snapshot.subnets.iter_mut().flatten().filter(|s| s.availability_zone_id.is_none()) {
+            subnet.availability_zone_id = subnet.availability_zone.as_ref().and_then(|z| self.zone_ids.get(z)).cloned();
+        }
         let mut snapshot = self.snapshot;
         if !self.unknown_parts.is_empty() {
             snapshot.not_captured.get_or_insert_with(BTreeMap::new).extend(self.unknown_parts);
         }
         let mut built = Built {
             snapshot,
-            environments,
+            environments: self.environments,
             unmodeled,
             external: self.external,
             alone,

@@ -1,0 +1,92 @@
+//! The MWAA environment itself, and what it names beyond the network (its KMS key, its bucket).
+
+use super::Attribute::Own;
+use super::{nothing, Type};
+use crate::input::iac::props::Props;
+use crate::input::iac::{key_created_at_deployment, Located, Model, PlannedEnvironment};
+use crate::model::snapshot::*;
+use crate::model::Member;
+use crate::target::KeyGiven;
+
+const KEY: Type = Type::new(&["AWS::KMS::Key"], &["aws_kms_key"], nothing);
+const ALIAS: Type = Type::new(&["AWS::KMS::Alias"], &["aws_kms_alias"], nothing);
+
+pub const TYPES: &[Type] = &[
+    Type::new(&["AWS::MWAA::Environment"], &["aws_mwaa_environment"], environment)
+        .attributes(&[("DatabaseVpcEndpointService", Own), ("WebserverVpcEndpointService", Own)]),
+    KEY,
+    ALIAS,
+    Type::new(&["AWS::S3::Bucket"], &["aws_s3_bucket"], nothing),
+];
+
+fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
+    let id = props.id();
+    let network = props.value("NetworkConfiguration")?;
+    // IDs known only at deployment that no reference names (`var.subnet_ids`) are unknown, not none.
+    let mut unknown_ids = Vec::new();
+    let mut ids = |model: &mut Model, member: Member, key: &str| -> Result<Vec<String>, Located> {
+        let Some(value) = network.as_ref().and_then(|n| n.get(key)) else { return Ok(Vec::new()) };
+        match value.facts() {
+            Ok(Ok(ids)) => Ok(ids),
+            Ok(Err(why)) => {
+                unknown_ids.push(why.clone());
+                model.unknown(member, why);
+                Ok(Vec::new())
+            }
+            Err(_) => Err(props.refuse("NetworkConfiguration", format!("{key} must be a list of IDs"))),
+        }
+    };
+    let network_configuration = NetworkConfiguration {
+        subnet_ids: ids(model, Member::Subnets, "SubnetIds")?,
+        security_group_ids: ids(model, Member::SecurityGroups, "SecurityGroupIds")?,
+    };
+    let number = |name: &str| -> Result<Option<u32>, Located> { Ok(props.parsed::<u32>(name, "a number")?.and_then(Result::ok)) };
+    // A key the code creates has no ARN yet: any key of the account, for the requests the policies must allow.
+    let kms_key = props.text("KmsKey")?.map(|k| k.unwrap_or_else(|_| key_created_at_deployment(&model.region)));
+    let environment = Environment {
+        name: props.plain("Name")?.unwrap_or_else(|| props.resource.name().to_string()),
+        arn: None,
+        status: None,
+        created_at: None,
+        network_configuration: network.is_some().then_some(network_configuration),
+        // AWS::MWAA::Environment leaves WebserverAccessMode to the service, whose default is PRIVATE_ONLY
+        // (aws_mwaa_environment: "PRIVATE_ONLY (default)").
+        webserver_access_mode: Some(props.plain("WebserverAccessMode")?.unwrap_or_else(|| "PRIVATE_ONLY".into())),
+        endpoint_management: Some(props.plain("EndpointManagement")?.unwrap_or_else(|| "SERVICE".into())),
+        source_bucket_arn: props.plain("SourceBucketArn")?,
+        kms_key,
+        environment_class: props.plain("EnvironmentClass")?,
+        max_workers: number("MaxWorkers")?,
+        schedulers: number("Schedulers")?,
+        last_update: None,
+        // MWAA creates these services when the environment enters PENDING; an endpoint in the code that
+        // names them through the environment's attribute carries the same text.
+        database_vpc_endpoint_service: Some(format!("{id}.{}", props.resource.written("DatabaseVpcEndpointService"))),
+        webserver_vpc_endpoint_service: Some(format!("{id}.{}", props.resource.written("WebserverVpcEndpointService"))),
+        celery_executor_queue: None,
+    };
+    let planned =
+        PlannedEnvironment { logical_id: props.resource.name().to_string(), environment, unknown_ids, kms_key_given: key_given(props)? };
+    model.environments.push(planned);
+    Ok(())
+}
+
+/// How the environment's KmsKey is written: a reference to a key (its ID, or its ARN) or to an alias, by
+/// what it names; a text as it is.
+fn key_given(props: &Props<'_>) -> Result<Option<KeyGiven>, Located> {
+    let Some(value) = props.value("KmsKey")? else { return Ok(None) };
+    if let Some(reference) = props.resource.reference("KmsKey") {
+        let of = |of: &Type| super::is(&reference.kind, of);
+        match reference.attribute.as_deref() {
+            _ if of(&ALIAS) => return Ok(Some(KeyGiven::AliasOf(reference.id))),
+            None | Some("KeyId" | "Id") if of(&KEY) => return Ok(Some(KeyGiven::KeyIdOf(reference.id))),
+            Some("Arn") if of(&KEY) => return Ok(Some(KeyGiven::ArnOf(reference.id))),
+            _ => {}
+        }
+    }
+    Ok(Some(match value.fact() {
+        Ok(Ok(text)) => KeyGiven::Text(text),
+        Ok(Err(why)) => KeyGiven::Unknown(why),
+        Err(_) => KeyGiven::Unknown("KmsKey is not a text".to_string()),
+    }))
+}
