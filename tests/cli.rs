@@ -14,11 +14,7 @@ fn run_in_root(args: &[&str]) -> std::process::Output {
 }
 
 fn scratch(name: &str, text: &str) -> PathBuf {
-    let dir = support::root().join("target/cli-tests");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path
+    support::scratch_file("cli-tests", name, text)
 }
 
 /// The public reference with one text replaced (the replacement must apply), written as a scratch file.

@@ -9,11 +9,7 @@ use std::path::PathBuf;
 use serde_json::{json, Map, Value};
 
 fn write(name: &str, text: &str) -> PathBuf {
-    let dir = support::root().join("target/iac-core-tests");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path
+    support::scratch_file("iac-core-tests", name, text)
 }
 
 /// (kind, name, known values, attribute -> the resources it references).

@@ -9,11 +9,7 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 fn write(name: &str, text: &str) -> PathBuf {
-    let dir = support::root().join("target/template-tests");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write");
-    path
+    support::scratch_file("template-tests", name, text)
 }
 
 fn base(name: &str) -> PathBuf {

@@ -13,6 +13,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Writes `text` as `name` in the scratch folder `target/{folder}`, returning its path.
+pub fn scratch_file(folder: &str, name: &str, text: &str) -> PathBuf {
+    let dir = root().join("target").join(folder);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
 pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mwaa-preflight"));
     // Reports that carry a time (the HTML page) are pinned, as reproducible builds pin theirs.
