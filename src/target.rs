@@ -92,6 +92,80 @@ pub enum KeyGiven {
     Unknown(String),
 }
 
+/// How an environment's ExecutionRoleArn is written: what `!GetAtt Role.Arn` or `aws_iam_role.x.arn` gives
+/// is the role the code creates, whatever its ARN will be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleGiven {
+    /// The ARN as given (a flag, GetEnvironment, a snapshot, a literal in the code).
+    Text(String),
+    /// The ARN of a role resource of the code, by its ID in the model.
+    ArnOf(String),
+    /// Known only at deployment, with why.
+    Unknown(String),
+}
+
+/// A policy of the execution role created apart from it (RULES.md ROLE005): CreateEnvironment may run
+/// before it is attached unless the environment waits for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeparatePolicy {
+    /// The role's key in the model (its name, else its ID).
+    pub role: String,
+    pub policy: PolicyOf,
+    /// The resource that creates or attaches it, by its ID in the model.
+    pub resource: String,
+}
+
+/// How a role holds a policy: inline by name, attached by ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyOf {
+    Inline(String),
+    Attached(String),
+}
+
+/// What a template or plan orders before the environment: the policies created apart from their roles,
+/// and every resource the environment waits for (its `DependsOn`/`depends_on` and references, transitively).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyOrder {
+    pub separate: Vec<SeparatePolicy>,
+    pub waits_for: std::collections::BTreeSet<String>,
+}
+
+/// The log types MWAA writes when the input does not say (RULES.md v3: all five).
+pub const ALL_LOG_TYPES: [&str; 5] = ["DAGProcessing", "Scheduler", "Task", "WebServer", "Worker"];
+
+/// What the environment names beyond its network (RULES.md v3 "Environment facts"): the execution role's
+/// required permissions are built from them.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The environment's name, which its own, its log groups' and its queue's ARNs carry.
+    pub name: Option<String>,
+    pub execution_role: Option<RoleGiven>,
+    pub dag_s3_path: Option<String>,
+    /// The requirements, plugins and startup script object keys given.
+    pub objects: Vec<String>,
+    /// The log types on; `None`: not given, all five assumed.
+    pub log_types: Option<Vec<String>>,
+    /// The Celery queue's ARN, once the environment exists.
+    pub celery_queue: Option<String>,
+}
+
+impl Facts {
+    pub fn of(environment: &Environment) -> Self {
+        Facts {
+            name: Some(environment.name.clone()).filter(|n| !n.is_empty()),
+            execution_role: environment.execution_role_arn.clone().map(RoleGiven::Text),
+            dag_s3_path: environment.dag_s3_path.clone(),
+            objects: [&environment.requirements_s3_path, &environment.plugins_s3_path, &environment.startup_script_s3_path]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            log_types: environment.logging_configuration.as_ref().map(|l| l.enabled().into_iter().map(str::to_string).collect()),
+            celery_queue: environment.celery_executor_queue.clone(),
+        }
+    }
+}
+
 /// The language remediation is written in: commands for what exists, template changes for what does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Language {
@@ -144,6 +218,10 @@ pub struct Settings {
     pub kms_key: Option<String>,
     /// How KmsKey is written, where the code says more than its text (KMS001); `None`: as `kms_key` reads.
     pub kms_key_given: Option<KeyGiven>,
+    /// The role, objects, logs and name the environment names (the v3 families).
+    pub facts: Facts,
+    /// A template's or plan's order of creation around the environment (ROLE005); `None` for what exists.
+    pub policy_order: Option<PolicyOrder>,
     /// How the template is written (YAML short or long forms, JSON): the remediation is written alike.
     pub code_form: crate::remedy::Form,
     pub environment_class: Option<String>,
@@ -185,6 +263,8 @@ impl Settings {
             source_bucket_arn: None,
             kms_key: None,
             kms_key_given: None,
+            facts: Facts::default(),
+            policy_order: None,
             code_form: crate::remedy::Form::YamlShort,
             environment_class: None,
             max_workers: None,
@@ -216,6 +296,8 @@ impl Settings {
             source_bucket_arn: environment.source_bucket_arn.clone(),
             kms_key: environment.kms_key.clone(),
             kms_key_given: None,
+            facts: Facts::of(environment),
+            policy_order: None,
             code_form: crate::remedy::Form::YamlShort,
             environment_class: environment.environment_class.clone(),
             max_workers: environment.max_workers,

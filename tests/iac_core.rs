@@ -23,15 +23,28 @@ fn plan(resources: &[Planned<'_>]) -> String {
         let address = format!("{kind}.{name}");
         let mut unknown = Map::from_iter([("id".to_string(), json!(true))]);
         let mut expressions = Map::new();
+        let mut depends_on = Vec::new();
         for (attribute, targets) in references {
+            if *attribute == "depends_on" {
+                depends_on.extend(targets.iter().map(|t| t.to_string()));
+                continue;
+            }
             unknown.insert(attribute.to_string(), json!(true));
-            let refs: Vec<String> = targets.iter().flat_map(|t| [format!("{t}.id"), t.to_string()]).collect();
+            // `aws_iam_role.exec.arn` names its attribute; `aws_subnet.a` means its ID.
+            let refs: Vec<String> = targets
+                .iter()
+                .flat_map(|t| match t.rsplit_once('.').filter(|_| t.matches('.').count() == 2) {
+                    Some((resource, _)) => [t.to_string(), resource.to_string()],
+                    None => [format!("{t}.id"), t.to_string()],
+                })
+                .collect();
             expressions.insert(attribute.to_string(), json!({ "references": refs }));
         }
         planned.push(json!({"address": address, "mode": "managed", "type": kind, "name": name, "values": values}));
         changes.push(json!({"address": address, "mode": "managed", "type": kind, "name": name,
             "change": {"actions": ["create"], "before": null, "after": values, "after_unknown": unknown}}));
-        config.push(json!({"address": address, "mode": "managed", "type": kind, "name": name, "expressions": expressions}));
+        config.push(json!({"address": address, "mode": "managed", "type": kind, "name": name, "expressions": expressions,
+            "depends_on": depends_on}));
     }
     json!({"format_version": "1.2", "planned_values": {"root_module": {"resources": planned}}, "resource_changes": changes,
         "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
@@ -40,11 +53,33 @@ fn plan(resources: &[Planned<'_>]) -> String {
 }
 
 /// The network: a VPC with two private subnets, a group open to itself, and the environment; `acl_port`
-/// a NACL on both subnets admitting that TCP port in (and every port out).
+/// a NACL on both subnets admitting that TCP port in (and every port out). The execution role: trusted by
+/// `trusts`, allowed `allows` by a policy of its own, which the environment waits for when `waits`.
 struct Network {
     hostnames: bool,
     zones: [&'static str; 2],
     acl_port: Option<u16>,
+    trusts: &'static [&'static str],
+    allows: &'static [&'static str],
+    waits: bool,
+}
+
+const BOTH: &[&str] = &["airflow.amazonaws.com", "airflow-env.amazonaws.com"];
+const EVERYTHING: &[&str] = &["airflow:PublishMetrics", "s3:*", "logs:*", "cloudwatch:PutMetricData", "sqs:*", "kms:*"];
+
+impl Network {
+    const fn with(hostnames: bool, zones: [&'static str; 2], acl_port: Option<u16>) -> Self {
+        Network { hostnames, zones, acl_port, trusts: BOTH, allows: EVERYTHING, waits: true }
+    }
+
+    fn trust(&self) -> String {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": self.trusts}, "Action": "sts:AssumeRole"}]})
+            .to_string()
+    }
+
+    fn permissions(&self) -> String {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": self.allows, "Resource": "*"}]}).to_string()
+    }
 }
 
 fn template(n: &Network) -> String {
@@ -85,13 +120,30 @@ fn template(n: &Network) -> String {
   GroupSelf:
     Type: AWS::EC2::SecurityGroupIngress
     Properties: {{GroupId: !Ref Group, IpProtocol: '-1', SourceSecurityGroupId: !Ref Group}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {}
+  Policy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: mwaa
+      Roles: [!Ref Role]
+      PolicyDocument: {}
 {acl}  Env:
     Type: AWS::MWAA::Environment
-    Properties:
+{}    Properties:
       Name: env
+      SourceBucketArn: arn:aws:s3:::dags
+      ExecutionRoleArn: !GetAtt Role.Arn
       NetworkConfiguration: {{SubnetIds: [!Ref SubnetA, !Ref SubnetB], SecurityGroupIds: [!Ref Group]}}
 ",
-        n.hostnames, n.zones[0], n.zones[1]
+        n.hostnames,
+        n.zones[0],
+        n.zones[1],
+        n.trust(),
+        n.permissions(),
+        if n.waits { "    DependsOn: Policy\n" } else { "" },
     )
 }
 
@@ -112,12 +164,16 @@ fn terraform(n: &Network) -> String {
         (
             "aws_mwaa_environment",
             "this",
-            json!({"name": "env", "network_configuration": [{}]}),
+            json!({"name": "env", "source_bucket_arn": "arn:aws:s3:::dags", "network_configuration": [{}]}),
             vec![
                 ("network_configuration.0.subnet_ids", vec!["aws_subnet.a", "aws_subnet.b"]),
                 ("network_configuration.0.security_group_ids", vec!["aws_security_group.mwaa"]),
+                ("execution_role_arn", vec!["aws_iam_role.exec.arn"]),
+                ("depends_on", if n.waits { vec!["aws_iam_role_policy.exec"] } else { vec![] }),
             ],
         ),
+        ("aws_iam_role", "exec", json!({"assume_role_policy": n.trust()}), vec![]),
+        ("aws_iam_role_policy", "exec", json!({"name": "mwaa", "policy": n.permissions()}), vec![("role", vec!["aws_iam_role.exec"])]),
     ];
     if let Some(port) = n.acl_port {
         let rule = |action_port: u16, egress: bool| {
@@ -176,14 +232,19 @@ fn verdicts(args: &[&str]) -> Vec<(String, String)> {
     found
 }
 
+const ZONES: [&str; 2] = ["us-east-1a", "us-east-1b"];
+
 #[test]
 fn a_network_written_as_a_template_and_as_a_plan_is_judged_the_same() {
     let variants = [
-        ("ok", Network { hostnames: true, zones: ["us-east-1a", "us-east-1b"], acl_port: None }),
-        ("no-hostnames", Network { hostnames: false, zones: ["us-east-1a", "us-east-1b"], acl_port: None }),
-        ("one-zone", Network { hostnames: true, zones: ["us-east-1a", "us-east-1a"], acl_port: None }),
-        ("acl-443", Network { hostnames: true, zones: ["us-east-1a", "us-east-1b"], acl_port: Some(443) }),
-        ("acl-22", Network { hostnames: true, zones: ["us-east-1a", "us-east-1b"], acl_port: Some(22) }),
+        ("ok", Network::with(true, ZONES, None)),
+        ("no-hostnames", Network::with(false, ZONES, None)),
+        ("one-zone", Network::with(true, ["us-east-1a", "us-east-1a"], None)),
+        ("acl-443", Network::with(true, ZONES, Some(443))),
+        ("acl-22", Network::with(true, ZONES, Some(22))),
+        ("trusts-one", Network { trusts: &["airflow.amazonaws.com"], ..Network::with(true, ZONES, None) }),
+        ("no-logs", Network { allows: &["airflow:PublishMetrics", "s3:*", "sqs:*", "kms:*"], ..Network::with(true, ZONES, None) }),
+        ("does-not-wait", Network { waits: false, ..Network::with(true, ZONES, None) }),
     ];
     let mut distinct = std::collections::HashSet::new();
     for (name, network) in variants {
@@ -197,5 +258,5 @@ fn a_network_written_as_a_template_and_as_a_plan_is_judged_the_same() {
     }
     // The variants change the verdicts (but acl-443, which admits what the environment needs, as ok does):
     // the comparison is not between reports that cannot differ.
-    assert_eq!(distinct.len(), 4, "{distinct:?}");
+    assert_eq!(distinct.len(), 7, "{distinct:?}");
 }

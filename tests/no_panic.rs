@@ -1,7 +1,7 @@
 //! Arbitrary input never panics: the snapshot loader, the policy parser and the whole evaluation either
 //! answer or return an error.
 
-use mwaa_preflight::analysis::policy::{Policy, Request};
+use mwaa_preflight::analysis::policy::{Context, Policy, Principal, Request};
 use mwaa_preflight::input::SnapshotFile;
 use mwaa_preflight::rules::registry;
 use mwaa_preflight::target::{EndpointManagement, Settings, WebserverAccess};
@@ -80,12 +80,22 @@ proptest! {
             r#"{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "x"}, "NotAction": ["s3:*"], "NotResource": "arn:*"}]}"#,
             r#"{"Statement": [{"Effect": "Allow", "Action": [], "Resource": [], "Condition": {}}]}"#,
             r#"{"Statement": "nope"}"#, "[]", "", "{\"Statement\": [null]}",
+            r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": ["airflow.amazonaws.com"]}, "Action": "sts:AssumeRole",
+                "Condition": {"ForAllValues:StringLikeIfExists": {"aws:SourceArn": ["arn:*", true, 5]}, "Null": {"x": "true"}, "Bool": {"y": false}}}]}"#,
+            r#"{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "${aws:username}<unknown: x",
+                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "StringNotEquals": {"aws:SourceAccount": "${x"}}}]}"#,
         ]),
         action in "[a-z0-9:*?]{0,20}",
-        resource in "[a-z0-9:/*?-]{0,40}",
+        resource in "[a-z0-9:/*?${}<>-]{0,40}",
+        key in prop::sample::select(vec!["aws:SourceArn", "x", "y", "aws:SourceAccount"]),
+        value in "[a-z0-9:*${}]{0,12}",
     ) {
         if let Ok(policy) = Policy::parse(text) {
-            let _ = policy.evaluate(Request { action: &action, resource: &resource });
+            let _ = policy.evaluate(Request::new(&action, &resource));
+            let context = Context::default().with(key, value.clone()).without("y");
+            for principal in [Principal::Service(&value), Principal::Role { arn: &resource, account: &value }] {
+                let _ = policy.evaluate(Request { action: &action, resource: &resource, principal, context: &context });
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod addr;
 pub mod flows;
+pub mod identity;
 pub mod nacl;
 pub mod policy;
 pub mod routing;

@@ -1,17 +1,68 @@
-//! VPC endpoint policies: the IAM subset that decides whether the environment's requests get through.
-//! Explicit Deny wins; no policy is full access. What the tool cannot prove (a Condition, a named
-//! principal, a partly overlapping resource) is reported as unprovable, never as allowed.
+//! Policies as IAM evaluates them, one engine for endpoint, role, trust, key and bucket policies: explicit
+//! Deny wins, no Allow is an implicit deny, `NotAction`/`NotResource`/`NotPrincipal` and wildcards match as
+//! IAM documents. What the tool cannot prove (a condition key it has no value for, a policy variable, a
+//! named principal it cannot compare, a partly overlapping resource) is reported as unprovable, never as
+//! allowed or denied.
 
 use serde::Serialize;
 
 pub use crate::model::policy::Policy;
-use crate::model::policy::{Patterns, Statement};
+use crate::model::policy::{Condition, Patterns, PrincipalName, Principals, Statement};
+use crate::model::DEPLOYING_ACCOUNT;
+
+/// Who makes a request.
+#[derive(Debug, Clone, Copy)]
+pub enum Principal<'a> {
+    /// The environment's execution role, which the policy is not compared with (endpoint policies).
+    Unnamed,
+    /// A role, by its ARN and account.
+    Role { arn: &'a str, account: &'a str },
+    /// A service principal (`airflow-env.amazonaws.com`).
+    Service(&'a str),
+}
+
+/// The request context: the condition keys the tool knows, each with its values or known to be absent.
+/// A key not listed is unknown, and a condition on it cannot be proved either way.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    keys: Vec<(String, Option<Vec<String>>)>,
+}
+
+/// No key known: every condition is unprovable.
+pub static NO_CONTEXT: Context = Context { keys: Vec::new() };
+
+impl Context {
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.keys.push((key.to_ascii_lowercase(), Some(vec![value.into()])));
+        self
+    }
+
+    /// A key the tool knows the request does not carry.
+    pub fn without(mut self, key: &str) -> Self {
+        self.keys.push((key.to_ascii_lowercase(), None));
+        self
+    }
+
+    fn get(&self, key: &str) -> Option<Option<&[String]>> {
+        let key = key.to_ascii_lowercase();
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_deref())
+    }
+}
 
 /// A request the environment makes; either part may hold `*` to mean "any such" (every object of a bucket).
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     pub action: &'a str,
     pub resource: &'a str,
+    pub principal: Principal<'a>,
+    pub context: &'a Context,
+}
+
+impl<'a> Request<'a> {
+    /// A request by the unnamed execution role, with no context (what an endpoint policy sees).
+    pub fn new(action: &'a str, resource: &'a str) -> Self {
+        Request { action, resource, principal: Principal::Unnamed, context: &NO_CONTEXT }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,65 +78,224 @@ pub enum Decision {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Covers,
-    Overlaps,
-    Disjoint,
+/// Whether a statement applies to a request: yes, no, or cannot tell (with why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Applies {
+    Yes,
+    Maybe(String),
+    No,
 }
 
-impl Policy {
-    pub fn evaluate(&self, request: Request<'_>) -> Decision {
-        let mut definite_allow = false;
-        let mut doubt: Option<String> = None;
-        for statement in &self.statements {
-            let scope = statement.scope(request);
-            if scope == Scope::Disjoint {
-                continue;
-            }
-            let unconditional = statement.everyone && !statement.conditional;
-            let name = statement.name();
-            match (statement.allow, scope, unconditional) {
-                (false, Scope::Covers, true) => return Decision::Denied { statement: Some(name) },
-                (false, _, _) => {
-                    doubt.get_or_insert(format!("{name} may deny it (conditions, principals or part of the resources)"));
-                }
-                (true, Scope::Covers, true) => definite_allow = true,
-                (true, _, _) => {
-                    doubt.get_or_insert(format!("{name} allows it only in part or under conditions the tool cannot check"));
-                }
+impl Applies {
+    /// All must apply: any no is no, else any doubt is doubt.
+    fn all(parts: impl IntoIterator<Item = Applies>) -> Applies {
+        let mut result = Applies::Yes;
+        for part in parts {
+            match part {
+                Applies::No => return Applies::No,
+                Applies::Maybe(why) if result == Applies::Yes => result = Applies::Maybe(why),
+                _ => {}
             }
         }
-        match (definite_allow, doubt) {
-            (true, None) => Decision::Allowed,
-            (_, Some(reason)) => Decision::Unprovable { reason },
-            (false, None) => Decision::Denied { statement: None },
+        result
+    }
+
+    /// Any may apply: any yes is yes, else any doubt is doubt.
+    fn any(parts: impl IntoIterator<Item = Applies>) -> Applies {
+        let mut result = Applies::No;
+        for part in parts {
+            match part {
+                Applies::Yes => return Applies::Yes,
+                Applies::Maybe(why) if result == Applies::No => result = Applies::Maybe(why),
+                _ => {}
+            }
+        }
+        result
+    }
+
+    fn not(self) -> Applies {
+        match self {
+            Applies::Yes => Applies::No,
+            Applies::No => Applies::Yes,
+            maybe => maybe,
         }
     }
 }
 
 impl Policy {
+    pub fn evaluate(&self, request: Request<'_>) -> Decision {
+        evaluate_all(&[self], request)
+    }
+
     /// The Deny statements (by position in the document) that deny, or may deny, any of the requests.
     pub fn denials_of(&self, requests: &[Request<'_>]) -> Vec<usize> {
         self.statements
             .iter()
             .enumerate()
-            .filter(|(_, s)| !s.allow && requests.iter().any(|r| s.scope(*r) != Scope::Disjoint))
+            .filter(|(_, s)| !s.allow && requests.iter().any(|r| s.applies(*r) != Applies::No))
             .map(|(i, _)| i)
             .collect()
     }
 }
 
-impl Statement {
-    fn scope(&self, request: Request<'_>) -> Scope {
-        let action = self.actions.scope(request.action, false);
-        let resource = self.resources.scope(request.resource, true);
-        match (action, resource) {
-            (Scope::Disjoint, _) | (_, Scope::Disjoint) => Scope::Disjoint,
-            (Scope::Covers, Scope::Covers) => Scope::Covers,
-            _ => Scope::Overlaps,
+/// The decision of several documents together (a role's inline and managed policies): any Deny that
+/// applies wins, else any Allow that applies allows.
+pub fn evaluate_all(policies: &[&Policy], request: Request<'_>) -> Decision {
+    let mut definite_allow = false;
+    let mut doubt: Option<String> = None;
+    for policy in policies {
+        for statement in &policy.statements {
+            let name = || statement.name(policy.label.as_deref());
+            match (statement.allow, statement.applies(request)) {
+                (_, Applies::No) => {}
+                (false, Applies::Yes) => return Decision::Denied { statement: Some(name()) },
+                (false, Applies::Maybe(why)) => {
+                    doubt.get_or_insert(format!("{} may deny it ({why})", name()));
+                }
+                (true, Applies::Yes) => definite_allow = true,
+                (true, Applies::Maybe(why)) => {
+                    doubt.get_or_insert(format!("{} allows it only in part or under conditions the tool cannot check ({why})", name()));
+                }
+            }
         }
     }
+    match (definite_allow, doubt) {
+        (true, None) => Decision::Allowed,
+        (_, Some(reason)) => Decision::Unprovable { reason },
+        (false, None) => Decision::Denied { statement: None },
+    }
+}
+
+/// Whether some Allow statement of the documents covers the request whole, whatever denies it: how broad a
+/// grant is (ROLE006 compares it with AWS's sample, whose own Deny of `s3:ListAllMyBuckets` overlaps `s3:List*`).
+pub fn granted(policies: &[&Policy], request: Request<'_>) -> bool {
+    policies.iter().flat_map(|p| &p.statements).any(|s| s.allow && s.applies(request) == Applies::Yes)
+}
+
+impl Statement {
+    fn applies(&self, request: Request<'_>) -> Applies {
+        let scope = |patterns: &Patterns, requested: &str, case_sensitive: bool, what: &str| match patterns.scope(requested, case_sensitive)
+        {
+            Scope::Covers => Applies::Yes,
+            Scope::Overlaps => Applies::Maybe(format!("it names only part of the {what}")),
+            Scope::Disjoint => Applies::No,
+        };
+        Applies::all([
+            scope(&self.actions, request.action, false, "actions"),
+            scope(&self.resources, request.resource, true, "resources"),
+            self.principals.applies(request.principal),
+            Applies::all(self.conditions.iter().map(|c| c.holds(request.context))),
+        ])
+    }
+}
+
+impl Principals {
+    fn applies(&self, principal: Principal<'_>) -> Applies {
+        match self {
+            Principals::Holder => Applies::Yes,
+            Principals::Only(names) => Applies::any(names.iter().map(|n| n.names(principal))),
+            Principals::Except(names) => Applies::any(names.iter().map(|n| n.names(principal))).not(),
+        }
+    }
+}
+
+impl PrincipalName {
+    fn names(&self, principal: Principal<'_>) -> Applies {
+        let everyone = self.kind == "AWS" && self.value == "*";
+        if everyone {
+            return Applies::Yes;
+        }
+        if unresolved(&self.value) {
+            return Applies::Maybe(format!("its principal {} is known only at deployment", self.value));
+        }
+        match principal {
+            Principal::Unnamed => Applies::Maybe(format!("it names the principal {}", self.value)),
+            Principal::Service(service) => match self.kind.as_str() {
+                "Service" if self.value.eq_ignore_ascii_case(service) => Applies::Yes,
+                _ => Applies::No,
+            },
+            Principal::Role { arn, account } => {
+                let root = arn.split(':').nth(1).map(|partition| format!("arn:{partition}:iam::{account}:root"));
+                match self.kind.as_str() {
+                    "AWS" if self.value == arn => Applies::Yes,
+                    // The account: its IAM policies decide for its principals.
+                    "AWS" if self.value == account || Some(&self.value) == root.as_ref() => {
+                        Applies::Maybe(format!("it names the account {account}, whose IAM policies then decide"))
+                    }
+                    _ => Applies::No,
+                }
+            }
+        }
+    }
+}
+
+/// A policy variable (`${aws:username}`) or a value the code learns at deployment.
+fn unresolved(text: &str) -> bool {
+    text.contains("${") || text.contains("<unknown:")
+}
+
+impl Condition {
+    /// Whether the test holds for the request, as IAM evaluates its operators.
+    fn holds(&self, context: &Context) -> Applies {
+        let unknown = |why: String| Applies::Maybe(why);
+        let (set, rest) = match self.operator.split_once(':') {
+            Some((set @ ("ForAnyValue" | "ForAllValues"), rest)) => (Some(set), rest),
+            _ => (None, self.operator.as_str()),
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        let negated = base.contains("Not");
+        let matches: fn(&str, &str) -> bool = match base {
+            "StringEquals" | "StringNotEquals" | "ArnEquals" | "ArnNotEquals" => |c, v| c == v,
+            "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" | "Bool" => |c, v| c.eq_ignore_ascii_case(v),
+            "StringLike" | "StringNotLike" | "ArnLike" | "ArnNotLike" => glob_covers,
+            "Null" => |_, _| true,
+            other => return unknown(format!("condition operator {other} is not evaluated")),
+        };
+        if self.values.iter().any(|v| unresolved(v)) {
+            return unknown(format!("its condition on {} holds a value known only at deployment or a policy variable", self.key));
+        }
+        let Some(given) = context.get(&self.key) else {
+            return unknown(format!("condition key {}", self.key));
+        };
+        // The request's account is known only at deployment: only a test on that same account decides.
+        let deploying = |v: &String| v.contains(DEPLOYING_ACCOUNT);
+        if given.is_some_and(|v| v.iter().any(deploying)) && !self.values.iter().any(deploying) {
+            return unknown(format!(
+                "its condition on {} names an account, and the deploying account is known only at deployment",
+                self.key
+            ));
+        }
+        let present = given.is_some_and(|v| !v.is_empty());
+        if base == "Null" {
+            // `"Null": {"key": "true"}`: the key is absent.
+            let wants_absent = self.values.iter().any(|v| v.eq_ignore_ascii_case("true"));
+            return if wants_absent != present { Applies::Yes } else { Applies::No };
+        }
+        let Some(values) = given.filter(|v| !v.is_empty()) else {
+            // An absent key matches nothing, so a negated test and `...IfExists` hold, as does ForAllValues.
+            return if if_exists || negated || set == Some("ForAllValues") { Applies::Yes } else { Applies::No };
+        };
+        let one = |v: &String| self.values.iter().any(|c| matches(c, v));
+        let positive = match set {
+            Some("ForAllValues") => values.iter().all(one),
+            _ => values.iter().any(one),
+        };
+        if positive != negated {
+            Applies::Yes
+        } else {
+            Applies::No
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Covers,
+    Overlaps,
+    Disjoint,
 }
 
 impl Patterns {
@@ -96,9 +306,18 @@ impl Patterns {
         };
         let fold = |s: &str| if case_sensitive { s.to_string() } else { s.to_ascii_lowercase() };
         let requested = fold(requested);
-        let listed = if list.iter().any(|p| glob_covers(&fold(p), &requested)) {
+        // A variable or a value known at deployment may match anything its known parts allow.
+        let pattern = |p: &String| if unresolved(p) { (fold(&wildcard_unresolved(p)), false) } else { (fold(p), true) };
+        // The deploying account, known only at deployment, is one symbol on both sides; against any other
+        // account a pattern may or may not match it.
+        let (requested, any_account) = (requested.replace(DEPLOYING_ACCOUNT, ACCOUNT), requested.replace(DEPLOYING_ACCOUNT, "*"));
+        let pattern = |p: &String| {
+            let (p, exact) = pattern(p);
+            (p.replace(DEPLOYING_ACCOUNT, ACCOUNT), exact)
+        };
+        let listed = if list.iter().map(pattern).any(|(p, exact)| exact && glob_covers(&p, &requested)) {
             Scope::Covers
-        } else if list.iter().any(|p| glob_overlaps(&fold(p), &requested)) {
+        } else if list.iter().map(pattern).any(|(p, _)| glob_overlaps(&p, &requested) || glob_overlaps(&p, &any_account)) {
             Scope::Overlaps
         } else {
             Scope::Disjoint
@@ -110,6 +329,24 @@ impl Patterns {
             (true, Scope::Disjoint) => Scope::Covers,
         }
     }
+}
+
+/// The deploying account as one character no ARN holds, so that globs compare it with itself only.
+const ACCOUNT: &str = "\u{E000}";
+
+/// `${...}` and `<unknown: ...>` as `*`.
+fn wildcard_unresolved(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    loop {
+        let next = [rest.find("${").map(|i| (i, '}')), rest.find("<unknown:").map(|i| (i, '>'))].into_iter().flatten().min();
+        let Some((start, close)) = next else { break };
+        out.push_str(&rest[..start]);
+        out.push('*');
+        rest = rest[start..].find(close).map_or("", |end| &rest[start + end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every string `requested` stands for is matched by `pattern`. Sound, not complete: a `*` in the
@@ -186,7 +423,12 @@ pub fn glob_overlaps(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    const LAYERS: Request<'static> = Request { action: "s3:GetObject", resource: "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*" };
+    const LAYERS: Request<'static> = Request {
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",
+        principal: Principal::Unnamed,
+        context: &NO_CONTEXT,
+    };
 
     fn decide(policy: &str, request: Request<'_>) -> Decision {
         Policy::parse(policy).expect("valid policy").evaluate(request)
@@ -240,6 +482,79 @@ mod tests {
             {"Effect": "Deny", "Principal": "*", "Action": "*", "NotResource": "arn:aws:s3:::my-dags/*"}]}"#;
         assert!(matches!(decide(not_resource, LAYERS), Decision::Denied { statement: Some(_) }));
         assert!(glob_covers("S3:GETOBJECT".to_ascii_lowercase().as_str(), "s3:getobject"));
+    }
+
+    fn trust(condition: &str) -> Policy {
+        let text = format!(
+            r#"{{"Statement": {{"Effect": "Allow", "Principal": {{"Service": ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]}},
+                "Action": "sts:AssumeRole", "Condition": {condition}}}}}"#
+        );
+        Policy::parse(&text).expect("valid trust policy")
+    }
+
+    fn assume<'a>(service: &'a str, context: &'a Context) -> Request<'a> {
+        Request { action: "sts:AssumeRole", resource: "arn:aws:iam::1:role/r", principal: Principal::Service(service), context }
+    }
+
+    #[test]
+    fn principals_and_conditions_as_iam_evaluates_them() {
+        let context = Context::default()
+            .with("aws:SourceAccount", "111122223333")
+            .with("aws:SourceArn", "arn:aws:airflow:us-east-1:111122223333:environment/e");
+        let deputy = trust(
+            r#"{"StringEquals": {"aws:SourceAccount": "111122223333"}, "ArnLike": {"aws:SourceArn": "arn:aws:airflow:*:111122223333:environment/*"}}"#,
+        );
+        assert_eq!(deputy.evaluate(assume("airflow-env.amazonaws.com", &context)), Decision::Allowed);
+        // Another service is not named: no statement applies.
+        assert_eq!(deputy.evaluate(assume("ec2.amazonaws.com", &context)), Decision::Denied { statement: None });
+        let other_account = trust(r#"{"StringEquals": {"aws:SourceAccount": "444455556666"}}"#);
+        assert_eq!(other_account.evaluate(assume("airflow.amazonaws.com", &context)), Decision::Denied { statement: None });
+        // A key the context does not hold cannot be decided; one it knows is absent decides IfExists and Null.
+        assert!(matches!(
+            trust(r#"{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}"#).evaluate(assume("airflow.amazonaws.com", &context)),
+            Decision::Unprovable { .. }
+        ));
+        let absent = Context::default().without("aws:PrincipalOrgID");
+        assert_eq!(
+            trust(r#"{"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}}"#).evaluate(assume("airflow.amazonaws.com", &absent)),
+            Decision::Allowed
+        );
+        assert_eq!(
+            trust(r#"{"Null": {"aws:PrincipalOrgID": "true"}}"#).evaluate(assume("airflow.amazonaws.com", &absent)),
+            Decision::Allowed
+        );
+        assert_eq!(
+            trust(r#"{"StringNotEquals": {"aws:PrincipalOrgID": "o-1"}}"#).evaluate(assume("airflow.amazonaws.com", &absent)),
+            Decision::Allowed
+        );
+        assert_eq!(
+            trust(r#"{"StringEquals": {"aws:PrincipalOrgID": "o-1"}}"#).evaluate(assume("airflow.amazonaws.com", &absent)),
+            Decision::Denied { statement: None }
+        );
+        // A policy variable is unresolved: cannot prove.
+        assert!(matches!(
+            trust(r#"{"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}}"#)
+                .evaluate(assume("airflow.amazonaws.com", &context)),
+            Decision::Unprovable { .. }
+        ));
+    }
+
+    #[test]
+    fn several_documents_and_what_only_deployment_knows() {
+        let allow =
+            Policy::labelled(r#"{"Statement": {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}}"#, "policy A").expect("valid");
+        let deny = Policy::labelled(
+            r#"{"Statement": {"Sid": "No", "Effect": "Deny", "Action": "logs:PutLogEvents", "Resource": "*"}}"#,
+            "policy B",
+        )
+        .expect("valid");
+        let put = Request::new("logs:PutLogEvents", "arn:aws:logs:us-east-1:1:log-group:airflow-e-Task");
+        assert_eq!(evaluate_all(&[&allow], put), Decision::Allowed);
+        assert_eq!(evaluate_all(&[&allow, &deny], put), Decision::Denied { statement: Some("statement \"No\" of policy B".into()) });
+        let later = Policy::parse(r#"{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "<unknown: Bucket.Arn>/*"}}"#)
+            .expect("valid");
+        assert!(matches!(later.evaluate(Request::new("s3:GetObject", "arn:aws:s3:::b/dags/a.py")), Decision::Unprovable { .. }));
+        assert_eq!(wildcard_unresolved("arn:${aws:username}/<unknown: x>/y"), "arn:*/*/y");
     }
 
     #[test]

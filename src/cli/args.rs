@@ -349,6 +349,50 @@ pub struct EnvironmentArgs {
     /// Schedulers, 1-5 as MWAA takes it (default: the class's, else 2).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
     pub schedulers: Option<u32>,
+    /// The environment's name: its ARN, its log groups' and its queue's, which the execution role must allow.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The execution role's ARN (the ROLE rules read its trust and permissions from a snapshot).
+    #[arg(long, value_name = "ARN")]
+    pub execution_role_arn: Option<String>,
+    /// The DAG folder in the bucket (`dags`).
+    #[arg(long, value_name = "PATH")]
+    pub dag_s3_path: Option<String>,
+    /// requirements.txt's key in the bucket.
+    #[arg(long, value_name = "PATH")]
+    pub requirements_s3_path: Option<String>,
+    /// plugins.zip's key in the bucket.
+    #[arg(long, value_name = "PATH")]
+    pub plugins_s3_path: Option<String>,
+    /// The startup script's key in the bucket.
+    #[arg(long, value_name = "PATH")]
+    pub startup_script_s3_path: Option<String>,
+    /// The log types on (default: all five, assumed), comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "TYPES")]
+    pub log_types: Vec<LogType>,
+}
+
+/// A log type of `--log-types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogType {
+    DagProcessing,
+    Scheduler,
+    Task,
+    Webserver,
+    Worker,
+}
+
+impl LogType {
+    /// The name its log group ends with (`airflow-NAME-Task`).
+    pub fn group_suffix(self) -> &'static str {
+        match self {
+            LogType::DagProcessing => "DAGProcessing",
+            LogType::Scheduler => "Scheduler",
+            LogType::Task => "Task",
+            LogType::Webserver => "WebServer",
+            LogType::Worker => "Worker",
+        }
+    }
 }
 
 impl EnvironmentArgs {
@@ -362,6 +406,13 @@ impl EnvironmentArgs {
             (self.environment_class.is_some(), "--environment-class"),
             (self.max_workers.is_some(), "--max-workers"),
             (self.schedulers.is_some(), "--schedulers"),
+            (self.name.is_some(), "--name"),
+            (self.execution_role_arn.is_some(), "--execution-role-arn"),
+            (self.dag_s3_path.is_some(), "--dag-s3-path"),
+            (self.requirements_s3_path.is_some(), "--requirements-s3-path"),
+            (self.plugins_s3_path.is_some(), "--plugins-s3-path"),
+            (self.startup_script_s3_path.is_some(), "--startup-script-s3-path"),
+            (!self.log_types.is_empty(), "--log-types"),
         ];
         given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
     }

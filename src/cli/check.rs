@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use mwaa_preflight::input::{Request, Selection};
-use mwaa_preflight::target::Settings;
+use mwaa_preflight::target::{Facts, RoleGiven, Settings};
 use mwaa_preflight::Mode;
 
 use super::args::{CheckArgs, EnvironmentArgs};
@@ -45,6 +45,18 @@ fn planned(args: &CheckArgs) -> Settings {
     settings.environment_class = flags.environment_class.clone();
     settings.max_workers = flags.max_workers;
     settings.schedulers = flags.schedulers;
+    settings.facts = Facts {
+        name: flags.name.clone(),
+        execution_role: flags.execution_role_arn.clone().map(RoleGiven::Text),
+        dag_s3_path: flags.dag_s3_path.clone(),
+        objects: [&flags.requirements_s3_path, &flags.plugins_s3_path, &flags.startup_script_s3_path]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        log_types: (!flags.log_types.is_empty()).then(|| flags.log_types.iter().map(|t| t.group_suffix().to_string()).collect()),
+        celery_queue: None,
+    };
     settings
 }
 

@@ -303,5 +303,23 @@ pub fn environment(e: &mwaa::Environment) -> Result<Environment, CollectError> {
         database_vpc_endpoint_service: text(e.database_vpc_endpoint_service()),
         webserver_vpc_endpoint_service: text(e.webserver_vpc_endpoint_service()),
         celery_executor_queue: text(e.celery_executor_queue()),
+        execution_role_arn: text(e.execution_role_arn()),
+        dag_s3_path: text(e.dag_s3_path()),
+        requirements_s3_path: text(e.requirements_s3_path()),
+        plugins_s3_path: text(e.plugins_s3_path()),
+        startup_script_s3_path: text(e.startup_script_s3_path()),
+        airflow_version: text(e.airflow_version()),
+        logging_configuration: e.logging_configuration().map(|l| {
+            let module = |m: Option<&mwaa::ModuleLoggingConfiguration>| {
+                m.map(|m| LogModule { enabled: m.enabled(), log_level: m.log_level().map(|l| l.as_str().to_string()) })
+            };
+            LoggingConfiguration {
+                dag_processing_logs: module(l.dag_processing_logs()),
+                scheduler_logs: module(l.scheduler_logs()),
+                task_logs: module(l.task_logs()),
+                webserver_logs: module(l.webserver_logs()),
+                worker_logs: module(l.worker_logs()),
+            }
+        }),
     })
 }

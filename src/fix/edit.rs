@@ -254,7 +254,10 @@ impl<'t> Layout<'t> {
         let list = resource.get("Properties").and_then(|p| p.get(property));
         let Some(list) = list else { return self.set(logical, property, &Val::List(values)) };
         let Yaml::Seq(items) = &list.value else { return Err(format!("{logical}'s {property} is not a list here")) };
-        let written: Vec<String> = values.iter().map(|v| if self.json { long_form(v).to_string() } else { self.yaml_scalar(v) }).collect();
+        // A document item (an inline policy) as flow JSON, which YAML reads too.
+        let document = |v: &Val| matches!(v, Val::Json(serde_json::Value::Object(_)));
+        let written: Vec<String> =
+            values.iter().map(|v| if self.json || document(v) { long_form(v).to_string() } else { self.yaml_scalar(v) }).collect();
         let Some(last) = items.last() else {
             // `[]`: the items go between the brackets.
             return match self.text[list.at.offset..].starts_with('[') {
@@ -269,14 +272,40 @@ impl<'t> Layout<'t> {
             let insert: String = written.iter().map(|w| format!("{separator}{w}")).collect();
             return Ok(vec![Edit { at: end, remove: 0, insert }]);
         }
-        let end = self.scalar_end(last).ok_or_else(|| format!("{logical}'s {property} holds items across lines; add the items by hand"))?;
         // `        - ` before the last item, repeated for each new one.
-        let prefix = &self.text[line_start(self.text, last.at.offset)..self.node_start(last)];
+        let start = line_start(self.text, last.at.offset);
+        let prefix = match last.value {
+            Yaml::Scalar { .. } => &self.text[start..self.node_start(last)],
+            // A mapping item: its line's indentation and dash.
+            _ => {
+                let line = &self.text[start..];
+                let indent = line.len() - line.trim_start().len();
+                &self.text[start..start + indent + if line[indent..].starts_with("- ") { 2 } else { 0 }]
+            }
+        };
         if !prefix.trim_start().starts_with('-') {
             return Err(format!("{logical}'s {property} is laid out in a way this tool does not edit"));
         }
-        let insert: String = written.iter().map(|w| format!("\n{prefix}{w}")).collect();
-        Ok(vec![Edit { at: end, remove: 0, insert }])
+        if let Some(end) = self.scalar_end(last) {
+            let insert: String = written.iter().map(|w| format!("\n{prefix}{w}")).collect();
+            return Ok(vec![Edit { at: end, remove: 0, insert }]);
+        }
+        // An item across lines (a mapping): the new ones go after its block, at the first line indented no
+        // deeper than its dash.
+        let dash = prefix.len() - prefix.trim_start().len();
+        let mut at = self.text[last.at.offset..].find('\n').map_or(self.text.len(), |i| last.at.offset + i + 1);
+        while at < self.text.len() {
+            let line = &self.text[at..self.text[at..].find('\n').map_or(self.text.len(), |i| at + i)];
+            let content = line.trim_start();
+            if !content.is_empty() && !content.starts_with('#') && line.len() - content.len() <= dash {
+                break;
+            }
+            at += line.len() + 1;
+        }
+        let at = at.min(self.text.len());
+        let lead = if self.text[..at].ends_with('\n') { "" } else { "\n" };
+        let insert: String = written.iter().map(|w| format!("{lead}{prefix}{w}\n")).collect();
+        Ok(vec![Edit { at, remove: 0, insert }])
     }
 
     /// A resource without Properties gets them after its Type.
@@ -539,6 +568,19 @@ mod tests {
         };
         let text = fixed(YAML, &change);
         assert!(text.contains("        - !Ref A\n        - !Ref B\n"), "{text}");
+    }
+
+    #[test]
+    fn a_document_joins_a_list_of_mappings_after_its_last_item() {
+        let text = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: a\n          PolicyDocument:\n            Version: \"2012-10-17\"\n  VPC:\n    Type: AWS::EC2::VPC\n";
+        let change = Change::Append {
+            resource: "Role".into(),
+            kind: "AWS::IAM::Role",
+            property: "Policies",
+            values: vec![Val::Json(serde_json::json!({"PolicyName": "b"}))],
+        };
+        let fixed = fixed(text, &change);
+        assert!(fixed.contains("            Version: \"2012-10-17\"\n        - {\"PolicyName\":\"b\"}\n  VPC:\n"), "{fixed}");
     }
 
     #[test]

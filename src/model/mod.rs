@@ -15,6 +15,11 @@ pub use snapshot::*;
 /// only the account knows.
 pub const DEFAULT_VPC: &str = "the Region's default VPC";
 
+/// The account a template deploys to when no snapshot names it: one symbol for `AWS::AccountId`, so that an
+/// ARN a policy builds with it and the environment's own ARNs are the same account, as they will be once
+/// deployed, while a policy naming a literal account proves nothing about it.
+pub const DEPLOYING_ACCOUNT: &str = "{AccountId}";
+
 /// The AWS services an environment may reach through VPC endpoints (`com.amazonaws.<region>.<short>`;
 /// RULES.md's VPCE section says which are required): the analysis ranks them, the collector asks
 /// DescribeVpcEndpointServices about them.
@@ -43,6 +48,10 @@ pub enum Member {
     VpcAttributes,
     VpcEndpointServices,
     EvaluationResults,
+    Roles,
+    RolePolicies,
+    AttachedRolePolicies,
+    PolicyVersions,
 }
 
 impl Member {
@@ -62,6 +71,10 @@ impl Member {
             Member::VpcAttributes => "VpcAttributes",
             Member::VpcEndpointServices => "VpcEndpointServices",
             Member::EvaluationResults => "EvaluationResults",
+            Member::Roles => "Roles",
+            Member::RolePolicies => "RolePolicies",
+            Member::AttachedRolePolicies => "AttachedRolePolicies",
+            Member::PolicyVersions => "PolicyVersions",
         }
     }
 
@@ -82,6 +95,10 @@ impl Member {
             Member::VpcAttributes => "ec2:DescribeVpcAttribute",
             Member::VpcEndpointServices => "ec2:DescribeVpcEndpointServices",
             Member::EvaluationResults => "iam:SimulatePrincipalPolicy",
+            Member::Roles => "iam:GetRole",
+            Member::RolePolicies => "iam:GetRolePolicy",
+            Member::AttachedRolePolicies => "iam:ListAttachedRolePolicies",
+            Member::PolicyVersions => "iam:GetPolicyVersion",
         }
     }
 }
@@ -235,6 +252,10 @@ impl Network {
             Member::VpcAttributes => s.vpc_attributes.is_some(),
             Member::VpcEndpointServices => s.vpc_endpoint_services.is_some(),
             Member::EvaluationResults => s.evaluation_results.is_some(),
+            Member::Roles => s.roles.is_some() || s.roles_not_found.is_some(),
+            Member::RolePolicies => s.role_policies.is_some(),
+            Member::AttachedRolePolicies => s.attached_role_policies.is_some(),
+            Member::PolicyVersions => s.policy_versions.is_some(),
         }
     }
 

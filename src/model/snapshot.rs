@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// Every top-level member a snapshot may hold, as spelled in the file.
-pub const MEMBER_NAMES: [&str; 24] = [
+pub const MEMBER_NAMES: [&str; 29] = [
     "snapshot_version",
     "region",
     "account_id",
@@ -32,6 +32,11 @@ pub const MEMBER_NAMES: [&str; 24] = [
     "VpcAttributes",
     "VpcEndpointServices",
     "EvaluationResults",
+    "Roles",
+    "RolesNotFound",
+    "AttachedRolePolicies",
+    "RolePolicies",
+    "PolicyVersions",
     "Environment",
     "Environments",
     "not_captured",
@@ -85,6 +90,21 @@ pub struct Snapshot {
     /// `aws iam simulate-principal-policy --action-names ec2:CreateVpcEndpoint` results (CME005).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_results: Option<Vec<EvaluationResult>>,
+    /// `aws iam get-role`'s `Role`, for the execution role (spec v3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// Role names `get-role` answered NoSuchEntity for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles_not_found: Option<Vec<String>>,
+    /// Role name -> `list-attached-role-policies`' `AttachedPolicies`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub attached_role_policies: Option<BTreeMap<String, Vec<AttachedPolicy>>>,
+    /// Role name -> what `get-role-policy` prints for each name `list-role-policies` prints.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub role_policies: Option<BTreeMap<String, Vec<RolePolicy>>>,
+    /// Policy ARN -> `get-policy-version`'s `PolicyVersion` (the default version).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub policy_versions: Option<BTreeMap<String, PolicyVersion>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
     /// Several environments (`snapshot --all-environments`), for offline audits.
@@ -639,7 +659,7 @@ pub struct EvaluationResult {
 }
 
 /// The `Environment` member of `aws mwaa get-environment`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Environment {
     pub name: String,
@@ -673,6 +693,160 @@ pub struct Environment {
     pub webserver_vpc_endpoint_service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub celery_executor_queue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dag_s3_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements_s3_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugins_s3_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_script_s3_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airflow_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
+    pub logging_configuration: Option<LoggingConfiguration>,
+}
+
+/// Which of the five log types are on (`LoggingConfiguration`); the log group of each is the role's to write.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoggingConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dag_processing_logs: Option<LogModule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_logs: Option<LogModule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_logs: Option<LogModule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webserver_logs: Option<LogModule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_logs: Option<LogModule>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogModule {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+}
+
+impl LoggingConfiguration {
+    /// The log types on, by the name their log group ends with (`airflow-NAME-Task`).
+    pub fn enabled(&self) -> Vec<&'static str> {
+        [
+            ("DAGProcessing", &self.dag_processing_logs),
+            ("Scheduler", &self.scheduler_logs),
+            ("Task", &self.task_logs),
+            ("WebServer", &self.webserver_logs),
+            ("Worker", &self.worker_logs),
+        ]
+        .into_iter()
+        .filter(|(_, module)| module.as_ref().is_some_and(|m| m.enabled == Some(true)))
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
+/// `aws iam get-role`'s `Role`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Role {
+    pub role_name: String,
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assume_role_policy_document: Option<PolicyDocument>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
+    pub permissions_boundary: Option<PermissionsBoundary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PermissionsBoundary {
+    pub permissions_boundary_arn: String,
+}
+
+/// An item of `list-attached-role-policies`' `AttachedPolicies`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachedPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<String>,
+    pub policy_arn: String,
+}
+
+/// What `get-role-policy` prints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RolePolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    pub policy_name: String,
+    pub policy_document: PolicyDocument,
+}
+
+/// `get-policy-version`'s `PolicyVersion`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyVersion {
+    pub document: PolicyDocument,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// A policy document as JSON text: the AWS CLI prints IAM documents as objects (it URL-decodes them), the
+/// API and SDKs return URL-encoded text, and KMS and S3 plain JSON text; all three are taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDocument(pub String);
+
+impl Serialize for PolicyDocument {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match serde_json::from_str::<serde_json::Value>(&self.0) {
+            Ok(value) => value.serialize(serializer),
+            Err(_) => serializer.serialize_str(&self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDocument {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) if text.trim_start().starts_with('{') => Ok(PolicyDocument(text)),
+            serde_json::Value::String(text) => percent_decoded(&text)
+                .map(PolicyDocument)
+                .ok_or_else(|| serde::de::Error::custom("a policy document that is neither JSON nor URL-encoded JSON")),
+            document @ serde_json::Value::Object(_) => Ok(PolicyDocument(document.to_string())),
+            _ => Err(serde::de::Error::custom("a policy document must be a JSON object or its text")),
+        }
+    }
+}
+
+/// `%7B%22Version...` as the IAM API returns documents; `None` when it is not valid UTF-8 once decoded.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 impl Environment {

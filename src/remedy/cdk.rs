@@ -154,6 +154,9 @@ fn typescript(action: &Action, paths: &BTreeMap<String, String>) -> Option<Strin
         | Action::AddNetworkAclEntry { .. }
         | Action::AssociateElasticIp { .. }
         | Action::DeleteEnvironment { .. }
+        | Action::AddRolePolicy { .. }
+        | Action::SetTrustPolicy { .. }
+        | Action::AddDependsOn { .. }
         | Action::Inspect { .. } => None,
     }
 }

@@ -185,6 +185,14 @@ impl Writer {
             // The prose says it; AWS has no command that makes a module's gateways one per AZ.
             Action::NatGatewayPerZone { .. } => String::new(),
             Action::DeleteEnvironment { name } => format!("aws mwaa delete-environment --name {name}"),
+            Action::AddRolePolicy { role, name, document } => {
+                format!("aws iam put-role-policy --role-name {} --policy-name {name} --policy-document {}", id(role), quoted(&document.to_string()))
+            }
+            Action::SetTrustPolicy { role, document } => {
+                format!("aws iam update-assume-role-policy --role-name {} --policy-document {}", id(role), quoted(&document.to_string()))
+            }
+            // What exists has been created: there is no order left to change.
+            Action::AddDependsOn { .. } => String::new(),
             Action::Inspect { command } => command.clone(),
         }
     }

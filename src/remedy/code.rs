@@ -471,6 +471,37 @@ impl Lowering<'_> {
                 self.name(endpoint)
             ))],
             Action::DeleteEnvironment { name } => vec![Change::AfterDeployment(format!("aws mwaa delete-environment --name {name}"))],
+            Action::AddRolePolicy { role, name, document } => match self.language {
+                // Terraform's inline policies are resources of their own (the role's `inline_policy` is deprecated).
+                Language::Terraform => vec![add(
+                    self.new_id(&[&self.name(role), name]),
+                    "AWS::IAM::RolePolicy",
+                    vec![
+                        ("RoleName", self.val(role)),
+                        ("PolicyName", Val::Text(name.clone())),
+                        ("PolicyDocument", Val::Json(document.clone())),
+                    ],
+                )],
+                _ => vec![Change::Append {
+                    resource: self.name(role),
+                    kind: "AWS::IAM::Role",
+                    property: "Policies",
+                    values: vec![Val::Json(serde_json::json!({"PolicyName": name, "PolicyDocument": document}))],
+                }],
+            },
+            Action::SetTrustPolicy { role, document } => vec![Change::Set {
+                resource: self.name(role),
+                kind: "AWS::IAM::Role",
+                property: "AssumeRolePolicyDocument",
+                value: Val::Json(document.clone()),
+            }],
+            Action::AddDependsOn { resource, on } => {
+                let names: Vec<String> = on.iter().map(|r| self.name(r)).collect();
+                vec![Change::Advice(match self.language {
+                    Language::Terraform => format!("In {}, add depends_on = [{}].", self.name(resource), names.join(", ")),
+                    _ => format!("Give {} DependsOn: [{}].", self.name(resource), names.join(", ")),
+                })]
+            }
             Action::Inspect { .. } => return None,
         })
     }
@@ -530,7 +561,9 @@ impl<'n> Hcl<'n> {
 type Mapping = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
 
 /// CloudFormation's types and properties as the Terraform AWS provider names them.
-const TERRAFORM: [Mapping; 16] = [
+const TERRAFORM: [Mapping; 18] = [
+    ("AWS::IAM::Role", "aws_iam_role", &[("AssumeRolePolicyDocument", "assume_role_policy")]),
+    ("AWS::IAM::RolePolicy", "aws_iam_role_policy", &[("RoleName", "role"), ("PolicyName", "name"), ("PolicyDocument", "policy")]),
     (
         "AWS::EC2::SecurityGroupIngress",
         "aws_vpc_security_group_ingress_rule",
@@ -814,7 +847,14 @@ pub fn pretty(value: &Value, pad: &str) -> String {
 pub fn yaml(value: &Val, indent: usize) -> String {
     match value {
         Val::List(items) if !items.is_empty() => {
-            items.iter().map(|item| format!("{}- {}", " ".repeat(indent), scalar(item))).collect::<Vec<_>>().join("\n")
+            let pad = " ".repeat(indent);
+            let item = |item: &Val| match item {
+                Val::Json(document @ Value::Object(map)) if !map.is_empty() => {
+                    format!("{pad}- {}", json_yaml(document, indent + 2).trim_start())
+                }
+                other => format!("{pad}- {}", scalar(other)),
+            };
+            items.iter().map(item).collect::<Vec<_>>().join("\n")
         }
         Val::Json(document) => json_yaml(document, indent),
         other => format!("{}{}", " ".repeat(indent), scalar(other)),

@@ -250,6 +250,22 @@ pub enum Action {
     DeleteEnvironment {
         name: String,
     },
+    /// An inline policy added to a role (`role`: its name for the AWS CLI, its ID in code).
+    AddRolePolicy {
+        role: Ref,
+        name: String,
+        document: Value,
+    },
+    /// A role's trust policy replaced.
+    SetTrustPolicy {
+        role: Ref,
+        document: Value,
+    },
+    /// The environment made to wait for resources it does not refer to (`DependsOn`, `depends_on`).
+    AddDependsOn {
+        resource: Ref,
+        on: Vec<Ref>,
+    },
     /// A read-only command that shows what to look at; nothing changes, and code has no equivalent.
     Inspect {
         command: String,
@@ -273,7 +289,8 @@ impl Action {
             | Action::CreateInternetGateway { .. }
             | Action::AddNetworkAclEntry { .. }
             | Action::DisableSourceDestCheck { .. }
-            | Action::AssociateElasticIp { .. } => Safe,
+            | Action::AssociateElasticIp { .. }
+            | Action::AddRolePolicy { .. } => Safe,
             Action::RouteDefault { replace, .. } => {
                 if *replace {
                     Unsafe
@@ -285,8 +302,15 @@ impl Action {
                 Replaces::Nothing => Safe,
                 Replaces::Association(_) => Unsafe,
             },
-            Action::UseAmazonProvidedDns { .. } | Action::ReplaceEndpointPolicy { .. } | Action::DeleteRoute { .. } => Unsafe,
-            Action::AcceptEndpointConnections { .. } | Action::NatGatewayPerZone { .. } | Action::DeleteEnvironment { .. } => Manual,
+            Action::UseAmazonProvidedDns { .. }
+            | Action::ReplaceEndpointPolicy { .. }
+            | Action::DeleteRoute { .. }
+            | Action::SetTrustPolicy { .. } => Unsafe,
+            // The code's own dependency attribute, which `--fix` does not edit.
+            Action::AcceptEndpointConnections { .. }
+            | Action::NatGatewayPerZone { .. }
+            | Action::DeleteEnvironment { .. }
+            | Action::AddDependsOn { .. } => Manual,
             Action::Inspect { .. } => return None,
         })
     }

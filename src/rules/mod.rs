@@ -18,6 +18,12 @@ mod env002_create_failed;
 mod env003_environment_unhealthy;
 mod fixes;
 mod kms001_kms_key_identifier;
+mod role001_execution_role_exists;
+mod role002_trust_policy;
+mod role003_role_permissions;
+mod role004_role_permissions_unproven;
+mod role005_role_policy_ordering;
+mod role006_role_narrower_than_documented;
 mod rt001_routing_mode;
 mod rt002_nat_egress;
 mod rt003_nat_per_az;
@@ -83,6 +89,7 @@ pub mod docs {
     pub const TROUBLESHOOTING: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/t-create-update-environment.html";
     pub const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
     pub const CUSTOM_KEYS: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html";
+    pub const EXECUTION_ROLE: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html";
 }
 
 pub type CheckResult = Result<Vec<Finding>, Skip>;

@@ -43,6 +43,12 @@ pub static ALL: &[&Rule] = &[
     &env002_create_failed::RULE,
     &env003_environment_unhealthy::RULE,
     &kms001_kms_key_identifier::RULE,
+    &role001_execution_role_exists::RULE,
+    &role002_trust_policy::RULE,
+    &role003_role_permissions::RULE,
+    &role004_role_permissions_unproven::RULE,
+    &role005_role_policy_ordering::RULE,
+    &role006_role_narrower_than_documented::RULE,
 ];
 
 /// A rule by code (`SUB004`) or name (`distinct-az`), case-insensitively.

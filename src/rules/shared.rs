@@ -92,6 +92,44 @@ pub fn flow_count(items: &[(&Flow, &Hop)]) -> String {
     format!("{} required flow(s)", distinct_flows(items).len())
 }
 
+/// One trace line per required permission and verdict: its actions, on which resources (the first, and how
+/// many more), and why. `items`: (permission, action, resource, why).
+pub fn permission_trace(items: &[(&str, &str, &str, &str)]) -> Vec<TraceLine> {
+    let mut groups: Vec<(&str, &str, Vec<&str>, Vec<&str>)> = Vec::new();
+    for &(id, action, resource, why) in items {
+        let index = match groups.iter().position(|(i, w, _, _)| *i == id && *w == why) {
+            Some(index) => index,
+            None => {
+                groups.push((id, why, Vec::new(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        let (_, _, actions, resources) = &mut groups[index];
+        if !actions.contains(&action) {
+            actions.push(action);
+        }
+        if !resources.contains(&resource) {
+            resources.push(resource);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(id, why, actions, resources)| {
+            let more = if resources.len() > 1 { format!(" and {} more", resources.len() - 1) } else { String::new() };
+            let on = resources.first().copied().unwrap_or_default();
+            TraceLine { text: format!("{id} {} on {on}{more}: {why}", actions.join(", ")), detail: false }
+        })
+        .collect()
+}
+
+/// The execution role as a remedy names it: by name for the AWS CLI, by its ID in the code.
+pub fn role_ref(a: &Analysis<'_>, role: &crate::analysis::identity::ExecutionRole<'_>) -> Ref {
+    match a.settings.language {
+        crate::target::Language::AwsCli => Ref::id(&role.role.role_name),
+        _ => Ref::id(&role.role.arn),
+    }
+}
+
 /// A finding when an endpoint's policy does not admit every request, else `None`. Error when provably
 /// blocked, warning when the tool cannot prove it either way; a skip when the input cannot tell the policy.
 pub fn policy_finding(
@@ -108,7 +146,7 @@ pub fn policy_finding(
     let mut denied = Vec::new();
     let mut unprovable = Vec::new();
     for (action, resource) in requests {
-        match policy.evaluate(Request { action, resource }) {
+        match policy.evaluate(Request::new(action, resource)) {
             Decision::Allowed => {}
             Decision::Denied { statement } => denied.push(json!({
                 "action": action, "resource": resource,
@@ -131,7 +169,7 @@ pub fn policy_finding(
         "Action": requests.iter().map(|(a, _)| a.clone()).collect::<std::collections::BTreeSet<_>>(),
         "Resource": requests.iter().map(|(_, r)| r.clone()).collect::<std::collections::BTreeSet<_>>(),
     });
-    let typed: Vec<Request<'_>> = requests.iter().map(|(action, resource)| Request { action, resource }).collect();
+    let typed: Vec<Request<'_>> = requests.iter().map(|(action, resource)| Request::new(action, resource)).collect();
     let (document, dropped) = merged_policy(endpoint, &policy.denials_of(&typed), statement);
     let dropped =
         if dropped.is_empty() { String::new() } else { format!(", without the Deny statement(s) that block it ({})", dropped.join(", ")) };
@@ -414,7 +452,7 @@ mod tests {
             "VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
             "ServiceName": "com.amazonaws.us-east-1.logs", "PolicyDocument": original.to_string()}))
         .expect("endpoint");
-        let requests = [Request { action: "logs:PutLogEvents", resource: "arn:aws:logs:us-east-1:1:log-group:airflow-x" }];
+        let requests = [Request::new("logs:PutLogEvents", "arn:aws:logs:us-east-1:1:log-group:airflow-x")];
         let policy = Policy::parse(&original.to_string()).expect("policy");
         let statement =
             json!({"Sid": "AllowAmazonMWAA", "Effect": "Allow", "Principal": "*", "Action": ["logs:PutLogEvents"], "Resource": ["*"]});

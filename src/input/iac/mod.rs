@@ -13,7 +13,7 @@ mod value;
 
 use crate::model::snapshot::*;
 use crate::model::Member;
-use crate::target::{KeyGiven, Language, Settings};
+use crate::target::{KeyGiven, Language, PolicyOf, PolicyOrder, RoleGiven, SeparatePolicy, Settings};
 pub use value::Value;
 
 /// An error at a spot of one of the files read: its index and byte offset.
@@ -99,6 +99,18 @@ pub struct PlannedEnvironment {
     pub unknown_ids: Vec<String>,
     /// How its KmsKey is written (a reference to a key or an alias of the code), when the code says.
     pub kms_key_given: Option<KeyGiven>,
+    /// How its ExecutionRoleArn is written (a reference to a role of the code), when the code says.
+    pub execution_role_given: Option<RoleGiven>,
+    /// Its ID in the model.
+    pub id: String,
+    /// The policies created apart from their roles, and what the environment waits for.
+    pub policy_order: PolicyOrder,
+}
+
+/// A policy a resource of its own gives a role (by the role's name or ID as the code writes it).
+pub enum RoleLink {
+    Inline { policy: RolePolicy, source: String },
+    Attached { policy: AttachedPolicy, source: String },
 }
 
 impl Built {
@@ -149,6 +161,12 @@ pub struct Model {
     pub kind: &'static str,
     /// The region deployed to: its partition is every ARN's.
     pub region: String,
+    /// Roles by (ID, key): a policy may name a role by either.
+    pub role_ids: Vec<(String, String)>,
+    /// Policies that resources of their own give roles, joined to them once every role is in.
+    pub role_links: Vec<(String, RoleLink)>,
+    /// What each resource refers to or depends on, by ID (the order CloudFormation and Terraform create in).
+    pub dependencies: BTreeMap<String, Vec<String>>,
 }
 
 /// How an instance's interface gets its public IPv4 address.
@@ -239,6 +257,10 @@ pub fn described() -> Snapshot {
         "whether the deploying principal may create VPC endpoints is the account's fact: pass --snapshot with EvaluationResults"
             .to_string(),
     );
+    let role = "a role the code names only by its ARN is the account's: pass --snapshot with Roles, RolePolicies, AttachedRolePolicies and PolicyVersions";
+    for member in [Member::Roles, Member::RolePolicies, Member::AttachedRolePolicies, Member::PolicyVersions] {
+        not_captured.insert(member.name().to_string(), role.to_string());
+    }
     Snapshot {
         vpcs: Some(Vec::new()),
         subnets: Some(Vec::new()),
@@ -630,6 +652,9 @@ impl Model {
             unknown_parts: BTreeMap::new(),
             restricted_default_groups: Vec::new(),
             external: External::default(),
+            role_ids: Vec::new(),
+            role_links: Vec::new(),
+            dependencies: BTreeMap::new(),
         }
     }
 
@@ -679,6 +704,10 @@ impl Model {
     /// Everything read: attachments applied, policies that are not known noted, the built network.
     pub fn into_built(mut self, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
         attach(&mut self)?;
+        let separate = self.link_role_policies();
+        for environment in &mut self.environments {
+            environment.policy_order = PolicyOrder { separate: separate.clone(), waits_for: closure(&self.dependencies, &environment.id) };
+        }
         // An AZ name the code states gets its ID where a data source lists both.
         for subnet in self.snapshot.subnets.iter_mut().flatten().filter(|s| s.availability_zone_id.is_none()) {
             subnet.availability_zone_id = subnet.availability_zone.as_ref().and_then(|z| self.zone_ids.get(z)).cloned();
@@ -705,6 +734,50 @@ impl Model {
         }
         Ok(built)
     }
+}
+
+impl Model {
+    /// Joins the policies of resources of their own to their roles (named by ID or name); returns them.
+    fn link_role_policies(&mut self) -> Vec<SeparatePolicy> {
+        let mut separate = Vec::new();
+        for (named, link) in std::mem::take(&mut self.role_links) {
+            let role = self.role_ids.iter().find(|(id, key)| *id == named || *key == named).map_or(named, |(_, key)| key.clone());
+            let s = &mut self.snapshot;
+            match link {
+                RoleLink::Inline { policy, source } => {
+                    separate.push(SeparatePolicy {
+                        role: role.clone(),
+                        policy: PolicyOf::Inline(policy.policy_name.clone()),
+                        resource: source,
+                    });
+                    s.role_policies.get_or_insert_with(BTreeMap::new).entry(role).or_default().push(policy);
+                }
+                RoleLink::Attached { policy, source } => {
+                    separate.push(SeparatePolicy {
+                        role: role.clone(),
+                        policy: PolicyOf::Attached(policy.policy_arn.clone()),
+                        resource: source,
+                    });
+                    s.attached_role_policies.get_or_insert_with(BTreeMap::new).entry(role).or_default().push(policy);
+                }
+            }
+        }
+        separate
+    }
+}
+
+/// Every resource `start` waits for, transitively.
+fn closure(dependencies: &BTreeMap<String, Vec<String>>, start: &str) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![start.to_string()];
+    while let Some(id) = stack.pop() {
+        for next in dependencies.get(&id).into_iter().flatten() {
+            if seen.insert(next.clone()) {
+                stack.push(next.clone());
+            }
+        }
+    }
+    seen
 }
 
 /// The network the code describes over what exists: the base snapshot when given; with `--live`, what the
@@ -775,6 +848,10 @@ pub fn targets(
         s.language = words.language;
         s.unknown_ids.clone_from(&e.unknown_ids);
         s.kms_key_given.clone_from(&e.kms_key_given);
+        if e.execution_role_given.is_some() {
+            s.facts.execution_role.clone_from(&e.execution_role_given);
+        }
+        s.policy_order = Some(e.policy_order.clone());
         s
     };
     let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();

@@ -120,7 +120,7 @@ impl<'a> Context<'a> {
             "AWS::StackName" => Value::Text(self.stack_name.clone()),
             "AWS::AccountId" => match &self.account_id {
                 Some(id) => Value::Text(id.clone()),
-                None => Value::Unknown("AWS::AccountId (the account deploying the stack; a snapshot gives it)".into()),
+                None => Value::Text(crate::model::DEPLOYING_ACCOUNT.into()),
             },
             "AWS::StackId" => Value::Unknown("AWS::StackId (assigned at deployment)".into()),
             "AWS::NotificationARNs" => Value::List(Vec::new()),

@@ -202,6 +202,11 @@ pub fn build(stacks: &[Stack<'_>], base: Option<Snapshot>, region: &str) -> Resu
             if !stack.created(resource).map_err(|e| read.located(e))? {
                 continue;
             }
+            // The order CloudFormation creates in: what the resource refers to or depends on.
+            let mut names = Vec::new();
+            super::dependencies(resource.node, &mut names);
+            let ids = names.iter().filter_map(|n| stack.resource(n)).map(|r| r.id.clone()).collect();
+            model.dependencies.insert(resource.id.clone(), ids);
             // CloudFormation evaluates every property, those the tool does not model too: a function it
             // would refuse there (a malformed Fn::If, a Ref to nothing) is refused here, located.
             if let Some(properties) = resource.node.get("Properties") {

@@ -65,6 +65,8 @@ pub struct Parsed {
     pub instances: Vec<Instance>,
     /// (module path, config address) -> the resource's configuration `expressions`.
     pub expressions: HashMap<(String, String), Value>,
+    /// (module path, config address) -> the resource's configuration `depends_on`.
+    pub depends_on: HashMap<(String, String), Vec<String>>,
     /// (module path, output name) -> the output's `expression`.
     pub outputs: HashMap<(String, String), Value>,
     /// The provider's region, when the configuration states it.
@@ -116,6 +118,7 @@ impl Parsed {
         let mut parsed = Parsed {
             instances: Vec::new(),
             expressions: HashMap::new(),
+            depends_on: HashMap::new(),
             outputs: HashMap::new(),
             region: None,
             spots: spots(&file.text),
@@ -238,6 +241,10 @@ impl Parsed {
             if let (Some(address), Some(expressions)) = (resource["address"].as_str(), resource.get("expressions")) {
                 self.expressions.insert((path.to_string(), address.to_string()), expressions.clone());
             }
+            if let (Some(address), Some(Value::Array(names))) = (resource["address"].as_str(), resource.get("depends_on")) {
+                let names = names.iter().filter_map(Value::as_str).map(str::to_string).collect();
+                self.depends_on.insert((path.to_string(), address.to_string()), names);
+            }
         }
         for (name, output) in module.get("outputs").and_then(Value::as_object).into_iter().flatten() {
             if let Some(expression) = output.get("expression") {
@@ -314,7 +321,10 @@ pub fn read(plan: &Plan, selection: &Selection) -> Result<Input, InputError> {
     let built = over_existing(base, plan.live.as_ref(), evaluate)?;
     let mut snapshot = built.snapshot;
     snapshot.region = Some(region.clone());
-    let account_id = snapshot.account_id.clone();
+    // The account the plan deploys to, where it reads it (`data "aws_caller_identity"`).
+    let caller = parsed.instances.iter().filter(|i| i.data && i.kind == "aws_caller_identity");
+    let planned_account = caller.filter_map(|i| i.values.get("account_id")?.as_str()).find(|a| !a.is_empty()).map(str::to_string);
+    let account_id = snapshot.account_id.clone().or(planned_account);
     snapshot.environments = (!built.environments.is_empty()).then(|| built.environments.iter().map(|e| e.environment.clone()).collect());
     let mut definitions = HashMap::new();
     for instance in &parsed.instances {

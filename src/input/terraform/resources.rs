@@ -56,6 +56,44 @@ impl<'p> Reader<'p> {
         all.iter().filter(|r| !prefix_of_another(r)).map(|r| r.to_string()).collect()
     }
 
+    /// The instances an instance refers to or depends on (`depends_on`), by ID: the order Terraform applies in.
+    fn dependencies(&self, instance: &Instance) -> Vec<String> {
+        let key = (instance.module.clone(), instance.config_address.clone());
+        let mut written: Vec<String> = self.parsed.depends_on.get(&key).cloned().unwrap_or_default();
+        fn collect(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("references", Value::Array(items)) => out.extend(items.iter().filter_map(Value::as_str).map(str::to_string)),
+                            _ => collect(v, out),
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+                _ => {}
+            }
+        }
+        if let Some(expressions) = self.parsed.expressions.get(&key) {
+            collect(expressions, &mut written);
+        }
+        let mut ids = Vec::new();
+        for reference in written {
+            // `aws_iam_role_policy.x.id`, `data.aws_iam_role.x.arn`: the resource is the first two parts (three for data).
+            let parts: Vec<&str> = reference.split('.').collect();
+            let take = if parts.first() == Some(&"data") { 3 } else { 2 };
+            let Some(resource) = parts.get(..take).map(|p| p.join(".")) else { continue };
+            let resource = resource.split('[').next().unwrap_or(&resource).to_string();
+            for target in self.by_config.get(&(instance.module.clone(), resource)).into_iter().flatten() {
+                let id = id_of(target);
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
+    }
+
     /// The identity an unknown attribute names through the configuration's references.
     fn expression(&self, instance: &Instance, path: &[&str]) -> Option<Value> {
         let expressions = self.parsed.expressions.get(&(instance.module.clone(), instance.config_address.clone()))?;
@@ -287,6 +325,7 @@ pub fn build(parsed: &Parsed, base: Option<Snapshot>, region: &str) -> Result<Bu
     let reader = Reader::new(parsed);
     let mut unmodeled: Vec<String> = Vec::new();
     for instance in &parsed.instances {
+        model.dependencies.insert(id_of(instance), reader.dependencies(instance));
         match types::terraform(&instance.kind, instance.data) {
             Some(description) => {
                 let planned = Planned::new(&reader, instance, description);

@@ -1,12 +1,13 @@
 //! The MWAA environment itself, and what it names beyond the network (its KMS key, its bucket).
 
+use super::identity;
 use super::Attribute::Own;
 use super::{nothing, Type};
-use crate::input::iac::props::Props;
+use crate::input::iac::props::{Dialect, Props};
 use crate::input::iac::{key_created_at_deployment, Located, Model, PlannedEnvironment};
 use crate::model::snapshot::*;
 use crate::model::Member;
-use crate::target::KeyGiven;
+use crate::target::{KeyGiven, RoleGiven};
 
 const KEY: Type = Type::new(&["AWS::KMS::Key"], &["aws_kms_key"], nothing);
 const ALIAS: Type = Type::new(&["AWS::KMS::Alias"], &["aws_kms_alias"], nothing);
@@ -64,11 +65,64 @@ fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
         database_vpc_endpoint_service: Some(format!("{id}.{}", props.resource.written("DatabaseVpcEndpointService"))),
         webserver_vpc_endpoint_service: Some(format!("{id}.{}", props.resource.written("WebserverVpcEndpointService"))),
         celery_executor_queue: None,
+        execution_role_arn: props.plain("ExecutionRoleArn")?,
+        dag_s3_path: props.plain("DagS3Path")?,
+        requirements_s3_path: props.plain("RequirementsS3Path")?,
+        plugins_s3_path: props.plain("PluginsS3Path")?,
+        startup_script_s3_path: props.plain("StartupScriptS3Path")?,
+        airflow_version: props.plain("AirflowVersion")?,
+        logging_configuration: logging(props)?,
     };
-    let planned =
-        PlannedEnvironment { logical_id: props.resource.name().to_string(), environment, unknown_ids, kms_key_given: key_given(props)? };
+    let planned = PlannedEnvironment {
+        logical_id: props.resource.name().to_string(),
+        environment,
+        unknown_ids,
+        kms_key_given: key_given(props)?,
+        execution_role_given: role_given(props)?,
+        id: id.to_string(),
+        policy_order: Default::default(),
+    };
     model.environments.push(planned);
     Ok(())
+}
+
+/// Which log types are on: a module whose `Enabled` only the deployment knows counts as on (its log group
+/// is then the role's to write); `None` when the code gives no logging configuration.
+fn logging(props: &Props<'_>) -> Result<Option<LoggingConfiguration>, Located> {
+    let Some(value) = props.value("LoggingConfiguration")? else { return Ok(None) };
+    let module = |name: &str| {
+        value.get(name).map(|m| LogModule {
+            enabled: Some(m.get("Enabled").and_then(|e| e.text()).is_none_or(|e| e.eq_ignore_ascii_case("true"))),
+            log_level: m.get("LogLevel").and_then(|l| l.text()).map(str::to_string),
+        })
+    };
+    Ok(Some(LoggingConfiguration {
+        dag_processing_logs: module("DagProcessingLogs"),
+        scheduler_logs: module("SchedulerLogs"),
+        task_logs: module("TaskLogs"),
+        webserver_logs: module("WebserverLogs"),
+        worker_logs: module("WorkerLogs"),
+    }))
+}
+
+/// How the environment's ExecutionRoleArn is written: a role of the code (`!GetAtt Role.Arn`,
+/// `aws_iam_role.x.arn`), a text, or unknown.
+fn role_given(props: &Props<'_>) -> Result<Option<RoleGiven>, Located> {
+    let Some(value) = props.value("ExecutionRoleArn")? else {
+        // The provider requires execution_role_arn: not in the plan, it is known only after apply.
+        return Ok((props.dialect() == Dialect::Terraform)
+            .then(|| RoleGiven::Unknown(format!("{} is known only after apply", props.resource.written("ExecutionRoleArn")))));
+    };
+    if let Some(reference) = props.resource.reference("ExecutionRoleArn") {
+        if super::is(&reference.kind, &identity::ROLE) && matches!(reference.attribute.as_deref(), Some("Arn")) {
+            return Ok(Some(RoleGiven::ArnOf(reference.id)));
+        }
+    }
+    Ok(Some(match value.fact() {
+        Ok(Ok(text)) => RoleGiven::Text(text),
+        Ok(Err(why)) => RoleGiven::Unknown(why),
+        Err(_) => return Err(props.refuse("ExecutionRoleArn", "ExecutionRoleArn must be a role's ARN")),
+    }))
 }
 
 /// How the environment's KmsKey is written: a reference to a key (its ID, or its ARN) or to an alias, by

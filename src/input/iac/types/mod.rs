@@ -12,6 +12,7 @@ use crate::model::Member;
 mod environment;
 mod gateways;
 mod groups;
+mod identity;
 mod network_acls;
 mod routes;
 mod services;
@@ -72,8 +73,8 @@ pub fn nothing(_: &mut Model, _: &Props<'_>) -> Result<(), Located> {
     Ok(())
 }
 
-const FAMILIES: [&[Type]; 7] =
-    [vpcs::TYPES, gateways::TYPES, routes::TYPES, network_acls::TYPES, groups::TYPES, services::TYPES, environment::TYPES];
+const FAMILIES: [&[Type]; 8] =
+    [vpcs::TYPES, gateways::TYPES, routes::TYPES, network_acls::TYPES, groups::TYPES, services::TYPES, environment::TYPES, identity::TYPES];
 
 fn all() -> impl Iterator<Item = &'static Type> {
     FAMILIES.into_iter().flatten()
