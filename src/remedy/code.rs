@@ -473,15 +473,19 @@ impl Lowering<'_> {
             Action::DeleteEnvironment { name } => vec![Change::AfterDeployment(format!("aws mwaa delete-environment --name {name}"))],
             Action::AddRolePolicy { role, name, document } => match self.language {
                 // Terraform's inline policies are resources of their own (the role's `inline_policy` is deprecated).
-                Language::Terraform => vec![add(
-                    self.new_id(&[&self.name(role), name]),
-                    "AWS::IAM::RolePolicy",
-                    vec![
+                Language::Terraform => {
+                    let id = self.new_id(&[&self.name(role), name]);
+                    let wait = format!(
+                        "Add aws_iam_role_policy.{} to the environment's depends_on, so that it is attached before the environment is created.",
+                        snake_case(&id)
+                    );
+                    let properties = vec![
                         ("RoleName", self.val(role)),
                         ("PolicyName", Val::Text(name.clone())),
                         ("PolicyDocument", Val::Json(document.clone())),
-                    ],
-                )],
+                    ];
+                    vec![add(id, "AWS::IAM::RolePolicy", properties), Change::Advice(wait)]
+                }
                 _ => vec![Change::Append {
                     resource: self.name(role),
                     kind: "AWS::IAM::Role",
