@@ -186,7 +186,11 @@ fn judge(
             return Err(format!("{name}: skipped {got:?}, expected {want:?}").into());
         }
     }
-    let golden = json!({"exit": exit, "findings": report["findings"], "skipped": report["skipped"], "ignored": report["ignored"]});
+    let mut golden = json!({"exit": exit, "findings": report["findings"], "skipped": report["skipped"], "ignored": report["ignored"]});
+    // What the policy rules did not evaluate, where they ran.
+    if let Some(caveats) = report.get("caveats") {
+        golden["caveats"] = caveats.clone();
+    }
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(support::root().join(code_dir));
     settings.set_prepend_module_to_snapshot(false);

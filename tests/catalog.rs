@@ -31,26 +31,76 @@ fn every_rule_has_its_document_and_no_document_is_orphaned() {
     }
 }
 
+/// Which a case is by its name: snapshot cases `fail_`, `pass_`, `skip_`; template and plan cases may also
+/// fail as `warn_` or `info_`.
+#[derive(PartialEq)]
+enum Verdict {
+    Fires,
+    Passes,
+    Skipped,
+}
+
+fn verdict(stem: &str, snapshot: bool) -> Option<Verdict> {
+    let prefix = stem.split('_').next().unwrap_or_default();
+    match prefix {
+        "fail" => Some(Verdict::Fires),
+        "warn" | "info" if !snapshot => Some(Verdict::Fires),
+        "pass" => Some(Verdict::Passes),
+        "skip" => Some(Verdict::Skipped),
+        _ => None,
+    }
+}
+
+/// Every rule fires and passes in some fixture: a snapshot case, or a template or plan case for what only
+/// code can decide (ROLE005's order of creation).
 #[test]
 fn every_rule_has_a_failing_and_a_passing_fixture() {
+    #[derive(serde::Deserialize)]
+    struct Judged {
+        findings: Vec<Vec<Value>>,
+        #[serde(default)]
+        skipped: Option<Vec<String>>,
+    }
     let mut fails = BTreeSet::new();
     let mut passes = BTreeSet::new();
-    for file in support::case_files() {
+    let code_cases = ["fixtures/templates", "fixtures/terraform"].into_iter().flat_map(|kind| {
+        let dir = support::root().join(kind);
+        std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .filter_map(Result::ok)
+            // A rule's cases are in its code's folder (others hold shared inputs, or cases of several rules).
+            .filter(|code| registry_codes().contains(&code.file_name().to_string_lossy().into_owned()))
+            .filter_map(|code| std::fs::read_dir(code.path()).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|f| f.path())
+            .filter(|f| f.to_string_lossy().ends_with(".case.json"))
+            .collect::<Vec<_>>()
+    });
+    let files: Vec<(std::path::PathBuf, bool)> =
+        support::case_files().into_iter().map(|f| (f, true)).chain(code_cases.map(|f| (f, false))).collect();
+    for (file, snapshot) in files {
         let dir = file.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let stem = file.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let case = support::load_case(&file);
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = name.trim_end_matches(".json").trim_end_matches(".case").to_string();
+        let text = std::fs::read_to_string(&file).expect("case file");
+        let case: Judged = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let fires = case.findings.iter().any(|f| f.first().and_then(Value::as_str) == Some(dir.as_str()));
-        if stem.starts_with("fail_") {
-            assert!(fires, "{dir}/{stem} is a failing case but does not expect {dir}");
-            fails.insert(dir);
-        } else if stem.starts_with("pass_") {
-            assert!(!fires, "{dir}/{stem} is a passing case but expects {dir}");
-            passes.insert(dir);
-        } else if stem.starts_with("skip_") {
-            let skipped = case.skipped.as_ref().is_some_and(|codes| codes.contains(&dir));
-            assert!(!fires && skipped, "{dir}/{stem} is a skipping case but does not expect {dir} skipped");
-        } else {
-            panic!("{dir}/{stem}: case names start with fail_, pass_ or skip_");
+        match verdict(&stem, snapshot) {
+            Some(Verdict::Fires) => {
+                assert!(fires, "{dir}/{stem} is a failing case but does not expect {dir}");
+                fails.insert(dir);
+            }
+            Some(Verdict::Passes) => {
+                assert!(!fires, "{dir}/{stem} is a passing case but expects {dir}");
+                passes.insert(dir);
+            }
+            Some(Verdict::Skipped) => {
+                let skipped = case.skipped.as_ref().is_some_and(|codes| codes.contains(&dir));
+                assert!(!fires && skipped, "{dir}/{stem} is a skipping case but does not expect {dir} skipped");
+            }
+            None if snapshot => panic!("{dir}/{stem}: snapshot case names start with fail_, pass_ or skip_"),
+            None => panic!("{dir}/{stem}: case names start with fail_, warn_, info_, pass_ or skip_"),
         }
     }
     assert_eq!(fails, registry_codes(), "rules without a failing fixture");

@@ -97,15 +97,20 @@ pub fn execution_role<'n>(network: &'n Network, settings: &Settings) -> Lookup<'
         RoleGiven::Unknown(why) => return Lookup::Unknown(format!("the execution role is known only at deployment: {why}")),
         RoleGiven::ArnOf(id) => match found(id) {
             Some(role) => role,
-            None => return Lookup::NotFound(format!("{id} is not a role of the code")),
+            None => return Lookup::NotFound(format!("the execution role ARN names {id}, which is not a role of the code")),
         },
         RoleGiven::Text(arn) => match found(arn) {
             Some(role) => role,
             None if !is_role_arn(arn) => {
-                return Lookup::Malformed(format!("{arn} is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)"))
+                return Lookup::Malformed(
+                    "the execution role ARN is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)".to_string(),
+                )
             }
             None if snapshot.roles_not_found.iter().flatten().any(|n| n == role_name(arn)) => {
-                return Lookup::NotFound(format!("no role {} exists (iam:GetRole answered NoSuchEntity)", role_name(arn)))
+                return Lookup::NotFound(format!(
+                    "the execution role ARN names no role: iam:GetRole answered NoSuchEntity for {}",
+                    role_name(arn)
+                ))
             }
             None => {
                 return Lookup::Unknown(match snapshot.roles {

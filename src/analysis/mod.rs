@@ -5,6 +5,7 @@
 pub mod addr;
 pub mod flows;
 pub mod identity;
+pub mod key;
 pub mod nacl;
 pub mod policy;
 pub mod routing;

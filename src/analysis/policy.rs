@@ -19,6 +19,9 @@ pub enum Principal<'a> {
     Role { arn: &'a str, account: &'a str },
     /// A service principal (`airflow-env.amazonaws.com`).
     Service(&'a str),
+    /// A role, for whom a grant to its account counts: a key policy's statement for the account enables the
+    /// account's IAM policies, which then decide (KMS004 leaves that to ROLE003).
+    RoleOrAccount { arn: &'a str, account: &'a str },
 }
 
 /// The request context: the condition keys the tool knows, each with its values or known to be absent.
@@ -142,7 +145,9 @@ impl Policy {
 /// applies wins, else any Allow that applies allows.
 pub fn evaluate_all(policies: &[&Policy], request: Request<'_>) -> Decision {
     let mut definite_allow = false;
-    let mut doubt: Option<String> = None;
+    // A Deny that may apply leaves any Allow unproved; an Allow that may apply matters only when none is sure.
+    let mut deny_doubt: Option<String> = None;
+    let mut allow_doubt: Option<String> = None;
     for policy in policies {
         for statement in &policy.statements {
             let name = || statement.name(policy.label.as_deref());
@@ -150,19 +155,20 @@ pub fn evaluate_all(policies: &[&Policy], request: Request<'_>) -> Decision {
                 (_, Applies::No) => {}
                 (false, Applies::Yes) => return Decision::Denied { statement: Some(name()) },
                 (false, Applies::Maybe(why)) => {
-                    doubt.get_or_insert(format!("{} may deny it ({why})", name()));
+                    deny_doubt.get_or_insert(format!("{} may deny it ({why})", name()));
                 }
                 (true, Applies::Yes) => definite_allow = true,
                 (true, Applies::Maybe(why)) => {
-                    doubt.get_or_insert(format!("{} allows it only in part or under conditions the tool cannot check ({why})", name()));
+                    allow_doubt
+                        .get_or_insert(format!("{} allows it only in part or under conditions the tool cannot check ({why})", name()));
                 }
             }
         }
     }
-    match (definite_allow, doubt) {
-        (true, None) => Decision::Allowed,
-        (_, Some(reason)) => Decision::Unprovable { reason },
-        (false, None) => Decision::Denied { statement: None },
+    match (deny_doubt, definite_allow, allow_doubt) {
+        (Some(reason), _, _) | (None, false, Some(reason)) => Decision::Unprovable { reason },
+        (None, true, _) => Decision::Allowed,
+        (None, false, None) => Decision::Denied { statement: None },
     }
 }
 
@@ -214,12 +220,16 @@ impl PrincipalName {
                 "Service" if self.value.eq_ignore_ascii_case(service) => Applies::Yes,
                 _ => Applies::No,
             },
-            Principal::Role { arn, account } => {
+            Principal::Role { arn, account } | Principal::RoleOrAccount { arn, account } => {
                 let root = arn.split(':').nth(1).map(|partition| format!("arn:{partition}:iam::{account}:root"));
-                match self.kind.as_str() {
-                    "AWS" if self.value == arn => Applies::Yes,
+                // What the code creates is in the account it deploys to, whichever the role's is.
+                let value = self.value.replace(DEPLOYING_ACCOUNT, account);
+                let names_account = value == account || Some(&value) == root.as_ref();
+                match (self.kind.as_str(), principal) {
+                    ("AWS", _) if value == arn => Applies::Yes,
+                    ("AWS", Principal::RoleOrAccount { .. }) if names_account => Applies::Yes,
                     // The account: its IAM policies decide for its principals.
-                    "AWS" if self.value == account || Some(&self.value) == root.as_ref() => {
+                    ("AWS", _) if names_account => {
                         Applies::Maybe(format!("it names the account {account}, whose IAM policies then decide"))
                     }
                     _ => Applies::No,
@@ -260,13 +270,12 @@ impl Condition {
         let Some(given) = context.get(&self.key) else {
             return unknown(format!("condition key {}", self.key));
         };
-        // The request's account is known only at deployment: only a test on that same account decides.
-        let deploying = |v: &String| v.contains(DEPLOYING_ACCOUNT);
-        if given.is_some_and(|v| v.iter().any(deploying)) && !self.values.iter().any(deploying) {
-            return unknown(format!(
-                "its condition on {} names an account, and the deploying account is known only at deployment",
-                self.key
-            ));
+        // A value known only at deployment (the account, a generated name) equals itself alone: a test on any
+        // other value cannot be decided.
+        let named = |values: &[String]| -> Vec<String> { values.iter().flat_map(|v| symbols(v)).map(str::to_string).collect() };
+        let (requested, tested) = (named(given.unwrap_or_default()), named(&self.values));
+        if requested.iter().any(|s| !tested.contains(s)) {
+            return unknown(format!("its condition on {} compares a value known only at deployment", self.key));
         }
         let present = given.is_some_and(|v| !v.is_empty());
         if base == "Null" {
@@ -305,19 +314,27 @@ impl Patterns {
             Patterns::Except(list) => (list, true),
         };
         let fold = |s: &str| if case_sensitive { s.to_string() } else { s.to_ascii_lowercase() };
-        let requested = fold(requested);
-        // A variable or a value known at deployment may match anything its known parts allow.
-        let pattern = |p: &String| if unresolved(p) { (fold(&wildcard_unresolved(p)), false) } else { (fold(p), true) };
-        // The deploying account, known only at deployment, is one symbol on both sides; against any other
-        // account a pattern may or may not match it.
-        let (requested, any_account) = (requested.replace(DEPLOYING_ACCOUNT, ACCOUNT), requested.replace(DEPLOYING_ACCOUNT, "*"));
-        let pattern = |p: &String| {
-            let (p, exact) = pattern(p);
-            (p.replace(DEPLOYING_ACCOUNT, ACCOUNT), exact)
+        // What only the deployment knows (the account, a generated name) is a symbol, one character on both
+        // sides: equal to itself and to no other value a pattern names. In the request it may be any value
+        // a pattern writes literally (a template's own account ID): that overlaps, never covers.
+        let mut known: Vec<&str> = symbols(requested).collect();
+        known.extend(list.iter().flat_map(|p| symbols(p)));
+        let encode = |text: &str| {
+            let mut text = text.to_string();
+            for (i, symbol) in known.iter().enumerate() {
+                text = text.replace(symbol, &char::from_u32(0xE000 + i as u32).unwrap_or('\u{E000}').to_string());
+            }
+            fold(&text)
         };
-        let listed = if list.iter().map(pattern).any(|(p, exact)| exact && glob_covers(&p, &requested)) {
+        let mut any_value = requested.to_string();
+        for symbol in symbols(requested) {
+            any_value = any_value.replace(symbol, "*");
+        }
+        let (requested, requested_loose) = (encode(requested), encode(&any_value));
+        let pattern = |p: &String| (encode(p), encode(&wildcard_unresolved(p)), !unresolved(p));
+        let listed = if list.iter().map(pattern).any(|(p, _, exact)| exact && glob_covers(&p, &requested)) {
             Scope::Covers
-        } else if list.iter().map(pattern).any(|(p, _)| glob_overlaps(&p, &requested) || glob_overlaps(&p, &any_account)) {
+        } else if list.iter().map(pattern).any(|(_, loose, _)| glob_overlaps(&loose, &requested_loose)) {
             Scope::Overlaps
         } else {
             Scope::Disjoint
@@ -331,8 +348,14 @@ impl Patterns {
     }
 }
 
-/// The deploying account as one character no ARN holds, so that globs compare it with itself only.
-const ACCOUNT: &str = "\u{E000}";
+/// The values known only at deployment a text holds: `{AccountId}`, `{Bucket.BucketName}` (a `{` that no `$`
+/// opens; ARNs and names hold no braces).
+fn symbols(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('{').filter(move |(i, _)| !text[..*i].ends_with('$')).filter_map(move |(i, _)| {
+        let end = text[i..].find('}')?;
+        Some(&text[i..=i + end])
+    })
+}
 
 /// `${...}` and `<unknown: ...>` as `*`.
 fn wildcard_unresolved(pattern: &str) -> String {

@@ -52,6 +52,9 @@ pub enum Member {
     RolePolicies,
     AttachedRolePolicies,
     PolicyVersions,
+    Keys,
+    KeyPolicies,
+    KeyGrants,
 }
 
 impl Member {
@@ -75,6 +78,9 @@ impl Member {
             Member::RolePolicies => "RolePolicies",
             Member::AttachedRolePolicies => "AttachedRolePolicies",
             Member::PolicyVersions => "PolicyVersions",
+            Member::Keys => "Keys",
+            Member::KeyPolicies => "KeyPolicies",
+            Member::KeyGrants => "KeyGrants",
         }
     }
 
@@ -99,6 +105,9 @@ impl Member {
             Member::RolePolicies => "iam:GetRolePolicy",
             Member::AttachedRolePolicies => "iam:ListAttachedRolePolicies",
             Member::PolicyVersions => "iam:GetPolicyVersion",
+            Member::Keys => "kms:DescribeKey",
+            Member::KeyPolicies => "kms:GetKeyPolicy",
+            Member::KeyGrants => "kms:ListGrants",
         }
     }
 }
@@ -256,6 +265,9 @@ impl Network {
             Member::RolePolicies => s.role_policies.is_some(),
             Member::AttachedRolePolicies => s.attached_role_policies.is_some(),
             Member::PolicyVersions => s.policy_versions.is_some(),
+            Member::Keys => s.keys.is_some(),
+            Member::KeyPolicies => s.key_policies.is_some(),
+            Member::KeyGrants => s.key_grants.is_some(),
         }
     }
 

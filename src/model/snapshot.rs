@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// Every top-level member a snapshot may hold, as spelled in the file.
-pub const MEMBER_NAMES: [&str; 29] = [
+pub const MEMBER_NAMES: [&str; 32] = [
     "snapshot_version",
     "region",
     "account_id",
@@ -37,6 +37,9 @@ pub const MEMBER_NAMES: [&str; 29] = [
     "AttachedRolePolicies",
     "RolePolicies",
     "PolicyVersions",
+    "Keys",
+    "KeyPolicies",
+    "KeyGrants",
     "Environment",
     "Environments",
     "not_captured",
@@ -105,6 +108,15 @@ pub struct Snapshot {
     /// Policy ARN -> `get-policy-version`'s `PolicyVersion` (the default version).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
     pub policy_versions: Option<BTreeMap<String, PolicyVersion>>,
+    /// `aws kms describe-key`'s `KeyMetadata`, for the environment's KmsKey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<KeyMetadata>>,
+    /// Key ARN -> what `aws kms get-key-policy --policy-name default` prints.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub key_policies: Option<BTreeMap<String, KeyPolicy>>,
+    /// Key ARN -> `aws kms list-grants`' `Grants`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub key_grants: Option<BTreeMap<String, Vec<Grant>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
     /// Several environments (`snapshot --all-environments`), for offline audits.
@@ -749,6 +761,49 @@ impl LoggingConfiguration {
         .map(|(name, _)| name)
         .collect()
     }
+}
+
+/// `aws kms describe-key`'s `KeyMetadata`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyMetadata {
+    pub key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_spec: Option<String>,
+    /// The older name of `KeySpec`, which describe-key still prints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_master_key_spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_manager: Option<String>,
+}
+
+/// What `aws kms get-key-policy` prints (`PolicyName` in newer CLIs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyPolicy {
+    pub policy: PolicyDocument,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<String>,
+}
+
+/// An item of `aws kms list-grants`' `Grants`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Grant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grantee_principal: Option<String>,
+    #[serde(default)]
+    pub operations: Vec<String>,
 }
 
 /// `aws iam get-role`'s `Role`.

@@ -157,6 +157,7 @@ fn typescript(action: &Action, paths: &BTreeMap<String, String>) -> Option<Strin
         | Action::AddRolePolicy { .. }
         | Action::SetTrustPolicy { .. }
         | Action::AddDependsOn { .. }
+        | Action::AddKeyPolicyStatement { .. }
         | Action::Inspect { .. } => None,
     }
 }

@@ -191,6 +191,14 @@ impl Writer {
             Action::SetTrustPolicy { role, document } => {
                 format!("aws iam update-assume-role-policy --role-name {} --policy-document {}", id(role), quoted(&document.to_string()))
             }
+            Action::AddKeyPolicyStatement { key, statement } => {
+                let pretty = serde_json::to_string_pretty(statement).unwrap_or_default();
+                format!(
+                    "aws kms get-key-policy --key-id {key} --policy-name default --query Policy --output text > key-policy.json\n# add to the Statement list of key-policy.json:\n# {}\naws kms put-key-policy --key-id {key} --policy-name default --policy file://key-policy.json",
+                    pretty.replace('\n', "\n# "),
+                    key = id(key)
+                )
+            }
             // What exists has been created: there is no order left to change.
             Action::AddDependsOn { .. } => String::new(),
             Action::Inspect { command } => command.clone(),

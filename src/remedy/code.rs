@@ -499,6 +499,14 @@ impl Lowering<'_> {
                 property: "AssumeRolePolicyDocument",
                 value: Val::Json(document.clone()),
             }],
+            Action::AddKeyPolicyStatement { key, statement } => {
+                let pretty = serde_json::to_string_pretty(statement).unwrap_or_default();
+                let policy = match self.language {
+                    Language::Terraform => "policy",
+                    _ => "KeyPolicy",
+                };
+                vec![Change::Advice(format!("Add to the Statement list of {}'s {policy}:\n{pretty}", self.name(key)))]
+            }
             Action::AddDependsOn { resource, on } => {
                 let names: Vec<String> = on.iter().map(|r| self.name(r)).collect();
                 vec![Change::Advice(match self.language {

@@ -261,6 +261,12 @@ pub enum Action {
         role: Ref,
         document: Value,
     },
+    /// A statement added to a key's policy (KMS has no command that appends one: the policy is read, edited and
+    /// put back).
+    AddKeyPolicyStatement {
+        key: Ref,
+        statement: Value,
+    },
     /// The environment made to wait for resources it does not refer to (`DependsOn`, `depends_on`).
     AddDependsOn {
         resource: Ref,
@@ -310,7 +316,8 @@ impl Action {
             Action::AcceptEndpointConnections { .. }
             | Action::NatGatewayPerZone { .. }
             | Action::DeleteEnvironment { .. }
-            | Action::AddDependsOn { .. } => Manual,
+            | Action::AddDependsOn { .. }
+            | Action::AddKeyPolicyStatement { .. } => Manual,
             Action::Inspect { .. } => return None,
         })
     }

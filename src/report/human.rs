@@ -198,6 +198,9 @@ pub fn render(report: &Report, files: &SourceFiles, excerpts: &[Excerpt], fixabl
         }
     }
     if !quiet {
+        for caveat in &report.caveats {
+            let _ = writeln!(out, "{}", wrap(&format!("  caveat ({}): {}", caveat.codes.join(", "), caveat.text), style.width, "    "));
+        }
         for skipped in &report.skipped {
             let _ = writeln!(out, "{}", wrap(&format!("  skipped {}: {}", skipped.code, skipped.reason), style.width, "    "));
         }

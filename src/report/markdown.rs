@@ -144,6 +144,9 @@ pub fn markdown(reports: &[Report]) -> String {
             }
             let _ = writeln!(out, "\n</details>\n");
         }
+        for caveat in &r.caveats {
+            let _ = writeln!(out, "- caveat ({}): {}", caveat.codes.join(", "), cell(caveat.text));
+        }
         for skipped in &r.skipped {
             let _ = writeln!(out, "- skipped {}: {}", skipped.code, cell(&skipped.reason));
         }

@@ -58,6 +58,35 @@ pub struct Summary {
     pub skipped: usize,
 }
 
+/// What an allowed IAM verdict does not cover (CLI.md v3 `caveats`): said whenever a rule that evaluates
+/// IAM, key or bucket policies ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Caveat {
+    pub codes: Vec<&'static str>,
+    pub text: &'static str,
+}
+
+/// The rules that judge policies as IAM evaluates them, which SCPs, RCPs and session policies can still deny.
+const POLICY_RULES: [&str; 7] = ["ROLE002", "ROLE003", "ROLE004", "ROLE005", "ROLE006", "KMS004", "KMS005"];
+
+impl Caveat {
+    /// `keyed`: the environment names a customer managed key (without one the key rules pass with nothing read).
+    fn of(findings: &[Finding], passed: &[&'static str], keyed: bool) -> Vec<Caveat> {
+        let evaluated = |code: &&str| POLICY_RULES.contains(code) && (keyed || !code.starts_with("KMS"));
+        let mut codes: Vec<&'static str> = findings.iter().map(|f| f.code).chain(passed.iter().copied()).filter(evaluated).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        if codes.is_empty() {
+            return Vec::new();
+        }
+        vec![Caveat {
+            codes,
+            text:
+                "SCPs, RCPs, session policies and IAM eventual consistency were not evaluated: allowed means allowed by the policies read",
+        }]
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: u32,
@@ -65,6 +94,8 @@ pub struct Report {
     pub target: Target,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
     /// Findings that the configuration's ignores accepted, with their reasons.
     pub ignored: Vec<Ignored>,
     pub summary: Summary,
@@ -233,6 +264,7 @@ impl Report {
                 assumed: settings.assumed(),
                 language: settings.language,
             },
+            caveats: Caveat::of(&outcome.findings, &outcome.passed, settings.kms_key.is_some() || settings.kms_key_given.is_some()),
             findings: outcome.findings,
             skipped: outcome.skipped,
             ignored: outcome.ignored,
@@ -265,6 +297,7 @@ impl Report {
             },
             findings: Vec::new(),
             skipped: Vec::new(),
+            caveats: Vec::new(),
             ignored: Vec::new(),
             summary: Summary::default(),
             passed: Vec::new(),

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::shared::{create_interface_endpoint, placement_problems};
-use super::{docs, Check, CheckResult, Finding, Rule, Severity, Skip, TraceLine};
+use super::{docs, Check, CheckResult, Outcome, Rule, Severity, Skip, TraceLine};
 use crate::analysis::Analysis;
 use crate::remedy::{Action, Created, Direction, EndpointService, Part, Peer, Permission, Protocol, Ref, Remedy, Rendered};
 use crate::target::Language;
@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 /// A CUSTOMER environment waits this long for its endpoints, then turns CREATE_FAILED.
 const WINDOW_HOURS: i64 = 72;
 
-fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
+fn check(a: &Analysis<'_>, checked: &Outcome) -> CheckResult {
     let environment = a.settings.environment.as_ref().ok_or_else(|| Skip("no environment".to_string()))?;
     if !environment.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("PENDING")) {
         return Ok(Vec::new());
@@ -62,7 +62,7 @@ fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
     if waiting.is_empty() {
         return Ok(Vec::new());
     }
-    let sqs_policy = network_findings.iter().find(|f| f.code == "VPCE008");
+    let sqs_policy = checked.findings.iter().find(|f| f.code == "VPCE008");
     let mut remedy = if hours_left.is_some_and(|h| h <= 0) {
         Remedy::say(format!(
             "Too late for endpoints: it turns CREATE_FAILED whatever is created now. Delete it, create it again, and create its \

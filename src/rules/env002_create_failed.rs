@@ -1,5 +1,5 @@
 use super::shared::environment_state_finding;
-use super::{docs, Check, CheckResult, Finding, Rule, Severity};
+use super::{docs, Check, CheckResult, Outcome, Rule, Severity};
 use crate::analysis::Analysis;
 
 pub static RULE: Rule = Rule {
@@ -13,6 +13,6 @@ pub static RULE: Rule = Rule {
     check: Check::Environment(check),
 };
 
-fn check(a: &Analysis<'_>, network_findings: &[Finding]) -> CheckResult {
-    environment_state_finding(&RULE, a, network_findings, &["CREATE_FAILED", "UPDATE_FAILED"])
+fn check(a: &Analysis<'_>, checked: &Outcome) -> CheckResult {
+    environment_state_finding(&RULE, a, checked, &["CREATE_FAILED", "UPDATE_FAILED"])
 }

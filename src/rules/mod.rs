@@ -18,6 +18,10 @@ mod env002_create_failed;
 mod env003_environment_unhealthy;
 mod fixes;
 mod kms001_kms_key_identifier;
+mod kms002_kms_key_usable;
+mod kms003_kms_key_location;
+mod kms004_key_policy_role;
+mod kms005_key_policy_logs;
 mod role001_execution_role_exists;
 mod role002_trust_policy;
 mod role003_role_permissions;
@@ -102,8 +106,9 @@ pub struct Skip(pub String);
 pub enum Check {
     /// Evaluates the network.
     Network(fn(&Analysis<'_>) -> CheckResult),
-    /// Explains an existing environment's state with the network findings (`diagnose` only).
-    Environment(fn(&Analysis<'_>, &[Finding]) -> CheckResult),
+    /// Explains an existing environment's state with what the other rules found and could not decide
+    /// (`diagnose` only).
+    Environment(fn(&Analysis<'_>, &Outcome) -> CheckResult),
 }
 
 pub struct Rule {
@@ -292,11 +297,11 @@ pub fn run(analysis: &Analysis<'_>, mode: Mode, triage: &dyn Triage) -> Outcome 
     render_remediation(analysis, &mut outcome.findings);
     triage.triage(&mut outcome);
     if mode == Mode::Diagnose {
-        let network_findings = outcome.findings.clone();
+        let checked = outcome.clone();
         let mut environment = Outcome::default();
         for rule in enabled() {
             if let Check::Environment(check) = rule.check {
-                let result = missing(analysis, rule).map_or_else(|| check(analysis, &network_findings), Err);
+                let result = missing(analysis, rule).map_or_else(|| check(analysis, &checked), Err);
                 apply(rule, result, &mut environment);
             }
         }

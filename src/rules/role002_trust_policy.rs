@@ -64,7 +64,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let principals: Vec<&str> = list.iter().filter_map(|d| d["principal"].as_str()).collect();
     let target = super::shared::role_ref(a, &role);
     Ok(vec![RULE
-        .finding(Some(&role.name), format!("the trust policy of {} {verb} {} assume it", role.name, principals.join(" and ")))
+        .finding(Some(&role.name), format!("the trust policy {verb} {} assume the role", principals.join(" and ")))
         .severity(severity)
         .remediation(
             Remedy::say("Let both MWAA service principals assume the role (the execution role page's trust policy):")

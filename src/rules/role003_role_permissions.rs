@@ -12,6 +12,7 @@ use crate::analysis::policy::Decision;
 use crate::analysis::Analysis;
 use crate::model::DEPLOYING_ACCOUNT;
 use crate::remedy::{Action, Remedy};
+use crate::target::{Language, Settings};
 
 pub static RULE: Rule = Rule {
     code: "ROLE003",
@@ -69,16 +70,15 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         prose.push_str(&format!(", and remove or narrow {first}, an explicit Deny no Allow overrides"));
     }
     prose.push(':');
-    let document = grant(&judged.identity, a.settings.source_bucket_arn.as_deref(), a.settings.kms_key.as_deref(), &missing);
+    let document = grant(&judged.identity, a.settings, &missing);
     let role = &judged.role;
     Ok(vec![RULE
         .finding(
             Some(&role.name),
             format!(
-                "the execution role {} is not allowed {} action(s) MWAA performs with it: {}",
-                role.name,
+                "the execution role is not allowed {} action(s) MWAA performs with it: {}",
                 actions.len(),
-                actions.join(", ")
+                super::shared::some_of(&actions, 3)
             ),
         )
         .severity(severity)
@@ -93,7 +93,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
 
 /// A policy that allows the missing permissions, one statement per permission, on the resources the
 /// execution role page's sample names (which cover every concrete request tested).
-fn grant(identity: &Identity, bucket_arn: Option<&str>, key: Option<&str>, missing: &[(&Required, Option<&String>)]) -> Value {
+fn grant(identity: &Identity, settings: &Settings, missing: &[(&Required, Option<&String>)]) -> Value {
+    let (bucket_arn, key) = (settings.source_bucket_arn.as_deref(), settings.kms_key.as_deref());
     let Identity { partition: p, region, account, name } = identity;
     let mut by_permission: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (r, _) in missing {
@@ -123,6 +124,7 @@ fn grant(identity: &Identity, bucket_arn: Option<&str>, key: Option<&str>, missi
                 "P9" => (vec!["*".to_string()], Some(json!({"StringLike": {"kms:ViaService": [format!("sqs.{region}.amazonaws.com")]}}))),
                 _ => (vec!["*".to_string()], None),
             };
+            let resources: Vec<Value> = resources.iter().map(|r| deployed(r, settings.language)).collect();
             let mut statement = json!({"Sid": format!("Mwaa{id}"), "Effect": "Allow", "Action": actions, "Resource": resources});
             if let (Some(condition), Value::Object(map)) = (condition, &mut statement) {
                 map.insert("Condition".to_string(), condition);
@@ -130,7 +132,20 @@ fn grant(identity: &Identity, bucket_arn: Option<&str>, key: Option<&str>, missi
             statement
         })
         .collect();
-    // The deploying account, where the input does not give it, is any account in a policy IAM takes.
-    let document = json!({"Version": "2012-10-17", "Statement": statements});
-    serde_json::from_str(&document.to_string().replace(DEPLOYING_ACCOUNT, "*")).unwrap_or(document)
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// An ARN as the code writes it where it holds what only the deployment knows: in a template, `Fn::Sub` of the
+/// account and of a generated bucket name (`{Bucket.BucketName}` -> `${Bucket}`); elsewhere any account.
+fn deployed(arn: &str, language: Language) -> Value {
+    let template = matches!(language, Language::CloudFormation | Language::Cdk);
+    match (arn.contains('{'), template) {
+        (false, _) => json!(arn),
+        (true, true) => {
+            // `{Bucket.BucketName}` is what `!Ref Bucket` gives.
+            let named = arn.replace(".BucketName}", "}").replace('{', "${");
+            json!({"Fn::Sub": named.replace("${AccountId}", "${AWS::AccountId}")})
+        }
+        (true, false) => json!(arn.replace(DEPLOYING_ACCOUNT, "*")),
+    }
 }

@@ -51,11 +51,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let items: Vec<(&str, &str, &str, &str)> =
         unproven.iter().map(|(id, action, resource, reason)| (*id, *action, *resource, reason.as_str())).collect();
     let trace = super::shared::permission_trace(&items);
-    let first = &unproven[0].3;
     Ok(vec![RULE
         .finding(
             Some(&role.name),
-            format!("the tool cannot prove the execution role {} is allowed {} request(s) MWAA makes: {first}", role.name, unproven.len()),
+            format!("the tool cannot prove the execution role is allowed {} request(s) MWAA makes with it (the trace says why)", unproven.len()),
         )
         .trace(trace)
         .remediation(Remedy::say(

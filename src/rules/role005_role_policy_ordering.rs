@@ -51,12 +51,12 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     resources.sort_unstable();
     resources.dedup();
     let environment = a.settings.planned_name.clone().unwrap_or_default();
-    let list = resources.join(", ");
+    let list = super::shared::some_of(&resources, 2);
     Ok(vec![RULE
         .finding(
             Some(&environment),
             format!(
-                "{environment} may be created before {list}, which give(s) its execution role {} action(s) MWAA performs",
+                "the environment may be created before {list}, which give(s) its execution role {} action(s) MWAA performs",
                 actions.len()
             ),
         )

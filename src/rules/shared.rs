@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{CheckResult, Finding, Rule, Severity, Skip, TraceLine};
+use super::{CheckResult, Finding, Outcome, Rule, Severity, Skip, TraceLine};
 use crate::analysis::flows::{Flow, FlowKind, Hop, Step};
 use crate::analysis::policy::{Decision, Request};
 use crate::analysis::{Analysis, CustomerEndpoint, Routing};
@@ -90,6 +90,24 @@ fn distinct_flows<'a>(items: &[(&'a Flow, &'a Hop)]) -> Vec<&'a Flow> {
 /// "N required flow(s)": the headline's count; the flows themselves are the trace and the evidence.
 pub fn flow_count(items: &[(&Flow, &Hop)]) -> String {
     format!("{} required flow(s)", distinct_flows(items).len())
+}
+
+/// The customer managed key the environment names, `None` for the AWS owned key, or why it cannot be judged.
+pub fn customer_key<'n>(a: &Analysis<'n>) -> Result<Option<crate::analysis::key::Key<'n>>, Skip> {
+    use crate::analysis::key::{environment_key, Lookup};
+    match environment_key(a.network, a.settings) {
+        Lookup::AwsOwned => Ok(None),
+        Lookup::Unknown(why) => Err(Skip(why)),
+        Lookup::Found(key) => Ok(Some(key)),
+    }
+}
+
+/// The first `shown` items and how many more: a list that stays one short sentence.
+pub fn some_of(items: &[&str], shown: usize) -> String {
+    match items.len().checked_sub(shown) {
+        Some(more) if more > 0 => format!("{} and {more} more", items[..shown].join(", ")),
+        _ => items.join(", "),
+    }
 }
 
 /// One trace line per required permission and verdict: its actions, on which resources (the first, and how
@@ -329,7 +347,32 @@ pub fn ids_unknown(a: &Analysis<'_>) -> Result<(), Skip> {
 
 /// ENV002 and ENV003: the environment is in one of `statuses`; report AWS's last error and the network
 /// findings ranked as likely causes (errors first, then warnings).
-pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_findings: &[Finding], statuses: &[&str]) -> CheckResult {
+/// The families the error message names (RULES.md v3 "ENV002 ranking"), by the words AWS's messages use.
+fn families_named(message: &str) -> Vec<&'static str> {
+    let message = message.to_ascii_lowercase();
+    let words: [(&[&str], &[&'static str]); 5] = [
+        (&["role", "permission", "assum"], &["execution-role", "deployer"]),
+        (&["kms", "key"], &["kms"]),
+        (&["bucket", "s3"], &["bucket"]),
+        (&["requirements", "pip", "plugins"], &["dependencies"]),
+        (&["vpc", "subnet", "endpoint", "security group", "network"], &["network"]),
+    ];
+    words.iter().filter(|(keys, _)| keys.iter().any(|k| message.contains(k))).flat_map(|(_, families)| families.iter().copied()).collect()
+}
+
+/// Where a family comes in AWS's order for a failed creation (troubleshooting.txt "Create failed"); a failed
+/// update looks at what changed first: dependencies and the bucket's objects.
+fn family_order(family: &str, update: bool) -> usize {
+    const CREATE: [&str; 7] = ["network", "deployer", "execution-role", "kms", "bucket", "dependencies", "environment"];
+    const UPDATE: [&str; 7] = ["dependencies", "bucket", "network", "deployer", "execution-role", "kms", "environment"];
+    let order = if update { UPDATE } else { CREATE };
+    order.iter().position(|f| *f == family).unwrap_or(order.len())
+}
+
+/// ENV002/ENV003: the environment's state, AWS's error, and every finding of the run ranked as a likely cause
+/// (the families the error names first, then AWS's order, then severity and code); what could not be checked
+/// is said beside them.
+pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, checked: &Outcome, statuses: &[&str]) -> CheckResult {
     let environment = a.settings.environment.as_ref().ok_or_else(|| Skip("no environment".to_string()))?;
     let Some(status) = environment.status.as_deref().filter(|s| statuses.iter().any(|w| s.eq_ignore_ascii_case(w))) else {
         return Ok(Vec::new());
@@ -337,25 +380,29 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
     let error = environment.last_update.as_ref().and_then(|u| u.error.as_ref());
     let code = error.and_then(|e| e.error_code.as_deref()).unwrap_or("no error code");
     let text = error.and_then(|e| e.error_message.as_deref()).unwrap_or("no error message");
-    let mut causes: Vec<&Finding> = network_findings.iter().filter(|f| f.severity != Severity::Info).collect();
-    causes.sort_by_key(|f| f.sort_key());
+    let named = families_named(text);
+    let update = status.eq_ignore_ascii_case("UPDATE_FAILED");
+    let mut causes: Vec<&Finding> = checked.findings.iter().filter(|f| f.severity != Severity::Info).collect();
+    causes.sort_by_key(|f| (!named.contains(&f.family), family_order(f.family, update), f.sort_key()));
     let ranked: Vec<String> = causes.iter().map(|f| f.headline()).collect();
     let verdict = if ranked.is_empty() {
-        "no network finding explains it: check the execution role's permissions and the environment's logs".to_string()
+        "no finding explains it: check what could not be checked and the environment's logs".to_string()
     } else {
         format!("likely cause: {}", ranked.first().map_or("", String::as_str))
     };
+    let not_checked: Vec<Value> = checked.skipped.iter().map(|s| json!({"code": s.code, "why": s.reason})).collect();
     Ok(vec![rule
         .finding(Some(&environment.name), format!("{status} with {code}; {verdict}"))
         .trace(
             std::iter::once(format!("AWS says: {text}"))
                 .chain(ranked.iter().enumerate().map(|(i, cause)| format!("likely cause {}: {cause}", i + 1)))
+                .chain((!not_checked.is_empty()).then(|| format!("not checked: {} rule(s), listed under skipped", not_checked.len())))
                 .map(|text| TraceLine { text, detail: false })
                 .collect(),
         )
         .remediation(if ranked.is_empty() {
             Remedy::say(
-                "Review the execution role's permissions and the environment's CloudWatch logs, then update or recreate the environment. \
+                "Give the tool what it could not read (the skipped rules say what), review the environment's CloudWatch logs, then update or recreate the environment. \
                  Simulate the role's permissions with:",
             )
             .then(Action::Inspect {
@@ -366,8 +413,9 @@ pub fn environment_state_finding(rule: &'static Rule, a: &Analysis<'_>, network_
             Remedy::say("Fix the findings listed (each has its own remediation), then update the environment, or delete and recreate it if creation failed.")
         })
         .evidence(json!({
-            "status": status, "error_code": code, "error_message": text,
-            "likely_causes": causes.iter().map(|f| json!({"code": f.code, "resource": f.resource, "severity": f.severity})).collect::<Vec<_>>()
+            "status": status, "error_code": code, "error_message": text, "families_named": named,
+            "likely_causes": causes.iter().map(|f| json!({"code": f.code, "family": f.family, "resource": f.resource, "severity": f.severity})).collect::<Vec<_>>(),
+            "not_checked": not_checked,
         }))])
 }
 

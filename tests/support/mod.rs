@@ -117,7 +117,13 @@ pub fn materialise(case: &Case, name: &str) -> PathBuf {
     let dir = root().join("target/fixture-cases");
     std::fs::create_dir_all(&dir).expect("target dir");
     let path = dir.join(format!("{}.json", name.replace('/', "__")));
-    std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("json")).expect("write case");
+    // Tests run at once may materialise the same case: each writes its own file and renames it into place,
+    // so that a reader never sees one half written.
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = dir.join(format!("{}.{}.{n}.partial", name.replace('/', "__"), std::process::id()));
+    std::fs::write(&partial, serde_json::to_string_pretty(&doc).expect("json")).expect("write case");
+    std::fs::rename(&partial, &path).expect("rename case");
     path
 }
 

@@ -67,7 +67,8 @@ impl Resolver for Stack<'_> {
         Some(match resource.kind.as_str() {
             "AWS::S3::Bucket" => match self.property(resource, "BucketName") {
                 Ok(Some(name)) => name,
-                _ => Value::Unknown(format!("the name CloudFormation generates for bucket {id}")),
+                // The name CloudFormation generates: one symbol, the same wherever the template names it.
+                _ => Value::Text(format!("{{{id}.BucketName}}")),
             },
             _ => Value::Text(resource.id.clone()),
         })

@@ -4,12 +4,17 @@ use super::identity;
 use super::Attribute::Own;
 use super::{nothing, Type};
 use crate::input::iac::props::{Dialect, Props};
-use crate::input::iac::{key_created_at_deployment, Located, Model, PlannedEnvironment};
+use crate::input::iac::{key_created_at_deployment, list, Located, Model, PlannedEnvironment};
 use crate::model::snapshot::*;
 use crate::model::Member;
+use crate::model::DEPLOYING_ACCOUNT;
 use crate::target::{KeyGiven, RoleGiven};
 
-const KEY: Type = Type::new(&["AWS::KMS::Key"], &["aws_kms_key"], nothing);
+const KEY: Type = Type::new(&["AWS::KMS::Key"], &["aws_kms_key"], key).renamed(&[
+    ("is_enabled", "Enabled"),
+    ("customer_master_key_spec", "KeySpec"),
+    ("policy", "KeyPolicy"),
+]);
 const ALIAS: Type = Type::new(&["AWS::KMS::Alias"], &["aws_kms_alias"], nothing);
 
 pub const TYPES: &[Type] = &[
@@ -17,8 +22,47 @@ pub const TYPES: &[Type] = &[
         .attributes(&[("DatabaseVpcEndpointService", Own), ("WebserverVpcEndpointService", Own)]),
     KEY,
     ALIAS,
+    Type::new(&[], &["aws_kms_key_policy"], key_policy),
     Type::new(&["AWS::S3::Bucket"], &["aws_s3_bucket"], nothing),
 ];
+
+/// A customer managed key the code creates, with CloudFormation's and the provider's defaults (enabled,
+/// SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT, single-Region) and, without a key policy, the default one AWS KMS
+/// attaches: the account's IAM policies decide.
+fn key(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
+    let id = props.id().to_string();
+    let flag = |name: &str| -> Result<Option<bool>, Located> { Ok(props.boolean(name)?.and_then(Result::ok)) };
+    let enabled = flag("Enabled")?.unwrap_or(true);
+    list(&mut model.snapshot.keys).push(KeyMetadata {
+        key_id: id.clone(),
+        arn: Some(id.clone()),
+        key_state: Some(if enabled { "Enabled" } else { "Disabled" }.to_string()),
+        enabled: Some(enabled),
+        key_spec: Some(props.plain("KeySpec")?.unwrap_or_else(|| "SYMMETRIC_DEFAULT".into())),
+        customer_master_key_spec: None,
+        key_usage: Some(props.plain("KeyUsage")?.unwrap_or_else(|| "ENCRYPT_DECRYPT".into())),
+        multi_region: Some(flag("MultiRegion")?.unwrap_or(false)),
+        key_manager: Some("CUSTOMER".into()),
+    });
+    let policy = match identity::document(props, "KeyPolicy")? {
+        Some(policy) => policy,
+        None => {
+            let root = format!("arn:{}:iam::{DEPLOYING_ACCOUNT}:root", crate::model::partition(&model.region));
+            let default = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"}]});
+            PolicyDocument(default.to_string())
+        }
+    };
+    model.snapshot.key_policies.get_or_insert_with(Default::default).entry(id).or_insert(KeyPolicy { policy, policy_name: None });
+    Ok(())
+}
+
+/// `aws_kms_key_policy`: a key's policy set apart from it, in place of the key's own.
+fn key_policy(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
+    let (Some(Ok(key)), Some(policy)) = (props.text("KeyId")?, identity::document(props, "Policy")?) else { return Ok(()) };
+    model.snapshot.key_policies.get_or_insert_with(Default::default).insert(key, KeyPolicy { policy, policy_name: None });
+    Ok(())
+}
 
 fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
     let id = props.id();

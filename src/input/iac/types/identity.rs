@@ -31,7 +31,7 @@ pub const TYPES: &[Type] = &[
 /// A policy document as the code gives it: JSON text, or a mapping (YAML, or a plan's decoded `jsonencode`),
 /// with what only the deployment knows left as `<unknown: why>` inside. A document with nothing unknown
 /// that IAM would refuse is refused here, located.
-fn document(props: &Props<'_>, name: &str) -> Result<Option<PolicyDocument>, Located> {
+pub(super) fn document(props: &Props<'_>, name: &str) -> Result<Option<PolicyDocument>, Located> {
     let text = match props.value(name)? {
         None => return Ok(None),
         Some(Value::Text(text)) => text,
