@@ -20,16 +20,20 @@ EXPECTED = [
      "the guide's Option two: public routing, a NAT gateway per AZ, the self-referencing group"),
     (f"{GUIDE}/cfn-vpc-private.yaml", NO_ENVIRONMENT + ["--webserver-access", "private"], 0, [],
      "the guide's Option three: private routing, the S3 gateway and every interface endpoint MWAA lists"),
-    (f"{GUIDE}/quick-start-mwaa.yaml", [], 0, [],
-     "the quick start: the guide's public network and an environment (its duplicated keys are notes)"),
+    (f"{GUIDE}/quick-start-mwaa.yaml", [], 1, [("ROLE003", "MwaaExecutionRole")],
+     "the quick start: the guide's public network and an environment (its duplicated keys are notes); its role "
+     "may publish metrics for environment/${EnvironmentName} (MWAAEnvironment) while the environment is "
+     "${AWS::StackName}-MwaaEnvironment, and lacks s3:GetAccountPublicAccessBlock"),
     (f"{EXAMPLES}/infra-cloudformation-template.yaml", [], 0,
      [("VPCE001", "com.amazonaws.us-east-1.airflow.api"), ("VPCE001", "com.amazonaws.us-east-1.airflow.env"),
       ("VPCE001", "com.amazonaws.us-east-1.airflow.ops")],
      "private routing written before MWAA's airflow.api/env/ops endpoints: warnings (ops is informational)"),
     (f"{EXAMPLES}/least-privilege-template.yaml", ["--parameter", "S3Bucket=my-dags"], 1,
-     [("SG006", "SecurityGroup"), ("VPCE007", "S3VpcEndoint")],
+     [("ROLE003", "MwaaExecutionRole"), ("SG006", "SecurityGroup"), ("VPCE007", "S3VpcEndoint")],
      "the S3 endpoint policy admits only the DAG bucket, not the ECR layer bucket image pulls read; the group "
-     "admits 0.0.0.0/0 on 443 and 5432 instead of itself"),
+     "admits 0.0.0.0/0 on 443 and 5432 instead of itself; the role may publish metrics for "
+     "${AWS::StackName}-MwaaEnvironment while the environment is named ${AWS::StackName}, and lacks "
+     "s3:GetAccountPublicAccessBlock"),
     (f"{EXAMPLES}/least-privilege-template.yaml", [], 0, [("SG006", "SecurityGroup")],
      "without the S3Bucket parameter the S3 policy is unknown: VPCE007 is skipped, never passed"),
     (f"{BLOG}/cfn-vpc-private-bjs.reconstructed.yaml", NO_ENVIRONMENT + ["--endpoint-management", "customer"], 1,

@@ -255,6 +255,11 @@ impl<'n> ExecutionRole<'n> {
     }
 }
 
+/// The resource of an action that has none (`logs:DescribeLogGroups`, `s3:GetAccountPublicAccessBlock`): only a
+/// statement whose Resource is `*` covers it, and one naming ARNs does not apply (an empty text, which `*`
+/// alone matches; shown as `*`).
+pub const ACCOUNT_LEVEL: &str = "";
+
 /// One required permission of RULES.md's ROLE table, on a concrete request.
 #[derive(Debug, Clone)]
 pub struct Required {
@@ -283,7 +288,7 @@ impl Identity {
             .facts
             .name
             .clone()
-            .ok_or("the environment's name is not known (give --name): the role must allow its ARN, log groups and queue")?;
+            .ok_or_else(|| unknown_fact(settings, "name", "--name", "the role must allow its ARN, log groups and queue"))?;
         Ok(Identity {
             partition: partition(&settings.region),
             region: settings.region.clone(),
@@ -297,6 +302,15 @@ impl Identity {
     }
 }
 
+/// Why a fact the requests are built from is missing: a flag not given, or a value the code learns only at
+/// deployment (a parameter without a value, an import).
+fn unknown_fact(settings: &Settings, property: &str, flag: &str, why: &str) -> String {
+    match settings.language {
+        crate::target::Language::AwsCli => format!("the environment's {property} is not known (give {flag}): {why}"),
+        _ => format!("the environment's {property} is known only at deployment (give the parameters it reads with --parameter): {why}"),
+    }
+}
+
 /// The requests P1-P9 for this environment, or why they cannot be built.
 pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'_>) -> Result<Vec<Required>, String> {
     let Identity { partition: p, region, account, name } = identity;
@@ -305,7 +319,7 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
         .as_deref()
         .and_then(|arn| arn.strip_prefix(&format!("arn:{p}:s3:::")))
         .filter(|b| !b.is_empty() && !b.contains('/'))
-        .ok_or("the source bucket is not known (give --source-bucket-arn): the role must read it")?;
+        .ok_or_else(|| unknown_fact(settings, "SourceBucketArn", "--source-bucket-arn", "the role must read it"))?;
     let base = || {
         Context::default()
             .with("aws:PrincipalArn", role.role.arn.clone())
@@ -344,12 +358,12 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
         }
     }
     for action in ["logs:DescribeLogGroups", "cloudwatch:PutMetricData"] {
-        push("P5", action, "*".to_string(), base(), None);
+        push("P5", action, ACCOUNT_LEVEL.to_string(), base(), None);
     }
     push(
         "P6",
         "s3:GetAccountPublicAccessBlock",
-        "*".to_string(),
+        ACCOUNT_LEVEL.to_string(),
         base(),
         Some("needed when the account has an account-level public access block, which the input does not show".to_string()),
     );
@@ -388,6 +402,15 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
 }
 
 impl Required {
+    /// The resource as IAM writes it.
+    pub fn resource_shown(&self) -> &str {
+        if self.resource == ACCOUNT_LEVEL {
+            "*"
+        } else {
+            &self.resource
+        }
+    }
+
     pub fn request<'a>(&'a self, role: &'a ExecutionRole<'_>, account: &'a str) -> Request<'a> {
         Request {
             action: &self.action,

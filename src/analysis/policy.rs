@@ -578,6 +578,25 @@ mod tests {
             .expect("valid");
         assert!(matches!(later.evaluate(Request::new("s3:GetObject", "arn:aws:s3:::b/dags/a.py")), Decision::Unprovable { .. }));
         assert_eq!(wildcard_unresolved("arn:${aws:username}/<unknown: x>/y"), "arn:*/*/y");
+        // An action without a resource (the empty text) is covered by `*` alone.
+        let bucket = Policy::parse(r#"{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b"}}"#).expect("valid");
+        assert_eq!(bucket.evaluate(Request::new("s3:GetAccountPublicAccessBlock", "")), Decision::Denied { statement: None });
+        let any = Policy::parse(r#"{"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#).expect("valid");
+        assert_eq!(any.evaluate(Request::new("s3:GetAccountPublicAccessBlock", "")), Decision::Allowed);
+        // The deploying account is itself, and another account's literal ID may or may not be it.
+        let own = Policy::parse(
+            r#"{"Statement": {"Effect": "Allow", "Action": "airflow:*", "Resource": "arn:aws:airflow:r:{AccountId}:environment/e"}}"#,
+        )
+        .expect("valid");
+        assert_eq!(own.evaluate(Request::new("airflow:PublishMetrics", "arn:aws:airflow:r:{AccountId}:environment/e")), Decision::Allowed);
+        let literal = Policy::parse(
+            r#"{"Statement": {"Effect": "Allow", "Action": "airflow:*", "Resource": "arn:aws:airflow:r:111122223333:environment/e"}}"#,
+        )
+        .expect("valid");
+        assert!(matches!(
+            literal.evaluate(Request::new("airflow:PublishMetrics", "arn:aws:airflow:r:{AccountId}:environment/e")),
+            Decision::Unprovable { .. }
+        ));
     }
 
     #[test]

@@ -49,13 +49,13 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let denied: Vec<Value> = missing
         .iter()
         .map(|(r, by)| {
-            json!({"permission": r.id, "action": r.action, "resource": r.resource,
+            json!({"permission": r.id, "action": r.action, "resource": r.resource_shown(),
                    "denied_by": by.map_or("no statement allows it", |s| s.as_str()), "needed_when": r.conditional})
         })
         .collect();
     let items: Vec<(&str, &str, &str, &str)> = missing
         .iter()
-        .map(|(r, by)| (r.id, r.action.as_str(), r.resource.as_str(), by.map_or("no statement allows it", |s| s.as_str())))
+        .map(|(r, by)| (r.id, r.action.as_str(), r.resource_shown(), by.map_or("no statement allows it", |s| s.as_str())))
         .collect();
     let trace = super::shared::permission_trace(&items);
     let mut actions: Vec<&str> = Vec::new();

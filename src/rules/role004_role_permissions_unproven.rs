@@ -30,11 +30,11 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .decisions
         .iter()
         .filter_map(|(r, d)| match d {
-            Decision::Unprovable { reason } => Some((r.id, r.action.as_str(), r.resource.as_str(), reason.clone())),
+            Decision::Unprovable { reason } => Some((r.id, r.action.as_str(), r.resource_shown(), reason.clone())),
             Decision::Denied { .. } if alias && r.id == "P8" => Some((
                 r.id,
                 r.action.as_str(),
-                r.resource.as_str(),
+                r.resource_shown(),
                 "KmsKey is an alias, which names no key the tool can test (KMS001)".to_string(),
             )),
             _ => None,

@@ -39,7 +39,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         .iter()
         .filter(|(_, d)| *d == Decision::Allowed)
         .filter(|(r, _)| role.decide_with(r.request(role, &judged.identity.account), ordered) != Decision::Allowed)
-        .map(|(r, _)| (r.id, r.action.as_str(), r.resource.as_str(), "allowed only by a policy created apart"))
+        .map(|(r, _)| (r.id, r.action.as_str(), r.resource_shown(), "allowed only by a policy created apart"))
         .collect();
     if late.is_empty() {
         return Ok(Vec::new());
