@@ -5,6 +5,9 @@ cannot be installed: run it there, send the file, and `mwaa-preflight check --sn
     python3 aws-cli-snapshot.py [--region R] [--profile P] --environment NAME > snapshot.json
     python3 aws-cli-snapshot.py [--region R] [--profile P] [--security-group-ids SG,...] SUBNET_ID ... > snapshot.json
 
+With --execution-role-arn and --kms-key (an existing environment names its own), the execution role (its
+trust, inline and attached policies, boundary) and the key (metadata, key policy, grants) are captured too.
+
 Needs Python 3 and the AWS CLI (v1 or v2) on PATH, and the read-only actions of
 `mwaa-preflight iam-policy`. Every command it runs is printed on stderr; the README lists them.
 """
@@ -49,6 +52,8 @@ def main():
     parser.add_argument("--profile")
     parser.add_argument("--environment", help="an existing MWAA environment (its subnets and groups are read from it)")
     parser.add_argument("--security-group-ids", default="", help="the environment's groups, comma-separated (a planned environment)")
+    parser.add_argument("--execution-role-arn", help="the execution role to capture (a planned environment)")
+    parser.add_argument("--kms-key", help="the customer managed key to capture, by ARN or ID (a planned environment)")
     parser.add_argument("subnet_ids", nargs="*", help="the environment's subnets (a planned environment)")
     options = parser.parse_args()
     options.region = region_of(options)
@@ -70,6 +75,8 @@ def main():
         if answer is None:
             sys.exit(f"cannot read environment {options.environment}: {error}")
         snapshot["Environment"] = answer["Environment"]
+        options.execution_role_arn = answer["Environment"].get("ExecutionRoleArn")
+        options.kms_key = answer["Environment"].get("KmsKey")
         network = answer["Environment"].get("NetworkConfiguration", {})
         subnet_ids = network.get("SubnetIds", [])
         options.security_group_ids = network.get("SecurityGroupIds", [])
@@ -159,12 +166,84 @@ def main():
     if tables is not None and "NetworkInterfaces" not in not_captured:
         snapshot["NetworkInterfaces"] = interfaces
 
+    if options.execution_role_arn:
+        capture_role(options, snapshot, not_captured)
+    if options.kms_key:
+        capture_key(options, snapshot, not_captured)
+
     if groups:
         snapshot["account_id"] = groups[0].get("OwnerId")
     if not_captured:
         snapshot["not_captured"] = not_captured
     json.dump(snapshot, sys.stdout, indent=2)
     print()
+
+
+def capture_role(options, snapshot, not_captured):
+    """The execution role as `get-role` prints it, its inline policies, its attached policies' and its
+    boundary's default versions (RULES.md "ROLE"); a role that does not exist is listed in RolesNotFound."""
+    name = options.execution_role_arn.rsplit("/", 1)[-1]
+    answer, error = aws(options, "iam", "get-role", "--role-name", name)
+    if answer is None:
+        if "NoSuchEntity" in error:
+            snapshot["RolesNotFound"] = [name]
+        else:
+            not_captured["Roles"] = error
+        return
+    role = answer["Role"]
+    snapshot["Roles"] = [role]
+    names, error = aws(options, "iam", "list-role-policies", "--role-name", name)
+    if names is None:
+        not_captured["RolePolicies"] = error
+    else:
+        inline = []
+        for policy in names.get("PolicyNames", []):
+            document, error = aws(options, "iam", "get-role-policy", "--role-name", name, "--policy-name", policy)
+            if document is None:
+                not_captured["RolePolicies"] = error
+                break
+            inline.append(document)
+        if "RolePolicies" not in not_captured:
+            snapshot["RolePolicies"] = {name: inline}
+    attached, error = aws(options, "iam", "list-attached-role-policies", "--role-name", name)
+    if attached is None:
+        not_captured["AttachedRolePolicies"] = error
+        attached = {}
+    else:
+        snapshot["AttachedRolePolicies"] = {name: attached.get("AttachedPolicies", [])}
+    arns = [p["PolicyArn"] for p in attached.get("AttachedPolicies", [])]
+    boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    versions = {}
+    for arn in arns + ([boundary] if boundary else []):
+        policy, error = aws(options, "iam", "get-policy", "--policy-arn", arn)
+        if policy is not None:
+            version, error = aws(options, "iam", "get-policy-version", "--policy-arn", arn, "--version-id", policy["Policy"]["DefaultVersionId"])
+        if policy is None or version is None:
+            not_captured["PolicyVersions"] = error
+            return
+        versions[arn] = version["PolicyVersion"]
+    snapshot["PolicyVersions"] = versions
+
+
+def capture_key(options, snapshot, not_captured):
+    """The key as `describe-key` prints it, its default key policy and its grants (RULES.md "KMS")."""
+    answer, error = aws(options, "kms", "describe-key", "--key-id", options.kms_key)
+    if answer is None:
+        not_captured["Keys"] = error
+        return
+    metadata = answer["KeyMetadata"]
+    snapshot["Keys"] = [metadata]
+    arn = metadata["Arn"]
+    policy, error = aws(options, "kms", "get-key-policy", "--key-id", arn, "--policy-name", "default")
+    if policy is None:
+        not_captured["KeyPolicies"] = error
+    else:
+        snapshot["KeyPolicies"] = {arn: policy}
+    grants, error = aws(options, "kms", "list-grants", "--key-id", arn)
+    if grants is None:
+        not_captured["KeyGrants"] = error
+    else:
+        snapshot["KeyGrants"] = {arn: grants.get("Grants", [])}
 
 
 if __name__ == "__main__":

@@ -179,6 +179,97 @@ fn the_aws_cli_recipe_gives_the_findings_of_the_live_run() {
     }
 }
 
+/// The recipe also captures the execution role and the key the environment names, through the real AWS CLI
+/// against the emulator's IAM and KMS: the snapshot holds them in the shapes the contract names, and the
+/// role and key rules judge them (a policy without the log statement, a key policy without CloudWatch Logs),
+/// then a role that does not exist.
+#[test]
+fn the_aws_cli_recipe_captures_the_execution_role_and_the_key() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("public", json!({}));
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
+    let role = Emulator::shared().call(
+        "iam",
+        "create_role",
+        json!({"RoleName": "recipe-execution", "AssumeRolePolicyDocument": trust.to_string()}),
+    );
+    let role_arn = role["Role"]["Arn"].as_str().expect("role ARN").to_string();
+    // Everything but the log groups.
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["airflow:PublishMetrics", "s3:*", "sqs:*", "kms:*", "cloudwatch:PutMetricData", "logs:DescribeLogGroups"], "Resource": "*"}]});
+    Emulator::shared().call(
+        "iam",
+        "put_role_policy",
+        json!({"RoleName": "recipe-execution", "PolicyName": "mwaa", "PolicyDocument": policy.to_string()}),
+    );
+    // A customer managed policy attached: its default version is captured too.
+    let queue = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]});
+    let managed =
+        Emulator::shared().call("iam", "create_policy", json!({"PolicyName": "recipe-queue", "PolicyDocument": queue.to_string()}));
+    let managed_arn = managed["Policy"]["Arn"].as_str().expect("policy ARN").to_string();
+    Emulator::shared().call("iam", "attach_role_policy", json!({"RoleName": "recipe-execution", "PolicyArn": managed_arn}));
+    let key = Emulator::shared().call("kms", "create_key", json!({"Description": "mwaa"}));
+    let key_arn = key["KeyMetadata"]["Arn"].as_str().expect("key ARN").to_string();
+
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let capture = |role: &str, name: &str| {
+        let mut recipe = Emulator::shared().tool(Path::new("python3"));
+        recipe.arg(support::root().join("contrib/aws-cli-snapshot.py")).args(["--security-group-ids", &groups]);
+        recipe.args(["--execution-role-arn", role, "--kms-key", &key_arn]).args(subnets.split(','));
+        let captured = recipe.output().expect("python3 runs");
+        assert_eq!(captured.status.code(), Some(0), "{}", support::stderr(&captured));
+        let file = support::root().join(format!("target/aws-cli-{name}-snapshot.json"));
+        std::fs::write(&file, &captured.stdout).expect("write the snapshot");
+        let snapshot: Value = serde_json::from_slice(&captured.stdout).expect("json");
+        (file, snapshot)
+    };
+    let (file, snapshot) = capture(&role_arn, "role");
+    for member in ["Roles", "RolePolicies", "AttachedRolePolicies", "PolicyVersions", "Keys", "KeyPolicies", "KeyGrants"] {
+        assert!(snapshot.get(member).is_some(), "{member} not captured: {}", snapshot["not_captured"]);
+    }
+    let check = |file: &Path, role: &str| {
+        let file = file.to_str().expect("utf-8");
+        let args = [
+            "check",
+            "--snapshot",
+            file,
+            "--subnet-ids",
+            &subnets,
+            "--security-group-ids",
+            &groups,
+            "--name",
+            "recipe",
+            "--source-bucket-arn",
+            "arn:aws:s3:::recipe-dags",
+            "--execution-role-arn",
+            role,
+            "--kms-key",
+            &key_arn,
+            "--format",
+            "json",
+        ];
+        report(&support::run(&args))
+    };
+    let judged = check(&file, &role_arn);
+    let found: Vec<(String, String)> = judged["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["family"] != "network")
+        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["severity"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    assert!(found.contains(&("ROLE003".to_string(), "error".to_string())), "no log permissions: {found:?}");
+    assert!(found.contains(&("KMS005".to_string(), "error".to_string())), "the default key policy: {found:?}");
+    assert!(!found.iter().any(|(code, _)| code == "ROLE001" || code == "ROLE002" || code == "KMS002"), "{found:?}");
+
+    let missing = role_arn.replace("recipe-execution", "recipe-missing");
+    let (file, snapshot) = capture(&missing, "missing-role");
+    assert_eq!(snapshot["RolesNotFound"], json!(["recipe-missing"]), "{snapshot}");
+    let judged = check(&file, &missing);
+    assert!(judged["findings"].as_array().expect("findings").iter().any(|f| f["code"] == "ROLE001"), "{}", judged["findings"]);
+}
+
 /// Runs each distinct `aws ...` line of the findings of `code` with the real AWS CLI against the emulator
 /// (endpoints sharing one security group each give the same command).
 fn apply_remediation(report: &Value, code: &str) -> usize {

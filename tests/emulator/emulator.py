@@ -423,6 +423,13 @@ class Handler(BaseHTTPRequestHandler):
             physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in resources}
             complete_stack(ec2_client(), request["template"], physical)
             return self.json_reply(200, {"status": status, "resources": physical})
+        if path == "/_control/call":
+            # Any service moto knows (IAM, KMS), for what a test builds beside the network.
+            client = boto3.client(request["service"], region_name=REGION, endpoint_url=STATE.moto_url,
+                                  aws_access_key_id="testing", aws_secret_access_key="testing")
+            result = getattr(client, request["operation"])(**request.get("arguments", {}))
+            result.pop("ResponseMetadata", None)
+            return self.json_reply(200, json.loads(json.dumps(result, default=str)))
         if path == "/_control/ec2":
             result = getattr(ec2_client(), request["operation"])(**request.get("arguments", {}))
             result.pop("ResponseMetadata", None)

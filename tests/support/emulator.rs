@@ -127,6 +127,11 @@ impl Emulator {
         self.control("stack", Some(serde_json::json!({"name": name, "template": template})))
     }
 
+    /// An operation of another service moto knows (IAM, KMS), through boto3: its answer.
+    pub fn call(&self, service: &str, operation: &str, arguments: Value) -> Value {
+        self.control("call", Some(serde_json::json!({"service": service, "operation": operation, "arguments": arguments})))
+    }
+
     pub fn environment(&self, fields: Value) -> Value {
         self.control("environment", Some(fields))
     }
