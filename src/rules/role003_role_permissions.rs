@@ -28,7 +28,7 @@ pub static RULE: Rule = Rule {
 /// Whether KmsKey is an alias: the key is not resolved, so a missing key permission is unprovable
 /// (ROLE004), not an error (KMS001 reports the alias).
 pub fn key_is_alias(key: Option<&str>) -> bool {
-    key.is_some_and(|k| k.starts_with("alias/") || k.contains(":alias/"))
+    key.is_some_and(crate::analysis::key::is_alias)
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
