@@ -8,6 +8,27 @@ use crate::model::snapshot::{PolicyDocument, Role};
 use crate::model::{partition, Member, Network, DEPLOYING_ACCOUNT};
 use crate::target::{PolicyOf, PolicyOrder, RoleGiven, Settings, ALL_LOG_TYPES};
 
+/// What MWAA does with each of its log groups, with its Celery queue and with the environment's key, as the
+/// execution role (execution-role.txt's sample policy; the VPC endpoint policies must admit the same).
+pub const LOG_GROUP_ACTIONS: [&str; 7] = [
+    "logs:CreateLogStream",
+    "logs:CreateLogGroup",
+    "logs:PutLogEvents",
+    "logs:GetLogEvents",
+    "logs:GetLogRecord",
+    "logs:GetLogGroupFields",
+    "logs:GetQueryResults",
+];
+pub const QUEUE_ACTIONS: [&str; 6] = [
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+    "sqs:SendMessage",
+];
+pub const KEY_ACTIONS: [&str; 4] = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt"];
+
 /// The service principals MWAA assumes the execution role as (execution-role.txt's trust policy).
 pub const SERVICE_PRINCIPALS: [&str; 2] = ["airflow.amazonaws.com", "airflow-env.amazonaws.com"];
 
@@ -129,33 +150,38 @@ pub fn execution_role<'n>(network: &'n Network, settings: &Settings) -> Lookup<'
 
 /// The execution role for the rules that judge it, else why they are skipped (ROLE001 reports a role that
 /// is malformed or missing; the others say so).
-pub fn found<'n>(network: &'n Network, settings: &Settings) -> Result<ExecutionRole<'n>, String> {
-    match execution_role(network, settings) {
+pub fn found<'a, 'n>(lookup: &'a Lookup<'n>) -> Result<&'a ExecutionRole<'n>, String> {
+    match lookup {
         Lookup::Found(role) => Ok(role),
-        Lookup::NotNamed(why) | Lookup::Unknown(why) => Err(why),
+        Lookup::NotNamed(why) | Lookup::Unknown(why) => Err(why.clone()),
         Lookup::Malformed(_) | Lookup::NotFound(_) => Err("execution role not found (ROLE001)".to_string()),
     }
 }
 
 /// Every required permission with the role's decision on it.
-pub struct Judged<'n> {
-    pub role: ExecutionRole<'n>,
+pub struct Judgment {
     pub identity: Identity,
     pub decisions: Vec<(Required, Decision)>,
 }
 
-pub fn judge<'n>(network: &'n Network, settings: &Settings) -> Result<Judged<'n>, String> {
-    let role = found(network, settings)?;
+/// The role with its judgment, as the rules read them.
+pub struct Judged<'a, 'n> {
+    pub role: &'a ExecutionRole<'n>,
+    pub identity: &'a Identity,
+    pub decisions: &'a [(Required, Decision)],
+}
+
+pub fn judge(settings: &Settings, role: &ExecutionRole<'_>) -> Result<Judgment, String> {
     let identity = Identity::of(settings)?;
-    let required = required(settings, &identity, &role)?;
+    let required = required(settings, &identity, role)?;
     let decisions = required
         .into_iter()
         .map(|r| {
-            let decision = role.decide(r.request(&role, &identity.account));
+            let decision = role.decide(r.request(role, &identity.account));
             (r, decision)
         })
         .collect();
-    Ok(Judged { role, identity, decisions })
+    Ok(Judgment { identity, decisions })
 }
 
 impl<'n> ExecutionRole<'n> {
@@ -344,15 +370,7 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
     let log_types: Vec<String> = settings.facts.log_types.clone().unwrap_or_else(|| ALL_LOG_TYPES.iter().map(|t| t.to_string()).collect());
     for log_type in &log_types {
         let group = format!("arn:{p}:logs:{region}:{account}:log-group:airflow-{name}-{log_type}");
-        for action in [
-            "logs:CreateLogStream",
-            "logs:CreateLogGroup",
-            "logs:PutLogEvents",
-            "logs:GetLogEvents",
-            "logs:GetLogRecord",
-            "logs:GetLogGroupFields",
-            "logs:GetQueryResults",
-        ] {
+        for action in LOG_GROUP_ACTIONS {
             push("P4", action, group.clone(), base(), None);
             push("P4", action, format!("{group}:log-stream:*"), base(), None);
         }
@@ -370,30 +388,22 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
     // The Celery queue is MWAA's, in an account of MWAA's: before creation, one outside the environment's.
     let queue =
         settings.facts.celery_queue.clone().unwrap_or_else(|| format!("arn:{p}:sqs:{region}:000000000000:airflow-celery-preflight"));
-    for action in [
-        "sqs:ChangeMessageVisibility",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:GetQueueUrl",
-        "sqs:ReceiveMessage",
-        "sqs:SendMessage",
-    ] {
+    for action in QUEUE_ACTIONS {
         push("P7", action, queue.clone(), base(), None);
     }
-    let key_actions = ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "kms:Encrypt"];
     let via = |service: &str| {
         base().with("kms:ViaService", format!("{service}.{region}.amazonaws.com")).with("kms:CallerAccount", account.clone())
     };
     match &settings.kms_key {
         Some(key) => {
             for service in ["sqs", "s3"] {
-                for action in key_actions {
+                for action in KEY_ACTIONS {
                     push("P8", action, key.clone(), via(service), None);
                 }
             }
         }
         None => {
-            for action in key_actions {
+            for action in KEY_ACTIONS {
                 push("P9", action, format!("arn:{p}:kms:{region}:000000000000:key/preflight"), via("sqs"), None);
             }
         }

@@ -12,6 +12,7 @@ pub mod routing;
 pub mod sg;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -144,6 +145,11 @@ pub struct Analysis<'n> {
     pub unbuilt: Vec<String>,
     /// How the env groups admit traffic among the env ENIs (SG003, SG006 share it).
     pub self_access: Vec<SelfAccess>,
+    /// The execution role, its required permissions judged, and the customer managed key: read, parsed and
+    /// evaluated once for the rules that share them, and only when one of them runs.
+    role: OnceLock<identity::Lookup<'n>>,
+    judgment: OnceLock<Result<identity::Judgment, String>>,
+    key: OnceLock<key::Lookup<'n>>,
 }
 
 /// A customer-managed MWAA endpoint the environment needs (database always, web server when private), found
@@ -159,6 +165,24 @@ pub struct CustomerEndpoint<'n> {
 }
 
 impl<'n> Analysis<'n> {
+    /// The role the environment names (ROLE001 reports what is wrong with it).
+    pub fn execution_role(&self) -> &identity::Lookup<'n> {
+        self.role.get_or_init(|| identity::execution_role(self.network, self.settings))
+    }
+
+    /// The execution role and every required permission with its decision, or why they cannot be judged.
+    pub fn role_judged(&self) -> Result<identity::Judged<'_, 'n>, String> {
+        let role = identity::found(self.execution_role())?;
+        let judgment = self.judgment.get_or_init(|| identity::judge(self.settings, role));
+        let identity::Judgment { identity, decisions } = judgment.as_ref().map_err(Clone::clone)?;
+        Ok(identity::Judged { role, identity, decisions })
+    }
+
+    /// The customer managed key the environment names.
+    pub fn customer_key(&self) -> &key::Lookup<'n> {
+        self.key.get_or_init(|| key::environment_key(self.network, self.settings))
+    }
+
     pub fn new(network: &'n Network, settings: &'n Settings) -> Self {
         let subnets: Vec<&Subnet> = settings.subnet_ids.iter().filter_map(|id| network.subnet(id)).collect();
         let vpc_id = majority_vpc(network, &subnets, &settings.security_group_ids);
@@ -184,6 +208,9 @@ impl<'n> Analysis<'n> {
             flows: Vec::new(),
             unbuilt: Vec::new(),
             self_access: Vec::new(),
+            role: OnceLock::new(),
+            judgment: OnceLock::new(),
+            key: OnceLock::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();
@@ -393,30 +420,9 @@ impl Analysis<'_> {
                     .as_ref()
                     .and_then(|e| e.celery_executor_queue.clone())
                     .unwrap_or_else(|| format!("arn:{p}:sqs:{region}:*:airflow-celery-*"));
-                pairs(
-                    &[
-                        "sqs:ChangeMessageVisibility",
-                        "sqs:DeleteMessage",
-                        "sqs:GetQueueAttributes",
-                        "sqs:GetQueueUrl",
-                        "sqs:ReceiveMessage",
-                        "sqs:SendMessage",
-                    ],
-                    &queue,
-                )
+                pairs(&identity::QUEUE_ACTIONS, &queue)
             }
-            "logs" => pairs(
-                &[
-                    "logs:CreateLogStream",
-                    "logs:CreateLogGroup",
-                    "logs:PutLogEvents",
-                    "logs:GetLogEvents",
-                    "logs:GetLogRecord",
-                    "logs:GetLogGroupFields",
-                    "logs:GetQueryResults",
-                ],
-                &format!("arn:{p}:logs:{region}:{account}:log-group:airflow-*"),
-            ),
+            "logs" => pairs(&identity::LOG_GROUP_ACTIONS, &format!("arn:{p}:logs:{region}:{account}:log-group:airflow-*")),
             "monitoring" => pairs(&["cloudwatch:PutMetricData"], "*"),
             "kms" => {
                 let key = self.settings.kms_key.clone().unwrap_or_else(|| format!("arn:{p}:kms:{region}:*:key/*"));

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
 fn check(a: &Analysis<'_>) -> CheckResult {
     // No KmsKey: the AWS owned key, which none of the key rules judge.
     let Some(key) = super::shared::customer_key(a)? else { return Ok(Vec::new()) };
-    let metadata = key.metadata.map_err(Skip)?;
+    let metadata = *key.metadata.as_ref().map_err(|why| Skip(why.clone()))?;
     let spec = metadata.key_spec.as_deref().or(metadata.customer_master_key_spec.as_deref());
     let mut problems = Vec::new();
     match metadata.key_state.as_deref() {

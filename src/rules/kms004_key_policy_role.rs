@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
-use crate::analysis::identity::Identity;
+use crate::analysis::identity::{Identity, KEY_ACTIONS};
 use crate::analysis::policy::{Context, Decision, Principal, Request};
 use crate::analysis::Analysis;
 use crate::remedy::{Action, Ref, Remedy};
@@ -23,9 +23,6 @@ pub static RULE: Rule = Rule {
     check: Check::Network(check),
 };
 
-/// The operations MWAA performs with the key as the execution role (execution-role.txt, P8).
-const OPERATIONS: [&str; 4] = ["Decrypt", "DescribeKey", "GenerateDataKey", "Encrypt"];
-
 fn check(a: &Analysis<'_>) -> CheckResult {
     // No KmsKey: the AWS owned key, which none of the key rules judge.
     let Some(key) = super::shared::customer_key(a)? else { return Ok(Vec::new()) };
@@ -34,7 +31,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         Some(RoleGiven::Unknown(why)) => return Err(Skip(format!("the execution role is known only at deployment: {why}"))),
         None => return Err(Skip("no execution role is named (give --execution-role-arn)".to_string())),
     };
-    let policy = key.policy.map_err(Skip)?;
+    let policy = key.policy.as_ref().map_err(|why| Skip(why.clone()))?;
     let identity = Identity::of(a.settings);
     let account = identity.as_ref().map_or_else(|_| crate::model::DEPLOYING_ACCOUNT.to_string(), |i| i.account.clone());
     let region = &a.settings.region;
@@ -50,10 +47,10 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             .with("kms:CallerAccount", account.clone())
             .with("aws:PrincipalArn", role.clone())
             .with("aws:PrincipalAccount", account.clone());
-        for operation in OPERATIONS.iter().filter(|o| !granted(o)) {
-            let action = format!("kms:{operation}");
+        // A grant names the operation without the service prefix.
+        for action in KEY_ACTIONS.iter().filter(|a| !granted(a.trim_start_matches("kms:"))) {
             let request = Request {
-                action: &action,
+                action,
                 resource: &resource,
                 principal: Principal::RoleOrAccount { arn: &role, account: &account },
                 context: &context,

@@ -26,7 +26,7 @@ pub static RULE: Rule = Rule {
 fn check(a: &Analysis<'_>) -> CheckResult {
     // No KmsKey: the AWS owned key, which none of the key rules judge.
     let Some(key) = super::shared::customer_key(a)? else { return Ok(Vec::new()) };
-    let policy = key.policy.map_err(Skip)?;
+    let policy = key.policy.as_ref().map_err(|why| Skip(why.clone()))?;
     let identity = Identity::of(a.settings).map_err(Skip)?;
     let Identity { partition, region, account, name } = &identity;
     let logs = format!("logs.{region}.amazonaws.com");

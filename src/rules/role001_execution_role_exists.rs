@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{docs, Check, CheckResult, Rule, Skip};
-use crate::analysis::identity::{execution_role, Lookup};
+use crate::analysis::identity::Lookup;
 use crate::analysis::Analysis;
 use crate::remedy::{Action, Remedy};
 
@@ -20,10 +20,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let message = match execution_role(a.network, a.settings) {
+    let message = match a.execution_role() {
         Lookup::Found(_) => return Ok(Vec::new()),
-        Lookup::NotNamed(why) | Lookup::Unknown(why) => return Err(Skip(why)),
-        Lookup::Malformed(why) | Lookup::NotFound(why) => why,
+        Lookup::NotNamed(why) | Lookup::Unknown(why) => return Err(Skip(why.clone())),
+        Lookup::Malformed(why) | Lookup::NotFound(why) => why.clone(),
     };
     let given = match &a.settings.facts.execution_role {
         Some(crate::target::RoleGiven::Text(arn)) => Some(arn.clone()),

@@ -32,7 +32,7 @@ pub fn documented_trust() -> Value {
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let role = found(a.network, a.settings).map_err(Skip)?;
+    let role = found(a.execution_role()).map_err(Skip)?;
     let Some(trust) = &role.trust else {
         return Err(Skip(format!("the trust policy of {} is not known", role.name)));
     };
@@ -62,7 +62,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         (true, false) => (Severity::Warning, &unprovable, "may not let"),
     };
     let principals: Vec<&str> = list.iter().filter_map(|d| d["principal"].as_str()).collect();
-    let target = super::shared::role_ref(a, &role);
+    let target = super::shared::role_ref(a, role);
     Ok(vec![RULE
         .finding(Some(&role.name), format!("the trust policy {verb} {} assume the role", principals.join(" and ")))
         .severity(severity)

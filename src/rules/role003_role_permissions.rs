@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
-use crate::analysis::identity::{judge, Identity, Required};
+use crate::analysis::identity::{Identity, Required};
 use crate::analysis::policy::Decision;
 use crate::analysis::Analysis;
 use crate::model::DEPLOYING_ACCOUNT;
@@ -32,7 +32,7 @@ pub fn key_is_alias(key: Option<&str>) -> bool {
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let judged = judge(a.network, a.settings).map_err(Skip)?;
+    let judged = a.role_judged().map_err(Skip)?;
     let alias = key_is_alias(a.settings.kms_key.as_deref());
     let missing: Vec<(&Required, Option<&String>)> = judged
         .decisions
@@ -70,7 +70,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         prose.push_str(&format!(", and remove or narrow {first}, an explicit Deny no Allow overrides"));
     }
     prose.push(':');
-    let document = grant(&judged.identity, a.settings, &missing);
+    let document = grant(judged.identity, a.settings, &missing);
     let role = &judged.role;
     Ok(vec![RULE
         .finding(

@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 
 use super::role003_role_permissions::key_is_alias;
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
-use crate::analysis::identity::judge;
 use crate::analysis::policy::Decision;
 use crate::analysis::Analysis;
 use crate::remedy::Remedy;
@@ -24,7 +23,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let judged = judge(a.network, a.settings).map_err(Skip)?;
+    let judged = a.role_judged().map_err(Skip)?;
     let alias = key_is_alias(a.settings.kms_key.as_deref());
     let unproven: Vec<(&str, &str, &str, String)> = judged
         .decisions

@@ -6,7 +6,6 @@
 use serde_json::json;
 
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
-use crate::analysis::identity::judge;
 use crate::analysis::policy::Decision;
 use crate::analysis::Analysis;
 use crate::remedy::{Action, Ref, Remedy};
@@ -26,7 +25,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     let Some(order) = &a.settings.policy_order else {
         return Err(Skip("only a template or plan says what the environment waits for at creation".to_string()));
     };
-    let judged = judge(a.network, a.settings).map_err(Skip)?;
+    let judged = a.role_judged().map_err(Skip)?;
     let role = &judged.role;
     let unordered: Vec<&str> =
         role.policies.iter().filter_map(|(_, source)| source.as_deref()).filter(|source| !order.waits_for.contains(*source)).collect();

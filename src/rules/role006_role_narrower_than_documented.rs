@@ -7,7 +7,6 @@
 use serde_json::json;
 
 use super::{docs, Check, CheckResult, Rule, Severity, Skip};
-use crate::analysis::identity::judge;
 use crate::analysis::policy::{Decision, Principal, Request};
 use crate::analysis::Analysis;
 use crate::remedy::{Action, Remedy};
@@ -24,7 +23,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    let judged = judge(a.network, a.settings).map_err(Skip)?;
+    let judged = a.role_judged().map_err(Skip)?;
     let bucket_reads = judged.decisions.iter().filter(|(r, _)| r.id == "P2" || r.id == "P3");
     if bucket_reads.clone().any(|(_, d)| *d != Decision::Allowed) {
         return Err(Skip("the role does not provably read the bucket (ROLE003, ROLE004)".to_string()));

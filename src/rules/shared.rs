@@ -93,11 +93,11 @@ pub fn flow_count(items: &[(&Flow, &Hop)]) -> String {
 }
 
 /// The customer managed key the environment names, `None` for the AWS owned key, or why it cannot be judged.
-pub fn customer_key<'n>(a: &Analysis<'n>) -> Result<Option<crate::analysis::key::Key<'n>>, Skip> {
-    use crate::analysis::key::{environment_key, Lookup};
-    match environment_key(a.network, a.settings) {
+pub fn customer_key<'a, 'n>(a: &'a Analysis<'n>) -> Result<Option<&'a crate::analysis::key::Key<'n>>, Skip> {
+    use crate::analysis::key::Lookup;
+    match a.customer_key() {
         Lookup::AwsOwned => Ok(None),
-        Lookup::Unknown(why) => Err(Skip(why)),
+        Lookup::Unknown(why) => Err(Skip(why.clone())),
         Lookup::Found(key) => Ok(Some(key)),
     }
 }
