@@ -141,12 +141,31 @@ pub struct Facts {
     pub name: Option<String>,
     pub execution_role: Option<RoleGiven>,
     pub dag_s3_path: Option<String>,
-    /// The requirements, plugins and startup script object keys given.
-    pub objects: Vec<String>,
+    /// The requirements, plugins and startup script objects given.
+    pub objects: Vec<ObjectGiven>,
     /// The log types on; `None`: not given, all five assumed.
     pub log_types: Option<Vec<String>>,
     /// The Celery queue's ARN, once the environment exists.
     pub celery_queue: Option<String>,
+    /// The source bucket, when the code creates it or a state holds it.
+    pub bucket_in_code: Option<CodeBucket>,
+    /// Whether the environment has tags (CreateEnvironment then tags it: DEP003).
+    pub tagged: bool,
+    /// The principal that will call CreateEnvironment (`--deployer-arn`), when given.
+    pub deployer_arn: Option<String>,
+}
+
+/// A bucket of a template or plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeBucket {
+    /// Its ID in the model (what findings name: its logical ID or address).
+    pub id: String,
+    /// Its name (`{ID.BucketName}` when the deployment generates it).
+    pub name: String,
+    /// Created by the deployment (not in a state yet): empty until something fills it.
+    pub new: bool,
+    /// New without a public access block: S3's default for new buckets, all four settings on, applies.
+    pub default_block: bool,
 }
 
 impl Facts {
@@ -155,13 +174,65 @@ impl Facts {
             name: Some(environment.name.clone()).filter(|n| !n.is_empty()),
             execution_role: environment.execution_role_arn.clone().map(RoleGiven::Text),
             dag_s3_path: environment.dag_s3_path.clone(),
-            objects: [&environment.requirements_s3_path, &environment.plugins_s3_path, &environment.startup_script_s3_path]
-                .into_iter()
-                .flatten()
-                .cloned()
-                .collect(),
+            objects: ObjectGiven::all([
+                (&environment.requirements_s3_path, &environment.requirements_s3_object_version),
+                (&environment.plugins_s3_path, &environment.plugins_s3_object_version),
+                (&environment.startup_script_s3_path, &environment.startup_script_s3_object_version),
+            ]),
             log_types: environment.logging_configuration.as_ref().map(|l| l.enabled().into_iter().map(str::to_string).collect()),
             celery_queue: environment.celery_executor_queue.clone(),
+            bucket_in_code: None,
+            tagged: environment.tags.as_ref().is_some_and(|t| !t.is_empty()),
+            deployer_arn: None,
+        }
+    }
+}
+
+/// An object the environment names in its bucket, at the version it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectGiven {
+    /// The property that names it (`RequirementsS3Path`); its version's is the same with `ObjectVersion`.
+    pub property: &'static str,
+    /// The key as given: relative (`requirements.txt`) or an `s3://` URL (NOTES.md takes both).
+    pub path: String,
+    pub version: Option<String>,
+}
+
+impl ObjectGiven {
+    /// The properties of the three objects, in CreateEnvironment's order.
+    pub const PROPERTIES: [&'static str; 3] = ["RequirementsS3Path", "PluginsS3Path", "StartupScriptS3Path"];
+
+    /// The objects given, from (path, version) in [`Self::PROPERTIES`]' order.
+    pub fn all(given: [(&Option<String>, &Option<String>); 3]) -> Vec<Self> {
+        Self::PROPERTIES
+            .into_iter()
+            .zip(given)
+            .filter_map(|(property, (path, version))| Some(ObjectGiven { property, path: path.clone()?, version: version.clone() }))
+            .collect()
+    }
+
+    /// Its key in `bucket`: `Err` with why when an `s3://` path names another bucket.
+    pub fn key_in(&self, bucket: &str) -> Result<&str, String> {
+        match self.path.strip_prefix("s3://") {
+            None => Ok(self.path.trim_start_matches('/')),
+            Some(rest) => match rest.split_once('/') {
+                Some((named, key)) if named == bucket => Ok(key),
+                _ => Err(format!("{} {} names another bucket than the source bucket {bucket}", self.property, self.path)),
+            },
+        }
+    }
+
+    /// `RequirementsS3ObjectVersion` for `RequirementsS3Path`.
+    pub fn version_property(&self) -> String {
+        self.property.replace("S3Path", "S3ObjectVersion")
+    }
+
+    /// What the object is, for messages.
+    pub fn what(&self) -> &'static str {
+        match self.property {
+            "RequirementsS3Path" => "requirements.txt",
+            "PluginsS3Path" => "plugins.zip",
+            _ => "the startup script",
         }
     }
 }

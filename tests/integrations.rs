@@ -65,9 +65,11 @@ fn configuration_sets_severity_switches_rules_off_and_ignores_with_a_reason() {
     let off = workspace("off", Some("[rules]\nRT003 = \"off\"\nCME005 = \"off\"\n"));
     let report = json(&check_in(&off, &["--format", "json"]));
     assert_eq!(report["findings"], Value::Array(vec![]));
-    // What is skipped is the execution role's rules alone: the snapshot names no role.
+    // What is skipped is the execution role's, the bucket's and the deployer's rules alone: the snapshot names
+    // no role, no bucket and no deployer.
     let skipped = report["skipped"].as_array().expect("skipped");
-    assert!(skipped.iter().all(|s| s["code"].as_str().is_some_and(|c| c.starts_with("ROLE"))), "{skipped:?}");
+    let beyond_the_network = |c: &str| ["ROLE", "BKT", "DEP"].iter().any(|family| c.starts_with(family));
+    assert!(skipped.iter().all(|s| s["code"].as_str().is_some_and(beyond_the_network)), "{skipped:?}");
     // Every other rule but the two switched off passed.
     let network_rules = registry::ALL.iter().filter(|r| matches!(r.check, Check::Network(_))).count();
     assert_eq!(report["summary"]["passed"], network_rules - 2 - skipped.len());
@@ -409,8 +411,8 @@ fn markdown_fences_commands_and_html_copies_code_alone_under_a_verdict() {
     assert!(html.contains("· checked 2025-12-04 00:00 UTC</p>"), "the time, pinned by SOURCE_DATE_EPOCH");
 
     let (_, clean) = support::case_output("RT003/pass_nat_per_az", "html", &[]);
-    // Its undecidable checks (CME005 without EvaluationResults, the execution role's six without a role) are
-    // said, not hidden.
-    assert!(clean.contains("<p class=\"verdict works\">✔ No error or warning; 7 check(s) could not be decided"), "{clean:.2000}");
+    // Its undecidable checks (CME005 and the deployer's six without EvaluationResults, the execution role's six
+    // without a role, the bucket's seven without a bucket) are said, not hidden.
+    assert!(clean.contains("<p class=\"verdict works\">✔ No error or warning; 20 check(s) could not be decided"), "{clean:.2000}");
     assert!(clean.contains("<p class=\"summary\"><span class=\"passed\">"), "a clean network shows what passed first");
 }

@@ -171,9 +171,10 @@ pub struct Judged<'a, 'n> {
     pub decisions: &'a [(Required, Decision)],
 }
 
-pub fn judge(settings: &Settings, role: &ExecutionRole<'_>) -> Result<Judgment, String> {
+pub fn judge(network: &Network, settings: &Settings, role: &ExecutionRole<'_>) -> Result<Judgment, String> {
     let identity = Identity::of(settings)?;
-    let required = required(settings, &identity, role)?;
+    let account_block = network.snapshot.account_public_access_block.as_ref().map(|b| b.public_access_block_configuration.is_some());
+    let required = required(settings, &identity, role, account_block)?;
     let decisions = required
         .into_iter()
         .map(|r| {
@@ -337,8 +338,14 @@ fn unknown_fact(settings: &Settings, property: &str, flag: &str, why: &str) -> S
     }
 }
 
-/// The requests P1-P9 for this environment, or why they cannot be built.
-pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'_>) -> Result<Vec<Required>, String> {
+/// The requests P1-P9 for this environment, or why they cannot be built. `account_block`: whether the account
+/// has an account-level public access block (P6 is then required), `None` when the input does not show it.
+pub fn required(
+    settings: &Settings,
+    identity: &Identity,
+    role: &ExecutionRole<'_>,
+    account_block: Option<bool>,
+) -> Result<Vec<Required>, String> {
     let Identity { partition: p, region, account, name } = identity;
     let bucket = settings
         .source_bucket_arn
@@ -359,7 +366,9 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
     };
     push("P1", "airflow:PublishMetrics", identity.environment_arn(), base(), None);
     let dag_file = settings.facts.dag_s3_path.as_deref().map(|d| format!("{}/dag.py", d.trim_end_matches('/')));
-    for key in settings.facts.objects.iter().chain(dag_file.iter()) {
+    // An object named in another bucket is BKT005's finding; the role is asked for the others.
+    let keys: Vec<&str> = settings.facts.objects.iter().filter_map(|o| o.key_in(bucket).ok()).chain(dag_file.as_deref()).collect();
+    for key in keys {
         for action in ["s3:GetObject", "s3:GetObjectVersion"] {
             push("P2", action, format!("arn:{p}:s3:::{bucket}/{}", key.trim_start_matches('/')), base(), None);
         }
@@ -378,13 +387,12 @@ pub fn required(settings: &Settings, identity: &Identity, role: &ExecutionRole<'
     for action in ["logs:DescribeLogGroups", "cloudwatch:PutMetricData"] {
         push("P5", action, ACCOUNT_LEVEL.to_string(), base(), None);
     }
-    push(
-        "P6",
-        "s3:GetAccountPublicAccessBlock",
-        ACCOUNT_LEVEL.to_string(),
-        base(),
-        Some("needed when the account has an account-level public access block, which the input does not show".to_string()),
-    );
+    let unknown_block = "needed when the account has an account-level public access block, which the input does not show";
+    match account_block {
+        Some(false) => {}
+        Some(true) => push("P6", "s3:GetAccountPublicAccessBlock", ACCOUNT_LEVEL.to_string(), base(), None),
+        None => push("P6", "s3:GetAccountPublicAccessBlock", ACCOUNT_LEVEL.to_string(), base(), Some(unknown_block.to_string())),
+    }
     // The Celery queue is MWAA's, in an account of MWAA's: before creation, one outside the environment's.
     let queue =
         settings.facts.celery_queue.clone().unwrap_or_else(|| format!("arn:{p}:sqs:{region}:000000000000:airflow-celery-preflight"));

@@ -3,6 +3,8 @@
 //! carry them, and every required flow evaluated hop by hop.
 
 pub mod addr;
+pub mod bucket;
+pub mod deployer;
 pub mod flows;
 pub mod identity;
 pub mod key;
@@ -150,6 +152,7 @@ pub struct Analysis<'n> {
     role: OnceLock<identity::Lookup<'n>>,
     judgment: OnceLock<Result<identity::Judgment, String>>,
     key: OnceLock<key::Lookup<'n>>,
+    bucket: OnceLock<bucket::Lookup<'n>>,
 }
 
 /// A customer-managed MWAA endpoint the environment needs (database always, web server when private), found
@@ -173,7 +176,7 @@ impl<'n> Analysis<'n> {
     /// The execution role and every required permission with its decision, or why they cannot be judged.
     pub fn role_judged(&self) -> Result<identity::Judged<'_, 'n>, String> {
         let role = identity::found(self.execution_role())?;
-        let judgment = self.judgment.get_or_init(|| identity::judge(self.settings, role));
+        let judgment = self.judgment.get_or_init(|| identity::judge(self.network, self.settings, role));
         let identity::Judgment { identity, decisions } = judgment.as_ref().map_err(Clone::clone)?;
         Ok(identity::Judged { role, identity, decisions })
     }
@@ -181,6 +184,11 @@ impl<'n> Analysis<'n> {
     /// The customer managed key the environment names.
     pub fn customer_key(&self) -> &key::Lookup<'n> {
         self.key.get_or_init(|| key::environment_key(self.network, self.settings))
+    }
+
+    /// The source bucket the environment names (BKT001 reports what is wrong with its ARN).
+    pub fn source_bucket(&self) -> &bucket::Lookup<'n> {
+        self.bucket.get_or_init(|| bucket::source_bucket(self.network, self.settings))
     }
 
     pub fn new(network: &'n Network, settings: &'n Settings) -> Self {
@@ -211,6 +219,7 @@ impl<'n> Analysis<'n> {
             role: OnceLock::new(),
             judgment: OnceLock::new(),
             key: OnceLock::new(),
+            bucket: OnceLock::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();

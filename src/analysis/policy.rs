@@ -130,6 +130,23 @@ impl Policy {
         evaluate_all(&[self], request)
     }
 
+    /// What the Deny statements alone decide (a bucket policy, where the identity policies of the bucket's
+    /// account allow): denied by one that applies, unprovable when one may, else allowed.
+    pub fn denies(&self, request: Request<'_>) -> Decision {
+        let mut doubt = None;
+        for statement in self.statements.iter().filter(|s| !s.allow) {
+            let name = || statement.name(self.label.as_deref());
+            match statement.applies(request) {
+                Applies::Yes => return Decision::Denied { statement: Some(name()) },
+                Applies::Maybe(why) => {
+                    doubt.get_or_insert(format!("{} may deny it ({why})", name()));
+                }
+                Applies::No => {}
+            }
+        }
+        doubt.map_or(Decision::Allowed, |reason| Decision::Unprovable { reason })
+    }
+
     /// The Deny statements (by position in the document) that deny, or may deny, any of the requests.
     pub fn denials_of(&self, requests: &[Request<'_>]) -> Vec<usize> {
         self.statements

@@ -361,12 +361,28 @@ pub struct EnvironmentArgs {
     /// requirements.txt's key in the bucket.
     #[arg(long, value_name = "PATH")]
     pub requirements_s3_path: Option<String>,
+    /// requirements.txt's version (S3 object version ID).
+    #[arg(long, value_name = "VERSION", requires = "requirements_s3_path")]
+    pub requirements_s3_object_version: Option<String>,
     /// plugins.zip's key in the bucket.
     #[arg(long, value_name = "PATH")]
     pub plugins_s3_path: Option<String>,
+    /// plugins.zip's version (S3 object version ID).
+    #[arg(long, value_name = "VERSION", requires = "plugins_s3_path")]
+    pub plugins_s3_object_version: Option<String>,
     /// The startup script's key in the bucket.
     #[arg(long, value_name = "PATH")]
     pub startup_script_s3_path: Option<String>,
+    /// The startup script's version (S3 object version ID).
+    #[arg(long, value_name = "VERSION", requires = "startup_script_s3_path")]
+    pub startup_script_s3_object_version: Option<String>,
+    /// A tag of the environment, KEY=VALUE (repeatable; only whether there are tags matters: DEP003).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = tag)]
+    pub tags: Vec<String>,
+    /// The principal that will call CreateEnvironment, whose simulated permissions (EvaluationResults) the
+    /// deployer rules read (default: the snapshot's deployer_arn).
+    #[arg(long, value_name = "ARN")]
+    pub deployer_arn: Option<String>,
     /// The log types on (default: all five, assumed), comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "TYPES")]
     pub log_types: Vec<LogType>,
@@ -412,7 +428,11 @@ impl EnvironmentArgs {
             (self.requirements_s3_path.is_some(), "--requirements-s3-path"),
             (self.plugins_s3_path.is_some(), "--plugins-s3-path"),
             (self.startup_script_s3_path.is_some(), "--startup-script-s3-path"),
+            (self.requirements_s3_object_version.is_some(), "--requirements-s3-object-version"),
+            (self.plugins_s3_object_version.is_some(), "--plugins-s3-object-version"),
+            (self.startup_script_s3_object_version.is_some(), "--startup-script-s3-object-version"),
             (!self.log_types.is_empty(), "--log-types"),
+            (!self.tags.is_empty(), "--tag"),
         ];
         given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
     }
@@ -517,4 +537,12 @@ pub struct AwsArgs {
     /// Audits: how many environments (and VPCs) are read at once; EC2 throttles accounts that ask too much at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+}
+
+/// `KEY=VALUE` of `--tag`.
+fn tag(text: &str) -> Result<String, String> {
+    match text.split_once('=') {
+        Some((key, _)) if !key.is_empty() => Ok(text.to_string()),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
 }

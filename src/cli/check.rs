@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use mwaa_preflight::input::{Request, Selection};
-use mwaa_preflight::target::{Facts, RoleGiven, Settings};
+use mwaa_preflight::target::{Facts, ObjectGiven, RoleGiven, Settings};
 use mwaa_preflight::Mode;
 
 use super::args::{CheckArgs, EnvironmentArgs};
@@ -14,7 +14,13 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     let source = source(args.snapshot.as_deref(), &args.templates, &args.aws)?;
     refuse_overwriting_inputs(&args.output.written(), &source, Some(&config))?;
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
-    let input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
+    let mut input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
+    // The deployer is no fact of the environment: it applies to whatever the input holds.
+    if let Some(deployer) = &args.environment.deployer_arn {
+        for target in input.scopes.iter_mut().flat_map(|s| &mut s.targets) {
+            target.facts.deployer_arn = Some(deployer.clone());
+        }
+    }
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);
     if args.fix.requested() {
         return fix::run(args, &source, &request, (input, reports), &config);
@@ -49,13 +55,16 @@ fn planned(args: &CheckArgs) -> Settings {
         name: flags.name.clone(),
         execution_role: flags.execution_role_arn.clone().map(RoleGiven::Text),
         dag_s3_path: flags.dag_s3_path.clone(),
-        objects: [&flags.requirements_s3_path, &flags.plugins_s3_path, &flags.startup_script_s3_path]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect(),
+        objects: ObjectGiven::all([
+            (&flags.requirements_s3_path, &flags.requirements_s3_object_version),
+            (&flags.plugins_s3_path, &flags.plugins_s3_object_version),
+            (&flags.startup_script_s3_path, &flags.startup_script_s3_object_version),
+        ]),
         log_types: (!flags.log_types.is_empty()).then(|| flags.log_types.iter().map(|t| t.group_suffix().to_string()).collect()),
         celery_queue: None,
+        bucket_in_code: None,
+        tagged: !flags.tags.is_empty(),
+        deployer_arn: None,
     };
     settings
 }

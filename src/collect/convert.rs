@@ -308,6 +308,9 @@ pub fn environment(e: &mwaa::Environment) -> Result<Environment, CollectError> {
         requirements_s3_path: text(e.requirements_s3_path()),
         plugins_s3_path: text(e.plugins_s3_path()),
         startup_script_s3_path: text(e.startup_script_s3_path()),
+        requirements_s3_object_version: text(e.requirements_s3_object_version()),
+        plugins_s3_object_version: text(e.plugins_s3_object_version()),
+        startup_script_s3_object_version: text(e.startup_script_s3_object_version()),
         airflow_version: text(e.airflow_version()),
         logging_configuration: e.logging_configuration().map(|l| {
             let module = |m: Option<&mwaa::ModuleLoggingConfiguration>| {
@@ -321,5 +324,6 @@ pub fn environment(e: &mwaa::Environment) -> Result<Environment, CollectError> {
                 worker_logs: module(l.worker_logs()),
             }
         }),
+        tags: e.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
     })
 }

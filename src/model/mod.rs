@@ -55,6 +55,14 @@ pub enum Member {
     Keys,
     KeyPolicies,
     KeyGrants,
+    BucketLocations,
+    BucketVersioning,
+    BucketPublicAccessBlock,
+    AccountPublicAccessBlock,
+    BucketPolicies,
+    BucketEncryption,
+    ObjectVersions,
+    ObjectTexts,
 }
 
 impl Member {
@@ -81,6 +89,14 @@ impl Member {
             Member::Keys => "Keys",
             Member::KeyPolicies => "KeyPolicies",
             Member::KeyGrants => "KeyGrants",
+            Member::BucketLocations => "BucketLocations",
+            Member::BucketVersioning => "BucketVersioning",
+            Member::BucketPublicAccessBlock => "BucketPublicAccessBlock",
+            Member::AccountPublicAccessBlock => "AccountPublicAccessBlock",
+            Member::BucketPolicies => "BucketPolicies",
+            Member::BucketEncryption => "BucketEncryption",
+            Member::ObjectVersions => "ObjectVersions",
+            Member::ObjectTexts => "ObjectTexts",
         }
     }
 
@@ -108,6 +124,14 @@ impl Member {
             Member::Keys => "kms:DescribeKey",
             Member::KeyPolicies => "kms:GetKeyPolicy",
             Member::KeyGrants => "kms:ListGrants",
+            Member::BucketLocations => "s3:GetBucketLocation",
+            Member::BucketVersioning => "s3:GetBucketVersioning",
+            Member::BucketPublicAccessBlock => "s3:GetBucketPublicAccessBlock",
+            Member::AccountPublicAccessBlock => "s3:GetAccountPublicAccessBlock",
+            Member::BucketPolicies => "s3:GetBucketPolicy",
+            Member::BucketEncryption => "s3:GetEncryptionConfiguration",
+            Member::ObjectVersions => "s3:ListBucketVersions",
+            Member::ObjectTexts => "s3:GetObjectVersion",
         }
     }
 }
@@ -268,6 +292,14 @@ impl Network {
             Member::Keys => s.keys.is_some(),
             Member::KeyPolicies => s.key_policies.is_some(),
             Member::KeyGrants => s.key_grants.is_some(),
+            Member::BucketLocations => s.bucket_locations.is_some() || s.buckets_not_found.is_some(),
+            Member::BucketVersioning => s.bucket_versioning.is_some(),
+            Member::BucketPublicAccessBlock => s.bucket_public_access_block.is_some(),
+            Member::AccountPublicAccessBlock => s.account_public_access_block.is_some(),
+            Member::BucketPolicies => s.bucket_policies.is_some(),
+            Member::BucketEncryption => s.bucket_encryption.is_some(),
+            Member::ObjectVersions => s.object_versions.is_some(),
+            Member::ObjectTexts => s.object_texts.is_some(),
         }
     }
 

@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 /// Every top-level member a snapshot may hold, as spelled in the file.
-pub const MEMBER_NAMES: [&str; 32] = [
+pub const MEMBER_NAMES: [&str; 42] = [
     "snapshot_version",
     "region",
     "account_id",
     "captured_at",
+    "deployer_arn",
     "Vpcs",
     "Subnets",
     "RouteTables",
@@ -40,6 +41,15 @@ pub const MEMBER_NAMES: [&str; 32] = [
     "Keys",
     "KeyPolicies",
     "KeyGrants",
+    "BucketsNotFound",
+    "BucketLocations",
+    "BucketVersioning",
+    "BucketPublicAccessBlock",
+    "AccountPublicAccessBlock",
+    "BucketPolicies",
+    "BucketEncryption",
+    "ObjectVersions",
+    "ObjectTexts",
     "Environment",
     "Environments",
     "not_captured",
@@ -59,6 +69,9 @@ pub struct Snapshot {
     pub account_id: Option<String>,
     #[serde(rename = "captured_at", default, skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<String>,
+    /// The principal `EvaluationResults` simulates (`--policy-source-arn`): the deployer (spec v3 DEP).
+    #[serde(rename = "deployer_arn", default, skip_serializing_if = "Option::is_none")]
+    pub deployer_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpcs: Option<Vec<Vpc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,6 +130,33 @@ pub struct Snapshot {
     /// Key ARN -> `aws kms list-grants`' `Grants`.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
     pub key_grants: Option<BTreeMap<String, Vec<Grant>>>,
+    /// Bucket names S3 answered NoSuchBucket for (an extension of spec v3, as `RolesNotFound` for roles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buckets_not_found: Option<Vec<String>>,
+    /// Bucket name -> what `aws s3api get-bucket-location` prints.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub bucket_locations: Option<BTreeMap<String, BucketLocation>>,
+    /// Bucket name -> what `get-bucket-versioning` prints (`{}`: never set).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub bucket_versioning: Option<BTreeMap<String, BucketVersioning>>,
+    /// Bucket name -> what `get-public-access-block` prints (`{}`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub bucket_public_access_block: Option<BTreeMap<String, PublicAccessBlock>>,
+    /// What `aws s3control get-public-access-block` prints for the account (`{}`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_public_access_block: Option<PublicAccessBlock>,
+    /// Bucket name -> what `get-bucket-policy` prints (`{}`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub bucket_policies: Option<BTreeMap<String, BucketPolicy>>,
+    /// Bucket name -> what `get-bucket-encryption` prints (`{}`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub bucket_encryption: Option<BTreeMap<String, BucketEncryption>>,
+    /// Bucket name -> prefix -> what `list-object-versions --prefix PREFIX` prints.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub object_versions: Option<BTreeMap<String, BTreeMap<String, ObjectVersions>>>,
+    /// `s3://BUCKET/KEY` -> version ID (or `latest`) -> the object's text.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys")]
+    pub object_texts: Option<BTreeMap<String, BTreeMap<String, String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
     /// Several environments (`snapshot --all-environments`), for offline audits.
@@ -668,6 +708,12 @@ pub struct BooleanValue {
 pub struct EvaluationResult {
     pub eval_action_name: String,
     pub eval_decision: String,
+    /// The resource simulated (`*` when none was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval_resource_name: Option<String>,
+    /// Condition keys the simulation had no value for: its denial is then not proof.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_context_values: Vec<String>,
 }
 
 /// The `Environment` member of `aws mwaa get-environment`.
@@ -716,9 +762,17 @@ pub struct Environment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup_script_s3_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements_s3_object_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugins_s3_object_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup_script_s3_object_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub airflow_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub logging_configuration: Option<LoggingConfiguration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// Which of the five log types are on (`LoggingConfiguration`); the log group of each is the role's to write.
@@ -804,6 +858,130 @@ pub struct Grant {
     pub grantee_principal: Option<String>,
     #[serde(default)]
     pub operations: Vec<String>,
+}
+
+/// What `aws s3api get-bucket-location` prints: no constraint is us-east-1, `EU` eu-west-1.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketLocation {
+    #[serde(default)]
+    pub location_constraint: Option<String>,
+}
+
+impl BucketLocation {
+    /// The bucket's Region, as GetBucketLocation's legacy values mean it.
+    pub fn region(&self) -> &str {
+        match self.location_constraint.as_deref() {
+            None | Some("") => "us-east-1",
+            Some("EU") => "eu-west-1",
+            Some(region) => region,
+        }
+    }
+}
+
+/// What `aws s3api get-bucket-versioning` prints (nothing, taken as `{}`, when never set).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketVersioning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "MFADelete", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+}
+
+/// What `get-public-access-block` (bucket) and `s3control get-public-access-block` (account) print.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PublicAccessBlock {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PublicAccessBlockConfiguration {
+    #[serde(default)]
+    pub block_public_acls: bool,
+    #[serde(default)]
+    pub ignore_public_acls: bool,
+    #[serde(default)]
+    pub block_public_policy: bool,
+    #[serde(default)]
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlockConfiguration {
+    pub const ALL_ON: Self =
+        Self { block_public_acls: true, ignore_public_acls: true, block_public_policy: true, restrict_public_buckets: true };
+
+    /// The four settings by name, in S3's order.
+    pub fn settings(&self) -> [(&'static str, bool); 4] {
+        [
+            ("BlockPublicAcls", self.block_public_acls),
+            ("IgnorePublicAcls", self.ignore_public_acls),
+            ("BlockPublicPolicy", self.block_public_policy),
+            ("RestrictPublicBuckets", self.restrict_public_buckets),
+        ]
+    }
+}
+
+/// What `aws s3api get-bucket-policy` prints (`{}` for NoSuchBucketPolicy).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDocument>,
+}
+
+/// What `aws s3api get-bucket-encryption` prints (`{}` when none is configured).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketEncryption {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_side_encryption_configuration: Option<EncryptionConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptionConfiguration {
+    #[serde(default)]
+    pub rules: Vec<EncryptionRule>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptionRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_server_side_encryption_by_default: Option<EncryptionByDefault>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EncryptionByDefault {
+    #[serde(rename = "SSEAlgorithm")]
+    pub sse_algorithm: String,
+    #[serde(rename = "KMSMasterKeyID", default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+}
+
+/// What `aws s3api list-object-versions --prefix PREFIX` prints (`{}` when nothing matches).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ObjectVersions {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<ObjectVersion>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delete_markers: Vec<ObjectVersion>,
+}
+
+/// An item of `Versions` or `DeleteMarkers`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ObjectVersion {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_latest: Option<bool>,
 }
 
 /// `aws iam get-role`'s `Role`.

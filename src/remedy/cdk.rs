@@ -158,6 +158,8 @@ fn typescript(action: &Action, paths: &BTreeMap<String, String>) -> Option<Strin
         | Action::SetTrustPolicy { .. }
         | Action::AddDependsOn { .. }
         | Action::AddKeyPolicyStatement { .. }
+        | Action::EnableBucketVersioning { .. }
+        | Action::BlockBucketPublicAccess { .. }
         | Action::Inspect { .. } => None,
     }
 }

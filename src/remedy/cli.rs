@@ -199,6 +199,13 @@ impl Writer {
                     key = id(key)
                 )
             }
+            Action::EnableBucketVersioning { bucket } => {
+                format!("aws s3api put-bucket-versioning --bucket {} --versioning-configuration Status=Enabled", id(bucket))
+            }
+            Action::BlockBucketPublicAccess { bucket } => format!(
+                "aws s3api put-public-access-block --bucket {} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+                id(bucket)
+            ),
             // What exists has been created: there is no order left to change.
             Action::AddDependsOn { .. } => String::new(),
             Action::Inspect { command } => command.clone(),

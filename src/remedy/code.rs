@@ -507,6 +507,34 @@ impl Lowering<'_> {
                 };
                 vec![Change::Advice(format!("Add to the Statement list of {}'s {policy}:\n{pretty}", self.name(key)))]
             }
+            Action::EnableBucketVersioning { bucket } => match self.language {
+                // The provider's bucket versioning is a resource of its own (the bucket's `versioning` is deprecated).
+                Language::Terraform => vec![Change::Advice(format!(
+                    "Add:\nresource \"aws_s3_bucket_versioning\" \"{}\" {{\n  bucket = {}.id\n  versioning_configuration {{\n    status = \"Enabled\"\n  }}\n}}",
+                    snake_case(&self.new_id(&[&self.name(bucket), "Versioning"])),
+                    self.name(bucket)
+                ))],
+                _ => vec![Change::Set {
+                    resource: self.name(bucket),
+                    kind: "AWS::S3::Bucket",
+                    property: "VersioningConfiguration",
+                    value: Val::Json(serde_json::json!({"Status": "Enabled"})),
+                }],
+            },
+            Action::BlockBucketPublicAccess { bucket } => match self.language {
+                Language::Terraform => vec![Change::Advice(format!(
+                    "Add:\nresource \"aws_s3_bucket_public_access_block\" \"{}\" {{\n  bucket                  = {}.id\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}}",
+                    snake_case(&self.new_id(&[&self.name(bucket), "PublicAccessBlock"])),
+                    self.name(bucket)
+                ))],
+                _ => vec![Change::Set {
+                    resource: self.name(bucket),
+                    kind: "AWS::S3::Bucket",
+                    property: "PublicAccessBlockConfiguration",
+                    value: Val::Json(serde_json::json!({"BlockPublicAcls": true, "IgnorePublicAcls": true,
+                        "BlockPublicPolicy": true, "RestrictPublicBuckets": true})),
+                }],
+            },
             Action::AddDependsOn { resource, on } => {
                 let names: Vec<String> = on.iter().map(|r| self.name(r)).collect();
                 vec![Change::Advice(match self.language {

@@ -267,6 +267,14 @@ pub enum Action {
         key: Ref,
         statement: Value,
     },
+    /// The bucket's versioning turned on (it can be suspended later, never turned off).
+    EnableBucketVersioning {
+        bucket: Ref,
+    },
+    /// All four of the bucket's Block Public Access settings on.
+    BlockBucketPublicAccess {
+        bucket: Ref,
+    },
     /// The environment made to wait for resources it does not refer to (`DependsOn`, `depends_on`).
     AddDependsOn {
         resource: Ref,
@@ -296,7 +304,9 @@ impl Action {
             | Action::AddNetworkAclEntry { .. }
             | Action::DisableSourceDestCheck { .. }
             | Action::AssociateElasticIp { .. }
-            | Action::AddRolePolicy { .. } => Safe,
+            | Action::AddRolePolicy { .. }
+            | Action::EnableBucketVersioning { .. }
+            | Action::BlockBucketPublicAccess { .. } => Safe,
             Action::RouteDefault { replace, .. } => {
                 if *replace {
                     Unsafe

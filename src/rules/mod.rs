@@ -5,11 +5,25 @@
 pub mod registry;
 
 mod acl001_nacl_blocks_flow;
+mod bkt001_source_bucket;
+mod bkt002_bucket_public_access_block;
+mod bkt003_bucket_versioning;
+mod bkt004_bucket_region;
+mod bkt005_bucket_object_version;
+mod bkt006_dag_folder_empty;
+mod bkt007_bucket_policy;
+mod bkt008_bucket_encryption_key;
 mod cme001_shared_vpc_endpoint_management;
 mod cme002_database_endpoint;
 mod cme003_webserver_endpoint;
 mod cme004_customer_endpoint_placement;
 mod cme005_endpoint_permission;
+mod dep001_deployer_pass_role;
+mod dep002_deployer_create_environment;
+mod dep003_deployer_tag_resource;
+mod dep004_deployer_network_actions;
+mod dep005_service_linked_role;
+mod dep006_deployer_kms_key;
 mod dns001_dns_support;
 mod dns002_dns_hostnames;
 mod dns003_custom_dns;
@@ -94,6 +108,8 @@ pub mod docs {
     pub const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
     pub const CUSTOM_KEYS: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html";
     pub const EXECUTION_ROLE: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html";
+    pub const DEPLOYER: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html";
+    pub const S3_BUCKET: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-s3-bucket.html";
 }
 
 pub type CheckResult = Result<Vec<Finding>, Skip>;

@@ -53,6 +53,20 @@ pub static ALL: &[&Rule] = &[
     &role004_role_permissions_unproven::RULE,
     &role005_role_policy_ordering::RULE,
     &role006_role_narrower_than_documented::RULE,
+    &bkt001_source_bucket::RULE,
+    &bkt002_bucket_public_access_block::RULE,
+    &bkt003_bucket_versioning::RULE,
+    &bkt004_bucket_region::RULE,
+    &bkt005_bucket_object_version::RULE,
+    &bkt006_dag_folder_empty::RULE,
+    &bkt007_bucket_policy::RULE,
+    &bkt008_bucket_encryption_key::RULE,
+    &dep001_deployer_pass_role::RULE,
+    &dep002_deployer_create_environment::RULE,
+    &dep003_deployer_tag_resource::RULE,
+    &dep004_deployer_network_actions::RULE,
+    &dep005_service_linked_role::RULE,
+    &dep006_deployer_kms_key::RULE,
 ];
 
 /// A rule by code (`SUB004`) or name (`distinct-az`), case-insensitively.

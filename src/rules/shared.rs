@@ -102,6 +102,80 @@ pub fn customer_key<'a, 'n>(a: &'a Analysis<'n>) -> Result<Option<&'a crate::ana
     }
 }
 
+/// The source bucket for the rules that judge it, else why they are skipped (BKT001 reports a bucket ARN that
+/// is malformed or names no bucket; the others say so).
+pub fn source_bucket<'a, 'n>(a: &'a Analysis<'n>) -> Result<&'a crate::analysis::bucket::SourceBucket<'n>, Skip> {
+    use crate::analysis::bucket::Lookup;
+    match a.source_bucket() {
+        Lookup::Found(bucket) => Ok(bucket),
+        Lookup::NotNamed(why) => Err(Skip(why.clone())),
+        Lookup::Malformed(_) | Lookup::NotFound(_) => Err(Skip("source bucket not found (BKT001)".to_string())),
+    }
+}
+
+/// The bucket as remediation names it: its resource in the code, else its name.
+pub fn bucket_ref(bucket: &crate::analysis::bucket::SourceBucket<'_>) -> Ref {
+    Ref::id(bucket.label())
+}
+
+/// A bucket setting to change: the typed step where the input can take it (the account's bucket, or the
+/// code's own), else the command to run on the existing bucket the code only names.
+pub fn bucket_remedy(a: &Analysis<'_>, bucket: &crate::analysis::bucket::SourceBucket<'_>, action: Action) -> Remedy {
+    let in_code = bucket.code.is_some();
+    match a.settings.language {
+        crate::target::Language::AwsCli => Remedy::from(action),
+        _ if in_code => Remedy::from(action),
+        _ => {
+            let steps = Remedy::from(action).render(crate::target::Language::AwsCli, &Default::default(), a.settings.code_form);
+            let command = crate::remedy::Rendered::join(&steps);
+            Remedy::say(format!("The bucket exists outside the code; change it in the account: {command}"))
+        }
+    }
+}
+
+/// What the deployer's simulated permissions say of the requests `(action, resource)` CreateEnvironment needs:
+/// a finding at the rule's severity when one is denied, a warning when a denial lacked context values, none
+/// when all are allowed; skipped when the simulation holds no result for one of them.
+pub fn deployer_finding(rule: &'static Rule, a: &Analysis<'_>, requests: &[(&str, String)], why: &str) -> CheckResult {
+    use crate::analysis::deployer::Verdict;
+    let deployer = crate::analysis::deployer::deployer(a.network, a.settings).map_err(Skip)?;
+    let (mut denied, mut unproven, mut undecided) = (Vec::new(), Vec::new(), Vec::new());
+    for (action, resource) in requests {
+        match deployer.verdict(action, resource) {
+            Ok(Verdict::Allowed) => {}
+            Ok(Verdict::Denied(result)) => denied.push((*action, resource.as_str(), result)),
+            Ok(Verdict::Unproven(result)) => unproven.push((*action, resource.as_str(), result)),
+            Err(reason) => undecided.push(reason),
+        }
+    }
+    let (severity, items) = match (denied.is_empty(), unproven.is_empty()) {
+        (false, _) => (rule.severity, denied),
+        (true, false) => (Severity::Warning, unproven),
+        (true, true) if undecided.is_empty() => return Ok(Vec::new()),
+        (true, true) => return Err(Skip(undecided.join("; "))),
+    };
+    let (action, resource, result) = items[0];
+    let message = match severity {
+        Severity::Warning if !result.missing_context_values.is_empty() => {
+            format!("the simulation denies {action} on {resource} for want of {}: {why}", result.missing_context_values.join(", "))
+        }
+        _ => format!("the simulation gives {} for {action} on {resource}: {why}", result.eval_decision),
+    };
+    let evidence: Vec<Value> = items
+        .iter()
+        .map(|(action, resource, r)| json!({"action": action, "resource": resource, "decision": r.eval_decision, "missing_context_values": r.missing_context_values}))
+        .collect();
+    let actions: Vec<&str> = items.iter().map(|(action, _, _)| *action).collect();
+    Ok(vec![rule
+        .finding(Some(deployer.name()), message)
+        .severity(severity)
+        .remediation(Remedy::say(format!(
+            "Grant the principal that creates the environment {} on those resources (AWS's AmazonMWAAFullApiAccess policy holds them), or create the environment as a principal that has them.",
+            actions.join(", ")
+        )))
+        .evidence(json!({"deployer": deployer.arn, "denied": evidence}))])
+}
+
 /// The first `shown` items and how many more: a list that stays one short sentence.
 pub fn some_of(items: &[&str], shown: usize) -> String {
     match items.len().checked_sub(shown) {

@@ -13,7 +13,7 @@ mod value;
 
 use crate::model::snapshot::*;
 use crate::model::Member;
-use crate::target::{KeyGiven, Language, PolicyOf, PolicyOrder, RoleGiven, SeparatePolicy, Settings};
+use crate::target::{CodeBucket, KeyGiven, Language, PolicyOf, PolicyOrder, RoleGiven, SeparatePolicy, Settings};
 pub use value::Value;
 
 /// An error at a spot of one of the files read: its index and byte offset.
@@ -105,6 +105,17 @@ pub struct PlannedEnvironment {
     pub id: String,
     /// The policies created apart from their roles, and what the environment waits for.
     pub policy_order: PolicyOrder,
+    /// Its source bucket, when the code creates it or a state holds it.
+    pub source_bucket: Option<CodeBucket>,
+}
+
+/// What a resource of its own, or the bucket's own properties, say of a bucket (by its name or ID).
+pub enum BucketLink {
+    Versioning(BucketVersioning),
+    Block(PublicAccessBlock),
+    Policy(BucketPolicy),
+    Encryption(BucketEncryption),
+    Object(ObjectVersion),
 }
 
 /// A policy a resource of its own gives a role (by the role's name or ID as the code writes it).
@@ -167,6 +178,9 @@ pub struct Model {
     pub role_links: Vec<(String, RoleLink)>,
     /// What each resource refers to or depends on, by ID (the order CloudFormation and Terraform create in).
     pub dependencies: BTreeMap<String, Vec<String>>,
+    /// The buckets of the code, and what configures them, joined once every bucket is in.
+    pub buckets: Vec<CodeBucket>,
+    pub bucket_links: Vec<(String, BucketLink)>,
 }
 
 /// How an instance's interface gets its public IPv4 address.
@@ -261,6 +275,21 @@ pub fn described() -> Snapshot {
     for member in [Member::Roles, Member::RolePolicies, Member::AttachedRolePolicies, Member::PolicyVersions] {
         not_captured.insert(member.name().to_string(), role.to_string());
     }
+    let bucket = "a bucket the code names only by its ARN is the account's: pass --snapshot with its BucketLocations, BucketVersioning, BucketPublicAccessBlock, BucketPolicies and BucketEncryption";
+    for member in [
+        Member::BucketLocations,
+        Member::BucketVersioning,
+        Member::BucketPublicAccessBlock,
+        Member::BucketPolicies,
+        Member::BucketEncryption,
+        Member::ObjectVersions,
+    ] {
+        not_captured.insert(member.name().to_string(), bucket.to_string());
+    }
+    not_captured.insert(
+        Member::AccountPublicAccessBlock.name().to_string(),
+        "the account's public access block is the account's fact: pass --snapshot with AccountPublicAccessBlock".to_string(),
+    );
     Snapshot {
         vpcs: Some(Vec::new()),
         subnets: Some(Vec::new()),
@@ -655,6 +684,8 @@ impl Model {
             role_ids: Vec::new(),
             role_links: Vec::new(),
             dependencies: BTreeMap::new(),
+            buckets: Vec::new(),
+            bucket_links: Vec::new(),
         }
     }
 
@@ -705,8 +736,12 @@ impl Model {
     pub fn into_built(mut self, unmodeled: Vec<String>, alone: bool) -> Result<Built, Located> {
         attach(&mut self)?;
         let separate = self.link_role_policies();
+        self.link_buckets();
         for environment in &mut self.environments {
             environment.policy_order = PolicyOrder { separate: separate.clone(), waits_for: closure(&self.dependencies, &environment.id) };
+            let bucket =
+                environment.environment.source_bucket_arn.as_deref().and_then(|arn| arn.split_once(":s3:::")).map(|(_, name)| name);
+            environment.source_bucket = self.buckets.iter().find(|b| Some(b.name.as_str()) == bucket).cloned();
         }
         // An AZ name the code states gets its ID where a data source lists both.
         for subnet in self.snapshot.subnets.iter_mut().flatten().filter(|s| s.availability_zone_id.is_none()) {
@@ -763,6 +798,45 @@ impl Model {
             }
         }
         separate
+    }
+}
+
+impl Model {
+    /// Joins what configures a bucket apart (named by name or ID) to it; a new bucket without a public
+    /// access block gets S3's default for new buckets, all four settings on.
+    fn link_buckets(&mut self) {
+        let s = &mut self.snapshot;
+        for (named, link) in std::mem::take(&mut self.bucket_links) {
+            let name = self.buckets.iter().find(|b| b.id == named || b.name == named).map_or(named, |b| b.name.clone());
+            match link {
+                BucketLink::Versioning(v) => {
+                    s.bucket_versioning.get_or_insert_with(BTreeMap::new).insert(name, v);
+                }
+                BucketLink::Block(b) => {
+                    s.bucket_public_access_block.get_or_insert_with(BTreeMap::new).insert(name, b);
+                }
+                BucketLink::Policy(p) => {
+                    s.bucket_policies.get_or_insert_with(BTreeMap::new).insert(name, p);
+                }
+                BucketLink::Encryption(e) => {
+                    s.bucket_encryption.get_or_insert_with(BTreeMap::new).insert(name, e);
+                }
+                BucketLink::Object(object) => {
+                    let prefixes = s.object_versions.get_or_insert_with(BTreeMap::new).entry(name).or_default();
+                    prefixes.entry(object.key.clone()).or_default().versions.push(object);
+                }
+            }
+        }
+        for bucket in self.buckets.iter_mut().filter(|b| b.new) {
+            let blocks = s.bucket_public_access_block.get_or_insert_with(BTreeMap::new);
+            if !blocks.contains_key(&bucket.name) {
+                bucket.default_block = true;
+                let all_on = PublicAccessBlock { public_access_block_configuration: Some(PublicAccessBlockConfiguration::ALL_ON) };
+                blocks.insert(bucket.name.clone(), all_on);
+            }
+            s.bucket_policies.get_or_insert_with(BTreeMap::new).entry(bucket.name.clone()).or_default();
+            s.bucket_encryption.get_or_insert_with(BTreeMap::new).entry(bucket.name.clone()).or_default();
+        }
     }
 }
 
@@ -852,6 +926,7 @@ pub fn targets(
             s.facts.execution_role.clone_from(&e.execution_role_given);
         }
         s.policy_order = Some(e.policy_order.clone());
+        s.facts.bucket_in_code.clone_from(&e.source_bucket);
         s
     };
     let names: Vec<&str> = environments.iter().map(|e| e.logical_id.as_str()).collect();

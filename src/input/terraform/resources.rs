@@ -31,15 +31,17 @@ struct Reader<'p> {
     parsed: &'p Parsed,
     /// (module path, config address) -> the instances.
     by_config: HashMap<(String, String), Vec<&'p Instance>>,
+    /// The partition of the Region the plan deploys to, for the ARNs only the apply tells.
+    partition: &'static str,
 }
 
 impl<'p> Reader<'p> {
-    fn new(parsed: &'p Parsed) -> Self {
+    fn new(parsed: &'p Parsed, region: &str) -> Self {
         let mut by_config: HashMap<(String, String), Vec<&Instance>> = HashMap::new();
         for instance in &parsed.instances {
             by_config.entry((instance.module.clone(), instance.config_address.clone())).or_default().push(instance);
         }
-        Self { parsed, by_config }
+        Self { parsed, by_config, partition: crate::model::partition(region) }
     }
 
     /// The references an attribute's expression makes, as written (`aws_kms_key.this.arn`), each only in
@@ -168,7 +170,7 @@ impl<'p> Reader<'p> {
             }
             (None, _) => candidates.iter().collect(),
         };
-        let values: Vec<Value> = chosen.iter().filter_map(|c| attribute_value(c, attribute)).collect();
+        let values: Vec<Value> = chosen.iter().filter_map(|c| attribute_value(c, attribute, self.partition)).collect();
         match values.as_slice() {
             [] => None,
             [one] => Some(one.clone()),
@@ -179,8 +181,14 @@ impl<'p> Reader<'p> {
 
 /// What a reference to `attribute` of an instance gives: its ID, the ID of what its VPC brings, or a known
 /// attribute.
-fn attribute_value(instance: &Instance, attribute: Option<&str>) -> Option<Value> {
+fn attribute_value(instance: &Instance, attribute: Option<&str>, partition: &str) -> Option<Value> {
     let id = id_of(instance);
+    let known = |name: &str| instance.values.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
+    // A new bucket's ARN is its name's, which the configuration gives (or the apply generates: a symbol).
+    if instance.kind == "aws_s3_bucket" && attribute == Some("arn") && known("arn").is_none() {
+        let bucket = known("bucket").map_or_else(|| format!("{{{}.BucketName}}", instance.address), str::to_string);
+        return Some(Value::String(format!("arn:{partition}:s3:::{bucket}")));
+    }
     let suffix = match attribute.map(|a| a.split(['.', '[']).next().unwrap_or(a)) {
         None | Some("id") => return Some(Value::String(id)),
         Some("default_route_table_id" | "main_route_table_id") => "MainRouteTable",
@@ -188,6 +196,8 @@ fn attribute_value(instance: &Instance, attribute: Option<&str>) -> Option<Value
         Some("default_security_group_id") => "DefaultSecurityGroup",
         Some("primary_network_interface_id") => "PrimaryNetworkInterface",
         Some(service @ ("database_vpc_endpoint_service" | "webserver_vpc_endpoint_service")) => service,
+        // The version an object the plan uploads will have: one symbol wherever the plan names it.
+        Some("version_id") if instance.kind == "aws_s3_object" => "version_id",
         Some(other) => return instance.values.get(other).filter(|v| !v.is_null()).cloned(),
     };
     Some(Value::String(instance.values.get(attribute?).and_then(Value::as_str).map_or_else(|| format!("{id}.{suffix}"), str::to_string)))
@@ -322,7 +332,7 @@ impl props::Resource for Planned<'_, '_> {
 pub fn build(parsed: &Parsed, base: Option<Snapshot>, region: &str) -> Result<Built, Located> {
     let alone = base.is_none();
     let mut model = Model::new(base, "plan", region);
-    let reader = Reader::new(parsed);
+    let reader = Reader::new(parsed, region);
     let mut unmodeled: Vec<String> = Vec::new();
     for instance in &parsed.instances {
         model.dependencies.insert(id_of(instance), reader.dependencies(instance));

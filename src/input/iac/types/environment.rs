@@ -23,7 +23,6 @@ pub const TYPES: &[Type] = &[
     KEY,
     ALIAS,
     Type::new(&[], &["aws_kms_key_policy"], key_policy),
-    Type::new(&["AWS::S3::Bucket"], &["aws_s3_bucket"], nothing),
 ];
 
 /// A customer managed key the code creates, with CloudFormation's and the provider's defaults (enabled,
@@ -87,6 +86,9 @@ fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
     };
     let number = |name: &str| -> Result<Option<u32>, Located> { Ok(props.parsed::<u32>(name, "a number")?.and_then(Result::ok)) };
     // A key the code creates has no ARN yet: any key of the account, for the requests the policies must allow.
+    let version = |name: &str| -> Result<Option<String>, Located> {
+        Ok(props.text(name)?.map(|v| v.unwrap_or_else(|why| format!("<unknown: {why}>"))))
+    };
     let kms_key = props.text("KmsKey")?.map(|k| k.unwrap_or_else(|_| key_created_at_deployment(&model.region)));
     let environment = Environment {
         name: props.plain("Name")?.unwrap_or_else(|| props.resource.name().to_string()),
@@ -114,8 +116,12 @@ fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
         requirements_s3_path: props.plain("RequirementsS3Path")?,
         plugins_s3_path: props.plain("PluginsS3Path")?,
         startup_script_s3_path: props.plain("StartupScriptS3Path")?,
+        requirements_s3_object_version: version("RequirementsS3ObjectVersion")?,
+        plugins_s3_object_version: version("PluginsS3ObjectVersion")?,
+        startup_script_s3_object_version: version("StartupScriptS3ObjectVersion")?,
         airflow_version: props.plain("AirflowVersion")?,
         logging_configuration: logging(props)?,
+        tags: tags(props)?,
     };
     let planned = PlannedEnvironment {
         logical_id: props.resource.name().to_string(),
@@ -125,6 +131,7 @@ fn environment(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
         execution_role_given: role_given(props)?,
         id: id.to_string(),
         policy_order: Default::default(),
+        source_bucket: None,
     };
     model.environments.push(planned);
     Ok(())
@@ -146,6 +153,22 @@ fn logging(props: &Props<'_>) -> Result<Option<LoggingConfiguration>, Located> {
         task_logs: module("TaskLogs"),
         webserver_logs: module("WebserverLogs"),
         worker_logs: module("WorkerLogs"),
+    }))
+}
+
+/// The environment's tags (CloudFormation's `Tags` map, the provider's `tags_all`, which holds the
+/// provider's default tags too); only whether there are any matters (DEP003). A value known at deployment
+/// still makes a tag.
+fn tags(props: &Props<'_>) -> Result<Option<std::collections::BTreeMap<String, String>>, Located> {
+    let name = match props.dialect() {
+        Dialect::CloudFormation => "Tags",
+        Dialect::Terraform => "TagsAll",
+    };
+    Ok(props.value(name)?.map(|value| match value {
+        crate::input::iac::Value::Map(entries) => {
+            entries.into_iter().map(|(k, v)| (k, v.text().map_or_else(|| "(known at deployment)".to_string(), str::to_string))).collect()
+        }
+        _ => std::collections::BTreeMap::from([("(tags)".to_string(), "(known at deployment)".to_string())]),
     }))
 }
 

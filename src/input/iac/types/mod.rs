@@ -9,6 +9,7 @@ use super::{Located, Model};
 use crate::model::snapshot::Snapshot;
 use crate::model::Member;
 
+mod buckets;
 mod environment;
 mod gateways;
 mod groups;
@@ -73,8 +74,17 @@ pub fn nothing(_: &mut Model, _: &Props<'_>) -> Result<(), Located> {
     Ok(())
 }
 
-const FAMILIES: [&[Type]; 8] =
-    [vpcs::TYPES, gateways::TYPES, routes::TYPES, network_acls::TYPES, groups::TYPES, services::TYPES, environment::TYPES, identity::TYPES];
+const FAMILIES: [&[Type]; 9] = [
+    buckets::TYPES,
+    vpcs::TYPES,
+    gateways::TYPES,
+    routes::TYPES,
+    network_acls::TYPES,
+    groups::TYPES,
+    services::TYPES,
+    environment::TYPES,
+    identity::TYPES,
+];
 
 fn all() -> impl Iterator<Item = &'static Type> {
     FAMILIES.into_iter().flatten()
