@@ -438,8 +438,8 @@ fn a_denied_describe_call_skips_its_checks_instead_of_passing_them() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("public", json!({}));
     Emulator::shared().faults(json!({"deny": ["DescribeNetworkAcls"]}));
-    // Without the execution role's rules, which no role is named for.
-    let output = check_planned(&network, &["--ignore", "execution-role"]);
+    // Without the execution role's, the bucket's and the deployer's rules, which nothing is named for.
+    let output = check_planned(&network, &["--ignore", "execution-role,bucket,DEP"]);
     Emulator::shared().faults(json!({}));
     assert_eq!(output.status.code(), Some(0), "{}", support::stderr(&output));
     let report = report(&output);
