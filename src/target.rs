@@ -153,6 +153,19 @@ pub struct Facts {
     pub tagged: bool,
     /// The principal that will call CreateEnvironment (`--deployer-arn`), when given.
     pub deployer_arn: Option<String>,
+    /// The Airflow version (`None`: MWAA's default, the latest).
+    pub airflow_version: Option<String>,
+    /// The requirements.txt to read instead of the S3 object (`--requirements FILE`).
+    pub requirements_file: Option<LocalFile>,
+    /// The files in plugins.zip (`--plugins FILE`).
+    pub plugins_listing: Option<Vec<String>>,
+}
+
+/// A file the user gave, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    pub path: String,
+    pub text: String,
 }
 
 /// A bucket of a template or plan.
@@ -184,6 +197,9 @@ impl Facts {
             bucket_in_code: None,
             tagged: environment.tags.as_ref().is_some_and(|t| !t.is_empty()),
             deployer_arn: None,
+            airflow_version: environment.airflow_version.clone(),
+            requirements_file: None,
+            plugins_listing: None,
         }
     }
 }
@@ -217,7 +233,7 @@ impl ObjectGiven {
             None => Ok(self.path.trim_start_matches('/')),
             Some(rest) => match rest.split_once('/') {
                 Some((named, key)) if named == bucket => Ok(key),
-                _ => Err(format!("{} {} names another bucket than the source bucket {bucket}", self.property, self.path)),
+                _ => Err(format!("{}'s path {} names another bucket than the source bucket {bucket}", self.what(), self.path)),
             },
         }
     }

@@ -756,3 +756,29 @@ fn dot_labels_never_overlap_in_any_fixture_case() {
     }
     assert!(checked >= 10, "cases with failing flows drawn: {checked}");
 }
+
+/// `--requirements` and `--plugins` name local files: one that cannot be read, or a plugins.zip that is no zip
+/// archive (or whose directory is cut short), is an error naming the file, exit 2, never a panic.
+#[test]
+fn local_requirements_and_plugins_files_that_cannot_be_read_exit_2() {
+    let check = |flag: &str, path: &str| {
+        let mut args = vec!["check", "--snapshot", PUBLIC, flag, path];
+        args.extend(PLANNED);
+        run_in_root(&args)
+    };
+    let missing = check("--requirements", "no-such-requirements.txt");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(support::stderr(&missing).contains("cannot read requirements file no-such-requirements.txt"), "{}", support::stderr(&missing));
+    let not_zip = check("--plugins", "README.md");
+    assert_eq!(not_zip.status.code(), Some(2));
+    assert!(support::stderr(&not_zip).contains("not a zip archive"), "{}", support::stderr(&not_zip));
+    // The end record of a real archive, its directory's offset pointing past the file.
+    let bytes = std::fs::read(support::root().join("fixtures/plugins/plugins.zip")).expect("fixture");
+    let mut cut = bytes[bytes.len() - 22..].to_vec();
+    cut[16..20].copy_from_slice(&1_000_000u32.to_le_bytes());
+    let path = scratch("cut.zip", "");
+    std::fs::write(&path, &cut).expect("write");
+    let cut_short = check("--plugins", path.to_str().expect("utf-8"));
+    assert_eq!(cut_short.status.code(), Some(2));
+    assert!(support::stderr(&cut_short).contains("central directory"), "{}", support::stderr(&cut_short));
+}

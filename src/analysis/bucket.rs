@@ -28,17 +28,17 @@ pub struct SourceBucket<'n> {
 /// What SourceBucketArn must look like: `arn:PARTITION:s3:::BUCKET`, the bucket alone (no key, no `/`).
 pub fn bucket_of(arn: &str) -> Result<&str, String> {
     if arn.starts_with("s3://") {
-        return Err(format!("SourceBucketArn {arn} is an S3 URL: MWAA takes the bucket's ARN, arn:aws:s3:::BUCKET"));
+        return Err(format!("the source bucket ARN {arn} is an S3 URL: MWAA takes the bucket's ARN, arn:aws:s3:::BUCKET"));
     }
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let ["arn", partition, "s3", "", "", bucket] = parts.as_slice() else {
-        return Err(format!("SourceBucketArn {arn} is not an S3 bucket ARN (arn:PARTITION:s3:::BUCKET)"));
+        return Err(format!("the source bucket ARN {arn} is not an S3 bucket ARN (arn:PARTITION:s3:::BUCKET)"));
     };
     if !partition.starts_with("aws") {
-        return Err(format!("SourceBucketArn {arn} names no AWS partition"));
+        return Err(format!("the source bucket ARN {arn} names no AWS partition"));
     }
     if bucket.contains('/') {
-        return Err(format!("SourceBucketArn {arn} names a path, not the bucket alone: remove what follows the bucket's name"));
+        return Err(format!("the source bucket ARN {arn} names a path, not the bucket alone: remove what follows the bucket's name"));
     }
     // A name the deployment generates is a symbol (`{Bucket.BucketName}`), valid by construction.
     let symbol = bucket.starts_with('{') && bucket.ends_with('}');
@@ -47,7 +47,7 @@ pub fn bucket_of(arn: &str) -> Result<&str, String> {
         && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
         && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
     if !symbol && !valid {
-        return Err(format!("SourceBucketArn {arn} names no valid bucket (3-63 lower-case letters, digits, dots and hyphens)"));
+        return Err(format!("the source bucket ARN {arn} names no valid bucket (3-63 lower-case letters, digits, dots and hyphens)"));
     }
     Ok(bucket)
 }
@@ -66,7 +66,7 @@ pub fn source_bucket<'n>(network: &'n Network, settings: &'n Settings) -> Lookup
         Err(why) => return Lookup::Malformed(why),
     };
     if network.snapshot.buckets_not_found.iter().flatten().any(|b| *b == name) {
-        return Lookup::NotFound(format!("SourceBucketArn names no bucket: S3 answered NoSuchBucket for {name}"));
+        return Lookup::NotFound(format!("the source bucket ARN names no bucket: S3 answered NoSuchBucket for {name}"));
     }
     Lookup::Found(SourceBucket { network, name, code: settings.facts.bucket_in_code.as_ref() })
 }

@@ -369,6 +369,10 @@ pub fn required_flows(a: &Analysis<'_>) -> (Vec<Flow>, Vec<String>) {
         }
     }
 
+    // Without the VPC's endpoints, the flows to them (every service, under private routing) are unknown, not none.
+    if a.routing != Routing::Public && !network.has(Member::VpcEndpoints) {
+        unbuilt.push(format!("the flows to the VPC endpoints: {}", network.why_absent(Member::VpcEndpoints)));
+    }
     for used in a.used_endpoints.iter().filter(|u| u.is_interface()) {
         unbuilt.extend(missing_endpoint_subnets(network, used.endpoint));
         for (dest_subnet, source) in endpoint_subnets(network, used.endpoint).flat_map(|d| ends.iter().map(move |s| (d, s))) {

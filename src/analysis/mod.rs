@@ -10,6 +10,7 @@ pub mod identity;
 pub mod key;
 pub mod nacl;
 pub mod policy;
+pub mod requirements;
 pub mod routing;
 pub mod sg;
 
@@ -153,6 +154,7 @@ pub struct Analysis<'n> {
     judgment: OnceLock<Result<identity::Judgment, String>>,
     key: OnceLock<key::Lookup<'n>>,
     bucket: OnceLock<bucket::Lookup<'n>>,
+    requirements: OnceLock<Result<Option<requirements::Requirements>, String>>,
 }
 
 /// A customer-managed MWAA endpoint the environment needs (database always, web server when private), found
@@ -191,6 +193,18 @@ impl<'n> Analysis<'n> {
         self.bucket.get_or_init(|| bucket::source_bucket(self.network, self.settings))
     }
 
+    /// The requirements the environment installs, every included file read; `Ok(None)` when it names none.
+    pub fn requirements(&self) -> Result<Option<&requirements::Requirements>, String> {
+        let read = self.requirements.get_or_init(|| {
+            let bucket = match self.source_bucket() {
+                bucket::Lookup::Found(b) => Some(b.name.as_str()),
+                _ => None,
+            };
+            requirements::requirements(self.network, self.settings, bucket)
+        });
+        read.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
     pub fn new(network: &'n Network, settings: &'n Settings) -> Self {
         let subnets: Vec<&Subnet> = settings.subnet_ids.iter().filter_map(|id| network.subnet(id)).collect();
         let vpc_id = majority_vpc(network, &subnets, &settings.security_group_ids);
@@ -220,6 +234,7 @@ impl<'n> Analysis<'n> {
             judgment: OnceLock::new(),
             key: OnceLock::new(),
             bucket: OnceLock::new(),
+            requirements: OnceLock::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();

@@ -376,6 +376,9 @@ pub struct EnvironmentArgs {
     /// The startup script's version (S3 object version ID).
     #[arg(long, value_name = "VERSION", requires = "startup_script_s3_path")]
     pub startup_script_s3_object_version: Option<String>,
+    /// The Airflow version (default: MWAA's latest); from 2.2.2 the web server installs requirements too (PKG003).
+    #[arg(long, value_name = "VERSION")]
+    pub airflow_version: Option<String>,
     /// A tag of the environment, KEY=VALUE (repeatable; only whether there are tags matters: DEP003).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = tag)]
     pub tags: Vec<String>,
@@ -383,6 +386,13 @@ pub struct EnvironmentArgs {
     /// deployer rules read (default: the snapshot's deployer_arn).
     #[arg(long, value_name = "ARN")]
     pub deployer_arn: Option<String>,
+    /// The requirements.txt to read instead of the S3 object (the only way a template's requirements are read
+    /// offline).
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<PathBuf>,
+    /// A local plugins.zip, whose file list PKG006 reads.
+    #[arg(long, value_name = "FILE")]
+    pub plugins: Option<PathBuf>,
     /// The log types on (default: all five, assumed), comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "TYPES")]
     pub log_types: Vec<LogType>,
@@ -433,6 +443,7 @@ impl EnvironmentArgs {
             (self.startup_script_s3_object_version.is_some(), "--startup-script-s3-object-version"),
             (!self.log_types.is_empty(), "--log-types"),
             (!self.tags.is_empty(), "--tag"),
+            (self.airflow_version.is_some(), "--airflow-version"),
         ];
         given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
     }

@@ -15,11 +15,16 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
     refuse_overwriting_inputs(&args.output.written(), &source, Some(&config))?;
     let request = Request { selection: selection(args)?, routing: args.environment.routing };
     let mut input = progress::while_reading(&source, args.output.quiet, || source.read(&request))?;
-    // The deployer is no fact of the environment: it applies to whatever the input holds.
-    if let Some(deployer) = &args.environment.deployer_arn {
-        for target in input.scopes.iter_mut().flat_map(|s| &mut s.targets) {
-            target.facts.deployer_arn = Some(deployer.clone());
-        }
+    // The deployer and the local requirements and plugins are no facts of the environment's own: they apply
+    // to whatever the input holds.
+    let flags = &args.environment;
+    let unreadable = |e| Failure::from(mwaa_preflight::input::InputError::File(e));
+    let requirements = flags.requirements.as_deref().map(mwaa_preflight::input::requirements_file).transpose().map_err(unreadable)?;
+    let plugins = flags.plugins.as_deref().map(mwaa_preflight::input::plugins_listing).transpose().map_err(unreadable)?;
+    for target in input.scopes.iter_mut().flat_map(|s| &mut s.targets) {
+        target.facts.deployer_arn = flags.deployer_arn.clone().or(target.facts.deployer_arn.take());
+        target.facts.requirements_file = requirements.clone().or(target.facts.requirements_file.take());
+        target.facts.plugins_listing = plugins.clone().or(target.facts.plugins_listing.take());
     }
     let reports = mwaa_preflight::evaluate_input(&input, Mode::Check, &config);
     if args.fix.requested() {
@@ -65,6 +70,9 @@ fn planned(args: &CheckArgs) -> Settings {
         bucket_in_code: None,
         tagged: !flags.tags.is_empty(),
         deployer_arn: None,
+        airflow_version: flags.airflow_version.clone(),
+        requirements_file: None,
+        plugins_listing: None,
     };
     settings
 }

@@ -339,6 +339,68 @@ impl FileError {
     }
 }
 
+/// The most of a requirements file read (pip files are small; snapshots hold objects of up to 1 MiB).
+pub const MAX_REQUIREMENTS_BYTES: u64 = 1024 * 1024;
+
+/// How much of a zip archive's end is searched for its directory (the record and the longest comment).
+const ZIP_TAIL: u64 = 22 + 65_535;
+/// The largest central directory read (a plugins.zip lists thousands of files at most).
+const MAX_ZIP_DIRECTORY: u64 = 64 * 1024 * 1024;
+
+/// `--requirements FILE`: the requirements.txt to read instead of the S3 object.
+pub fn requirements_file(path: &Path) -> Result<crate::target::LocalFile, Box<FileError>> {
+    let text = read_bounded(path, MAX_REQUIREMENTS_BYTES, None)
+        .map_err(|source| Box::new(FileError::unreadable("requirements file", path, source)))?;
+    Ok(crate::target::LocalFile { path: path.display().to_string(), text })
+}
+
+/// `--plugins FILE`: the names of the files in plugins.zip, from its central directory alone (an archive of
+/// any size is never read whole).
+pub fn plugins_listing(path: &Path) -> Result<Vec<String>, Box<FileError>> {
+    use std::io::{Error, ErrorKind, Read, Seek, SeekFrom};
+    let unreadable = |source: Error| Box::new(FileError::unreadable("plugins archive", path, source));
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let length = file.metadata().map_err(unreadable)?.len();
+    let tail_start = length.saturating_sub(ZIP_TAIL);
+    file.seek(SeekFrom::Start(tail_start)).map_err(unreadable)?;
+    let mut tail = Vec::new();
+    file.by_ref().take(ZIP_TAIL).read_to_end(&mut tail).map_err(unreadable)?;
+    let invalid = |why: String| unreadable(Error::new(ErrorKind::InvalidData, why));
+    let (directory, size) = zip_directory(&tail).ok_or_else(|| invalid("not a zip archive (no end of central directory)".to_string()))?;
+    if size > MAX_ZIP_DIRECTORY || directory.saturating_add(size) > length {
+        return Err(invalid(format!("its central directory ({size} bytes at {directory}) is not within the file")));
+    }
+    file.seek(SeekFrom::Start(directory)).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(size).read_to_end(&mut bytes).map_err(unreadable)?;
+    zip_names(&bytes).map_err(invalid)
+}
+
+/// The central directory's offset and size, from the end record in the archive's last bytes.
+fn zip_directory(tail: &[u8]) -> Option<(u64, u64)> {
+    let end = (0..tail.len().saturating_sub(21)).rev().find(|&i| tail[i..].starts_with(b"PK\x05\x06"))?;
+    let u32_at = |i: usize| Some(u64::from(u32::from_le_bytes(tail.get(i..i + 4)?.try_into().ok()?)));
+    Some((u32_at(end + 16)?, u32_at(end + 12)?))
+}
+
+/// The file names of a zip archive's central directory (its entries one after the other).
+fn zip_names(directory: &[u8]) -> Result<Vec<String>, String> {
+    let u16_at = |i: usize| -> Option<usize> { Some(usize::from(u16::from_le_bytes(directory.get(i..i + 2)?.try_into().ok()?))) };
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at < directory.len() {
+        let cut = || format!("its central directory is cut short at byte {at}");
+        if !directory[at..].starts_with(b"PK\x01\x02") {
+            return Err(cut());
+        }
+        let (name, extra, comment) = (u16_at(at + 28).ok_or_else(cut)?, u16_at(at + 30).ok_or_else(cut)?, u16_at(at + 32).ok_or_else(cut)?);
+        let bytes = directory.get(at + 46..at + 46 + name).ok_or_else(cut)?;
+        names.push(String::from_utf8_lossy(bytes).into_owned());
+        at += 46 + name + extra + comment;
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

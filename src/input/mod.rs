@@ -3,6 +3,7 @@
 //! targets to evaluate on it. Every command is written once over it; readers never judge.
 
 mod file;
+pub use file::{plugins_listing, requirements_file};
 mod iac;
 #[cfg_attr(feature = "aws", path = "live.rs")]
 #[cfg_attr(not(feature = "aws"), path = "not_built.rs")]

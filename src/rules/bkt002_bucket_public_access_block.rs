@@ -40,7 +40,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     }
     let message = match severity {
         Severity::Error => {
-            format!("Block Public Access is off for {} on the bucket and the account: MWAA requires all four on", off.join(", "))
+            format!("the bucket and the account leave {} off: MWAA requires all four Block Public Access settings on", off.join(", "))
         }
         _ => format!(
             "the bucket leaves {} off and the account's public access block is not known: MWAA requires all four on",

@@ -59,11 +59,7 @@ fn judge(bucket: &SourceBucket<'_>, object: &ObjectGiven) -> Result<Option<Findi
         return Ok(Some(
             RULE.finding(
                 Some(&url),
-                format!(
-                    "{} is given without {}: CreateEnvironment requires a version with the path",
-                    object.property,
-                    object.version_property()
-                ),
+                format!("{} is given without its version ({}): CreateEnvironment requires one", object.what(), object.version_property()),
             )
             .severity(Severity::Warning)
             .remediation(Remedy::say(format!("Give {} the object's current version ID:", object.version_property())).then(
@@ -85,7 +81,7 @@ fn judge(bucket: &SourceBucket<'_>, object: &ObjectGiven) -> Result<Option<Findi
     let same = |o: &&crate::model::snapshot::ObjectVersion| o.key == key && o.version_id.as_deref() == Some(version);
     let resource = format!("{url}?versionId={version}");
     let message = if versions.delete_markers.iter().any(|m| same(&m)) {
-        format!("{} names a delete marker of {key}, not an object: MWAA cannot read it", object.version_property())
+        format!("the version given of {key} is a delete marker, not an object: MWAA cannot read it")
     } else if versions.versions.iter().any(|v| same(&v)) {
         return Ok(None);
     } else {

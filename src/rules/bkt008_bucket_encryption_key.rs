@@ -47,8 +47,8 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         return Ok(Vec::new());
     }
     let message = match environment_key {
-        Some(own) => format!("the bucket encrypts with the key {key}, not the environment's KmsKey {own}"),
-        None => format!("the bucket encrypts with the customer managed key {key} and the environment uses an AWS owned key"),
+        Some(own) => format!("the bucket encrypts with key {bucket_key}, not the environment's KmsKey ({})", key_id(own).unwrap_or(own)),
+        None => format!("the bucket encrypts with the customer managed key {bucket_key} and the environment uses an AWS owned key"),
     };
     Ok(vec![RULE
         .finding(Some(bucket.label()), message)

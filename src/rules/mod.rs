@@ -36,6 +36,12 @@ mod kms002_kms_key_usable;
 mod kms003_kms_key_location;
 mod kms004_key_policy_role;
 mod kms005_key_policy_logs;
+mod pkg001_requirements_url_unreachable;
+mod pkg002_default_index_unreachable;
+mod pkg003_private_webserver_requirements;
+mod pkg004_codeartifact_endpoints;
+mod pkg005_codeartifact_s3_assets;
+mod pkg006_local_wheels;
 mod role001_execution_role_exists;
 mod role002_trust_policy;
 mod role003_role_permissions;
@@ -108,6 +114,7 @@ pub mod docs {
     pub const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
     pub const CUSTOM_KEYS: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html";
     pub const EXECUTION_ROLE: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html";
+    pub const DEPENDENCIES: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/best-practices-dependencies.html";
     pub const DEPLOYER: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html";
     pub const S3_BUCKET: &str = "https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-s3-bucket.html";
 }

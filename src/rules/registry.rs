@@ -67,6 +67,12 @@ pub static ALL: &[&Rule] = &[
     &dep004_deployer_network_actions::RULE,
     &dep005_service_linked_role::RULE,
     &dep006_deployer_kms_key::RULE,
+    &pkg001_requirements_url_unreachable::RULE,
+    &pkg002_default_index_unreachable::RULE,
+    &pkg003_private_webserver_requirements::RULE,
+    &pkg004_codeartifact_endpoints::RULE,
+    &pkg005_codeartifact_s3_assets::RULE,
+    &pkg006_local_wheels::RULE,
 ];
 
 /// A rule by code (`SUB004`) or name (`distinct-az`), case-insensitively.

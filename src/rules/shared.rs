@@ -155,6 +155,8 @@ pub fn deployer_finding(rule: &'static Rule, a: &Analysis<'_>, requests: &[(&str
         (true, true) => return Err(Skip(undecided.join("; "))),
     };
     let (action, resource, result) = items[0];
+    // The resource's last part (`subnet-0a1b`, the role's name): its ARN is in the evidence.
+    let resource = resource.rsplit(['/', ':']).next().unwrap_or(resource);
     let message = match severity {
         Severity::Warning if !result.missing_context_values.is_empty() => {
             format!("the simulation denies {action} on {resource} for want of {}: {why}", result.missing_context_values.join(", "))
@@ -174,6 +176,15 @@ pub fn deployer_finding(rule: &'static Rule, a: &Analysis<'_>, requests: &[(&str
             actions.join(", ")
         )))
         .evidence(json!({"deployer": deployer.arn, "denied": evidence}))])
+}
+
+/// The requirements the workers install under private routing (what PKG002, PKG004 and PKG005 judge); `None`
+/// with any other routing, or when the environment names none.
+pub fn installed_privately<'a>(a: &'a Analysis<'_>) -> Result<Option<&'a crate::analysis::requirements::Requirements>, Skip> {
+    if a.routing != Routing::Private {
+        return Ok(None);
+    }
+    a.requirements().map_err(Skip)
 }
 
 /// The first `shown` items and how many more: a list that stays one short sentence.
