@@ -6,7 +6,11 @@ cannot be installed: run it there, send the file, and `mwaa-preflight check --sn
     python3 aws-cli-snapshot.py [--region R] [--profile P] [--security-group-ids SG,...] SUBNET_ID ... > snapshot.json
 
 With --execution-role-arn and --kms-key (an existing environment names its own), the execution role (its
-trust, inline and attached policies, boundary) and the key (metadata, key policy, grants) are captured too.
+trust, inline and attached policies, boundary) and the key (metadata, key policy, grants) are captured too;
+with --source-bucket-arn, the bucket (Region, versioning, public access blocks, policy, encryption), the versions
+of the objects named (--dag-s3-path, --requirements-s3-path with --requirements-s3-object-version, ...) and
+requirements.txt's text with the DAG-folder files it includes. For a planned environment, --name and
+--deployer-arn (default: the caller) add the deployer's simulated permissions (EvaluationResults).
 
 Needs Python 3 and the AWS CLI (v1 or v2) on PATH, and the read-only actions of
 `mwaa-preflight iam-policy`. Every command it runs is printed on stderr; the README lists them.
@@ -54,6 +58,13 @@ def main():
     parser.add_argument("--security-group-ids", default="", help="the environment's groups, comma-separated (a planned environment)")
     parser.add_argument("--execution-role-arn", help="the execution role to capture (a planned environment)")
     parser.add_argument("--kms-key", help="the customer managed key to capture, by ARN or ID (a planned environment)")
+    parser.add_argument("--source-bucket-arn", help="the source bucket to capture (a planned environment)")
+    parser.add_argument("--dag-s3-path", help="the DAG folder (a planned environment)")
+    for name in ("requirements", "plugins", "startup-script"):
+        parser.add_argument(f"--{name}-s3-path", help=f"the {name} object's key (a planned environment)")
+        parser.add_argument(f"--{name}-s3-object-version", help=f"the {name} object's version (a planned environment)")
+    parser.add_argument("--name", help="the planned environment's name, for the deployer's simulation")
+    parser.add_argument("--deployer-arn", help="the principal that will create the environment (default: the caller)")
     parser.add_argument("subnet_ids", nargs="*", help="the environment's subnets (a planned environment)")
     options = parser.parse_args()
     options.region = region_of(options)
@@ -77,6 +88,12 @@ def main():
         snapshot["Environment"] = answer["Environment"]
         options.execution_role_arn = answer["Environment"].get("ExecutionRoleArn")
         options.kms_key = answer["Environment"].get("KmsKey")
+        options.source_bucket_arn = answer["Environment"].get("SourceBucketArn")
+        options.dag_s3_path = answer["Environment"].get("DagS3Path")
+        for name in ("requirements", "plugins", "startup_script"):
+            prefix = "".join(word.capitalize() for word in name.split("_"))
+            setattr(options, f"{name}_s3_path", answer["Environment"].get(f"{prefix}S3Path"))
+            setattr(options, f"{name}_s3_object_version", answer["Environment"].get(f"{prefix}S3ObjectVersion"))
         network = answer["Environment"].get("NetworkConfiguration", {})
         subnet_ids = network.get("SubnetIds", [])
         options.security_group_ids = network.get("SecurityGroupIds", [])
@@ -170,9 +187,13 @@ def main():
         capture_role(options, snapshot, not_captured)
     if options.kms_key:
         capture_key(options, snapshot, not_captured)
-
     if groups:
         snapshot["account_id"] = groups[0].get("OwnerId")
+    if options.source_bucket_arn:
+        capture_bucket(options, snapshot, not_captured)
+    if not options.environment and options.name:
+        capture_deployer(options, snapshot, not_captured, subnet_ids)
+
     if not_captured:
         snapshot["not_captured"] = not_captured
     json.dump(snapshot, sys.stdout, indent=2)
@@ -244,6 +265,134 @@ def capture_key(options, snapshot, not_captured):
         not_captured["KeyGrants"] = error
     else:
         snapshot["KeyGrants"] = {arn: grants.get("Grants", [])}
+
+
+# S3's answers for "none", which the snapshot holds as {} (not the same as not captured).
+NONE_ERRORS = ("NoSuchPublicAccessBlockConfiguration", "NoSuchBucketPolicy", "ServerSideEncryptionConfigurationNotFoundError")
+# The largest object text captured (CLI.md: objects over 1 MiB are not).
+MAX_OBJECT_BYTES = 1024 * 1024
+DAGS_FOLDER = "/usr/local/airflow/dags/"
+
+
+def capture_bucket(options, snapshot, not_captured):
+    """The source bucket as `aws s3api` prints it, the versions of the objects the environment names and of its
+    DAG folder, and the text of requirements.txt with the DAG-folder files it includes (RULES.md "BKT", "PKG")."""
+    bucket = options.source_bucket_arn.split(":::", 1)[-1].strip("/")
+    location, error = aws(options, "s3api", "get-bucket-location", "--bucket", bucket)
+    if location is None:
+        if "NoSuchBucket" in error:
+            snapshot["BucketsNotFound"] = [bucket]
+        else:
+            not_captured["BucketLocations"] = error
+        return
+    snapshot["BucketLocations"] = {bucket: location}
+    for member, command in (("BucketVersioning", "get-bucket-versioning"), ("BucketPublicAccessBlock", "get-public-access-block"),
+                            ("BucketPolicies", "get-bucket-policy"), ("BucketEncryption", "get-bucket-encryption")):
+        answer, error = aws(options, "s3api", command, "--bucket", bucket)
+        if answer is None and not any(e in error for e in NONE_ERRORS):
+            not_captured[member] = error
+        else:
+            snapshot[member] = {bucket: answer or {}}
+    account = snapshot.get("account_id")
+    if account:
+        answer, error = aws(options, "s3control", "get-public-access-block", "--account-id", account)
+        if answer is None and "NoSuchPublicAccessBlockConfiguration" not in error:
+            not_captured["AccountPublicAccessBlock"] = error
+        else:
+            snapshot["AccountPublicAccessBlock"] = answer or {}
+    objects = [(getattr(options, f"{n}_s3_path"), getattr(options, f"{n}_s3_object_version")) for n in ("requirements", "plugins", "startup_script")]
+    prefixes = [key.split(f"s3://{bucket}/", 1)[-1] for key, _ in objects if key]
+    if options.dag_s3_path:
+        prefixes.append(options.dag_s3_path.strip("/") + "/")
+    versions = {}
+    for prefix in prefixes:
+        extra = ["--max-items", "1"] if prefix.endswith("/") else []
+        answer, error = aws(options, "s3api", "list-object-versions", "--bucket", bucket, "--prefix", prefix, *extra)
+        if answer is None:
+            not_captured["ObjectVersions"] = error
+            break
+        answer.pop("NextToken", None)
+        versions[prefix] = answer
+    if "ObjectVersions" not in not_captured and versions:
+        snapshot["ObjectVersions"] = {bucket: versions}
+    requirements, version = objects[0]
+    if requirements:
+        capture_texts(options, snapshot, not_captured, bucket, requirements.split(f"s3://{bucket}/", 1)[-1], version)
+
+
+def capture_texts(options, snapshot, not_captured, bucket, key, version):
+    """requirements.txt at its version, and the DAG-folder files its `-r`/`-c` lines include (latest)."""
+    import tempfile
+    texts = {}
+    wanted = [(key, version or "latest")]
+    while wanted and len(texts) < 10:
+        key, version = wanted.pop()
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "object")
+            arguments = ["s3api", "get-object", "--bucket", bucket, "--key", key] + (["--version-id", version] if version != "latest" else []) + [path]
+            answer, error = aws(options, *arguments)
+            if answer is None:
+                not_captured["ObjectTexts"] = error
+                return
+            if answer.get("ContentLength", 0) > MAX_OBJECT_BYTES:
+                continue
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        texts.setdefault(f"s3://{bucket}/{key}", {})[version] = text
+        for line in text.splitlines():
+            parts = line.replace("=", " ").split()
+            if len(parts) >= 2 and parts[0] in ("-r", "--requirement", "-c", "--constraint") and parts[1].startswith(DAGS_FOLDER):
+                folder = (options.dag_s3_path or "dags").strip("/")
+                wanted.append((f"{folder}/{parts[1][len(DAGS_FOLDER):]}", "latest"))
+    snapshot["ObjectTexts"] = texts
+
+
+def capture_deployer(options, snapshot, not_captured, subnet_ids):
+    """The deployer's permissions for CreateEnvironment, simulated per resource (RULES.md "DEP"), and whether
+    MWAA's service-linked role exists."""
+    deployer = options.deployer_arn
+    if not deployer:
+        caller, error = aws(options, "sts", "get-caller-identity")
+        if caller is None:
+            not_captured["EvaluationResults"] = error
+            return
+        deployer = caller["Arn"]
+        # An assumed-role session is simulated as its role.
+        if ":assumed-role/" in deployer:
+            partition_account, role = deployer.split(":assumed-role/", 1)
+            deployer = partition_account.replace(":sts:", ":iam:") + ":role/" + role.split("/", 1)[0]
+    account = deployer.split(":")[4]
+    partition = deployer.split(":")[1]
+    environment = f"arn:{partition}:airflow:{options.region}:{account}:environment/{options.name}"
+    linked = f"arn:{partition}:iam::{account}:role/aws-service-role/airflow.amazonaws.com/AWSServiceRoleForAmazonMWAA"
+    simulations = [(["airflow:CreateEnvironment", "airflow:TagResource"], [environment], []), (["ec2:CreateVpcEndpoint"], ["*"], [])]
+    if options.execution_role_arn:
+        simulations.append((["iam:PassRole"], [options.execution_role_arn], ["ContextKeyName=iam:PassedToService,ContextKeyValues=airflow.amazonaws.com,ContextKeyType=string"]))
+    simulations.append((["ec2:CreateNetworkInterface"], [f"arn:{partition}:ec2:{options.region}:{account}:subnet/{s}" for s in subnet_ids], []))
+    simulations.append((["iam:CreateServiceLinkedRole"], [linked], ["ContextKeyName=iam:AWSServiceName,ContextKeyValues=airflow.amazonaws.com,ContextKeyType=string"]))
+    if snapshot.get("Keys"):
+        simulations.append((["kms:CreateGrant", "kms:DescribeKey"], [snapshot["Keys"][0]["Arn"]], []))
+    role, error = aws(options, "iam", "get-role", "--role-name", "AWSServiceRoleForAmazonMWAA")
+    if role is not None:
+        snapshot.setdefault("Roles", []).append(role["Role"])
+    elif "NoSuchEntity" in error:
+        snapshot.setdefault("RolesNotFound", []).append("AWSServiceRoleForAmazonMWAA")
+    results, errors = [], []
+    for actions, resources, context in simulations:
+        arguments = ["iam", "simulate-principal-policy", "--policy-source-arn", deployer, "--action-names", *actions, "--resource-arns", *resources]
+        if context:
+            arguments += ["--context-entries", *context]
+        answer, error = aws(options, *arguments)
+        if answer is None:
+            errors.append(f"{' '.join(actions)}: {error}")
+        else:
+            results.extend(answer.get("EvaluationResults", []))
+    if errors:
+        # Part of a simulation is no simulation: the rules it serves are skipped, every failure said.
+        not_captured["EvaluationResults"] = "; ".join(errors)
+        return
+    snapshot["EvaluationResults"] = results
+    snapshot["deployer_arn"] = deployer
 
 
 if __name__ == "__main__":

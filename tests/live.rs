@@ -270,6 +270,70 @@ fn the_aws_cli_recipe_captures_the_execution_role_and_the_key() {
     assert!(judged["findings"].as_array().expect("findings").iter().any(|f| f["code"] == "ROLE001"), "{}", judged["findings"]);
 }
 
+/// The AWS CLI recipe captures the source bucket (S3's answers, `{}` for its "none" errors), the versions of the
+/// objects the environment names and requirements.txt's text at its version, from a bucket built through the
+/// real S3 API; the check judges them as from any snapshot: the bucket blocks no public access (BKT002) and the
+/// constraint on raw.githubusercontent.com is out of private routing's reach (PKG001).
+#[test]
+fn the_aws_cli_recipe_captures_the_bucket_and_requirements() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    let bucket = "recipe-live-dags";
+    let s3 = |operation: &str, arguments: Value| Emulator::shared().call("s3", operation, arguments);
+    s3("create_bucket", json!({"Bucket": bucket}));
+    s3("put_bucket_versioning", json!({"Bucket": bucket, "VersioningConfiguration": {"Status": "Enabled"}}));
+    s3("put_object", json!({"Bucket": bucket, "Key": "dags/example_dag.py", "Body": "from airflow import DAG\n"}));
+    let text = "--constraint https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt\napache-airflow-providers-snowflake\n";
+    let put = s3("put_object", json!({"Bucket": bucket, "Key": "requirements.txt", "Body": text}));
+    let version = put["VersionId"].as_str().expect("version ID").to_string();
+
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let objects = ["--dag-s3-path", "dags", "--requirements-s3-path", "requirements.txt", "--requirements-s3-object-version", &version];
+    let mut recipe = Emulator::shared().tool(Path::new("python3"));
+    recipe.arg(support::root().join("contrib/aws-cli-snapshot.py")).args([
+        "--security-group-ids",
+        &groups,
+        "--source-bucket-arn",
+        &bucket_arn,
+    ]);
+    // A planned environment with a name: the deployer's part runs too.
+    let captured = recipe.args(objects).args(["--name", "recipe"]).args(subnets.split(',')).output().expect("python3 runs");
+    assert_eq!(captured.status.code(), Some(0), "{}", support::stderr(&captured));
+    let snapshot: Value = serde_json::from_slice(&captured.stdout).expect("json");
+    // moto has no IAM policy simulator: the AWS CLI took the recipe's arguments (context entries included) and
+    // the emulator refused the call, which is recorded, not fatal; MWAA's service-linked role does not exist.
+    let simulation = snapshot["not_captured"]["EvaluationResults"].as_str().unwrap_or_default();
+    assert!(!simulation.is_empty() && !simulation.contains("usage:") && !simulation.contains("alidation"), "{simulation}");
+    assert!(simulation.contains("iam:CreateServiceLinkedRole: "), "every simulation was tried: {simulation}");
+    assert_eq!(snapshot["RolesNotFound"], json!(["AWSServiceRoleForAmazonMWAA"]), "{}", snapshot["not_captured"]);
+    for member in [
+        "BucketLocations",
+        "BucketVersioning",
+        "BucketPublicAccessBlock",
+        "BucketPolicies",
+        "BucketEncryption",
+        "ObjectVersions",
+        "ObjectTexts",
+    ] {
+        assert!(snapshot.get(member).is_some(), "{member} not captured: {}", snapshot["not_captured"]);
+    }
+    assert_eq!(snapshot["ObjectTexts"][format!("s3://{bucket}/requirements.txt")][&version], text);
+    let file = support::root().join("target/aws-cli-bucket-snapshot.json");
+    std::fs::write(&file, &captured.stdout).expect("write the snapshot");
+
+    let file = file.to_str().expect("utf-8");
+    let mut args = vec!["check", "--snapshot", file, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--name", "recipe"];
+    args.extend(["--source-bucket-arn", &bucket_arn, "--format", "json"]);
+    args.extend(objects);
+    let judged = report(&support::run(&args));
+    let codes: Vec<&str> = judged["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(codes.contains(&"BKT002") && codes.contains(&"PKG001"), "{}", judged["findings"]);
+    for passed in ["BKT001", "BKT003", "BKT004", "BKT005", "BKT006"] {
+        assert!(!codes.contains(&passed), "{passed}: {}", judged["findings"]);
+    }
+}
+
 /// Runs each distinct `aws ...` line of the findings of `code` with the real AWS CLI against the emulator
 /// (endpoints sharing one security group each give the same command).
 fn apply_remediation(report: &Value, code: &str) -> usize {
