@@ -70,20 +70,36 @@ pub struct Caveat {
 const POLICY_RULES: [&str; 7] = ["ROLE002", "ROLE003", "ROLE004", "ROLE005", "ROLE006", "KMS004", "KMS005"];
 
 impl Caveat {
-    /// `keyed`: the environment names a customer managed key (without one the key rules pass with nothing read).
-    fn of(findings: &[Finding], passed: &[&'static str], keyed: bool) -> Vec<Caveat> {
-        let evaluated = |code: &&str| POLICY_RULES.contains(code) && (keyed || !code.starts_with("KMS"));
-        let mut codes: Vec<&'static str> = findings.iter().map(|f| f.code).chain(passed.iter().copied()).filter(evaluated).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        if codes.is_empty() {
-            return Vec::new();
+    /// The caveats of the rules that ran (found or passed) and read a policy: the key rules only with a customer
+    /// managed key, BKT007 only with a bucket policy, the deployer's only with its simulation.
+    fn of(findings: &[Finding], passed: &[&'static str], analysis: &Analysis<'_>) -> Vec<Caveat> {
+        let settings = analysis.settings;
+        let keyed = settings.kms_key.is_some() || settings.kms_key_given.is_some();
+        let bucket_policy = matches!(analysis.source_bucket(), crate::analysis::bucket::Lookup::Found(b)
+            if b.policy().is_ok_and(|p| p.policy.is_some()));
+        let mut ran: Vec<&'static str> = findings.iter().map(|f| f.code).chain(passed.iter().copied()).collect();
+        ran.sort_unstable();
+        ran.dedup();
+        let policies: Vec<&'static str> = ran
+            .iter()
+            .copied()
+            .filter(|c| (POLICY_RULES.contains(c) && (keyed || !c.starts_with("KMS"))) || (*c == "BKT007" && bucket_policy))
+            .collect();
+        let deployer: Vec<&'static str> = ran.iter().copied().filter(|c| c.starts_with("DEP")).collect();
+        let mut caveats = Vec::new();
+        if !policies.is_empty() {
+            caveats.push(Caveat {
+                codes: policies,
+                text: "SCPs, RCPs, session policies and IAM eventual consistency were not evaluated: allowed means allowed by the policies read",
+            });
         }
-        vec![Caveat {
-            codes,
-            text:
-                "SCPs, RCPs, session policies and IAM eventual consistency were not evaluated: allowed means allowed by the policies read",
-        }]
+        if !deployer.is_empty() {
+            caveats.push(Caveat {
+                codes: deployer,
+                text: "the deployer's permissions are IAM's policy simulation (identity policies and SCPs): session policies and RCPs were not evaluated",
+            });
+        }
+        caveats
     }
 }
 
@@ -264,7 +280,7 @@ impl Report {
                 assumed: settings.assumed(),
                 language: settings.language,
             },
-            caveats: Caveat::of(&outcome.findings, &outcome.passed, settings.kms_key.is_some() || settings.kms_key_given.is_some()),
+            caveats: Caveat::of(&outcome.findings, &outcome.passed, analysis),
             findings: outcome.findings,
             skipped: outcome.skipped,
             ignored: outcome.ignored,

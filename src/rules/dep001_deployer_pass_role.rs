@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    super::shared::deployer_judged(a)?;
     let role = match &a.settings.facts.execution_role {
         Some(RoleGiven::Text(arn)) => arn.clone(),
         Some(RoleGiven::ArnOf(_) | RoleGiven::Unknown(_)) => {

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    super::shared::deployer_judged(a)?;
     let environment = Identity::of(a.settings).map_err(Skip)?.environment_arn();
     super::shared::deployer_finding(&RULE, a, &[("airflow:CreateEnvironment", environment)], "the environment cannot be created")
 }

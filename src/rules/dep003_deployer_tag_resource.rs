@@ -17,8 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    // An existing environment's creator is not known: skipped, as every deployer rule, before "not needed".
-    crate::analysis::deployer::deployer(a.network, a.settings).map_err(super::Skip)?;
+    super::shared::deployer_judged(a)?;
     if !a.settings.facts.tagged {
         return Ok(Vec::new());
     }

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    super::shared::deployer_judged(a)?;
     if a.settings.endpoint_management != EndpointManagement::Service {
         return Ok(Vec::new());
     }

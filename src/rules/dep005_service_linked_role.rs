@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
 const ROLE: &str = "AWSServiceRoleForAmazonMWAA";
 
 fn check(a: &Analysis<'_>) -> CheckResult {
+    super::shared::deployer_judged(a)?;
     let snapshot = &a.network.snapshot;
     if snapshot.roles.iter().flatten().any(|r| r.role_name == ROLE) {
         return Ok(Vec::new());

@@ -16,8 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(a: &Analysis<'_>) -> CheckResult {
-    // An existing environment's creator is not known: skipped, as every deployer rule, before "not needed".
-    crate::analysis::deployer::deployer(a.network, a.settings).map_err(super::Skip)?;
+    super::shared::deployer_judged(a)?;
     let Some(key) = super::shared::customer_key(a)? else { return Ok(Vec::new()) };
     let arn = key.given.clone().unwrap_or_else(|| key.name.clone());
     let requests = [("kms:CreateGrant", arn.clone()), ("kms:DescribeKey", arn)];

@@ -133,6 +133,12 @@ pub fn bucket_remedy(a: &Analysis<'_>, bucket: &crate::analysis::bucket::SourceB
     }
 }
 
+/// Whether the deployer rules can judge at all (a planned environment, its simulation in the input): checked
+/// before any rule decides it has nothing to judge, so that an existing environment skips them all.
+pub fn deployer_judged(a: &Analysis<'_>) -> Result<(), Skip> {
+    crate::analysis::deployer::deployer(a.network, a.settings).map(|_| ()).map_err(Skip)
+}
+
 /// What the deployer's simulated permissions say of the requests `(action, resource)` CreateEnvironment needs:
 /// a finding at the rule's severity when one is denied, a warning when a denial lacked context values, none
 /// when all are allowed; skipped when the simulation holds no result for one of them.
