@@ -179,6 +179,8 @@ pub struct CodeBucket {
     pub new: bool,
     /// New without a public access block: S3's default for new buckets, all four settings on, applies.
     pub default_block: bool,
+    /// The resource that sets its public access block apart from it (`aws_s3_bucket_public_access_block`).
+    pub block_resource: Option<String>,
 }
 
 impl Facts {

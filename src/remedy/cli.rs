@@ -202,7 +202,7 @@ impl Writer {
             Action::EnableBucketVersioning { bucket } => {
                 format!("aws s3api put-bucket-versioning --bucket {} --versioning-configuration Status=Enabled", id(bucket))
             }
-            Action::BlockBucketPublicAccess { bucket } => format!(
+            Action::BlockBucketPublicAccess { bucket, .. } => format!(
                 "aws s3api put-public-access-block --bucket {} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
                 id(bucket)
             ),

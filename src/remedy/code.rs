@@ -521,8 +521,12 @@ impl Lowering<'_> {
                     value: Val::Json(serde_json::json!({"Status": "Enabled"})),
                 }],
             },
-            Action::BlockBucketPublicAccess { bucket } => match self.language {
-                Language::Terraform => vec![Change::Advice(format!(
+            Action::BlockBucketPublicAccess { bucket, block } => match (self.language, block) {
+                (Language::Terraform, Some(block)) => vec![Change::Advice(format!(
+                    "In {}, set block_public_acls, ignore_public_acls, block_public_policy and restrict_public_buckets to true.",
+                    self.name(block)
+                ))],
+                (Language::Terraform, None) => vec![Change::Advice(format!(
                     "Add:\nresource \"aws_s3_bucket_public_access_block\" \"{}\" {{\n  bucket                  = {}.id\n  block_public_acls       = true\n  ignore_public_acls      = true\n  block_public_policy     = true\n  restrict_public_buckets = true\n}}",
                     snake_case(&self.new_id(&[&self.name(bucket), "PublicAccessBlock"])),
                     self.name(bucket)

@@ -274,6 +274,9 @@ pub enum Action {
     /// All four of the bucket's Block Public Access settings on.
     BlockBucketPublicAccess {
         bucket: Ref,
+        /// The resource that already sets the bucket's block apart from it, whose settings change instead.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        block: Option<Ref>,
     },
     /// The environment made to wait for resources it does not refer to (`DependsOn`, `depends_on`).
     AddDependsOn {

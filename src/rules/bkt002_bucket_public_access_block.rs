@@ -47,7 +47,9 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             off.join(", ")
         ),
     };
-    let remedy = super::shared::bucket_remedy(a, bucket, Action::BlockBucketPublicAccess { bucket: super::shared::bucket_ref(bucket) });
+    let block = bucket.code.and_then(|c| c.block_resource.clone()).map(crate::remedy::Ref::id);
+    let remedy =
+        super::shared::bucket_remedy(a, bucket, Action::BlockBucketPublicAccess { bucket: super::shared::bucket_ref(bucket), block });
     Ok(vec![RULE
         .finding(Some(bucket.label()), message)
         .severity(severity)

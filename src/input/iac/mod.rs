@@ -112,7 +112,8 @@ pub struct PlannedEnvironment {
 /// What a resource of its own, or the bucket's own properties, say of a bucket (by its name or ID).
 pub enum BucketLink {
     Versioning(BucketVersioning),
-    Block(PublicAccessBlock),
+    /// With the resource that sets it apart from the bucket (Terraform's), if one does.
+    Block(PublicAccessBlock, Option<String>),
     Policy(BucketPolicy),
     Encryption(BucketEncryption),
     Object(ObjectVersion),
@@ -812,7 +813,10 @@ impl Model {
                 BucketLink::Versioning(v) => {
                     s.bucket_versioning.get_or_insert_with(BTreeMap::new).insert(name, v);
                 }
-                BucketLink::Block(b) => {
+                BucketLink::Block(b, source) => {
+                    if let Some(bucket) = self.buckets.iter_mut().find(|b| b.name == name) {
+                        bucket.block_resource = source;
+                    }
                     s.bucket_public_access_block.get_or_insert_with(BTreeMap::new).insert(name, b);
                 }
                 BucketLink::Policy(p) => {

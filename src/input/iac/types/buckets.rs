@@ -40,7 +40,7 @@ fn bucket(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
         .bucket_locations
         .get_or_insert_with(Default::default)
         .insert(name.clone(), BucketLocation { location_constraint: Some(region) });
-    model.buckets.push(CodeBucket { id, name: name.clone(), new: !existing, default_block: false });
+    model.buckets.push(CodeBucket { id, name: name.clone(), new: !existing, default_block: false, block_resource: None });
     let link = |model: &mut Model, link: BucketLink| model.bucket_links.push((name.clone(), link));
     match props.dialect() {
         Dialect::CloudFormation => {
@@ -48,7 +48,7 @@ fn bucket(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
             let status = versioning.as_ref().and_then(|v| v.get("Status")).and_then(Value::text).map(str::to_string);
             link(model, BucketLink::Versioning(BucketVersioning { status, mfa_delete: None }));
             if let Some(block) = props.value("PublicAccessBlockConfiguration")? {
-                link(model, BucketLink::Block(PublicAccessBlock { public_access_block_configuration: Some(block_settings(&block)) }));
+                link(model, BucketLink::Block(PublicAccessBlock { public_access_block_configuration: Some(block_settings(&block)) }, None));
             }
             if let Some(encryption) = props.value("BucketEncryption")? {
                 let rules = encryption.get("ServerSideEncryptionConfiguration").map_or(&[][..], Value::items);
@@ -126,7 +126,8 @@ fn versioning(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
 fn public_access_block(model: &mut Model, props: &Props<'_>) -> Result<(), Located> {
     let Some(bucket) = named_bucket(props)? else { return Ok(()) };
     let settings = settings_of(props)?;
-    model.bucket_links.push((bucket, BucketLink::Block(PublicAccessBlock { public_access_block_configuration: Some(settings) })));
+    let block = PublicAccessBlock { public_access_block_configuration: Some(settings) };
+    model.bucket_links.push((bucket, BucketLink::Block(block, Some(props.id().to_string()))));
     Ok(())
 }
 
