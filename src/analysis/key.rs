@@ -27,6 +27,11 @@ pub struct Key<'n> {
     pub grants: &'n [Grant],
 }
 
+/// A key's ID, whether given by ARN (`arn:...:key/ID`) or by ID.
+pub fn key_id(text: &str) -> &str {
+    text.rsplit_once("key/").map_or(text, |(_, id)| id)
+}
+
 /// Whether KmsKey names an alias (KMS001's finding): the key it stands for is not resolved.
 pub fn is_alias(text: &str) -> bool {
     text.starts_with("alias/") || text.contains(":alias/")
@@ -48,7 +53,7 @@ pub fn environment_key<'n>(network: &'n Network, settings: &Settings) -> Lookup<
     if is_alias(&name) {
         return Lookup::Unknown(format!("KmsKey is the alias {name}, which names no key MWAA takes (KMS001)"));
     }
-    let id = name.rsplit_once("key/").map_or(name.as_str(), |(_, id)| id);
+    let id = key_id(&name);
     let metadata = snapshot
         .keys
         .iter()

@@ -155,6 +155,7 @@ pub struct Analysis<'n> {
     key: OnceLock<key::Lookup<'n>>,
     bucket: OnceLock<bucket::Lookup<'n>>,
     requirements: OnceLock<Result<Option<requirements::Requirements>, String>>,
+    deployer: OnceLock<Result<deployer::Deployer<'n>, String>>,
 }
 
 /// A customer-managed MWAA endpoint the environment needs (database always, web server when private), found
@@ -191,6 +192,11 @@ impl<'n> Analysis<'n> {
     /// The source bucket the environment names (BKT001 reports what is wrong with its ARN).
     pub fn source_bucket(&self) -> &bucket::Lookup<'n> {
         self.bucket.get_or_init(|| bucket::source_bucket(self.network, self.settings))
+    }
+
+    /// The principal that will create the environment and its simulated permissions (the DEP rules').
+    pub fn deployer(&self) -> Result<&deployer::Deployer<'n>, String> {
+        self.deployer.get_or_init(|| deployer::deployer(self.network, self.settings)).as_ref().map_err(Clone::clone)
     }
 
     /// The requirements the environment installs, every included file read; `Ok(None)` when it names none.
@@ -235,6 +241,7 @@ impl<'n> Analysis<'n> {
             key: OnceLock::new(),
             bucket: OnceLock::new(),
             requirements: OnceLock::new(),
+            deployer: OnceLock::new(),
         };
         analysis.used_endpoints = analysis.find_used_endpoints();
         analysis.customer_endpoints = analysis.find_customer_endpoints();

@@ -101,9 +101,7 @@ pub fn host(url: &str) -> Result<String, String> {
 pub fn requirements(network: &Network, settings: &Settings, bucket: Option<&str>) -> Result<Option<Requirements>, String> {
     let reader = Reader { network, settings, bucket };
     if let Some(file) = &settings.facts.requirements_file {
-        let mut out = Requirements { name: file.path.clone(), lines: Vec::new(), unread: Vec::new() };
-        reader.parse(&file.path, &file.text, 0, &mut out);
-        return Ok(Some(out));
+        return Ok(Some(reader.read(&file.path, &file.text)));
     }
     let Some(object) = settings.facts.objects.iter().find(|o| o.property == "RequirementsS3Path") else { return Ok(None) };
     let bucket = bucket.ok_or_else(|| "the source bucket is not known, to read requirements.txt from".to_string())?;
@@ -114,9 +112,7 @@ pub fn requirements(network: &Network, settings: &Settings, bucket: Option<&str>
         return Err(format!("{name}'s version is known only at deployment: give its text with --requirements FILE"));
     }
     let text = reader.object(&name, version)?;
-    let mut out = Requirements { name: name.clone(), lines: Vec::new(), unread: Vec::new() };
-    reader.parse(&name, text, 0, &mut out);
-    Ok(Some(out))
+    Ok(Some(reader.read(&name, text)))
 }
 
 struct Reader<'a> {
@@ -126,6 +122,13 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// The requirements file `name` holding `text`, its includes followed.
+    fn read(&self, name: &str, text: &str) -> Requirements {
+        let mut out = Requirements { name: name.to_string(), lines: Vec::new(), unread: Vec::new() };
+        self.parse(name, text, 0, &mut out);
+        out
+    }
+
     fn object(&self, url: &str, version: &str) -> Result<&'a str, String> {
         let texts = self.network.snapshot.object_texts.as_ref().ok_or_else(|| match self.settings.language {
             crate::target::Language::AwsCli => {
@@ -170,7 +173,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A file `-r`/`-c` names: from the DAG folder (its objects' latest text), or beside a local file.
+    /// A file `-r`/`-c` names: from the DAG folder (its objects' latest text), the only files the workers hold.
     fn include(&self, from: &str, path: &str, depth: usize, out: &mut Requirements) {
         if depth >= MAX_DEPTH {
             out.unread.push(format!("{path} (included more than {MAX_DEPTH} deep from {from})"));
@@ -291,8 +294,7 @@ pub fn reach(a: &crate::analysis::Analysis<'_>, host: &str) -> Reach {
         Routing::Unknown => return Reach::Unproven("the env subnets' routing is not known".into()),
         Routing::Private => {}
     }
-    let available = |e: &&crate::model::VpcEndpoint| e.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available"));
-    if a.vpc_endpoints().filter(available).any(|e| host.starts_with(&format!("{}-", e.vpc_endpoint_id))) {
+    if a.vpc_endpoints().filter(|e| e.is_available()).any(|e| host.starts_with(&format!("{}-", e.vpc_endpoint_id))) {
         return Reach::Reachable;
     }
     if let Ok(address) = host.parse::<std::net::Ipv4Addr>() {
@@ -308,10 +310,12 @@ pub fn reach(a: &crate::analysis::Analysis<'_>, host: &str) -> Reach {
     let Some(service) = aws_service(&a.settings.region, host) else {
         return Reach::Unproven("a host the tool cannot place (a private DNS zone or a proxy may serve it)".to_string());
     };
-    let served = a
-        .vpc_endpoints()
-        .filter(available)
-        .any(|e| e.service_name == service && (e.private_dns_enabled || e.vpc_endpoint_type.eq_ignore_ascii_case("Gateway")));
+    let served = match service == crate::model::aws_service_name(&a.settings.region, "s3") {
+        // Which S3 endpoints carry the env subnets' traffic (a gateway only through their route tables) is the
+        // analysis's decision, made once for the network rules.
+        true => a.used_endpoints_for("s3").any(|u| u.endpoint.is_available()),
+        false => a.vpc_endpoints().any(|e| e.is_available() && e.service_name == service && e.private_dns_enabled),
+    };
     match served {
         true => Reach::Reachable,
         false => Reach::Unreachable { why: format!("no available endpoint with private DNS for {service} in the env VPC"), known: true },

@@ -556,6 +556,13 @@ pub struct NatGateway {
     pub nat_gateway_addresses: Vec<NatGatewayAddress>,
 }
 
+impl VpcEndpoint {
+    /// Whether it carries traffic by its state (`available`, or not stated as a template's endpoint).
+    pub fn is_available(&self) -> bool {
+        self.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available"))
+    }
+}
+
 impl NatGateway {
     /// A regional NAT gateway: in no subnet, a NAT device in every AZ of its VPC.
     pub fn is_regional(&self) -> bool {

@@ -21,10 +21,7 @@ pub static RULE: Rule = Rule {
 
 /// The key's ID, whichever way it is written (ARN or ID); `None` for an alias (`alias/aws/s3` is S3's own).
 fn key_id(text: &str) -> Option<&str> {
-    if crate::analysis::key::is_alias(text) {
-        return None;
-    }
-    Some(text.rsplit_once("key/").map_or(text, |(_, id)| id))
+    (!crate::analysis::key::is_alias(text)).then(|| crate::analysis::key::key_id(text))
 }
 
 fn check(a: &Analysis<'_>) -> CheckResult {

@@ -30,7 +30,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
     if !simulated.is_empty() {
         return Ok(simulated);
     }
-    let deployer = crate::analysis::deployer::deployer(a.network, a.settings).map_err(Skip)?;
+    let deployer = a.deployer().map_err(Skip)?;
     let (Some(principal), Ok(policy)) = (deployer.arn.as_deref(), &key.policy) else { return Ok(simulated) };
     let account = principal.split(':').nth(4).unwrap_or_default();
     let context = Context::default().with("aws:PrincipalArn", principal).with("aws:PrincipalAccount", account);

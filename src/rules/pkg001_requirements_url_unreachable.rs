@@ -42,7 +42,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
         };
         items.push((severity, line, host, why));
     }
-    let Some(severity) = items.iter().map(|(s, ..)| *s).min_by_key(|s| *s as u8) else { return Ok(Vec::new()) };
+    let Some(severity) = items.iter().map(|(s, ..)| *s).min() else { return Ok(Vec::new()) };
     let Some((_, first, host, why)) = items.iter().find(|(s, ..)| *s == severity) else { return Ok(Vec::new()) };
     let lines: Vec<_> = items
         .iter()

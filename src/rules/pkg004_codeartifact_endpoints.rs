@@ -8,7 +8,6 @@ use serde_json::json;
 use super::{docs, Check, CheckResult, Finding, Rule, Severity};
 use crate::analysis::requirements::{codeartifact_region, host};
 use crate::analysis::Analysis;
-use crate::model::VpcEndpoint;
 use crate::remedy::Remedy;
 
 pub static RULE: Rule = Rule {
@@ -49,8 +48,7 @@ fn check(a: &Analysis<'_>) -> CheckResult {
             format!("Use a repository of {region}, or reach {other} through a route the env subnets have."),
         )]);
     }
-    let available = |e: &&VpcEndpoint| e.state.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("available"));
-    let endpoint = |short: &str| a.vpc_endpoints().filter(available).find(|e| e.service_name == service(short));
+    let endpoint = |short: &str| a.vpc_endpoints().find(|e| e.is_available() && e.service_name == service(short));
     let mut findings = Vec::new();
     match endpoint("repositories") {
         None => findings.push(finding(

@@ -121,22 +121,18 @@ pub fn bucket_ref(bucket: &crate::analysis::bucket::SourceBucket<'_>) -> Ref {
 /// A bucket setting to change: the typed step where the input can take it (the account's bucket, or the
 /// code's own), else the command to run on the existing bucket the code only names.
 pub fn bucket_remedy(a: &Analysis<'_>, bucket: &crate::analysis::bucket::SourceBucket<'_>, action: Action) -> Remedy {
-    let in_code = bucket.code.is_some();
-    match a.settings.language {
-        crate::target::Language::AwsCli => Remedy::from(action),
-        _ if in_code => Remedy::from(action),
-        _ => {
-            let steps = Remedy::from(action).render(crate::target::Language::AwsCli, &Default::default(), a.settings.code_form);
-            let command = crate::remedy::Rendered::join(&steps);
-            Remedy::say(format!("The bucket exists outside the code; change it in the account: {command}"))
-        }
+    if a.settings.language == crate::target::Language::AwsCli || bucket.code.is_some() {
+        return Remedy::from(action);
     }
+    let steps = Remedy::from(action).render(crate::target::Language::AwsCli, &Default::default(), a.settings.code_form);
+    let command = crate::remedy::Rendered::join(&steps);
+    Remedy::say(format!("The bucket exists outside the code; change it in the account: {command}"))
 }
 
 /// Whether the deployer rules can judge at all (a planned environment, its simulation in the input): checked
 /// before any rule decides it has nothing to judge, so that an existing environment skips them all.
 pub fn deployer_judged(a: &Analysis<'_>) -> Result<(), Skip> {
-    crate::analysis::deployer::deployer(a.network, a.settings).map(|_| ()).map_err(Skip)
+    a.deployer().map(|_| ()).map_err(Skip)
 }
 
 /// What the deployer's simulated permissions say of the requests `(action, resource)` CreateEnvironment needs:
@@ -144,7 +140,7 @@ pub fn deployer_judged(a: &Analysis<'_>) -> Result<(), Skip> {
 /// when all are allowed; skipped when the simulation holds no result for one of them.
 pub fn deployer_finding(rule: &'static Rule, a: &Analysis<'_>, requests: &[(&str, String)], why: &str) -> CheckResult {
     use crate::analysis::deployer::Verdict;
-    let deployer = crate::analysis::deployer::deployer(a.network, a.settings).map_err(Skip)?;
+    let deployer = a.deployer().map_err(Skip)?;
     let (mut denied, mut unproven, mut undecided) = (Vec::new(), Vec::new(), Vec::new());
     for (action, resource) in requests {
         match deployer.verdict(action, resource) {
