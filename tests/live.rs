@@ -588,6 +588,10 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
     assert_eq!(check_planned(&instances, &[]).status.code(), Some(0));
     let audit = tool(&["check", "--all-environments", "--format", "json"]);
     assert!(matches!(audit.status.code(), Some(0 | 1)), "{}", support::stderr(&audit));
+    // A planned environment naming everything beyond its network: every read of the v3 families is made.
+    let named = NamedResources::build("readonly");
+    let output = check_planned(&network, &named.flags());
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", support::stderr(&output));
     let log = Emulator::shared().take_log();
     let used: BTreeSet<String> =
         log.iter().map(|e| format!("{}:{}", e["service"].as_str().unwrap_or_default(), e["action"].as_str().unwrap_or_default())).collect();
@@ -596,14 +600,142 @@ fn only_read_only_calls_and_exactly_the_iam_policy() {
         assert!(verb.starts_with("Describe") || verb.starts_with("Get") || verb.starts_with("List"), "not read-only: {action}");
     }
     let policy: Value = serde_json::from_slice(&tool(&["iam-policy"]).stdout).expect("policy JSON");
-    let allowed: BTreeSet<String> =
-        policy["Statement"][0]["Action"].as_array().expect("actions").iter().filter_map(|a| a.as_str().map(str::to_string)).collect();
+    let allowed: BTreeSet<String> = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .flat_map(|s| s["Action"].as_array().expect("actions").iter().filter_map(|a| a.as_str().map(str::to_string)))
+        .collect();
     assert_eq!(used, allowed, "the IAM policy and the calls made differ");
     // MWAA's `api.` host prefix was removed for the loopback emulator.
     assert!(
         log.iter().filter(|e| e["service"] == "airflow").all(|e| e["host"].as_str().is_some_and(|h| h.starts_with("127.0.0.1:"))),
         "{log:?}"
     );
+}
+
+/// An execution role (an inline and an attached customer managed policy), a customer managed key and a versioned
+/// source bucket whose requirements.txt includes a file of the DAG folder, built through the real APIs: what a
+/// planned environment names beyond its network.
+struct NamedResources {
+    role_arn: String,
+    key_arn: String,
+    bucket_arn: String,
+    requirements_version: String,
+}
+
+impl NamedResources {
+    fn build(name: &str) -> Self {
+        let call = |service: &str, operation: &str, arguments: Value| Emulator::shared().call(service, operation, arguments);
+        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
+        let role =
+            call("iam", "create_role", json!({"RoleName": format!("{name}-execution"), "AssumeRolePolicyDocument": trust.to_string()}));
+        let inline = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "sqs:*"], "Resource": "*"}]});
+        let role_name = format!("{name}-execution");
+        call("iam", "put_role_policy", json!({"RoleName": role_name, "PolicyName": "bucket", "PolicyDocument": inline.to_string()}));
+        let logs = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["logs:*", "cloudwatch:PutMetricData", "airflow:PublishMetrics", "kms:*"], "Resource": "*"}]});
+        let managed = call("iam", "create_policy", json!({"PolicyName": format!("{name}-logs"), "PolicyDocument": logs.to_string()}));
+        call("iam", "attach_role_policy", json!({"RoleName": role_name, "PolicyArn": managed["Policy"]["Arn"]}));
+        let key = call("kms", "create_key", json!({"Description": name}));
+        let bucket = format!("{name}-dags");
+        call("s3", "create_bucket", json!({"Bucket": bucket}));
+        call("s3", "put_bucket_versioning", json!({"Bucket": bucket, "VersioningConfiguration": {"Status": "Enabled"}}));
+        call("s3", "put_object", json!({"Bucket": bucket, "Key": "dags/constraints.txt", "Body": "boto3<2\n"}));
+        let text = "-c /usr/local/airflow/dags/constraints.txt\nboto3\n";
+        let put = call("s3", "put_object", json!({"Bucket": bucket, "Key": "requirements.txt", "Body": text}));
+        NamedResources {
+            role_arn: role["Role"]["Arn"].as_str().expect("role ARN").to_string(),
+            key_arn: key["KeyMetadata"]["Arn"].as_str().expect("key ARN").to_string(),
+            bucket_arn: format!("arn:aws:s3:::{bucket}"),
+            requirements_version: put["VersionId"].as_str().expect("version ID").to_string(),
+        }
+    }
+
+    /// The flags of a planned environment named `live` that names them.
+    fn flags(&self) -> Vec<&str> {
+        vec![
+            "--name",
+            "live",
+            "--execution-role-arn",
+            &self.role_arn,
+            "--kms-key",
+            &self.key_arn,
+            "--source-bucket-arn",
+            &self.bucket_arn,
+            "--dag-s3-path",
+            "dags",
+            "--requirements-s3-path",
+            "requirements.txt",
+            "--requirements-s3-object-version",
+            &self.requirements_version,
+        ]
+    }
+}
+
+/// A planned environment's role, key, bucket, requirements and deployer are read live, beside the network and
+/// with no round trip of their own, and `snapshot` writes them: the check of the file gives the live findings.
+#[test]
+fn the_role_key_bucket_and_deployer_are_read_live_and_offline_alike() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    let named = NamedResources::build("native");
+    // The emulator's simulator denies the deployer iam:PassRole (moto has none of its own).
+    Emulator::shared().faults(json!({"simulation": {"deny": ["iam:PassRole"]}}));
+    let live = report(&check_planned(&network, &named.flags()));
+    let codes: Vec<&str> = live["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str()).collect();
+    // The bucket blocks no public access; the key policy is KMS's default; the deployer may not pass the role.
+    for code in ["BKT002", "KMS005", "DEP001"] {
+        assert!(codes.contains(&code), "{code}: {}", live["findings"]);
+    }
+    // The role, the object versions and the requirements (with the DAG-folder constraints) were read: nothing
+    // of them is missing or skipped for want of a member.
+    for code in ["ROLE001", "ROLE002", "ROLE003", "BKT001", "BKT003", "BKT005", "PKG001"] {
+        assert!(!codes.contains(&code), "{code}: {}", live["findings"]);
+    }
+    let skipped = live["skipped"].to_string();
+    assert!(!skipped.contains("not captured") && !skipped.contains("does not hold"), "{skipped}");
+
+    let file = support::root().join("target/live-named-snapshot.json");
+    let file = file.to_str().expect("utf-8");
+    let (subnets, groups) = (ids(&network["subnets"]), ids(&network["security_groups"]));
+    let mut args = vec!["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file];
+    args.extend(named.flags());
+    let written = tool(&args);
+    assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+    Emulator::shared().faults(json!({}));
+    let mut args = vec!["check", "--snapshot", file, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"];
+    args.extend(named.flags());
+    let offline = report(&support::run(&args));
+    assert_eq!(offline["findings"], live["findings"]);
+    assert_eq!(offline["skipped"], live["skipped"]);
+
+    // A flag that changes nothing captured is refused, not ignored.
+    let refused = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file, "--max-workers", "5"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(support::stderr(&refused).contains("--max-workers changes nothing a snapshot captures"), "{}", support::stderr(&refused));
+}
+
+/// Denied reads beyond the network skip their rules naming the action; they never pass them or abort the run.
+#[test]
+fn a_denied_role_key_or_bucket_read_skips_its_rules() {
+    let _turn = exclusive();
+    let network = Emulator::shared().scenario("private", json!({}));
+    let named = NamedResources::build("denied");
+    Emulator::shared().faults(json!({"deny": ["iam:GetRole", "kms:GetKeyPolicy", "s3:GetBucketVersioning"]}));
+    let output = check_planned(&network, &named.flags());
+    Emulator::shared().faults(json!({}));
+    let judged = report(&output);
+    let skipped: Vec<(String, String)> = judged["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap_or_default().to_string(), s["reason"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    for (code, action) in [("ROLE002", "iam:GetRole"), ("KMS005", "kms:GetKeyPolicy"), ("BKT003", "s3:GetBucketVersioning")] {
+        assert!(skipped.iter().any(|(c, reason)| c == code && reason.contains(action) && reason.contains("denied")), "{code}: {skipped:?}");
+    }
 }
 
 /// parliament (PyPI), an IAM policy linter with AWS's action and resource tables, run on a policy.
@@ -636,7 +768,31 @@ fn least_privilege_policy_passes_an_iam_linter() {
     }
     let region: Value =
         serde_json::from_slice(&support::run(&["iam-policy", "--least-privilege", "--region", "eu-west-1"]).stdout).expect("JSON");
-    assert_eq!(region["Statement"][1]["Resource"], "arn:aws:airflow:eu-west-1:*:environment/*");
+    assert_eq!(region["Statement"][0]["Sid"], "MwaaPreflightNetwork1");
+    assert_eq!(region["Statement"][0]["Resource"], "arn:aws:airflow:eu-west-1:*:environment/*");
+    // Scoped to what is named: the role (and MWAA's service-linked role), the key, the bucket and its objects.
+    let named: Value = serde_json::from_slice(
+        &support::run(&[
+            "iam-policy",
+            "--least-privilege",
+            "--account",
+            "111122223333",
+            "--execution-role-arn",
+            "arn:aws:iam::111122223333:role/mwaa",
+            "--source-bucket-arn",
+            "arn:aws:s3:::my-dags",
+        ])
+        .stdout,
+    )
+    .expect("JSON");
+    let resources = named["Statement"].to_string();
+    for resource in ["arn:aws:iam::111122223333:role/mwaa", "AWSServiceRoleForAmazonMWAA", "arn:aws:s3:::my-dags/*", "key/*"] {
+        assert!(resources.contains(resource), "{resource}: {resources}");
+    }
+    assert_eq!(parliament(&serde_json::to_vec(&named).expect("JSON")), "");
+    let bad = support::run(&["iam-policy", "--least-privilege", "--execution-role-arn", "arn:aws:iam::111122223333:user/ci"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("is not a role ARN"), "{}", support::stderr(&bad));
     let bad = support::run(&["iam-policy", "--least-privilege", "--account", "1234"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(support::stderr(&bad).contains("not an AWS account ID"), "{}", support::stderr(&bad));

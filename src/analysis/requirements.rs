@@ -115,6 +115,18 @@ pub fn requirements(network: &Network, settings: &Settings, bucket: Option<&str>
     Ok(Some(reader.read(&name, text)))
 }
 
+/// The files requirements.txt's `-r`/`-c` lines include (not URLs), as written: what a reader fetches before
+/// the text is judged.
+pub fn included_files(text: &str) -> Vec<String> {
+    logical_lines(text)
+        .into_iter()
+        .filter_map(|(_, line)| {
+            let (option, value) = split_option(&line)?;
+            matches!(option, "-r" | "--requirement" | "-c" | "--constraint").then_some(value).filter(|v| !is_url(v))
+        })
+        .collect()
+}
+
 struct Reader<'a> {
     network: &'a Network,
     settings: &'a Settings,

@@ -46,7 +46,7 @@ pub enum Command {
         rule: String,
     },
     /// Capture exactly what `check` reads into a snapshot file (for offline checks, CI and bug reports).
-    Snapshot(SnapshotArgs),
+    Snapshot(Box<SnapshotArgs>),
     /// Print the read-only IAM policy the tool needs.
     IamPolicy(IamPolicyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -70,6 +70,19 @@ pub struct IamPolicyArgs {
     /// shared VPC, the owner's account).
     #[arg(long, value_parser = account_id, requires = "least_privilege")]
     pub account: Option<String>,
+    /// With --least-privilege: the execution role whose policies are read (default: any role of the account).
+    #[arg(long, value_name = "ARN", value_parser = role_arn, requires = "least_privilege")]
+    pub execution_role_arn: Option<String>,
+    /// With --least-privilege: the customer managed key, by key ARN (default: any key of the account).
+    #[arg(long, value_name = "ARN", value_parser = key_arn, requires = "least_privilege")]
+    pub kms_key: Option<String>,
+    /// With --least-privilege: the source bucket's ARN (default: any bucket).
+    #[arg(long, value_name = "ARN", value_parser = bucket_arn, requires = "least_privilege")]
+    pub source_bucket_arn: Option<String>,
+    /// With --least-privilege: the principal whose CreateEnvironment permissions are simulated (default: any
+    /// role or user of the account).
+    #[arg(long, value_name = "ARN", value_parser = principal_arn, requires = "least_privilege")]
+    pub deployer_arn: Option<String>,
 }
 
 /// A 12-digit AWS account ID.
@@ -105,6 +118,9 @@ pub struct PreCommitArgs {
 pub struct SnapshotArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    /// What a planned environment names beyond its network (role, key, bucket, objects, name for the deployer).
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
     #[command(flatten)]
     pub templates: TemplateArgs,
     /// Where to write the snapshot.
@@ -313,6 +329,32 @@ fn kms_key(text: &str) -> Result<String, String> {
     }
 }
 
+/// An IAM ARN whose resource is one of `kinds` (`role/`, `user/`), for a policy's `Resource`.
+fn iam_arn(text: &str, kinds: &[&str], example: &str) -> Result<String, String> {
+    match arn_parts(text, "iam") {
+        Some(("", account, resource)) if !account.is_empty() && kinds.iter().any(|k| resource.starts_with(k)) => Ok(text.to_string()),
+        _ => Err(format!("{text:?} is not {example}")),
+    }
+}
+
+fn role_arn(text: &str) -> Result<String, String> {
+    iam_arn(text, &["role/"], "a role ARN (arn:aws:iam::111122223333:role/mwaa-execution)")
+}
+
+fn principal_arn(text: &str) -> Result<String, String> {
+    iam_arn(text, &["role/", "user/"], "a role or user ARN (arn:aws:iam::111122223333:role/deployer)")
+}
+
+/// A key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), for a policy's `Resource`.
+fn key_arn(text: &str) -> Result<String, String> {
+    match arn_parts(text, "kms") {
+        Some((region, account, resource)) if !region.is_empty() && !account.is_empty() && resource.starts_with("key/") => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!("{text:?} is not a key ARN (arn:aws:kms:us-east-1:111122223333:key/1234abcd-...)")),
+    }
+}
+
 /// (region, account, resource) of an ARN of `service` in an AWS partition.
 fn arn_parts<'a>(text: &'a str, service: &str) -> Option<(&'a str, &'a str, &'a str)> {
     let mut parts = text.splitn(6, ':');
@@ -422,6 +464,24 @@ impl LogType {
 }
 
 impl EnvironmentArgs {
+    /// The flags that change nothing a snapshot captures (they are `check`'s to judge with).
+    pub fn judging_only_flags(&self) -> Vec<&'static str> {
+        let given = [
+            (self.webserver_access.is_some(), "--webserver-access"),
+            (self.endpoint_management.is_some(), "--endpoint-management"),
+            (self.routing != RoutingAssertion::Auto, "--routing"),
+            (self.environment_class.is_some(), "--environment-class"),
+            (self.max_workers.is_some(), "--max-workers"),
+            (self.schedulers.is_some(), "--schedulers"),
+            (!self.log_types.is_empty(), "--log-types"),
+            (!self.tags.is_empty(), "--tag"),
+            (self.airflow_version.is_some(), "--airflow-version"),
+            (self.requirements.is_some(), "--requirements"),
+            (self.plugins.is_some(), "--plugins"),
+        ];
+        given.into_iter().filter(|(set, _)| *set).map(|(_, flag)| flag).collect()
+    }
+
     /// The flags that describe a planned environment (an existing one supplies its own).
     pub fn planned_only_flags(&self) -> Vec<&'static str> {
         let given = [

@@ -6,7 +6,7 @@ use mwaa_preflight::input::{Request, Selection};
 use mwaa_preflight::target::{Facts, ObjectGiven, RoleGiven, Settings};
 use mwaa_preflight::Mode;
 
-use super::args::{CheckArgs, EnvironmentArgs};
+use super::args::{CheckArgs, EnvironmentArgs, TargetArgs};
 use super::{configuration, fix, output, progress, refuse_overwriting_inputs, source, usage, Failure};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
@@ -36,16 +36,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode, Failure> {
 fn selection(args: &CheckArgs) -> Result<Selection, Failure> {
     let target = &args.target;
     if !target.subnet_ids.is_empty() {
-        return Ok(Selection::Planned(Box::new(planned(args))));
+        return Ok(Selection::Planned(Box::new(planned(target, &args.environment))));
     }
     refuse_planned_flags(&args.environment, target.environment.as_deref())?;
     Ok(if target.all_environments { Selection::All } else { Selection::Environment(target.environment.clone()) })
 }
 
 /// Settings of a planned environment from the flags, MWAA's defaults for the rest.
-fn planned(args: &CheckArgs) -> Settings {
-    let flags = &args.environment;
-    let mut settings = Settings::planned(args.target.subnet_ids.clone(), args.target.security_group_ids.clone(), String::new());
+pub(super) fn planned(target: &TargetArgs, flags: &EnvironmentArgs) -> Settings {
+    let mut settings = Settings::planned(target.subnet_ids.clone(), target.security_group_ids.clone(), String::new());
     if let Some(access) = flags.webserver_access {
         settings.webserver_access = access;
         settings.webserver_access_assumed = false;
@@ -69,7 +68,7 @@ fn planned(args: &CheckArgs) -> Settings {
         celery_queue: None,
         bucket_in_code: None,
         tagged: !flags.tags.is_empty(),
-        deployer_arn: None,
+        deployer_arn: flags.deployer_arn.clone(),
         airflow_version: flags.airflow_version.clone(),
         requirements_file: None,
         plugins_listing: None,
@@ -78,7 +77,7 @@ fn planned(args: &CheckArgs) -> Settings {
 }
 
 /// An existing environment supplies its own settings: flags that describe a planned one are refused.
-fn refuse_planned_flags(flags: &EnvironmentArgs, name: Option<&str>) -> Result<(), Failure> {
+pub(super) fn refuse_planned_flags(flags: &EnvironmentArgs, name: Option<&str>) -> Result<(), Failure> {
     let given = flags.planned_only_flags();
     if given.is_empty() {
         return Ok(());

@@ -3,17 +3,26 @@
 use std::process::ExitCode;
 
 use mwaa_preflight::input::{Request, Selection};
-use mwaa_preflight::target::{RoutingAssertion, Settings};
+use mwaa_preflight::target::RoutingAssertion;
 
 use super::args::SnapshotArgs;
 use super::{output, progress, refuse_overwriting_inputs, source, usage, Failure};
 
 pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
     let target = &args.target;
+    if let Some(flag) = args.environment.judging_only_flags().first() {
+        return Err(usage(
+            format!("{flag} changes nothing a snapshot captures"),
+            "give it to `check --snapshot FILE` with the same target",
+        ));
+    }
+    if target.subnet_ids.is_empty() {
+        super::check::refuse_planned_flags(&args.environment, target.environment.as_deref())?;
+    }
     let selection = if target.all_environments {
         Selection::All
     } else if !target.subnet_ids.is_empty() {
-        Selection::Planned(Box::new(Settings::planned(target.subnet_ids.clone(), target.security_group_ids.clone(), String::new())))
+        Selection::Planned(Box::new(super::check::planned(target, &args.environment)))
     } else if let Some(name) = &target.environment {
         Selection::Environment(Some(name.clone()))
     } else if !args.templates.templates.is_empty() || args.templates.terraform_plan.is_some() {

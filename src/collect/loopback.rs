@@ -1,5 +1,6 @@
-//! aws-sdk-mwaa prefixes the host of every operation (`api.`, `env.`), even with a custom endpoint. An
-//! emulator on 127.0.0.1 or localhost has no such names, so for those hosts the prefix is taken off again.
+//! aws-sdk-mwaa prefixes the host of every operation (`api.`, `env.`), and S3 Control the account ID
+//! (`111122223333.`), even with a custom endpoint. An emulator on 127.0.0.1 or localhost has no such names, so
+//! for those hosts the prefix is taken off again.
 
 use aws_sdk_mwaa::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_mwaa::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -33,21 +34,31 @@ pub fn unprefixed(uri: &str) -> Option<String> {
     let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(host_end);
     let (prefix, host_and_port) = authority.split_once('.')?;
-    if !matches!(prefix, "api" | "env" | "ops") {
+    let account = prefix.len() == 12 && prefix.chars().all(|c| c.is_ascii_digit());
+    if !matches!(prefix, "api" | "env" | "ops") && !account {
         return None;
     }
+    is_loopback_authority(host_and_port).then(|| format!("{scheme}://{host_and_port}{path}"))
+}
+
+/// Whether an endpoint URL's host is an IP address or `localhost` (an emulator's).
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    is_loopback_authority(&rest[..rest.find(['/', '?']).unwrap_or(rest.len())])
+}
+
+fn is_loopback_authority(host_and_port: &str) -> bool {
     let host = match host_and_port.rsplit_once(':') {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
         _ => host_and_port,
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok();
-    loopback.then(|| format!("{scheme}://{host_and_port}{path}"))
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::unprefixed;
+    use super::{is_loopback, unprefixed};
 
     #[test]
     fn strips_only_before_ip_or_localhost() {
@@ -56,5 +67,11 @@ mod tests {
         assert_eq!(unprefixed("http://api.[::1]:9/a?b").as_deref(), Some("http://[::1]:9/a?b"));
         assert_eq!(unprefixed("https://api.airflow.us-east-1.amazonaws.com/environments/x"), None);
         assert_eq!(unprefixed("http://127.0.0.1:5000/"), None);
+        assert_eq!(
+            unprefixed("http://123456789012.127.0.0.1:5000/v20180820/configuration/publicAccessBlock").as_deref(),
+            Some("http://127.0.0.1:5000/v20180820/configuration/publicAccessBlock")
+        );
+        assert_eq!(unprefixed("https://123456789012.s3-control.us-east-1.amazonaws.com/v20180820/x"), None);
+        assert!(is_loopback("http://127.0.0.1:5000") && is_loopback("http://localhost/") && !is_loopback("https://s3.amazonaws.com"));
     }
 }

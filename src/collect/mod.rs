@@ -1,8 +1,9 @@
 //! Live collection through the AWS SDK: fills the same snapshot model the file reader fills, with
 //! read-only calls only. The dependency chain is GetEnvironment -> the env subnets and groups -> every
 //! VPC-scoped Describe call at once -> DHCP options and prefix-list entries, so a check costs four round
-//! trips and about fifteen requests however large the account is. Collectors never judge: a denied call
-//! leaves its member out (the rules that need it are skipped with the reason), anything else aborts.
+//! trips and about fifteen requests however large the account is; the role, key, bucket and deployer reads
+//! ([`named`]) run beside the last three. Collectors never judge: a denied call leaves its member out (the
+//! rules that need it are skipped with the reason), anything else aborts.
 
 mod complete;
 mod convert;
@@ -73,7 +74,25 @@ pub enum CollectError {
 pub struct Clients {
     ec2: aws_sdk_ec2::Client,
     mwaa: aws_sdk_mwaa::Client,
+    iam: aws_sdk_iam::Client,
+    kms: aws_sdk_kms::Client,
+    sts: aws_sdk_sts::Client,
+    s3control: aws_sdk_s3control::Client,
+    /// For S3 clients in the bucket's Region.
+    config: aws_config::SdkConfig,
     pub region: String,
+}
+
+impl Clients {
+    /// S3 in `region` (a bucket's calls go to its own Region); path-style for an emulator on loopback, which
+    /// has no `BUCKET.` host names.
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_S3").ok().or_else(|| self.config.endpoint_url().map(str::to_string));
+        let builder = aws_sdk_s3::config::Builder::from(&self.config)
+            .region(Region::new(region.to_string()))
+            .force_path_style(endpoint.as_deref().is_some_and(loopback::is_loopback));
+        aws_sdk_s3::Client::from_conf(builder.build())
+    }
 }
 
 /// Standard credential and region chain (flags first), with retries for throttling and 5xx, and
@@ -116,7 +135,19 @@ pub async fn connect(options: &AwsOptions) -> Result<Clients, CollectError> {
         aws_sdk_ec2::Client::from_conf(aws_sdk_ec2::config::Builder::from(&config).interceptor(complete::RejectIncompleteXml).build());
     let mwaa =
         aws_sdk_mwaa::Client::from_conf(aws_sdk_mwaa::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build());
-    Ok(Clients { ec2, mwaa, region })
+    let s3control = aws_sdk_s3control::Client::from_conf(
+        aws_sdk_s3control::config::Builder::from(&config).interceptor(loopback::UnprefixLoopbackHost).build(),
+    );
+    Ok(Clients {
+        ec2,
+        mwaa,
+        iam: aws_sdk_iam::Client::new(&config),
+        kms: aws_sdk_kms::Client::new(&config),
+        sts: aws_sdk_sts::Client::new(&config),
+        s3control,
+        config,
+        region,
+    })
 }
 
 /// The configuration files a profile is looked up in, as the SDK and the AWS CLI find them.
@@ -269,9 +300,13 @@ pub fn paging_timeout() -> std::time::Duration {
 /// [`paging_timeout`] in all fail the call, naming it, instead of looping or reading duplicated items.
 macro_rules! paged {
     ($request:expr, $items:ident) => {
+        paged!($request, $items, next_token)
+    };
+    // IAM and KMS call their token `Marker` / `NextMarker`.
+    ($request:expr, $items:ident, $token:ident) => {
         async {
             let started = std::time::Instant::now();
-            let timeout = paging_timeout();
+            let timeout = $crate::collect::paging_timeout();
             let mut pages = $request.into_paginator().send();
             let mut items = Vec::new();
             let mut tokens = std::collections::HashSet::new();
@@ -280,7 +315,7 @@ macro_rules! paged {
                 let next = match tokio::time::timeout(remaining, pages.next()).await {
                     Ok(next) => next,
                     Err(_) => {
-                        return Err(SdkError::construction_failure(PagingTooSlow {
+                        return Err($crate::collect::SdkError::construction_failure($crate::collect::PagingTooSlow {
                             seconds: timeout.as_secs_f64(),
                             pages: tokens.len() + 1,
                         }))
@@ -289,18 +324,31 @@ macro_rules! paged {
                 let Some(page) = next else { break };
                 let page = page?;
                 items.extend(page.$items().iter().cloned());
-                let Some(token) = page.next_token().filter(|t| !t.is_empty()) else { continue };
+                let Some(token) = page.$token().filter(|t| !t.is_empty()) else { continue };
                 if !tokens.insert(token.to_string()) {
-                    return Err(SdkError::construction_failure(format!("NextToken {token:?} came twice: AWS never repeats one")));
+                    return Err($crate::collect::SdkError::construction_failure(format!(
+                        "the page token {token:?} came twice: AWS never repeats one"
+                    )));
                 }
-                if tokens.len() >= MAX_PAGES {
-                    return Err(SdkError::construction_failure(format!("the answer did not end after {MAX_PAGES} pages")));
+                if tokens.len() >= $crate::collect::MAX_PAGES {
+                    return Err($crate::collect::SdkError::construction_failure(format!(
+                        "the answer did not end after {} pages",
+                        $crate::collect::MAX_PAGES
+                    )));
                 }
             }
             Ok(items)
         }
     };
 }
+
+// The reads beyond the network use `paged!`, so they are declared after it.
+mod iam;
+mod kms;
+mod named;
+mod s3;
+
+pub use named::{named, Deployment, Named};
 
 /// Requests under way, for the progress line.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
@@ -352,6 +400,36 @@ where
         Ok(value) => Ok(Fetched::Got(value)),
         Err(CollectError::Denied { action, message }) => Ok(Fetched::Denied(format!("{action} denied ({message})"))),
         Err(other) => Err(other),
+    }
+}
+
+/// A read beyond the network: what it returned, or the service's refusal with its error code (a role or
+/// bucket that does not exist, a denied action, S3's "none" answers), which the caller records.
+enum Answer<T> {
+    Got(T),
+    Refused { code: String, reason: String },
+}
+
+/// A call of [`named`]'s reads: transport and credential failures abort as for the network; a refusal is the
+/// caller's to record.
+async fn ask<T, E>(
+    action: &'static str,
+    call: impl std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+) -> Result<Answer<T>, CollectError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let error = match counted(call).await {
+        Ok(value) => return Ok(Answer::Got(value)),
+        Err(error) => error,
+    };
+    let code = error.code().unwrap_or_default().to_string();
+    match api_error(action, error) {
+        CollectError::Denied { action, message } => Ok(Answer::Refused { code, reason: format!("{action} denied ({message})") }),
+        CollectError::Api { action, detail, .. } if !code.is_empty() => {
+            Ok(Answer::Refused { code, reason: format!("{action} failed ({detail})") })
+        }
+        other => Err(other),
     }
 }
 

@@ -58,7 +58,12 @@ async fn read_region(clients: &Clients, selection: &Selection, concurrency: usiz
     match selection {
         Selection::Planned(settings) => {
             let mut settings = (**settings).clone();
-            let snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[], None, None).await?;
+            let (snapshot, beyond) = tokio::join!(
+                collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &[], None, None),
+                named(clients, std::slice::from_ref(&settings)),
+            );
+            let mut snapshot = snapshot?;
+            snapshot.absorb(beyond?);
             finish(&mut settings, clients, &snapshot);
             Ok(one(Scope { network: network(snapshot)?, targets: vec![settings] }))
         }
@@ -141,19 +146,20 @@ async fn read_shared(clients: &Clients, members: &[Environment], known: &collect
             [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned(),
         );
     }
-    let mut snapshot = collect::network(clients, &subnets, &groups, &services, Some(&known.only(&subnets)), None).await?;
+    let mut targets: Vec<Settings> =
+        members.iter().map(|environment| Settings::from_environment(environment, String::new(), None)).collect();
+    let known = known.only(&subnets);
+    let (snapshot, beyond) =
+        tokio::join!(collect::network(clients, &subnets, &groups, &services, Some(&known), None), named(clients, &targets),);
+    let mut snapshot = snapshot?;
+    snapshot.absorb(beyond?);
     if snapshot.account_id.is_none() {
         snapshot.account_id = members.iter().find_map(Environment::account_id);
     }
     snapshot.environments = Some(members.to_vec());
-    let targets = members
-        .iter()
-        .map(|environment| {
-            let mut settings = Settings::from_environment(environment, String::new(), None);
-            finish(&mut settings, clients, &snapshot);
-            settings
-        })
-        .collect();
+    for settings in &mut targets {
+        finish(settings, clients, &snapshot);
+    }
     Ok(Scope { network: network(snapshot)?, targets })
 }
 
@@ -186,13 +192,33 @@ async fn read_environment(clients: &Clients, name: &str) -> Result<Scope, InputE
     let mut settings = Settings::from_environment(&environment, String::new(), None);
     let own_services: Vec<String> =
         [&environment.database_vpc_endpoint_service, &environment.webserver_vpc_endpoint_service].into_iter().flatten().cloned().collect();
-    let mut snapshot = collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services, None, None).await?;
+    let (snapshot, beyond) = tokio::join!(
+        collect::network(clients, &settings.subnet_ids, &settings.security_group_ids, &own_services, None, None),
+        named(clients, std::slice::from_ref(&settings)),
+    );
+    let mut snapshot = snapshot?;
+    snapshot.absorb(beyond?);
     if snapshot.account_id.is_none() {
         snapshot.account_id = environment.account_id();
     }
     snapshot.environment = Some(environment);
     finish(&mut settings, clients, &snapshot);
     Ok(Scope { network: network(snapshot)?, targets: vec![settings] })
+}
+
+/// What the targets name beyond their network (role, key, bucket, deployer), each target's reads at once.
+async fn named(clients: &Clients, targets: &[Settings]) -> Result<Snapshot, InputError> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for settings in targets {
+        let (clients, named) = (clients.clone(), collect::Named::of(settings));
+        let account = settings.environment.as_ref().and_then(Environment::account_id);
+        tasks.spawn(async move { collect::named(&clients, &named, account.as_deref()).await });
+    }
+    let mut snapshot = Snapshot::default();
+    while let Some(done) = tasks.join_next().await {
+        snapshot.absorb(done.map_err(|e| target_error(format!("a read failed: {e}"), "this is a bug; please report it"))??);
+    }
+    Ok(snapshot)
 }
 
 fn finish(settings: &mut Settings, clients: &Clients, snapshot: &Snapshot) {

@@ -710,7 +710,7 @@ pub struct BooleanValue {
     pub value: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EvaluationResult {
     pub eval_action_name: String,
@@ -825,7 +825,7 @@ impl LoggingConfiguration {
 }
 
 /// `aws kms describe-key`'s `KeyMetadata`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyMetadata {
     pub key_id: String,
@@ -992,7 +992,7 @@ pub struct ObjectVersion {
 }
 
 /// `aws iam get-role`'s `Role`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Role {
     pub role_name: String,
@@ -1003,7 +1003,7 @@ pub struct Role {
     pub permissions_boundary: Option<PermissionsBoundary>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PermissionsBoundary {
     pub permissions_boundary_arn: String,
@@ -1159,6 +1159,47 @@ impl Snapshot {
             }
         }
         all
+    }
+
+    /// Takes in the members beyond the network read apart from it (the role, key, bucket and deployer reads):
+    /// lists are unioned, maps joined, what is already there kept.
+    pub fn absorb(&mut self, part: Snapshot) {
+        fn union<T: PartialEq>(into: &mut Option<Vec<T>>, part: Option<Vec<T>>) {
+            let Some(items) = part else { return };
+            let into = into.get_or_insert_with(Vec::new);
+            for item in items {
+                if !into.contains(&item) {
+                    into.push(item);
+                }
+            }
+        }
+        fn join<K: Ord, V>(into: &mut Option<BTreeMap<K, V>>, part: Option<BTreeMap<K, V>>) {
+            let Some(entries) = part else { return };
+            let into = into.get_or_insert_with(BTreeMap::new);
+            for (key, value) in entries {
+                into.entry(key).or_insert(value);
+            }
+        }
+        union(&mut self.roles, part.roles);
+        union(&mut self.roles_not_found, part.roles_not_found);
+        join(&mut self.attached_role_policies, part.attached_role_policies);
+        join(&mut self.role_policies, part.role_policies);
+        join(&mut self.policy_versions, part.policy_versions);
+        union(&mut self.keys, part.keys);
+        join(&mut self.key_policies, part.key_policies);
+        join(&mut self.key_grants, part.key_grants);
+        union(&mut self.buckets_not_found, part.buckets_not_found);
+        join(&mut self.bucket_locations, part.bucket_locations);
+        join(&mut self.bucket_versioning, part.bucket_versioning);
+        join(&mut self.bucket_public_access_block, part.bucket_public_access_block);
+        join(&mut self.bucket_policies, part.bucket_policies);
+        join(&mut self.bucket_encryption, part.bucket_encryption);
+        join(&mut self.object_versions, part.object_versions);
+        join(&mut self.object_texts, part.object_texts);
+        union(&mut self.evaluation_results, part.evaluation_results);
+        self.account_public_access_block = self.account_public_access_block.take().or(part.account_public_access_block);
+        self.deployer_arn = self.deployer_arn.take().or(part.deployer_arn);
+        join(&mut self.not_captured, part.not_captured);
     }
 }
 

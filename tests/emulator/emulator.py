@@ -1,11 +1,12 @@
 """AWS emulator for mwaa-preflight's live tests, on 127.0.0.1 only.
 
 One process serves:
-  - moto (EC2 and everything else moto knows), in-process through ThreadedMotoServer;
+  - moto (EC2, IAM, STS, KMS, S3 and S3 Control), in-process through ThreadedMotoServer;
   - an in-memory MWAA REST API (moto has no MWAA): CreateEnvironment, GetEnvironment, ListEnvironments;
   - a proxy in front of both that the tool talks to, which logs every request and can inject latency,
     throttling (EC2 RequestLimitExceeded, HTTP 503), UnauthorizedOperation for chosen actions, and page
-    EC2 Describe answers (moto ignores MaxResults/NextToken);
+    EC2 Describe answers (moto ignores MaxResults/NextToken); other services' requests are logged by the IAM
+    action they need and can be denied (`deny`: ["kms:GetKeyPolicy", ...]);
   - control routes under /_control/ for the tests: build scenarios through the real EC2 API (boto3), set an
     environment's status, configure faults, read and reset the request log.
 
@@ -45,6 +46,10 @@ PAGEABLE = {
 }
 
 
+# Root elements moto names differently from S3: (moto's, S3's).
+S3_ROOTS = [("GetBucketVersioningResponse", "VersioningConfiguration")]
+
+
 class State:
     def __init__(self):
         self.lock = threading.Lock()
@@ -53,6 +58,8 @@ class State:
         self.faults = {}
         self.random = random.Random(1)
         self.moto_url = ""
+        self.defaults = set()  # the Regions whose default role and bucket exist
+        self.defaults_lock = threading.Lock()
 
     def configure(self, faults):
         with self.lock:
@@ -277,7 +284,41 @@ SCENARIOS = {"public": build_public, "private": build_private}
 # MWAA: the REST-JSON API from memory.
 
 
+def default_bucket(region):
+    return "mwaa-live-dags" if region == REGION else f"mwaa-live-dags-{region}"
+
+
+def ensure_defaults(region):
+    """The execution role and source bucket an environment names unless told otherwise, built once through the
+    real APIs as a working environment has them: the role trusted by MWAA and allowed what it does, the bucket
+    in the environment's Region, versioned, blocking public access, with a DAG."""
+    # Its own lock: environments are created under STATE.lock.
+    with STATE.defaults_lock:
+        if region in STATE.defaults:
+            return
+        STATE.defaults.add(region)
+    credentials = {"endpoint_url": STATE.moto_url, "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    iam = boto3.client("iam", region_name=REGION, **credentials)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]}}]}
+    try:
+        iam.create_role(RoleName="mwaa", AssumeRolePolicyDocument=json.dumps(trust))
+        allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        iam.put_role_policy(RoleName="mwaa", PolicyName="mwaa", PolicyDocument=json.dumps(allow))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    s3 = boto3.client("s3", region_name=region, **credentials)
+    bucket = default_bucket(region)
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **location)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_object(Bucket=bucket, Key="dags/example_dag.py", Body=b"from airflow import DAG\n")
+
+
 def environment_document(name, body, region):
+    ensure_defaults(region)
     now = time.time()
     network = body.get("NetworkConfiguration", {})
     return {
@@ -288,7 +329,7 @@ def environment_document(name, body, region):
         "NetworkConfiguration": {"SubnetIds": network.get("SubnetIds", []), "SecurityGroupIds": network.get("SecurityGroupIds", [])},
         "WebserverAccessMode": body.get("WebserverAccessMode", "PRIVATE_ONLY"),
         "EndpointManagement": body.get("EndpointManagement", "SERVICE"),
-        "SourceBucketArn": body.get("SourceBucketArn", "arn:aws:s3:::mwaa-live-dags"),
+        "SourceBucketArn": body.get("SourceBucketArn", f"arn:aws:s3:::{default_bucket(region)}"),
         "ExecutionRoleArn": body.get("ExecutionRoleArn", f"arn:aws:iam::{ACCOUNT}:role/mwaa"),
         "DagS3Path": body.get("DagS3Path", "dags"),
         "EnvironmentClass": body.get("EnvironmentClass", "mw1.small"),
@@ -381,7 +422,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.json_reply(500, {"error": repr(error), "trace": traceback.format_exc()})
         if path.startswith("/environments"):
             return self.mwaa(method, path, body)
-        return self.ec2(method, body)
+        service = self.signed_service()
+        if service in ("ec2", ""):
+            return self.ec2(method, body)
+        return self.other(service, method, body)
 
     # -- control ------------------------------------------------------------------------------------------
     def control(self, method, path, body):
@@ -468,6 +512,97 @@ class Handler(BaseHTTPRequestHandler):
                 return self.json_reply(200, {"Environment": environments[name]})
         return self.json_reply(400, {"Message": "unsupported"}, "ValidationException")
 
+    # -- IAM, STS, KMS, S3 and S3 Control through moto ---------------------------------------------------
+    def signed_service(self):
+        """The service of a SigV4-signed request (Credential=KEY/DATE/REGION/SERVICE/aws4_request)."""
+        try:
+            return self.headers.get("Authorization", "").split("Credential=")[1].split("/")[3]
+        except IndexError:
+            return ""
+
+    def action(self, service, method, body):
+        """The IAM action a request needs, as `iam-policy` names it."""
+        if service in ("iam", "sts"):
+            return service, urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", ["Unknown"])[0]
+        if service == "kms":
+            return service, self.headers.get("X-Amz-Target", "Unknown").split(".")[-1]
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if url.path.startswith("/v20180820/configuration/publicAccessBlock"):
+            return "s3", "GetAccountPublicAccessBlock"
+        for key, action in (("location", "GetBucketLocation"), ("versioning", "GetBucketVersioning"),
+                            ("publicAccessBlock", "GetBucketPublicAccessBlock"), ("policy", "GetBucketPolicy"),
+                            ("encryption", "GetEncryptionConfiguration"), ("versions", "ListBucketVersions")):
+            if key in query:
+                return "s3", action
+        if method == "GET" and url.path.strip("/").count("/") >= 1:
+            return "s3", "GetObjectVersion" if "versionId" in query else "GetObject"
+        return "s3", f"{method} {url.path}"
+
+    def other(self, signed, method, body):
+        service, action = self.action(signed, method, body)
+        with STATE.lock:
+            STATE.log.append({"service": service, "action": action})
+            faults = dict(STATE.faults)
+        time.sleep(faults.get("latency_ms", 0) / 1000)
+        if f"{service}:{action}" in faults.get("deny", []):
+            message = f"User is not authorized to perform: {service}:{action}"
+            if service == "kms":
+                return self.json_reply(400, {"__type": "AccessDeniedException", "message": message}, "AccessDeniedException")
+            document = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>'
+                        f"<Message>{message}</Message></Error><RequestId>emulator</RequestId></ErrorResponse>")
+            if service == "s3":
+                document = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>{message}</Message>'
+                            "<RequestId>emulator</RequestId></Error>")
+            return self.reply(403, {"Content-Type": "text/xml"}, document.encode())
+        if (service, action) == ("iam", "SimulatePrincipalPolicy"):
+            return self.simulate(body, faults.get("simulation"))
+        status, headers, payload = self.forward(method, body)
+        if service == "s3" and status == 200:
+            # moto names some answers' root element after the operation; S3 (and the Rust SDK, which checks it)
+            # uses the documented one.
+            for moto_root, s3_root in S3_ROOTS:
+                payload = payload.replace(f"<{moto_root} ".encode(), f"<{s3_root} ".encode()).replace(
+                    f"</{moto_root}>".encode(), f"</{s3_root}>".encode())
+        self.reply(status, headers, payload)
+
+    def simulate(self, body, simulation):
+        """moto has no IAM policy simulator. Without `simulation` the call fails as an unsupported one does
+        (no retry); with it, each action on each resource is `allowed` unless listed under `deny`
+        (implicitDeny), in the shape IAM answers."""
+        if simulation is None:
+            document = ('<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code>'
+                        "<Message>the emulator has no IAM policy simulator</Message></Error><RequestId>emulator</RequestId></ErrorResponse>")
+            return self.reply(400, {"Content-Type": "text/xml"}, document.encode())
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+
+        def listed(name):
+            prefix = name + ".member."
+            return [value for _, value in sorted((int(k[len(prefix):]), v[0]) for k, v in params.items() if k.startswith(prefix))]
+
+        members = []
+        for action in listed("ActionNames"):
+            for resource in listed("ResourceArns") or ["*"]:
+                decision = "implicitDeny" if action in simulation.get("deny", []) else "allowed"
+                members.append(f"<member><EvalActionName>{action}</EvalActionName><EvalResourceName>{resource}</EvalResourceName>"
+                               f"<EvalDecision>{decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member>")
+        document = ('<?xml version="1.0" encoding="UTF-8"?>\n<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+                    f"<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>{''.join(members)}</EvaluationResults>"
+                    "</SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>emulator</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>")
+        return self.reply(200, {"Content-Type": "text/xml"}, document.encode())
+
+    def forward(self, method, body):
+        """moto's answer to the request as it came."""
+        request = urllib.request.Request(STATE.moto_url + self.path, data=body if method != "GET" else None, method=method)
+        for key, value in self.headers.items():
+            if key.lower() not in ("host", "content-length", "connection", "accept-encoding"):
+                request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
     # -- EC2 through moto ---------------------------------------------------------------------------------
     def ec2(self, method, body):
         params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
@@ -497,15 +632,7 @@ class Handler(BaseHTTPRequestHandler):
         if size and action in PAGEABLE:
             # Ask moto for everything; the page is cut here.
             forwarded = urllib.parse.urlencode([(k, v) for k, vs in params.items() if k not in ("NextToken", "MaxResults") for v in vs]).encode()
-        request = urllib.request.Request(STATE.moto_url + self.path, data=forwarded if method != "GET" else None, method=method)
-        for key, value in self.headers.items():
-            if key.lower() not in ("host", "content-length", "connection", "accept-encoding"):
-                request.add_header(key, value)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                status, headers, payload = response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            status, headers, payload = error.code, dict(error.headers), error.read()
+        status, headers, payload = self.forward(method, forwarded)
         if size and action in PAGEABLE and status == 200:
             payload = page(payload, action, params, size, faults.get("tokens"))
         if action in faults.get("truncate", []) and status == 200:
