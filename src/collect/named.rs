@@ -12,7 +12,7 @@ use crate::model::snapshot::Snapshot;
 use crate::target::{ObjectGiven, RoleGiven, Settings};
 
 /// What an environment names beyond its network: what the reads ask for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Named {
     pub execution_role_arn: Option<String>,
     pub kms_key: Option<String>,
@@ -25,7 +25,7 @@ pub struct Named {
 }
 
 /// The call a planned environment's deployer will make (RULES.md "DEP").
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub name: String,
     pub subnet_ids: Vec<String>,

@@ -206,12 +206,19 @@ async fn read_environment(clients: &Clients, name: &str) -> Result<Scope, InputE
     Ok(Scope { network: network(snapshot)?, targets: vec![settings] })
 }
 
-/// What the targets name beyond their network (role, key, bucket, deployer), each target's reads at once.
+/// What the targets name beyond their network (role, key, bucket, deployer), each target's reads at once; targets
+/// that name the same (an audit's environments sharing a role and bucket) are read once.
 async fn named(clients: &Clients, targets: &[Settings]) -> Result<Snapshot, InputError> {
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut distinct: Vec<(collect::Named, Option<String>)> = Vec::new();
     for settings in targets {
-        let (clients, named) = (clients.clone(), collect::Named::of(settings));
-        let account = settings.environment.as_ref().and_then(Environment::account_id);
+        let named = collect::Named::of(settings);
+        if !distinct.iter().any(|(read, _)| *read == named) {
+            distinct.push((named, settings.environment.as_ref().and_then(Environment::account_id)));
+        }
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (named, account) in distinct {
+        let clients = clients.clone();
         tasks.spawn(async move { collect::named(&clients, &named, account.as_deref()).await });
     }
     let mut snapshot = Snapshot::default();
