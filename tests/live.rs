@@ -1199,7 +1199,7 @@ fn a_template_over_an_existing_vpc_reads_it_with_live() {
     let _turn = exclusive();
     let network = Emulator::shared().scenario("public", json!({}));
     let template = format!(
-        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: {vpc}\n  SubnetIds:\n    Type: List<AWS::EC2::Subnet::Id>\n    Default: {subnets}\nResources:\n  EnvGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MWAA\n      VpcId: !Ref VpcId\n  Environment:\n    Type: AWS::MWAA::Environment\n    Properties:\n      Name: existing-vpc\n      ExecutionRoleArn: arn:aws:iam::111122223333:role/mwaa-execution\n      WebserverAccessMode: PUBLIC_ONLY\n      NetworkConfiguration:\n        SubnetIds: !Ref SubnetIds\n        SecurityGroupIds: [!Ref EnvGroup]\n",
+        "Parameters:\n  VpcId:\n    Type: AWS::EC2::VPC::Id\n    Default: {vpc}\n  SubnetIds:\n    Type: List<AWS::EC2::Subnet::Id>\n    Default: {subnets}\nResources:\n  EnvGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: MWAA\n      VpcId: !Ref VpcId\n  Environment:\n    Type: AWS::MWAA::Environment\n    Properties:\n      Name: existing-vpc\n      ExecutionRoleArn: arn:aws:iam::123456789012:role/mwaa\n      WebserverAccessMode: PUBLIC_ONLY\n      NetworkConfiguration:\n        SubnetIds: !Ref SubnetIds\n        SecurityGroupIds: [!Ref EnvGroup]\n",
         vpc = network["vpc"].as_str().expect("vpc"),
         subnets = ids(&network["subnets"]),
     );
@@ -1217,6 +1217,14 @@ fn a_template_over_an_existing_vpc_reads_it_with_live() {
     let alone = tool(&["check", "--template", path, "--region", "us-east-1", "--format", "json"]);
     assert_eq!(alone.status.code(), Some(2), "{}", support::stderr(&alone));
     assert!(support::stderr(&alone).contains("--live"), "{}", support::stderr(&alone));
+
+    // A role another stack was to create, imported by ARN: `--live` reads it, and it does not exist.
+    let template = std::fs::read_to_string(path).expect("read template").replace("role/mwaa\n", "role/other-stack-execution\n");
+    std::fs::write(path, template).expect("write template");
+    let live = report(&tool(&["check", "--template", path, "--region", "us-east-1", "--live", "--format", "json"]));
+    let found = findings(&live);
+    let role = "arn:aws:iam::123456789012:role/other-stack-execution".to_string();
+    assert_eq!(found, vec![("ROLE001".to_string(), Some(role)), ("SG003".to_string(), Some("EnvGroup".to_string()))]);
 }
 
 /// A plan that puts a group and the environment into an existing network: `--live` reads it.

@@ -1,10 +1,11 @@
 //! Reading the account through the collector: the same model, handed to the same engine, as a snapshot
 //! file gives.
 
+use super::iac::{External, PlannedEnvironment};
 use super::{target_error, AwsAccess, Input, InputError, Scope, Selection, Unreadable};
 use crate::collect::{self, AwsOptions, Clients, CollectError};
 use crate::model::{Environment, Network, Snapshot};
-use crate::target::Settings;
+use crate::target::{KeyGiven, RoleGiven, Settings};
 
 pub use crate::collect::requests_in_flight;
 
@@ -35,8 +36,13 @@ pub fn read(access: &AwsAccess, selection: &Selection) -> Result<Input, InputErr
 }
 
 /// What templates only refer to, read from the account (`check --template --live`): the network of these
-/// existing subnets and groups, or of the VPC when they name none.
-pub fn referenced(access: &AwsAccess, subnet_ids: &[String], group_ids: &[String], vpc: Option<&str>) -> Result<Snapshot, InputError> {
+/// existing subnets and groups (or of the VPC when they name none), and the existing role, key and bucket the
+/// environments name by ARN. `None`: the code refers to nothing that exists.
+pub fn referenced(access: &AwsAccess, external: &External, environments: &[PlannedEnvironment]) -> Result<Option<Snapshot>, InputError> {
+    let named: Vec<collect::Named> = environments.iter().map(existing).filter(|n| *n != collect::Named::default()).collect();
+    if external.is_empty() && named.is_empty() {
+        return Ok(None);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,8 +50,55 @@ pub fn referenced(access: &AwsAccess, subnet_ids: &[String], group_ids: &[String
     let region = access.regions.first().map(String::as_str);
     runtime.block_on(async {
         let clients = collect::connect(&options(access, region)).await?;
-        Ok(collect::network(&clients, subnet_ids, group_ids, &[], None, vpc).await?)
+        let vpc = external.vpcs.first().map(String::as_str);
+        let (network, beyond) = tokio::join!(
+            async {
+                if external.is_empty() {
+                    return Ok(Snapshot::default());
+                }
+                collect::network(&clients, &external.subnets, &external.groups, &[], None, vpc).await
+            },
+            async {
+                let mut snapshot = Snapshot::default();
+                for named in &named {
+                    snapshot.absorb(collect::named(&clients, named, None).await?);
+                }
+                Ok::<_, InputError>(snapshot)
+            },
+        );
+        let mut snapshot = network?;
+        snapshot.absorb(beyond?);
+        Ok(Some(snapshot))
     })
+}
+
+/// What an environment of the code names that the code does not create: a role, key or bucket given by a literal
+/// ARN (one built from what the deployment fills in, `{AccountId}`, exists nowhere yet).
+fn existing(planned: &PlannedEnvironment) -> collect::Named {
+    let environment = &planned.environment;
+    let literal = |text: &Option<String>| text.clone().filter(|t| t.starts_with("arn:") && !t.contains('{') && !t.contains("<unknown"));
+    let role = match &planned.execution_role_given {
+        Some(RoleGiven::Text(arn)) => literal(&Some(arn.clone())),
+        Some(_) => None,
+        None => literal(&environment.execution_role_arn),
+    };
+    let key = match &planned.kms_key_given {
+        Some(KeyGiven::Text(key)) => literal(&Some(key.clone())),
+        Some(_) => None,
+        None => literal(&environment.kms_key),
+    };
+    let bucket = if planned.source_bucket.is_some() { None } else { literal(&environment.source_bucket_arn) };
+    let mut settings = Settings::from_environment(environment, String::new(), None);
+    settings.facts.execution_role = role.map(RoleGiven::Text);
+    settings.kms_key = key;
+    settings.source_bucket_arn = bucket;
+    settings.facts.name = None;
+    let mut named = collect::Named::of(&settings);
+    if named.bucket.is_none() {
+        named.dag_s3_path = None;
+        named.objects.clear();
+    }
+    named
 }
 
 fn options(access: &AwsAccess, region: Option<&str>) -> AwsOptions {

@@ -1,5 +1,6 @@
 //! The build without the `aws` feature: the one place that says live access was not built in.
 
+use super::iac::{External, PlannedEnvironment};
 use super::{AwsAccess, Input, InputError, Selection};
 use crate::model::Snapshot;
 
@@ -15,6 +16,6 @@ pub fn requests_in_flight() -> usize {
     0
 }
 
-pub fn referenced(_: &AwsAccess, _: &[String], _: &[String], _: Option<&str>) -> Result<Snapshot, InputError> {
+pub fn referenced(_: &AwsAccess, _: &External, _: &[PlannedEnvironment]) -> Result<Option<Snapshot>, InputError> {
     Err(InputError::LiveNotBuilt { what: "--live (reading what a template refers to)" })
 }

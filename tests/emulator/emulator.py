@@ -653,6 +653,7 @@ def main():
     host, port = moto.get_host_and_port()
     STATE.moto_url = f"http://{host}:{port}"
     ec2_client().describe_vpcs()  # the first call loads the backend (~2 s): pay it before the tests
+    ensure_defaults(REGION)  # templates name the default role by ARN before any environment exists
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     proxy.daemon_threads = True
     threading.Thread(target=proxy.serve_forever, daemon=True).start()

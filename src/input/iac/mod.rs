@@ -78,6 +78,7 @@ pub struct External {
 }
 
 impl External {
+    #[cfg(feature = "aws")]
     pub fn is_empty(&self) -> bool {
         self.vpcs.is_empty() && self.subnets.is_empty() && self.groups.is_empty()
     }
@@ -869,12 +870,9 @@ pub fn over_existing(
         (Some(base), _) => evaluate(Some(base))?,
         (None, Some(access)) => {
             let alone = evaluate(None)?;
-            let external = &alone.external;
-            if external.is_empty() {
-                alone
-            } else {
-                let vpc = external.vpcs.first().map(String::as_str);
-                evaluate(Some(live::referenced(access, &external.subnets, &external.groups, vpc)?))?
+            match live::referenced(access, &alone.external, &alone.environments)? {
+                Some(existing) => evaluate(Some(existing))?,
+                None => alone,
             }
         }
         (None, None) => {
