@@ -13,10 +13,7 @@ use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = support::root().join("target/action-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    support::fresh_folder("action-tests", name)
 }
 
 fn yaml(path: &str) -> Yaml {
@@ -116,6 +113,51 @@ fn check_step_writes_sarif_summary_annotations_and_the_exit_code() {
     let (nothing, _, _) = check_step(&scratch("no-input"), &[]);
     assert_eq!(nothing.status.code(), Some(2));
     assert!(support::stdout(&nothing).contains("::error::give the action templates"), "{}", support::stdout(&nothing));
+}
+
+/// `check_step` behind a wrapper that counts the tool's runs: (output, outputs, summary, runs).
+fn counted_step(dir: &Path, inputs: &[(&str, &str)]) -> (Output, Vec<(String, String)>, String, usize) {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("dir");
+    let runs = dir.join("runs");
+    let _ = std::fs::remove_file(&runs);
+    let real = PathBuf::from(env!("CARGO_BIN_EXE_mwaa-preflight"));
+    let wrapper = bin.join("mwaa-preflight");
+    std::fs::write(&wrapper, format!("#!/usr/bin/env bash\necho run >> '{}'\nexec '{}' \"$@\"\n", runs.display(), real.display()))
+        .expect("write the wrapper");
+    std::process::Command::new("chmod").arg("+x").arg(&wrapper).status().expect("chmod");
+    let path = format!("{}:{}", bin.display(), path_with_binary());
+    let (output, outputs, summary) = check_step(dir, &[inputs, &[("PATH", path.as_str())]].concat());
+    let count = std::fs::read_to_string(&runs).map(|r| r.lines().count()).unwrap_or(0);
+    (output, outputs, summary, count)
+}
+
+/// The templates input takes names with spaces (quoted), patterns and folders, and `args` quoted words, never
+/// evaluated; the tool runs once for SARIF, annotations and the summary.
+#[test]
+fn check_step_takes_quoted_names_patterns_and_runs_the_tool_once() {
+    let dir = scratch("quoted");
+    let stacks = dir.join("my stacks");
+    std::fs::create_dir_all(&stacks).expect("dir");
+    for name in ["AppStack.template.json", "NetworkStack.template.json"] {
+        std::fs::copy(support::root().join("fixtures/templates/cdk").join(name), stacks.join(name)).expect("copy");
+    }
+    let pattern = format!("'{}/*.template.json'", stacks.display());
+    let inputs = [("TEMPLATES", pattern.as_str()), ("REGION", "us-east-1"), ("EXTRA_ARGS", "--fail-on \"error\"")];
+    let (output, outputs, summary, runs) = counted_step(&dir, &inputs);
+    assert!(outputs.contains(&("exit-code".to_string(), "0".to_string())), "{outputs:?} {}", support::stderr(&output));
+    assert!(summary.contains("### mwaa-preflight:"), "{summary}");
+    assert!(dir.join("mwaa-preflight.sarif").exists());
+    assert_eq!(runs, 1, "one run");
+
+    // A quoted `$(...)` is a word, not a command: the tool says it is no file, and nothing ran it.
+    let marker = dir.join("never-created");
+    let stray = format!("'$(touch {})'", marker.display());
+    let (output, outputs, _, runs) = counted_step(&scratch("quoted-stray"), &[inputs[0], inputs[1], ("EXTRA_ARGS", stray.as_str())]);
+    assert!(!marker.exists(), "the args input was evaluated");
+    assert!(support::stderr(&output).contains("$(touch"), "{}", support::stderr(&output));
+    assert!(outputs.contains(&("exit-code".to_string(), "2".to_string())), "{outputs:?}");
+    assert_eq!(runs, 1);
 }
 
 /// A release directory as GitHub serves it (vVERSION/ASSET, ASSET.sha256) over loopback.

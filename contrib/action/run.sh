@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# The GitHub Action's check step: `mwaa-preflight check` on the given templates, plan or snapshot, once as
-# SARIF (for code scanning) and once as GitHub annotations plus the Markdown job summary. The exit code
-# goes to the step's outputs; the action's last step fails the job by it, after the SARIF is uploaded.
+# The GitHub Action's check step: `mwaa-preflight check` on the given templates, plan or snapshot, run once,
+# writing SARIF (for code scanning), GitHub annotations and the Markdown job summary. The exit code goes to the
+# step's outputs; the action's last step fails the job by it, after the SARIF is uploaded.
 #
-# Environment (the action's inputs): TEMPLATES (whitespace-separated), TERRAFORM_PLAN, SNAPSHOT, REGION,
-# PARAMETERS_FILE, FAIL_ON, EXTRA_ARGS, SARIF_FILE; GITHUB_OUTPUT and GITHUB_STEP_SUMMARY from the runner.
+# Environment (the action's inputs): TEMPLATES (paths, folders or patterns: split as a shell splits words, quotes
+# kept, never evaluated), TERRAFORM_PLAN, SNAPSHOT, REGION, PARAMETERS_FILE, FAIL_ON, EXTRA_ARGS (split alike),
+# SARIF_FILE; GITHUB_OUTPUT and GITHUB_STEP_SUMMARY from the runner.
 set -euo pipefail
 
+# The words of a text as a shell would split them (spaces or new lines; 'quoted' and "quoted" words kept
+# whole), without expanding or running anything: a pattern stays a pattern, which the tool expands.
+words() {
+  if [ -n "$(printf '%s' "$1" | tr -d '[:space:]')" ]; then
+    printf '%s' "$1" | xargs printf '%s\0'
+  fi
+}
+
 args=(check)
-# Spaces and new lines both separate (a multi-line YAML input arrives with new lines).
-read -r -d '' -a templates <<< "${TEMPLATES:-}" || true
-for template in "${templates[@]}"; do
-  args+=(--template "$template")
-done
+mapfile -d '' templates < <(words "${TEMPLATES:-}")
+args+=("${templates[@]}")
 [ -z "${TERRAFORM_PLAN:-}" ] || args+=(--terraform-plan "$TERRAFORM_PLAN")
 [ -z "${SNAPSHOT:-}" ] || args+=(--snapshot "$SNAPSHOT")
 [ -z "${REGION:-}" ] || args+=(--region "$REGION")
 [ -z "${PARAMETERS_FILE:-}" ] || args+=(--parameters-file "$PARAMETERS_FILE")
 [ -z "${FAIL_ON:-}" ] || args+=(--fail-on "$FAIL_ON")
-if [ -n "${EXTRA_ARGS:-}" ]; then
-  read -r -d '' -a extra <<< "$EXTRA_ARGS" || true
-  args+=("${extra[@]}")
-fi
+mapfile -d '' extra < <(words "${EXTRA_ARGS:-}")
+args+=("${extra[@]}")
 if [ "${#templates[@]}" -eq 0 ] && [ -z "${TERRAFORM_PLAN:-}" ] && [ -z "${SNAPSHOT:-}" ]; then
   echo "::error::give the action templates, terraform-plan or snapshot to check"
   exit 2
@@ -29,9 +33,8 @@ fi
 sarif=${SARIF_FILE:-mwaa-preflight.sarif}
 
 status=0
-mwaa-preflight "${args[@]}" --format sarif --output "$sarif" || status=$?
-# Annotations on stdout; the Markdown report goes to $GITHUB_STEP_SUMMARY. Same input, same verdict.
-mwaa-preflight "${args[@]}" --format github || true
+# One run: annotations on stdout, the Markdown report appended to $GITHUB_STEP_SUMMARY, the SARIF to its file.
+mwaa-preflight "${args[@]}" --format github --output-format "sarif=$sarif" || status=$?
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "exit-code=$status"

@@ -223,19 +223,24 @@ pub struct DiagnoseArgs {
 }
 
 /// CloudFormation templates or a Terraform plan as the source: nothing needs to exist, and no AWS call is made.
-#[derive(Args, Default)]
-#[command(group(clap::ArgGroup::new("iac").args(["templates", "terraform_plan"])))]
+#[derive(Args, Default, Clone)]
+#[command(group(clap::ArgGroup::new("iac").multiple(true).args(["paths", "templates", "terraform_plan"])))]
 pub struct TemplateArgs {
+    /// Templates, Terraform plans or states, or folders of them (walked recursively; each file told by what it
+    /// holds), quoted patterns, or `-` for a template on standard input, as linters take them. Templates that
+    /// refer to each other (exports) are one stack set; independent ones are each checked on their own.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// A CloudFormation template, YAML or JSON (`-`: standard input), a quoted pattern, or a CDK cloud
     /// assembly folder (`--cdk-out cdk.out`: every stack its manifest.json lists, with construct paths);
     /// several resolve each other's Fn::ImportValue and Fn::GetStackOutput. Requires --region.
     #[arg(long = "template", visible_alias = "cdk-out", value_name = "FILE|DIR")]
     pub templates: Vec<PathBuf>,
     /// A template parameter's value (else its Default).
-    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "templates", conflicts_with = "terraform_plan")]
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parameter, requires = "iac", conflicts_with = "terraform_plan")]
     pub parameters: Vec<(String, String)>,
     /// Parameter values in the form `aws cloudformation create-stack --parameters file://FILE` takes.
-    #[arg(long, value_name = "FILE", requires = "templates", conflicts_with = "terraform_plan")]
+    #[arg(long, value_name = "FILE", requires = "iac", conflicts_with = "terraform_plan")]
     pub parameters_file: Option<PathBuf>,
     /// `terraform show -json PLANFILE`, `terraform show -json` (a state), or a terraform.tfstate (version 4).
     #[arg(long, value_name = "FILE", conflicts_with = "templates")]

@@ -4,6 +4,7 @@ pub mod args;
 mod check;
 mod diagnose;
 mod failure;
+mod files;
 mod fix;
 mod iam_policy;
 pub mod output;
@@ -55,6 +56,7 @@ pub fn print_failure(failure: &Failure) {
 
 /// The templates when given (over the snapshot, if one is), else the snapshot file, else the account.
 fn source(snapshot: Option<&std::path::Path>, templates: &TemplateArgs, aws: &AwsArgs) -> Result<Source, Failure> {
+    let templates = &files::with_paths(templates)?;
     let one_region = || match aws.region.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),

@@ -25,7 +25,7 @@ pub fn run(args: &SnapshotArgs) -> Result<ExitCode, Failure> {
         Selection::Planned(Box::new(super::check::planned(target, &args.environment)))
     } else if let Some(name) = &target.environment {
         Selection::Environment(Some(name.clone()))
-    } else if !args.templates.templates.is_empty() || args.templates.terraform_plan.is_some() {
+    } else if !args.templates.templates.is_empty() || args.templates.terraform_plan.is_some() || !args.templates.paths.is_empty() {
         // A template's network is written whole, with whatever environments it holds.
         Selection::All
     } else {

@@ -13,6 +13,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The folder `target/{group}/{name}`, emptied first.
+pub fn fresh_folder(group: &str, name: &str) -> PathBuf {
+    let dir = root().join("target").join(group).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
 /// Writes `text` as `name` in the scratch folder `target/{folder}`, returning its path.
 pub fn scratch_file(folder: &str, name: &str, text: &str) -> PathBuf {
     let dir = root().join("target").join(folder);

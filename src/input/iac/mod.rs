@@ -907,6 +907,12 @@ pub struct Words {
     pub no_environment_help: &'static str,
 }
 
+/// Whether each environment is in a stack of its own (several templates' logical IDs are `STACK/ID`).
+fn in_separate_stacks(environments: &[PlannedEnvironment]) -> bool {
+    let mut stacks = std::collections::BTreeSet::new();
+    environments.iter().all(|e| e.logical_id.rsplit_once('/').is_some_and(|(stack, _)| stacks.insert(stack)))
+}
+
 /// The environments to evaluate: the code's own (planned, named by logical ID or address), or one planned
 /// from flags.
 pub fn targets(
@@ -953,6 +959,9 @@ pub fn targets(
         Selection::Environment(None) => match environments {
             [one] => one,
             [] => return Err(target_error(format!("{} {} no {}", words.source, words.has, words.environment), words.no_environment_help)),
+            // Templates given together, each with its environment: each stack is checked on its own, as a linter
+            // checks each file it is given.
+            _ if in_separate_stacks(environments) => return Ok(environments.iter().map(settings).collect()),
             _ => {
                 return Err(target_error(
                     format!("{} {} several environments: {}", words.source, words.has, names.join(", ")),

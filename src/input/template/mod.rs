@@ -207,6 +207,11 @@ pub fn input_files(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether a folder is a CDK cloud assembly (`cdk.out`, with its manifest.json).
+pub fn is_cdk_assembly(path: &std::path::Path) -> bool {
+    path.join("manifest.json").is_file()
+}
+
 /// The template files given: each file as it is, each CDK cloud assembly folder as its stacks, and a
 /// pattern the shell did not expand (`'cdk.out/*.template.json'`, as CI files quote it) as its files.
 fn template_files(paths: &[PathBuf]) -> Result<Vec<cdk_out::AssemblyStack>, InputError> {
@@ -400,7 +405,8 @@ fn read_keeping(templates: &Templates, selection: &Selection, secrets: &mut Vec<
         target.construct_paths.clone_from(&construct_paths);
         target.suppressions.clone_from(&suppressions);
     }
-    let audit = matches!(selection, Selection::All);
+    // Several independent stacks' environments are reported as an audit's, one report each.
+    let audit = matches!(selection, Selection::All) || targets.len() > 1;
     let files = SourceFiles { files: parsed.into_iter().map(|p| p.file).collect(), definitions };
     Ok(Input { scopes: vec![Scope { network, targets }], files, audit, unreadable: Vec::new(), notes })
 }
