@@ -197,6 +197,8 @@ fn install_step(dir: &Path, releases: &str, path: &str) -> Output {
         .env("ACTION_PATH", support::root())
         .env("INSTALL_DIR", dir.join("bin"))
         .env("MWAA_PREFLIGHT_RELEASES", releases)
+        // The package index is the loopback server too: no request leaves the machine.
+        .env("MWAA_PREFLIGHT_PIP_INDEX", format!("{releases}/simple"))
         .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", "X64")
         .env("GITHUB_PATH", dir.join("github_path"))
@@ -242,9 +244,10 @@ fn install_step_takes_the_packaged_release_binary_checks_its_digest_and_says_wha
     assert!(support::stdout(&tampered).contains("does not match its .sha256"), "{}", support::stdout(&tampered));
     assert!(!dir.join("bin/mwaa-preflight").exists());
 
-    // No release and no cargo: the error says what to add.
+    // No release, no wheel and no cargo: the error says what to add.
     let no_cargo = install_step(&dir, &format!("{}/missing", releases.url), "/usr/bin:/bin");
     assert_eq!(no_cargo.status.code(), Some(1));
+    assert!(support::stdout(&no_cargo).contains("no mwaa-preflight"), "the wheel was tried: {}", support::stdout(&no_cargo));
     assert!(support::stdout(&no_cargo).contains("no cargo to build one"), "{}", support::stdout(&no_cargo));
 }
 

@@ -782,3 +782,16 @@ fn local_requirements_and_plugins_files_that_cannot_be_read_exit_2() {
     assert_eq!(cut_short.status.code(), Some(2));
     assert!(support::stderr(&cut_short).contains("central directory"), "{}", support::stderr(&cut_short));
 }
+
+/// The README's "Try it" command runs as printed and fails for the reason the README gives.
+#[test]
+fn the_readmes_first_example_runs_as_printed() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README.md");
+    let section = readme.split("## Try it").nth(1).expect("a Try it section");
+    let block = section.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("its command");
+    let command = block.replace("\\\n", " ");
+    let args: Vec<&str> = command.split_once(" -- ").expect("cargo run ... -- ARGS").1.split_whitespace().collect();
+    let output = run_in_root(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
+    assert!(support::stdout(&output).contains("KMS001"), "{}", support::stdout(&output));
+}

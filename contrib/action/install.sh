@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The GitHub Action's install step: the release binary for this runner when one is published (checked
-# against its .sha256), else `cargo install --locked` from the action's own checkout. Puts the tool on
-# GITHUB_PATH.
+# against its .sha256), else the wheel from the package index (pip checks its hashes), else `cargo install
+# --locked` from the action's own checkout. Puts the tool on GITHUB_PATH.
 #
 # Environment: MWAA_PREFLIGHT_VERSION (default: the version in the action's Cargo.toml),
 # MWAA_PREFLIGHT_RELEASES (the releases download URL, e.g. https://github.com/OWNER/REPO/releases/download),
-# ACTION_PATH (the action's checkout), INSTALL_DIR (where the binary goes), RUNNER_OS, RUNNER_ARCH.
+# MWAA_PREFLIGHT_PIP_INDEX (default: PyPI), ACTION_PATH (the action's checkout), INSTALL_DIR (where the binary
+# goes), RUNNER_OS, RUNNER_ARCH.
 set -euo pipefail
 
 action_path=${ACTION_PATH:?ACTION_PATH is the action checkout}
@@ -51,9 +52,20 @@ else
     fi
     rm -rf "$work"
   fi
+  if [ -z "$fetched" ] && command -v python3 >/dev/null 2>&1; then
+    index=${MWAA_PREFLIGHT_PIP_INDEX:-https://pypi.org/simple}
+    if python3 -m pip install --quiet --disable-pip-version-check --only-binary :all: --target "$install_dir/wheel" \
+        --index-url "$index" "mwaa-preflight==$version" 2>/dev/null; then
+      ln -sf "$install_dir/wheel/bin/mwaa-preflight" "$install_dir/mwaa-preflight"
+      fetched=yes
+      echo "installed mwaa-preflight $version from the wheel at $index"
+    else
+      echo "no mwaa-preflight $version wheel for this runner at $index"
+    fi
+  fi
   if [ -z "$fetched" ]; then
     command -v cargo >/dev/null 2>&1 || {
-      echo "::error::no release binary for ${RUNNER_OS:-this runner}-${RUNNER_ARCH:-} and no cargo to build one (add dtolnay/rust-toolchain before this action)"
+      echo "::error::no release binary or wheel for ${RUNNER_OS:-this runner}-${RUNNER_ARCH:-} and no cargo to build one (add dtolnay/rust-toolchain before this action)"
       exit 1
     }
     root=$(mktemp -d)
