@@ -706,12 +706,29 @@ fn the_role_key_bucket_and_deployer_are_read_live_and_offline_alike() {
     args.extend(named.flags());
     let written = tool(&args);
     assert_eq!(written.status.code(), Some(0), "{}", support::stderr(&written));
+    // The AWS CLI recipe, given the same names, captures the same.
+    let mut recipe = Emulator::shared().tool(Path::new("python3"));
+    recipe.arg(support::root().join("contrib/aws-cli-snapshot.py")).args(["--security-group-ids", &groups]).args(named.flags());
+    let captured = recipe.args(subnets.split(',')).output().expect("python3 runs");
+    assert_eq!(captured.status.code(), Some(0), "{}", support::stderr(&captured));
+    let recipe_file = support::root().join("target/aws-cli-named-snapshot.json");
+    std::fs::write(&recipe_file, &captured.stdout).expect("write the snapshot");
     Emulator::shared().faults(json!({}));
-    let mut args = vec!["check", "--snapshot", file, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"];
-    args.extend(named.flags());
-    let offline = report(&support::run(&args));
-    assert_eq!(offline["findings"], live["findings"]);
-    assert_eq!(offline["skipped"], live["skipped"]);
+    let offline = |snapshot: &str| {
+        let mut args = vec!["check", "--snapshot", snapshot, "--subnet-ids", &subnets, "--security-group-ids", &groups, "--format", "json"];
+        args.extend(named.flags());
+        report(&support::run(&args))
+    };
+    let own = offline(file);
+    assert_eq!(own["findings"], live["findings"]);
+    assert_eq!(own["skipped"], live["skipped"]);
+    // The AWS CLI prefixes S3 Control's host with the account ID even for a loopback endpoint, so the recipe
+    // cannot read the account's public access block here (the tool drops the prefix): the same findings, BKT002
+    // a warning ("the account's block is not known") instead of an error.
+    let recipe: Value = serde_json::from_slice(&captured.stdout).expect("json");
+    let missing: Vec<&String> = recipe["not_captured"].as_object().map(|m| m.keys().collect()).unwrap_or_default();
+    assert_eq!(missing, vec!["AccountPublicAccessBlock"], "{}", recipe["not_captured"]);
+    assert_eq!(findings(&offline(recipe_file.to_str().expect("utf-8"))), findings(&live));
 
     // A flag that changes nothing captured is refused, not ignored.
     let refused = tool(&["snapshot", "--subnet-ids", &subnets, "--security-group-ids", &groups, "--output", file, "--max-workers", "5"]);
