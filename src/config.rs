@@ -76,12 +76,15 @@ struct IgnoreEntry {
     reason: String,
 }
 
-/// One ignore: a rule's finding on one resource, and why it is accepted.
+/// One ignore: a rule's finding on one resource (`""`: a finding that names none), and why it is accepted.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ignore {
     pub code: &'static str,
     pub resource: String,
     pub reason: String,
+    /// From a baseline (`--baseline`) rather than the configuration or the code.
+    #[serde(skip)]
+    pub baselined: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -162,7 +165,7 @@ impl Config {
             if entry.reason.trim().is_empty() {
                 return Err(invalid("an ignore needs a reason".to_string(), Some(span)));
             }
-            ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason });
+            ignores.push(Ignore { code: rule.code, resource: entry.resource, reason: entry.reason, baselined: false });
         }
         Ok(Self { fail_on: file.fail_on, fail_on_skipped: file.fail_on_skipped, rules, ignores, path: None })
     }
@@ -184,7 +187,7 @@ impl Triage for Config {
                 None => {}
             }
             let ignore =
-                self.ignores.iter().find(|i| i.code == finding.code && finding.resource.as_deref().is_some_and(|r| r == i.resource));
+                self.ignores.iter().find(|i| i.code == finding.code && finding.resource.as_deref().unwrap_or_default() == i.resource);
             match ignore {
                 Some(i) => {
                     outcome.ignored.push(Ignored { code: finding.code, resource: finding.resource.clone(), reason: i.reason.clone() })

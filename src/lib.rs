@@ -3,6 +3,7 @@
 //! Data flows one way: collect (a snapshot file, or [`collect`] from AWS) -> [`model`] -> [`analysis`] -> [`rules`] -> [`report`].
 
 pub mod analysis;
+pub mod baseline;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod config;
@@ -51,17 +52,21 @@ pub fn evaluate_input(input: &input::Input, mode: Mode, config: &Config) -> Vec<
         let used = reports
             .iter()
             .flat_map(|r| &r.ignored)
-            .any(|i| i.code == ignore.code && i.resource.as_deref() == Some(ignore.resource.as_str()));
+            .any(|i| i.code == ignore.code && i.resource.as_deref().unwrap_or_default() == ignore.resource);
         // A rule that was skipped or not run may still find it: only an evaluated rule makes an ignore stale.
         let evaluated = reports.iter().any(|r| {
             r.passed.contains(&ignore.code)
                 || r.findings.iter().any(|f| f.code == ignore.code)
                 || r.ignored.iter().any(|i| i.code == ignore.code)
         });
-        let note = format!(
-            "the ignore of {} on {} accepted no finding: remove it, or name the resource the finding names",
-            ignore.code, ignore.resource
-        );
+        let note = if ignore.baselined {
+            format!("the baseline's {} on {} matches no finding any more: create the baseline again", ignore.code, ignore.resource)
+        } else {
+            format!(
+                "the ignore of {} on {} accepted no finding: remove it, or name the resource the finding names",
+                ignore.code, ignore.resource
+            )
+        };
         if evaluated && !used && !stale.contains(&note) {
             stale.push(note);
         }

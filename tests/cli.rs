@@ -795,3 +795,76 @@ fn the_readmes_first_example_runs_as_printed() {
     assert_eq!(output.status.code(), Some(1), "{}", support::stderr(&output));
     assert!(support::stdout(&output).contains("KMS001"), "{}", support::stdout(&output));
 }
+
+/// `--create-baseline` records today's findings; with `--baseline` they are listed as ignored and the run fails
+/// only on new ones; an entry that matches nothing any more is noted; a baseline from elsewhere is refused.
+#[test]
+fn a_baseline_fails_the_run_only_on_new_findings() {
+    let snapshot = ["--snapshot", "fixtures/networks/private.json", "--subnet-ids", "subnet-1a1a1a1a,subnet-2b2b2b2b"];
+    let groups = ["--security-group-ids", "sg-1e1e1e1e"];
+    let baseline = scratch("baseline.json", "");
+    let baseline = baseline.to_str().expect("utf-8");
+    let alias = ["--kms-key", "alias/mwaa"];
+    let created = run_in_root(&[&["check"][..], &snapshot, &groups, &alias, &["--create-baseline", baseline, "-q"]].concat());
+    assert_eq!(created.status.code(), Some(1), "the run itself still reports: {}", support::stderr(&created));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(baseline).expect("written")).expect("JSON");
+    assert_eq!(written, serde_json::json!({"mwaa_preflight_baseline": 1, "findings": [{"code": "KMS001", "resource": "alias/mwaa"}]}));
+
+    let accepted = run_in_root(&[&["check"][..], &snapshot, &groups, &alias, &["--baseline", baseline, "--format", "json"]].concat());
+    assert_eq!(accepted.status.code(), Some(0), "{}", support::stderr(&accepted));
+    let report: Value = serde_json::from_slice(&accepted.stdout).expect("JSON");
+    assert_eq!(report["findings"], serde_json::json!([]));
+    assert_eq!(report["ignored"][0]["code"], "KMS001", "{}", report["ignored"]);
+
+    // The same rule on another resource is a new finding: it fails the run.
+    let bare_id = ["--kms-key", "1234abcd-12ab-34cd-56ef-1234567890ab"];
+    let new = run_in_root(&[&["check"][..], &snapshot, &groups, &bare_id, &["--baseline", baseline, "--fail-on", "warning"]].concat());
+    assert_eq!(new.status.code(), Some(1), "{}", support::stdout(&new));
+    assert!(
+        support::stdout(&new).contains("1234abcd-12ab-34cd-56ef-1234567890ab: the KmsKey is a bare key ID"),
+        "{}",
+        support::stdout(&new)
+    );
+
+    // Fixed: the entry matches nothing, and the human view says so.
+    let fixed = run_in_root(&[&["check"][..], &snapshot, &groups, &["--baseline", baseline]].concat());
+    assert_eq!(fixed.status.code(), Some(0));
+    assert!(
+        support::stdout(&fixed).contains("note: the baseline's KMS001 on alias/mwaa matches no finding any more"),
+        "{}",
+        support::stdout(&fixed)
+    );
+
+    for (text, says) in [
+        ("{\"mwaa_preflight_baseline\": 2, \"findings\": []}", "a baseline of version 2"),
+        ("{\"mwaa_preflight_baseline\": 1, \"findings\": [{\"code\": \"XYZ999\", \"resource\": \"r\"}]}", "no rule \"XYZ999\""),
+        ("[1, 2", "is not a baseline"),
+    ] {
+        let bad = scratch("bad-baseline.json", text);
+        let output = run_in_root(&[&["check"][..], &snapshot, &groups, &["--baseline", bad.to_str().expect("utf-8")]].concat());
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(support::stderr(&output).contains(says), "{text}: {}", support::stderr(&output));
+    }
+}
+
+/// `--select` and `--ignore` take rule names as well as codes, prefixes and families; `--extend-select` adds to
+/// the selection and switches back on what the configuration turns off.
+#[test]
+fn extend_select_adds_to_the_selection_and_the_configuration() {
+    let base = ["check", "--snapshot", "fixtures/networks/private.json", "--subnet-ids", "subnet-1a1a1a1a,subnet-2b2b2b2b"];
+    let args = [&base[..], &["--security-group-ids", "sg-1e1e1e1e", "--kms-key", "alias/mwaa", "--format", "json"]].concat();
+    let codes = |extra: &[&str]| -> Vec<String> {
+        let output = run_in_root(&[&args[..], extra].concat());
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", support::stderr(&output)));
+        report["findings"].as_array().expect("findings").iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect()
+    };
+    assert_eq!(codes(&[]), vec!["KMS001"]);
+    assert_eq!(codes(&["--ignore", "kms-key-identifier"]), Vec::<String>::new());
+    assert_eq!(codes(&["--select", "network"]), Vec::<String>::new());
+    assert_eq!(codes(&["--select", "network", "--extend-select", "KMS001"]), vec!["KMS001"]);
+    let config = scratch("kms-off.toml", "[rules]\nKMS001 = \"off\"\n");
+    let config = config.to_str().expect("utf-8");
+    assert_eq!(codes(&["--config", config]), Vec::<String>::new());
+    assert_eq!(codes(&["--config", config, "--extend-select", "kms-key-identifier"]), vec!["KMS001"]);
+    assert_eq!(codes(&["--config", config, "--extend-select", "KMS", "--ignore", "KMS001"]), Vec::<String>::new());
+}

@@ -33,7 +33,7 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Explain an existing environment's state (PENDING, CREATE_FAILED, UNAVAILABLE) with the failing facts.
     #[command(after_help = EXIT_CODES)]
-    Diagnose(DiagnoseArgs),
+    Diagnose(Box<DiagnoseArgs>),
     /// List the rule catalog: code, name, severity, summary.
     Rules {
         /// `json`: one object per rule (code, name, severity, family, summary, docs).
@@ -569,13 +569,25 @@ pub struct OutputArgs {
     /// pass on partial data. Without it, skipped checks are listed but do not fail the run.
     #[arg(long)]
     pub fail_on_skipped: bool,
-    /// Run only these rules: codes, code prefixes (`RT`, `VPCE00`) or families (`network`), comma-separated.
+    /// Run only these rules: codes, names (`distinct-az`), code prefixes (`RT`, `VPCE00`) or families
+    /// (`network`), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
-    /// Do not run these rules (codes, prefixes or families, comma-separated); wins over --select and the
-    /// configuration.
+    /// Run these rules too (codes, names, prefixes or families, comma-separated): added to --select, and
+    /// switched back on where the configuration turns them off.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+    /// Do not run these rules (codes, names, prefixes or families, comma-separated); wins over --select,
+    /// --extend-select and the configuration.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+    /// Accept the findings recorded in this baseline (`--create-baseline`): they are listed as ignored, and the
+    /// run fails only on new ones; an entry that matches no finding any more is noted.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record this run's findings as a baseline in FILE (JSON), for later runs' --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub create_baseline: Option<PathBuf>,
     /// The configuration file (default: mwaa-preflight.toml in this directory or a parent).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -593,7 +605,7 @@ pub struct OutputArgs {
 impl OutputArgs {
     /// Every file the run writes its report to.
     pub fn written(&self) -> Vec<&Path> {
-        self.output.iter().chain(self.output_formats.iter().map(|(_, p)| p)).map(PathBuf::as_path).collect()
+        self.output.iter().chain(self.output_formats.iter().map(|(_, p)| p)).chain(&self.create_baseline).map(PathBuf::as_path).collect()
     }
 }
 

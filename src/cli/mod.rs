@@ -104,6 +104,9 @@ fn refuse_overwriting_inputs(outputs: &[&std::path::Path], source: &Source, conf
 }
 
 /// The configuration (`--config`, else discovered from the working directory), with `--fail-on` applied.
+/// The largest baseline read (a few thousand findings are a few hundred KB).
+const BASELINE_LIMIT: u64 = 64 * 1024 * 1024;
+
 fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
     let cwd =
         std::env::current_dir().map_err(|e| usage(format!("cannot read the working directory: {e}"), "run from an existing directory"))?;
@@ -117,7 +120,9 @@ fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
         for pattern in patterns.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
             let matching: Vec<&'static str> = mwaa_preflight::rules::registry::ALL
                 .iter()
-                .filter(|r| r.code.starts_with(&pattern.to_ascii_uppercase()) || r.family() == pattern.to_ascii_lowercase())
+                .filter(|r| {
+                    r.code.starts_with(&pattern.to_ascii_uppercase()) || r.family() == pattern.to_ascii_lowercase() || r.name == pattern
+                })
                 .map(|r| r.code)
                 .collect();
             if matching.is_empty() {
@@ -127,11 +132,25 @@ fn configuration(output: &OutputArgs) -> Result<Config, Failure> {
         }
         Ok(codes)
     };
-    let (selected, ignored) = (chosen(&output.select, "--select")?, chosen(&output.ignore, "--ignore")?);
+    let (selected, extended, ignored) =
+        (chosen(&output.select, "--select")?, chosen(&output.extend_select, "--extend-select")?, chosen(&output.ignore, "--ignore")?);
     for rule in mwaa_preflight::rules::registry::ALL.iter() {
-        if (!selected.is_empty() && !selected.contains(&rule.code)) || ignored.contains(&rule.code) {
+        let off = config.rules.get(rule.code) == Some(&mwaa_preflight::config::RuleSetting::Off);
+        if extended.contains(&rule.code) && off {
+            config.rules.remove(rule.code);
+        }
+        let unselected = !selected.is_empty() && !selected.contains(&rule.code) && !extended.contains(&rule.code);
+        if unselected || ignored.contains(&rule.code) {
             config.rules.insert(rule.code, mwaa_preflight::config::RuleSetting::Off);
         }
+    }
+    if let Some(path) = &output.baseline {
+        let text = mwaa_preflight::input::read_bounded(path, BASELINE_LIMIT, None)
+            .map_err(|e| usage(format!("cannot read the baseline {}: {e}", path.display()), "create it with --create-baseline FILE"))?;
+        let name = path.display().to_string();
+        config
+            .ignores
+            .extend(mwaa_preflight::baseline::read(&text, &name).map_err(|why| usage(why, "create it again with --create-baseline FILE"))?);
     }
     Ok(config)
 }

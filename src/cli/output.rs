@@ -39,6 +39,9 @@ pub fn emit(reports: &[Report], input: &Input, output: &OutputArgs, gate: Gate) 
     let format = output.format.or_else(|| output.output.as_deref().and_then(format_of_file)).unwrap_or(Format::Human);
     let text = render(format, reports, input, output, gate, to_terminal)?;
     // Every file the run writes was refused as an input before anything was read (refuse_overwriting_inputs).
+    if let Some(path) = &output.create_baseline {
+        write_file(path, &mwaa_preflight::baseline::of(reports))?;
+    }
     for (extra, path) in &output.output_formats {
         write_file(path, &render(*extra, reports, input, output, gate, false)?)?;
     }
@@ -99,6 +102,11 @@ fn render(
             let width = if to_terminal { terminal_width() } else { DEFAULT_WIDTH };
             let style = human::Style { color, width, verbose: output.verbose };
             let mut text = human::notes(&input.notes, output.verbose);
+            // What the run noticed beyond the input: ignores and baseline entries that matched no finding.
+            let read: Vec<String> = input.notes.iter().map(ToString::to_string).collect();
+            for note in reports.first().map(|r| r.notes.as_slice()).unwrap_or_default().iter().filter(|n| !read.contains(n)) {
+                text.push_str(&format!("note: {}\n\n", mwaa_preflight::text::printable(note)));
+            }
             if input.audit {
                 text.push_str(&human::audit_table(reports));
             }

@@ -463,7 +463,7 @@ fn suppressions_of(p: &Parsed, resources: &[Resource<'_>]) -> Result<Vec<crate::
             if reason.is_empty() {
                 return Err(invalid(&p.file, item.at, format!("{}: the ignore of {code} needs a reason", r.logical)));
             }
-            out.push(crate::config::Ignore { code, resource: r.id.clone(), reason: reason.to_string() });
+            out.push(crate::config::Ignore { code, resource: r.id.clone(), reason: reason.to_string(), baselined: false });
         }
     }
     Ok(out)
