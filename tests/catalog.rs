@@ -134,9 +134,18 @@ fn every_fixture_is_listed_in_its_rule_document() {
 fn explain_prints_the_document_by_code_or_name() {
     let by_code = support::run(&["explain", "sub004"]);
     assert!(by_code.status.success());
-    assert!(support::stdout(&by_code).starts_with("# SUB004 distinct-az\n"));
+    // For the terminal: a title, headings underlined, no Markdown marks, no repository paths.
+    let text = support::stdout(&by_code);
+    assert!(text.starts_with("SUB004 distinct-az\n==================\n"), "{text}");
+    assert!(text.contains("\nHow to fix\n----------\n") && !text.contains("## ") && !text.contains("](http"), "{text}");
+    assert!(!text.contains("fixtures/"), "{text}");
+    // As the repository keeps it.
+    let markdown = support::run(&["explain", "sub004", "--format", "markdown"]);
+    assert!(
+        support::stdout(&markdown).starts_with("# SUB004 distinct-az\n") && support::stdout(&markdown).contains("fixtures/cases/SUB004")
+    );
     let by_name = support::run(&["explain", "nacl-blocks-flow"]);
-    assert!(support::stdout(&by_name).starts_with("# ACL001 nacl-blocks-flow\n"));
+    assert!(support::stdout(&by_name).starts_with("ACL001 nacl-blocks-flow\n"));
     let unknown = support::run(&["explain", "XYZ999"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(support::stderr(&unknown).contains("no rule \"XYZ999\""));

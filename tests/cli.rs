@@ -617,6 +617,14 @@ fn the_catalog_as_json_and_exit_codes_in_help() {
         let help = support::stdout(&run_in_root(args));
         assert!(help.contains("Exit codes:") && help.contains("2  the tool could not do its job"), "{help}");
     }
+    // `check --help` in groups, with examples.
+    let help = support::stdout(&run_in_root(&["check", "--help"]));
+    let headings = ["Target:", "Templates and plans:", "Planned environment:", "Fixes:", "Output:", "AWS access:", "Examples:"];
+    let mut at = 0;
+    for heading in headings {
+        let found = help[at..].find(&format!("\n{heading}\n")).unwrap_or_else(|| panic!("{heading} missing or out of order: {help}"));
+        at += found + 1;
+    }
 }
 
 /// With --output, the format follows the file's extension and the verdict still shows on stderr.

@@ -346,6 +346,18 @@ fn completions_and_man_page_come_from_the_same_definitions() {
     let page = support::stdout(&man);
     assert!(page.starts_with(".ie") || page.contains(".TH mwaa-preflight"), "{}", &page[..page.len().min(200)]);
     assert!(page.contains("diagnose"));
+    // Each command's page, which the tool's page names under SUBCOMMANDS, exists.
+    for command in ["check", "diagnose", "snapshot", "iam-policy"] {
+        assert!(page.contains(&format!("mwaa\\-preflight\\-{}", command.replace('-', "\\-"))), "{command} not under SUBCOMMANDS");
+        let sub = support::run(&["man", command]);
+        assert!(sub.status.success(), "{}", support::stderr(&sub));
+        assert!(support::stdout(&sub).contains(&format!(".TH mwaa-preflight-{command}")), "{}", support::stdout(&sub));
+    }
+    let check = support::stdout(&support::run(&["man", "check"]));
+    assert!(check.contains("Exit codes") && check.contains("\\-\\-baseline"), "the check page has the flags and exit codes");
+    let unknown = support::run(&["man", "chek"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(support::stderr(&unknown).contains("no command \"chek\""), "{}", support::stderr(&unknown));
 }
 
 #[test]

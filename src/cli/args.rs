@@ -20,16 +20,36 @@ pub struct Cli {
 }
 
 /// What `check`, `diagnose` and the hook exit with (CLI.md), shown under their help and the man page's.
-pub const EXIT_CODES: &str = "Exit codes:
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
   0  no finding at or above --fail-on (default: error)
   1  a finding at or above --fail-on (or a skipped check, with --fail-on-skipped)
   2  the tool could not do its job: bad arguments, an unreadable or invalid input, no credentials,
-     environment not found, AWS unreachable; the message says what and how to fix it";
+     environment not found, AWS unreachable; the message says what and how to fix it"
+    };
+}
+pub const EXIT_CODES: &str = exit_codes!();
+
+/// `check --help`'s examples, then the exit codes.
+const CHECK_AFTER_HELP: &str = concat!(
+    "Examples:
+  mwaa-preflight check infra/ --region us-east-1          templates and plans in a folder, offline
+  mwaa-preflight check --template app.yaml --region us-east-1 --format sarif --output app.sarif
+  mwaa-preflight check --terraform-plan plan.json --baseline preflight-baseline.json
+  mwaa-preflight check --subnet-ids subnet-a,subnet-b --security-group-ids sg-1 --execution-role-arn ARN
+                                                            a planned environment, read from the account
+  mwaa-preflight check --environment my-env               an existing environment
+  mwaa-preflight check --snapshot vpc.json --subnet-ids subnet-a,subnet-b --security-group-ids sg-1
+
+",
+    exit_codes!()
+);
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Preflight a planned or existing environment's network.
-    #[command(after_help = EXIT_CODES)]
+    /// Preflight a planned or existing environment: its network, role, key, bucket, deployer and dependencies.
+    #[command(after_help = CHECK_AFTER_HELP)]
     Check(Box<CheckArgs>),
     /// Explain an existing environment's state (PENDING, CREATE_FAILED, UNAVAILABLE) with the failing facts.
     #[command(after_help = EXIT_CODES)]
@@ -44,6 +64,9 @@ pub enum Command {
     Explain {
         /// A rule code (SUB004) or name (distinct-az).
         rule: String,
+        /// `markdown`: the documentation as the repository keeps it (rules/CODE.md), fixture listing included.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DocFormat,
     },
     /// Capture exactly what `check` reads into a snapshot file (for offline checks, CI and bug reports).
     Snapshot(Box<SnapshotArgs>),
@@ -51,8 +74,11 @@ pub enum Command {
     IamPolicy(IamPolicyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff): the tool's, or one command's (`man check` is mwaa-preflight-check(1)).
+    Man {
+        /// A command (check, diagnose, snapshot, ...).
+        command: Option<String>,
+    },
     /// Check the changed files a pre-commit hook is given: those that define an MWAA environment
     /// (CloudFormation templates, Terraform plan or state JSON), offline; other files are left alone.
     PreCommit(PreCommitArgs),
@@ -132,6 +158,7 @@ pub struct SnapshotArgs {
 
 /// What to check or capture: a planned environment, an existing one, or all of them.
 #[derive(Args)]
+#[command(next_help_heading = "Target")]
 pub struct TargetArgs {
     /// The two subnets of a planned environment.
     #[arg(long, value_delimiter = ',', requires = "security_group_ids", conflicts_with = "environment")]
@@ -153,7 +180,7 @@ pub struct CheckArgs {
     pub target: TargetArgs,
     /// Read the network from a snapshot file (no AWS calls); without it the tool reads the account. With
     /// --template: the existing resources the templates only refer to.
-    #[arg(long)]
+    #[arg(long, help_heading = "Target")]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub templates: TemplateArgs,
@@ -169,6 +196,7 @@ pub struct CheckArgs {
 
 /// Repairing the templates checked, as ruff and clippy repair code.
 #[derive(Args)]
+#[command(next_help_heading = "Fixes")]
 pub struct FixArgs {
     /// Apply the safe fixes to the CloudFormation templates given (--template), in place, or to the .tf
     /// files of the plan's configuration (--terraform-plan); what remains is reported. A template fix that
@@ -225,6 +253,7 @@ pub struct DiagnoseArgs {
 /// CloudFormation templates or a Terraform plan as the source: nothing needs to exist, and no AWS call is made.
 #[derive(Args, Default, Clone)]
 #[command(group(clap::ArgGroup::new("iac").multiple(true).args(["paths", "templates", "terraform_plan"])))]
+#[command(next_help_heading = "Templates and plans")]
 pub struct TemplateArgs {
     /// Templates, Terraform plans or states, or folders of them (walked recursively; each file told by what it
     /// holds), quoted patterns, or `-` for a template on standard input, as linters take them. Templates that
@@ -370,6 +399,7 @@ fn arn_parts<'a>(text: &'a str, service: &str) -> Option<(&'a str, &'a str, &'a 
 
 /// The settings of a planned environment (an existing one supplies its own), and the routing assertion.
 #[derive(Args)]
+#[command(next_help_heading = "Planned environment")]
 pub struct EnvironmentArgs {
     /// Web server access: public (PUBLIC_ONLY), private (PRIVATE_ONLY) or public-and-private. Default:
     /// private, the service's default, reported under `target.assumed`.
@@ -537,6 +567,12 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CatalogFormat {
     Human,
     Json,
@@ -550,6 +586,7 @@ pub enum ColorChoice {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Report format (default: human, as cfn-lint, checkov, tflint and ruff print; with --output, what the
     /// file's extension names: .json, .sarif, .md, .html, .svg, .xml for JUnit, .dot, .mmd).
@@ -610,6 +647,7 @@ impl OutputArgs {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "AWS access")]
 pub struct AwsArgs {
     /// The AWS region (live: else AWS_REGION or the profile's; offline: else the snapshot's, else the
     /// subnets' Availability Zones). Several, comma-separated, with --all-environments / --all.

@@ -30,10 +30,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Diagnose(args) => diagnose::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Rules { format } => rules::list(format == args::CatalogFormat::Json),
-        Command::Explain { rule } => rules::explain(&rule),
+        Command::Explain { rule, format } => rules::explain(&rule, format == args::DocFormat::Markdown),
         Command::IamPolicy(args) => iam_policy::run(&args),
         Command::Completions { shell } => shell::completions(shell),
-        Command::Man => shell::man(),
+        Command::Man { command } => shell::man(command.as_deref()),
         Command::PreCommit(args) => pre_commit::run(&args),
     }
 }
