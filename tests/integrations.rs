@@ -310,7 +310,7 @@ fn dot_renders_with_graphviz_and_shows_the_failing_edge() {
     assert!(
         edge.contains("BLOCKED 1 flow(s)")
             && edge.contains("F&#45;ENDPOINT tcp/443")
-            && edge.contains("stroke=\"red\"")
+            && edge.contains("stroke=\"#d55e00\"")
             && edge.contains("sg&#45;3e3e3e3e"),
         "{edge}"
     );
@@ -397,16 +397,7 @@ fn an_ignored_finding_is_never_named_as_the_cause_of_a_failed_environment() {
 #[test]
 fn markdown_fences_commands_and_html_copies_code_alone_under_a_verdict() {
     let case = "VPCE005/fail_endpoint_sg_without_ingress";
-    let (_, json) = support::case_output(case, "json", &[]);
-    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    let commands: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .flat_map(|f| {
-            f["remediation"].as_str().unwrap_or_default().lines().filter(|l| l.starts_with("aws ")).map(str::to_string).collect::<Vec<_>>()
-        })
-        .collect();
+    let commands = commands_of(case);
     assert!(!commands.is_empty());
     let (_, markdown) = support::case_output(case, "markdown", &[]);
     for command in &commands {
@@ -427,4 +418,56 @@ fn markdown_fences_commands_and_html_copies_code_alone_under_a_verdict() {
     // without a role, the bucket's seven without a bucket) are said, not hidden.
     assert!(clean.contains("<p class=\"verdict works\">✔ No error or warning; 20 check(s) could not be decided"), "{clean:.2000}");
     assert!(clean.contains("<p class=\"summary\"><span class=\"passed\">"), "a clean network shows what passed first");
+}
+
+/// Every remediation command of the human view, at 80, 100 and 120 columns, re-joined as a shell joins ` \`
+/// continuations, is the command the JSON report holds: a paste never loses a flag.
+#[test]
+fn wrapped_commands_paste_whole_at_any_width() {
+    let mut checked = 0;
+    for case in ["VPCE005/fail_endpoint_sg_without_ingress", "VPCE007/fail_dag_bucket_only", "SG003/fail_cidr_443_only"] {
+        let commands = commands_of(case);
+        for columns in ["80", "100", "120"] {
+            let (_, human) = support::case_output(case, "human", &[("COLUMNS", columns)]);
+            let width: usize = columns.parse().expect("number");
+            // The help text: what follows `help:` or the continuation indent, as a terminal shows it.
+            let lines: Vec<&str> = human.lines().map(|l| l.trim_start().trim_start_matches("help:").trim_start()).collect();
+            // Command lines fit the width (a URL or a path elsewhere may not: they are never broken).
+            let wide = human.lines().find(|l| l.chars().count() > width && (l.contains("aws ") || l.ends_with(" \\")));
+            assert!(wide.is_none(), "a command line wider than {width}: {wide:?}");
+            let mut pasted: Vec<String> = Vec::new();
+            let mut index = 0;
+            while index < lines.len() {
+                if lines[index].starts_with("aws ") {
+                    let mut command = lines[index].to_string();
+                    while let Some(head) = command.strip_suffix(" \\") {
+                        index += 1;
+                        command = format!("{head} {}", lines.get(index).copied().unwrap_or_default());
+                    }
+                    assert!(!command.trim_end().ends_with('\\'), "a continuation alone: {command}");
+                    pasted.push(command);
+                }
+                index += 1;
+            }
+            for command in &commands {
+                assert!(pasted.contains(command), "{case} at {columns} columns: {command}\nnot among\n{pasted:#?}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 9, "{checked} commands checked");
+}
+
+/// The AWS CLI commands of a case's findings, as the JSON report holds them.
+fn commands_of(case: &str) -> Vec<String> {
+    let (_, json) = support::case_output(case, "json", &[]);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .flat_map(|f| {
+            f["remediation"].as_str().unwrap_or_default().lines().filter(|l| l.starts_with("aws ")).map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect()
 }

@@ -99,7 +99,9 @@ fn render(
                 ColorChoice::Never => false,
                 ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
             };
-            let width = if to_terminal { terminal_width() } else { DEFAULT_WIDTH };
+            // COLUMNS, as shells and CI runners set it, wins; else the terminal's width, else 100.
+            let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| (40..=1000).contains(c));
+            let width = columns.unwrap_or(if to_terminal { terminal_width() } else { DEFAULT_WIDTH });
             let style = human::Style { color, width, verbose: output.verbose };
             let mut text = human::notes(&input.notes, output.verbose);
             // What the run noticed beyond the input: ignores and baseline entries that matched no finding.

@@ -1,6 +1,6 @@
 //! The environment's network as text for other renderers: Mermaid (renders in GitHub Markdown) and
 //! Graphviz DOT. Subnets are grouped by Availability Zone inside the VPC; what passes is bundled
-//! (`topology`), every failing flow is its own red edge labelled with its first blocking hop.
+//! (`topology`), every failing flow is its own dashed vermillion edge (Okabe and Ito's colours, as the SVG's) labelled with its first blocking hop.
 
 use std::fmt::Write as _;
 
@@ -58,7 +58,7 @@ pub fn mermaid(reports: &[Report]) -> String {
             }
         }
         for i in failing {
-            let _ = writeln!(out, "  linkStyle {i} stroke:#d00,stroke-width:3px");
+            let _ = writeln!(out, "  linkStyle {i} stroke:#d55e00,stroke-width:3px,stroke-dasharray:7 4");
         }
         out.push('\n');
     }
@@ -119,13 +119,19 @@ pub fn dot(reports: &[Report]) -> String {
                     }
                 }
                 None => {
-                    let _ = writeln!(out, "  {} -> {} [label={}, color=darkgreen{dir}];", q(&edge.from), q(&edge.to), q(&edge.label));
+                    let _ = writeln!(out, "  {} -> {} [label={}, color=\"#0072b2\"{dir}];", q(&edge.from), q(&edge.to), q(&edge.label));
                 }
             }
         }
         for ((from, to), lines) in &failing {
             let label = format!("BLOCKED {} flow(s)\n{}", lines.len(), lines.join("\n"));
-            let _ = writeln!(out, "  {} -> {} [label={}, color=red, fontcolor=red, penwidth=2];", q(from), q(to), q(&label));
+            let _ = writeln!(
+                out,
+                "  {} -> {} [label={}, color=\"#d55e00\", fontcolor=\"#d55e00\", style=dashed, penwidth=2];",
+                q(from),
+                q(to),
+                q(&label)
+            );
         }
         let _ = writeln!(out, "}}");
     }

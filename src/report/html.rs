@@ -1,7 +1,7 @@
 //! `--format html`: one self-contained page (inline style, a few lines of script for the copy buttons,
 //! the picture as inline SVG; nothing is fetched when it opens, which its Content-Security-Policy also
 //! forbids). What is broken comes first: the summary, one line per finding, then the picture with the
-//! failing flows in red, then each finding's remediation, trace and evidence. Findings and picture elements
+//! failing flows dashed in vermillion, then each finding's remediation, trace and evidence. Findings and picture elements
 //! link to each other.
 
 use std::fmt::Write as _;
@@ -295,9 +295,10 @@ fn describe(r: &Report, element: super::Element<'_>) -> String {
 
 /// The message up to its first sentence's end, for the one-line list.
 /// What the picture's shapes and lines mean (shape and label, not colour alone, tell failing from passing).
-const LEGEND: &str = "<p class=\"legend\">Legend: a thick red arrow with a label is a flow that fails, the label naming its first \
-blocking hop; thin green arrows are flows that pass, bundled; a blue box is a subnet of the environment, a grey one another \
-subnet; a dashed box is an Availability Zone; a box outlined in red holds a finding (click it).</p>\n";
+const LEGEND: &str = "<p class=\"legend\">Legend: a thick dashed vermillion arrow labelled BLOCKED is a flow that fails, the label \
+naming its first blocking hop; thin blue arrows are flows that pass, bundled; a blue box is a subnet of the environment, a grey \
+one another subnet; a dashed box is an Availability Zone; a box outlined thick holds a finding (vermillion an error, orange a \
+warning, light blue an info; click it). The colours are told apart with every common colour-vision deficiency.</p>\n";
 
 /// When the check ran (UTC), or `SOURCE_DATE_EPOCH` where a build or a test pins it.
 fn checked_at() -> String {

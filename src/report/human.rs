@@ -222,15 +222,24 @@ fn shell_wrapped(remediation: &str, width: usize) -> String {
     let lines: Vec<String> = remediation
         .lines()
         .map(|line| {
-            if !line.starts_with("aws ") || line.chars().count() <= width {
+            if !line.starts_with("aws ") || line.chars().count() <= width.saturating_sub(2) {
                 return line.to_string();
             }
-            let options = textwrap::Options::new(width.saturating_sub(2).max(20))
+            // Room for the ` \` and the two columns miette keeps at the right of a help text: a continuation
+            // never wraps onto a line of its own, where a paste would lose the flags after it.
+            let room = width.saturating_sub(4).max(20);
+            let options = textwrap::Options::new(room)
                 .subsequent_indent("  ")
                 .break_words(false)
                 .word_splitter(textwrap::WordSplitter::NoHyphenation)
                 .word_separator(textwrap::WordSeparator::AsciiSpace);
-            textwrap::wrap(line, options).join(" \\\n")
+            // A word wider than the room (a policy document) goes unindented on its own line: miette would
+            // break at the indent's spaces and leave an empty line, which ends the command.
+            let wrapped: Vec<String> = textwrap::wrap(line, options)
+                .into_iter()
+                .map(|part| if part.trim_start().chars().count() > room { part.trim_start().to_string() } else { part.into_owned() })
+                .collect();
+            wrapped.join(" \\\n")
         })
         .collect();
     lines.join("\n")

@@ -18,6 +18,17 @@ const GAP: f64 = 18.0;
 const MARGIN: f64 = 20.0;
 /// Space between an edge's label and its neighbours on the next track.
 const TRACK_GAP: f64 = 6.0;
+/// The legend's row under the picture.
+const LEGEND_H: f64 = 26.0;
+
+/// Okabe and Ito's colours, told apart with every common colour-vision deficiency; a blocked flow is also
+/// dashed and labelled BLOCKED, so colour is never the only sign.
+const ALLOWED: &str = "#0072b2";
+const BLOCKED: &str = "#d55e00";
+const WARNED: &str = "#e69f00";
+const NOTED: &str = "#56b4e9";
+/// A blocked flow's dashes.
+const BLOCKED_DASH: &str = "7 4";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -71,6 +82,8 @@ pub struct Layout<'t> {
     pub zones: Vec<(Rect, &'t str)>,
     pub boxes: Vec<Placed<'t>>,
     pub routes: Vec<Route>,
+    /// Where the legend's row starts.
+    pub legend_y: f64,
 }
 
 fn text_box(lines: &[&str]) -> (f64, f64) {
@@ -197,7 +210,8 @@ fn layout_within<'t>(t: &'t Topology, region: &str, vpc_right: f64) -> Layout<'t
     let right =
         routes.iter().filter_map(|r| r.label.map(|l| l.right())).chain(boxes.iter().map(|b| b.rect.right())).fold(vpc.right(), f64::max);
     let vpc_title = format!("{} ({region})", t.vpc_id.as_deref().unwrap_or("unknown VPC"));
-    Layout { width: right + MARGIN, height: lower_track.max(vpc.bottom()) + MARGIN, vpc, vpc_title, zones, boxes, routes }
+    let legend_y = lower_track.max(vpc.bottom()) + MARGIN / 2.0;
+    Layout { width: right + MARGIN, height: legend_y + LEGEND_H + MARGIN / 2.0, vpc, vpc_title, zones, boxes, routes, legend_y }
 }
 
 /// Whether an edge meets the box at that end on its lower side: always, but for an edge that arrives
@@ -269,9 +283,9 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
     let _ = writeln!(
         out,
         "<defs><marker id=\"{prefix}ok\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#2e7d32\"/></marker>\
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"{ALLOWED}\"/></marker>\
          <marker id=\"{prefix}bad\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d00000\"/></marker></defs>"
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"{BLOCKED}\"/></marker></defs>"
     );
     let v = l.vpc;
     let _ = writeln!(
@@ -320,7 +334,7 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
     };
     let close = |out: &mut String| out.push_str(if links { "</a>\n" } else { "</g>\n" });
     // Lines first, labels over every line, boxes last: a label is never crossed by a later edge.
-    let color_of = |failing: bool| if failing { ("#d00000", 2.5, "bad") } else { ("#2e7d32", 1.2, "ok") };
+    let color_of = |failing: bool| if failing { (BLOCKED, 2.5, "bad") } else { (ALLOWED, 1.2, "ok") };
     for route in &l.routes {
         let edge = &t.edges[route.edge];
         open(&mut out, Element::Edge(route.edge), true);
@@ -329,9 +343,10 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         let points: Vec<String> = route.points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let start = if edge.both_ways { format!(" marker-start=\"url(#{prefix}{marker})\"") } else { String::new() };
         let class = if failing { "edge blocked" } else { "edge" };
+        let dash = if failing { format!(" stroke-dasharray=\"{BLOCKED_DASH}\"") } else { String::new() };
         let _ = write!(
             out,
-            "<polyline class=\"{class}\" data-from=\"{}\" data-to=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{start} marker-end=\"url(#{prefix}{marker})\"/>",
+            "<polyline class=\"{class}\" data-from=\"{}\" data-to=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}{start} marker-end=\"url(#{prefix}{marker})\"/>",
             xml(&edge.from),
             xml(&edge.to),
             points.join(" ")
@@ -370,8 +385,8 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
             Element::Subnet(id) if t.subnets.iter().any(|s| s.id == id && s.env) => ("#e8f0fe", "#3367d6"),
             Element::Subnet(_) => ("#f3f4f6", "#6b7280"),
             Element::Node(id) => match t.nodes.iter().find(|n| n.id == id).map(|n| n.kind) {
-                Some(NodeKind::Bundle) => ("#e7f6ea", "#2e7d32"),
-                Some(NodeKind::BlockedBundle) => ("#fdecec", "#d00000"),
+                Some(NodeKind::Bundle) => ("#e6f1f8", ALLOWED),
+                Some(NodeKind::BlockedBundle) => ("#fbece3", BLOCKED),
                 Some(NodeKind::Gateway) => ("#fff6e0", "#b7791f"),
                 Some(NodeKind::Internet) => ("#ffffff", "#4a5568"),
                 _ => ("#f0faf3", "#4a8f5c"),
@@ -379,9 +394,9 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
             Element::Edge(_) => ("#ffffff", "#000000"),
         };
         let (stroke, width) = match flagged {
-            Some(Severity::Error) => ("#d00000", 2.5),
-            Some(Severity::Warning) => ("#d69e2e", 2.5),
-            Some(Severity::Info) => ("#1d4ed8", 2.0),
+            Some(Severity::Error) => (BLOCKED, 2.5),
+            Some(Severity::Warning) => (WARNED, 2.5),
+            Some(Severity::Info) => (NOTED, 2.0),
             None => (stroke, 1.2),
         };
         let r = placed.rect;
@@ -405,8 +420,44 @@ pub fn render(report: &Report, prefix: &str, links: bool) -> String {
         }
         close(&mut out);
     }
+    let blocked = t.edges.iter().any(|e| e.blocked.is_some());
+    legend(&mut out, l.legend_y, blocked, !report.findings.is_empty());
     out.push_str("</svg>\n");
     out
+}
+
+/// A legend entry's sample: a line's (stroke, width, dashed), or `None` for a box's outline.
+type Sample = Option<(&'static str, f64, bool)>;
+
+/// What the lines and outlines mean, under the picture: the entries the picture shows.
+fn legend(out: &mut String, y: f64, blocked: bool, flagged: bool) {
+    let mut entries: Vec<(Sample, &str)> = vec![(Some((ALLOWED, 1.2, false)), "flow allowed")];
+    if blocked {
+        entries.push((Some((BLOCKED, 2.5, true)), "flow BLOCKED"));
+    }
+    if flagged {
+        entries.push((None, "a finding on it (vermillion error, orange warning, light blue info)"));
+    }
+    let mid = y + LEGEND_H / 2.0;
+    let mut x = MARGIN;
+    out.push_str("<g class=\"legend\">");
+    for (sample, text) in entries {
+        let _ = match sample {
+            Some((color, width, dashed)) => {
+                let dash = if dashed { format!(" stroke-dasharray=\"{BLOCKED_DASH}\"") } else { String::new() };
+                write!(out, "<line x1=\"{x:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}/>", x + 30.0)
+            }
+            None => write!(
+                out,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"24\" height=\"12\" rx=\"3\" fill=\"#ffffff\" stroke=\"{WARNED}\" stroke-width=\"2.5\"/>",
+                x + 3.0,
+                mid - 6.0
+            ),
+        };
+        let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\">{text}</text>", x + 36.0, mid + 4.0);
+        x += 36.0 + text.chars().count() as f64 * CHAR_W + 2.0 * PAD;
+    }
+    out.push_str("</g>\n");
 }
 
 /// `--format svg`: each report's picture, one after another (an audit's in one document, stacked).
@@ -434,5 +485,38 @@ pub fn svg(reports: &[Report]) -> String {
             out.push_str("</svg>\n");
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod palette_tests {
+    use super::{ALLOWED, BLOCKED};
+
+    /// sRGB `#rrggbb` as seen with deuteranopia (Viénot, Brettel and Mollon 1999, in linear RGB), back in sRGB.
+    fn deuteranope(hex: &str) -> [f64; 3] {
+        let channel = |i: usize| f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap_or(0)) / 255.0;
+        let linear = |c: f64| if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+        let (r, g, b) = (linear(channel(0)), linear(channel(1)), linear(channel(2)));
+        let seen = [0.29275 * r + 0.70725 * g, 0.29275 * r + 0.70725 * g, -0.02234 * r + 0.02234 * g + b];
+        seen.map(|c: f64| {
+            let c = c.clamp(0.0, 1.0);
+            if c <= 0.003_130_8 {
+                c * 12.92
+            } else {
+                1.055 * c.powf(1.0 / 2.4) - 0.055
+            }
+        })
+    }
+
+    fn distance(a: &str, b: &str) -> f64 {
+        let (a, b) = (deuteranope(a), deuteranope(b));
+        (0..3).map(|i| (a[i] - b[i]).powi(2)).sum::<f64>().sqrt()
+    }
+
+    /// Allowed and blocked stay far apart for a deuteranope; the red and green they replace did not.
+    #[test]
+    fn allowed_and_blocked_differ_with_deuteranopia() {
+        assert!(distance(ALLOWED, BLOCKED) > 0.5, "{}", distance(ALLOWED, BLOCKED));
+        assert!(distance("#2e7d32", "#d00000") < 0.25, "{}", distance("#2e7d32", "#d00000"));
     }
 }
