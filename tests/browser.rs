@@ -130,6 +130,8 @@ fn failing_private_fixture_shows_the_broken_endpoint_on_the_first_screen() {
     // Finding and picture link both ways.
     assert!(dom.contains("href=\"#node-vpce-0a0a0004\""), "the finding links to its element");
     assert!(dom.contains("<a href=\"#finding-0\" id=\"node-vpce-0a0a0004\""), "the element links back");
+    // The picture scales to the page (its viewBox kept): on a phone it shrinks instead of scrolling sideways.
+    assert!(dom.contains(".picture svg { max-width: 100%; height: auto; }") && dom.contains("viewBox=\"0 0 "), "the picture scales");
     let (png, red) = screenshot(&page, "vpce005");
     assert!(red > 2_000, "the failing edges are visible without scrolling ({red} red pixels in {})", png.display());
 }

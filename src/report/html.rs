@@ -30,6 +30,7 @@ h3 { font-size: 15px; margin: 16px 0 6px; }
 ul.headlines { margin: 8px 0; padding-left: 20px; }
 ul.headlines li { margin: 2px 0; }
 .picture { overflow-x: auto; border: 1px solid #e4e7eb; border-radius: 4px; background: #fff; margin: 8px 0; }
+.picture svg { max-width: 100%; height: auto; }
 .picture a .label, .picture a text { text-decoration: none; }
 .element:target rect, .element:target polyline { stroke-width: 5; }
 .finding { border-left: 4px solid #cbd2d9; padding: 4px 12px; margin: 10px 0; }

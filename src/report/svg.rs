@@ -431,12 +431,13 @@ type Sample = Option<(&'static str, f64, bool)>;
 
 /// What the lines and outlines mean, under the picture: the entries the picture shows.
 fn legend(out: &mut String, y: f64, blocked: bool, flagged: bool) {
+    // Short enough for the narrowest picture; the HTML page's legend says more.
     let mut entries: Vec<(Sample, &str)> = vec![(Some((ALLOWED, 1.2, false)), "flow allowed")];
     if blocked {
         entries.push((Some((BLOCKED, 2.5, true)), "flow BLOCKED"));
     }
     if flagged {
-        entries.push((None, "a finding on it (vermillion error, orange warning, light blue info)"));
+        entries.push((None, "has a finding"));
     }
     let mid = y + LEGEND_H / 2.0;
     let mut x = MARGIN;
