@@ -269,17 +269,21 @@ async fn named(clients: &Clients, targets: &[Settings]) -> Result<Snapshot, Inpu
             distinct.push((named, settings.environment.as_ref().and_then(Environment::account_id)));
         }
     }
-    let mut tasks = tokio::task::JoinSet::new();
-    for (named, account) in distinct {
+    // A VPC of many environments with roles of their own would otherwise send them all at once.
+    let read = in_turn(distinct, NAMED_AT_ONCE, |(named, account)| {
         let clients = clients.clone();
-        tasks.spawn(async move { collect::named(&clients, &named, account.as_deref()).await });
-    }
+        async move { collect::named(&clients, &named, account.as_deref()).await }
+    })
+    .await?;
     let mut snapshot = Snapshot::default();
-    while let Some(done) = tasks.join_next().await {
-        snapshot.absorb(done.map_err(|e| target_error(format!("a read failed: {e}"), "this is a bug; please report it"))??);
+    for part in read {
+        snapshot.absorb(part?);
     }
     Ok(snapshot)
 }
+
+/// How many environments' role, key and bucket reads run at once (each a few concurrent requests).
+const NAMED_AT_ONCE: usize = 8;
 
 fn finish(settings: &mut Settings, clients: &Clients, snapshot: &Snapshot) {
     settings.region = clients.region.clone();
