@@ -49,4 +49,49 @@ fn the_wheel_installs_in_a_fresh_venv_and_runs() {
     let checked = Command::new(&installed).arg("check").arg(&template).args(["--region", "us-east-1"]).output().expect("runs");
     assert_eq!(checked.status.code(), Some(0), "{}", support::stderr(&checked));
     assert!(support::stdout(&checked).contains("0 error(s)"), "{}", support::stdout(&checked));
+
+    // The pre-commit mirror (what `language: python` installs): its one dependency is this wheel, found here
+    // instead of on PyPI; it is built with the test venv's setuptools and wheel (pinned), nothing is fetched.
+    let mirror = work.join("pre-commit-mirror");
+    std::fs::create_dir_all(&mirror).expect("dir");
+    for file in ["pyproject.toml", ".pre-commit-hooks.yaml"] {
+        std::fs::copy(root.join("contrib/pre-commit-mirror").join(file), mirror.join(file)).expect("copy the mirror");
+    }
+    run(
+        Command::new(emulator::python())
+            .args(["-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--disable-pip-version-check", "--wheel-dir"])
+            .arg(&dist)
+            .arg(&mirror),
+        "build the pre-commit mirror's wheel",
+    );
+    let hook_venv = work.join("hook-venv");
+    run(Command::new("python3").args(["-m", "venv"]).arg(&hook_venv), "the hook's venv");
+    run(
+        Command::new(hook_venv.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet", "--no-index", "--disable-pip-version-check", "--find-links"])
+            .arg(&dist)
+            .arg("mwaa-preflight-pre-commit"),
+        "pip install the pre-commit mirror",
+    );
+    let hook = Command::new(hook_venv.join("bin/mwaa-preflight"))
+        .args(["pre-commit", "--region", "us-east-1"])
+        .arg(&template)
+        .output()
+        .expect("the hook's binary runs");
+    assert_eq!(hook.status.code(), Some(0), "{}{}", support::stdout(&hook), support::stderr(&hook));
+}
+
+/// The mirror's hooks are the repository's, installed from the wheel (`language: python`) instead of built, and
+/// it pins this version of the tool.
+#[test]
+fn the_pre_commit_mirror_matches_the_hooks_and_the_version() {
+    let root = support::root();
+    let main = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).expect("hooks");
+    let mirror = std::fs::read_to_string(root.join("contrib/pre-commit-mirror/.pre-commit-hooks.yaml")).expect("mirror hooks");
+    let hooks = |text: &str| -> Vec<String> { text.lines().filter(|l| !l.starts_with('#')).map(str::to_string).collect() };
+    assert_eq!(hooks(&mirror), hooks(&main.replace("language: rust", "language: python")));
+    let pyproject = std::fs::read_to_string(root.join("contrib/pre-commit-mirror/pyproject.toml")).expect("pyproject");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(pyproject.contains(&format!("dependencies = [\"mwaa-preflight=={version}\"]")), "{pyproject}");
+    assert!(pyproject.contains(&format!("version = \"{version}\"")), "{pyproject}");
 }
