@@ -471,3 +471,38 @@ fn commands_of(case: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Graphviz lays out the DOT report without stacking edge labels: each label line's box (its text at its
+/// font size, centred on its anchor) overlaps no line of another edge's label, in fixtures with parallel
+/// failing edges.
+#[test]
+fn dot_labels_never_overlap_when_graphviz_lays_them_out() {
+    for case in ["ACL001/fail_ingress_443_only", "VPCE005/fail_endpoint_sg_without_ingress", "RT002/fail_nat_instance_source_dest_check_on"]
+    {
+        let (_, dot) = support::case_output(case, "dot", &[]);
+        let rendered = support::piped(std::process::Command::new("dot").arg("-Tsvg"), dot.as_bytes());
+        assert!(rendered.status.success(), "dot rejected {case}");
+        let svg = String::from_utf8_lossy(&rendered.stdout).into_owned();
+        // (edge, x0, x1, y0, y1) of every label line; Helvetica's average width is about 0.55 em.
+        let mut boxes: Vec<(usize, f64, f64, f64, f64)> = Vec::new();
+        for (edge, group) in svg.split("<g id=\"edge").skip(1).enumerate() {
+            let group = group.split("</g>").next().unwrap_or_default();
+            for text in group.split("<text ").skip(1) {
+                let attribute = |name: &str| -> f64 {
+                    text.split(&format!("{name}=\"")).nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+                };
+                let content = text.split('>').nth(1).and_then(|c| c.split('<').next()).unwrap_or_default().replace("&#45;", "-");
+                let (x, y, size) = (attribute("x"), attribute("y"), attribute("font-size"));
+                let half = content.chars().count() as f64 * size * 0.55 / 2.0;
+                boxes.push((edge, x - half, x + half, y - size, y));
+            }
+        }
+        assert!(boxes.iter().map(|b| b.0).collect::<std::collections::BTreeSet<_>>().len() >= 2, "{case}: labelled edges: {boxes:?}");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let overlap = a.0 != b.0 && a.1 < b.2 && b.1 < a.2 && a.3 < b.4 && b.3 < a.4;
+                assert!(!overlap, "{case}: labels of edges {} and {} overlap: {a:?} {b:?}", a.0, b.0);
+            }
+        }
+    }
+}
