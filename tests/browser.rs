@@ -167,3 +167,30 @@ fn a_page_that_fetches_is_caught() {
     let (_, requests) = browse(&page, "fetches");
     assert_eq!(requests, ["http://127.0.0.1:9/pixel.png"]);
 }
+
+/// Neither report page scrolls sideways, at 1,280 px nor on a 390 px phone: the picture scales to the page and
+/// long names wrap (measured in the browser through the DevTools protocol: scroll width against viewport width).
+#[test]
+fn pages_never_scroll_sideways_at_1280_or_390_pixels() {
+    for (case, name) in [("VPCE005/fail_endpoint_sg_without_ingress", "widths-vpce005"), ("ACL001/fail_ingress_443_only", "widths-acl001")]
+    {
+        let page = report(case, name);
+        let profile = scratch().join(format!("profile-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        let output = Command::new("python3")
+            .arg(support::root().join("tests/support/page_overflow.py"))
+            .arg(chromium())
+            .arg(&page)
+            .arg(&profile)
+            .args(["1280", "390"])
+            .output()
+            .expect("python3 runs");
+        let _ = std::fs::remove_dir_all(&profile);
+        assert!(output.status.success(), "{}", support::stderr(&output));
+        let measured: Value = serde_json::from_slice(&output.stdout).expect("widths as JSON");
+        for width in ["1280", "390"] {
+            let (scroll, client) = (measured[width][0].as_i64().expect("scroll width"), measured[width][1].as_i64().expect("client width"));
+            assert!(client > 300 && scroll <= client, "{case} at {width} px scrolls sideways: {scroll} > {client}");
+        }
+    }
+}

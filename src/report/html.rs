@@ -40,7 +40,7 @@ ul.headlines li { margin: 2px 0; }
 .finding .message { margin: 4px 0; color: #1f2933; }
 .remediation { position: relative; }
 .how { margin: 4px 0; color: #1f2933; }
-.input { color: #52606d; margin: 0 0 8px; }
+.input { color: #52606d; margin: 0 0 8px; overflow-wrap: anywhere; }
 .verdict { font-size: 16px; font-weight: 600; padding: 8px 12px; border-radius: 6px; margin: 6px 0 10px; }
 .verdict.works { background: #e3f1fb; color: #0b4f7c; } .verdict.warns { background: #fff4d6; color: #6b4500; }
 .verdict.fails { background: #fde8e8; color: #8a0016; }
