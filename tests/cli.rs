@@ -876,3 +876,29 @@ fn extend_select_adds_to_the_selection_and_the_configuration() {
     assert_eq!(codes(&["--config", config, "--extend-select", "kms-key-identifier"]), vec!["KMS001"]);
     assert_eq!(codes(&["--config", config, "--extend-select", "KMS", "--ignore", "KMS001"]), Vec::<String>::new());
 }
+
+/// A Terraform team keeps its decisions in mwaa-preflight.toml by resource address: the plan's finding is
+/// ignored with its reason.
+#[test]
+fn a_plan_finding_is_ignored_by_its_address_in_the_configuration() {
+    let dir = support::fresh_folder("cli-tests", "terraform-ignore");
+    std::fs::write(
+        dir.join("mwaa-preflight.toml"),
+        "[[ignore]]\nrule = \"BKT003\"\nresource = \"aws_s3_bucket.dags\"\nreason = \"versioned by the bucket module, reviewed 2026-12\"\n",
+    )
+    .expect("write the configuration");
+    let plan = support::root().join("fixtures/terraform/plans/private-bucket-unversioned.plan.json");
+    let run = |dir: &Path| {
+        let output = support::binary()
+            .current_dir(dir)
+            .args(["check", "--terraform-plan", plan.to_str().expect("utf-8"), "--region", "us-east-1", "--format", "json"])
+            .output()
+            .expect("runs");
+        serde_json::from_slice::<Value>(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", support::stderr(&output)))
+    };
+    let without = run(&support::fresh_folder("cli-tests", "terraform-no-config"));
+    assert_eq!(support::codes(&without), vec![("BKT003".to_string(), "aws_s3_bucket.dags".to_string())]);
+    let with = run(&dir);
+    assert_eq!(with["findings"], serde_json::json!([]));
+    assert_eq!(with["ignored"][0]["resource"], "aws_s3_bucket.dags", "{}", with["ignored"]);
+}
