@@ -11,11 +11,9 @@ set -euo pipefail
 
 action_path=${ACTION_PATH:?ACTION_PATH is the action checkout}
 install_dir=${INSTALL_DIR:?INSTALL_DIR is where the binary goes}
-version=${MWAA_PREFLIGHT_VERSION:-}
-if [ -z "$version" ]; then
-  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action_path/Cargo.toml" | head -n 1)
-fi
-[ -n "$version" ] || { echo "::error::cannot tell which mwaa-preflight version to install (set the version input)"; exit 1; }
+# The version step's own answer (the input, else the action's Cargo.toml).
+version=$(GITHUB_OUTPUT=/dev/stdout bash "$action_path/contrib/action/version.sh") || { echo "$version"; exit 1; }
+version=${version#version=}
 mkdir -p "$install_dir"
 
 installed() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum};
 
 use super::named::{not_captured, Caller, Deployment, Named};
-use super::{ask, Answer, Clients, CollectError};
+use super::{ask, joined, Answer, Clients, CollectError};
 use crate::model::snapshot::{
     AttachedPolicy, EvaluationResult, PermissionsBoundary, PolicyDocument, PolicyVersion, Role, RolePolicy, Snapshot,
 };
@@ -153,19 +153,6 @@ async fn policy_versions(clients: &Clients, arns: &[String]) -> Result<Snapshot,
         }
     }
     Ok(Snapshot { policy_versions: Some(versions), ..Snapshot::default() })
-}
-
-/// Every result of `tasks`, in no particular order.
-async fn joined<T: 'static>(mut tasks: tokio::task::JoinSet<T>, action: &'static str) -> Result<Vec<T>, CollectError> {
-    let mut results = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        results.push(done.map_err(|e| CollectError::Api {
-            action,
-            detail: e.to_string(),
-            hint: "the request task ended abnormally; this is a bug, please report it",
-        })?);
-    }
-    Ok(results)
 }
 
 /// Whether MWAA's service-linked role exists (`Roles` or `RolesNotFound`).

@@ -433,6 +433,19 @@ where
     }
 }
 
+/// Every result of `tasks` (concurrent requests of `action`), in no particular order.
+async fn joined<T: 'static>(mut tasks: tokio::task::JoinSet<T>, action: &'static str) -> Result<Vec<T>, CollectError> {
+    let mut results = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        results.push(done.map_err(|e| CollectError::Api {
+            action,
+            detail: e.to_string(),
+            hint: "the request task ended abnormally; this is a bug, please report it",
+        })?);
+    }
+    Ok(results)
+}
+
 fn filter(name: &str, values: &[String]) -> Filter {
     Filter::builder().name(name).set_values(Some(values.to_vec())).build()
 }
@@ -653,15 +666,7 @@ pub async fn network(
                 (id, answer)
             });
         }
-        let mut results = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            results.push(joined.map_err(|e| CollectError::Api {
-                action: "ec2:GetManagedPrefixListEntries",
-                detail: e.to_string(),
-                hint: "the request task ended abnormally; this is a bug, please report it",
-            })?);
-        }
-        Ok::<_, CollectError>(results)
+        joined(tasks, "ec2:GetManagedPrefixListEntries").await
     };
     let (instance_targets, interface_targets) = route_targets(route_tables.as_deref().unwrap_or_default());
     let interfaces = async {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::named::{not_captured, Named};
-use super::{ask, Answer, Clients, CollectError};
+use super::{ask, joined, Answer, Clients, CollectError};
 use crate::analysis::requirements::DAGS_FOLDER;
 use crate::model::snapshot::{
     BucketEncryption, BucketLocation, BucketPolicy, BucketVersioning, EncryptionByDefault, EncryptionConfiguration, EncryptionRule,
@@ -226,12 +226,8 @@ async fn object_versions(
         });
     }
     let mut read = BTreeMap::new();
-    while let Some(done) = tasks.join_next().await {
-        let (prefix, answer) = done.map_err(|e| CollectError::Api {
-            action: "s3:ListBucketVersions",
-            detail: e.to_string(),
-            hint: "the request task ended abnormally; this is a bug, please report it",
-        })??;
+    for done in joined(tasks, "s3:ListBucketVersions").await? {
+        let (prefix, answer) = done?;
         match answer {
             Ok(versions) => {
                 read.insert(prefix, versions);
@@ -268,12 +264,8 @@ async fn texts(s3: &aws_sdk_s3::Client, bucket: &str, dags: Option<&str>, key: &
                 Ok::<_, CollectError>((key, version, text))
             });
         }
-        while let Some(done) = tasks.join_next().await {
-            let (key, version, text) = done.map_err(|e| CollectError::Api {
-                action: "s3:GetObject",
-                detail: e.to_string(),
-                hint: "the request task ended abnormally; this is a bug, please report it",
-            })??;
+        for done in joined(tasks, "s3:GetObject").await? {
+            let (key, version, text) = done?;
             let text = match text {
                 Some(Ok(text)) => text,
                 Some(Err(reason)) => return Ok(not_captured(Member::ObjectTexts, reason)),

@@ -21,7 +21,7 @@ use thiserror::Error;
 
 pub use file::{decode_utf16, read_bounded, utf16_order, FileError, InvalidFile, SnapshotFile};
 pub use live::requests_in_flight;
-pub use permissions::{iam_actions, iam_policy, PolicyScope};
+pub use permissions::{iam_policy, PolicyScope};
 
 use crate::model::{Member, Network, Snapshot};
 use crate::target::{RoutingAssertion, Settings};

@@ -76,11 +76,6 @@ const FAMILIES: &[(&str, &[(&str, Scope)])] = &[
     ("MwaaPreflightDeployer", &[("iam:SimulatePrincipalPolicy", Scope::Deployer), ("sts:GetCallerIdentity", Scope::Any)]),
 ];
 
-/// Every action the collector may call.
-pub fn iam_actions() -> impl Iterator<Item = &'static str> {
-    FAMILIES.iter().flat_map(|(_, actions)| actions.iter().map(|(action, _)| *action))
-}
-
 /// What `--least-privilege` scopes the policy to; `None`: any.
 #[derive(Debug, Default, Clone)]
 pub struct PolicyScope {
@@ -160,6 +155,11 @@ pub fn iam_policy(scope: Option<&PolicyScope>) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every action the collector may call.
+    fn iam_actions() -> impl Iterator<Item = &'static str> {
+        FAMILIES.iter().flat_map(|(_, actions)| actions.iter().map(|(action, _)| *action))
+    }
 
     fn granted(policy: &serde_json::Value) -> Vec<String> {
         let mut granted: Vec<String> = Vec::new();
